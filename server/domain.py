@@ -1,0 +1,272 @@
+"""Dataclasses, enums and errors shared by every layer. Imports nothing of the project."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+# --- errors -----------------------------------------------------------------------------
+
+
+class DomainError(Exception):
+    """An error a caller can act on. ``code`` is stable; the message is for people."""
+
+    code = "error"
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        if code:
+            self.code = code
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+class InvalidInput(DomainError):
+    code = "invalid"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Unauthenticated(DomainError):
+    code = "unauthenticated"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+# --- tenants and people -----------------------------------------------------------------
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    AGENT = "agent"
+
+
+@dataclass(frozen=True, slots=True)
+class WidgetSettings:
+    color: str = "#2563eb"
+    position: str = "right"
+    greeting: str = "Hi there! How can we help?"
+    team_name: str = "Support"
+    offline_message: str = "We're away right now. Leave a message and we'll get back to you."
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> WidgetSettings:
+        known = {k: v for k, v in (data or {}).items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    id: int
+    site_key: str
+    name: str
+    allowed_origins: tuple[str, ...]
+    widget: WidgetSettings
+    identity_secret: str = field(repr=False, default="")
+    created_at: datetime | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "site_key": self.site_key,
+            "name": self.name,
+            "allowed_origins": list(self.allowed_origins),
+            "widget": self.widget.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    id: int
+    email: str
+    name: str
+    created_at: datetime | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"id": self.id, "email": self.email, "name": self.name}
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    site_id: int
+    agent_id: int
+    role: Role
+
+
+# --- visitors ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Visitor:
+    id: str
+    site_id: int
+    first_seen: datetime
+    last_seen: datetime
+    visits: int = 1
+    fingerprint: str | None = None
+    geo: dict[str, Any] = field(default_factory=dict)
+    device: dict[str, Any] = field(default_factory=dict)
+    identity: dict[str, Any] = field(default_factory=dict)
+    flags: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def display_name(self) -> str:
+        return self.identity.get("name") or f"Visitor {self.id[-6:].lower()}"
+
+
+@dataclass(frozen=True, slots=True)
+class PageView:
+    id: str
+    site_id: int
+    visitor_id: str
+    session_id: str
+    url: str
+    title: str = ""
+    referrer: str = ""
+    entered_at: datetime = field(default_factory=utcnow)
+    left_at: datetime | None = None
+    seconds: float | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "title": self.title,
+            "referrer": self.referrer,
+            "entered_at": iso(self.entered_at),
+            "left_at": iso(self.left_at),
+            "seconds": self.seconds,
+        }
+
+
+# --- conversations and messages ---------------------------------------------------------
+
+
+class AuthorKind(StrEnum):
+    VISITOR = "visitor"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class MessageStatus(StrEnum):
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+
+
+class ConversationStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    kind: AuthorKind
+    id: str
+    name: str = ""
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"kind": self.kind.value, "id": self.id, "name": self.name}
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    url: str
+    type: str
+    bytes: int
+    width: int | None = None
+    height: int | None = None
+    thumb_url: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    id: str
+    site_id: int
+    visitor_id: str
+    status: ConversationStatus = ConversationStatus.OPEN
+    assignee_id: int | None = None
+    created_at: datetime = field(default_factory=utcnow)
+    last_activity_at: datetime = field(default_factory=utcnow)
+    # The id of the newest message (or the conversation's own id): ULIDs sort by time, so
+    # the inbox orders and pages by this string rather than by a datetime.
+    activity_id: str = ""
+    preview: str = ""
+    unread_by_agent: int = 0
+    unread_by_visitor: int = 0
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "site_id": self.site_id,
+            "visitor_id": self.visitor_id,
+            "status": self.status.value,
+            "assignee_id": self.assignee_id,
+            "created_at": iso(self.created_at),
+            "last_activity_at": iso(self.last_activity_at),
+            "activity_id": self.activity_id,
+            "preview": self.preview,
+            "unread_by_agent": self.unread_by_agent,
+            "unread_by_visitor": self.unread_by_visitor,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: str
+    conversation_id: str
+    site_id: int
+    author: Author
+    text: str
+    client_id: str
+    attachments: tuple[Attachment, ...] = ()
+    status: MessageStatus = MessageStatus.SENT
+    created_at: datetime = field(default_factory=utcnow)
+    edited_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "conversation_id": self.conversation_id,
+            "site_id": self.site_id,
+            "author": self.author.to_wire(),
+            "text": self.text,
+            "client_id": self.client_id,
+            "attachments": [a.to_wire() for a in self.attachments],
+            "status": self.status.value,
+            "created_at": iso(self.created_at),
+            "edited_at": iso(self.edited_at),
+            "deleted_at": iso(self.deleted_at),
+        }

@@ -1,0 +1,126 @@
+"""Configuration: parsed once from the environment, then passed down as a frozen object.
+
+Nothing else in the project reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    host: str = "0.0.0.0"
+    port: int = 8080
+    mongodb_url: str | None = field(default=None, repr=False)
+    mongodb_database: str = "porchlight"
+    redis_url: str | None = field(default=None, repr=False)
+    geoip_db: Path | None = None
+    cloudinary_url: str | None = field(default=None, repr=False)
+    secret_key: str = field(default="", repr=False)
+    trusted_proxies: tuple[IPNetwork, ...] = ()
+    public_url: str | None = None
+    demo_port: int | None = None
+    max_message_chars: int = 5000
+    upload_max_bytes: int = 10 * 1024 * 1024
+    agent_token_ttl_seconds: int = 7 * 24 * 3600
+    visitor_token_ttl_seconds: int = 365 * 24 * 3600
+    secure_cookies: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("PORCHLIGHT_DATA_DIR", "./data")).resolve()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        public_url = _optional(env, "PORCHLIGHT_PUBLIC_URL")
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("PORCHLIGHT_DATABASE_URL")
+            or f"sqlite+aiosqlite:///{data_dir / 'porchlight.db'}",
+            host=env.get("PORCHLIGHT_HOST", "0.0.0.0"),
+            port=_int(env, "PORCHLIGHT_PORT", 8080),
+            mongodb_url=_optional(env, "PORCHLIGHT_MONGODB_URL"),
+            mongodb_database=env.get("PORCHLIGHT_MONGODB_DATABASE", "porchlight"),
+            redis_url=_optional(env, "PORCHLIGHT_REDIS_URL"),
+            geoip_db=_path(env, "PORCHLIGHT_GEOIP_DB"),
+            cloudinary_url=_optional(env, "CLOUDINARY_URL"),
+            secret_key=env.get("PORCHLIGHT_SECRET_KEY") or _stored_secret(data_dir),
+            trusted_proxies=_networks(env, "PORCHLIGHT_TRUSTED_PROXIES"),
+            public_url=public_url.rstrip("/") if public_url else None,
+            demo_port=_int(env, "PORCHLIGHT_DEMO_PORT", None),
+            max_message_chars=_int(env, "PORCHLIGHT_MAX_MESSAGE_CHARS", 5000),
+            upload_max_bytes=_int(env, "PORCHLIGHT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+            secure_cookies=bool(public_url and public_url.startswith("https://")),
+        )
+
+    @property
+    def messages_db_path(self) -> Path:
+        """The embedded message store's file, used when no MongoDB URL is set."""
+        return self.data_dir / "messages.db"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)
+
+
+def _optional(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _int(env: Mapping[str, str], name: str, default: int | None) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = _optional(env, name)
+    if raw is None:
+        return None
+    path = Path(raw)
+    if not path.is_file():
+        raise ConfigError(f"{name} points at {raw!r}, which is not a file")
+    return path
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[IPNetwork, ...]:
+    raw = env.get(name, "")
+    networks = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ConfigError(f"{name}: {part!r} is not an IP address or CIDR range") from None
+    return tuple(networks)
+
+
+def _stored_secret(data_dir: Path) -> str:
+    """The secret generated into the data directory on first run, so restarts keep tokens."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(secret)
+    return secret

@@ -1,0 +1,3 @@
+from server.storage.messages.base import MessageStore
+
+__all__ = ["MessageStore"]

@@ -1,0 +1,110 @@
+"""The message store: conversations, messages, visitors and page views.
+
+Two implementations satisfy this protocol and one contract suite (tests/storage):
+``SqliteMessageStore`` (the embedded default) and ``MongoMessageStore``. Every method takes
+the ``site_id`` it works in and never returns another site's data. Ids are ULID strings
+made by the store; list methods page by id, never by datetime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from server.domain import (
+    AuthorKind,
+    Conversation,
+    ConversationStatus,
+    Message,
+    PageView,
+    Visitor,
+)
+
+
+class MessageStore(Protocol):
+    async def init(self) -> None:
+        """Create tables / collections and indexes. Safe to call on every start."""
+
+    async def close(self) -> None: ...
+
+    def new_id(self) -> str:
+        """A fresh ULID for a visitor, conversation, page view or message."""
+
+    # --- visitors ---------------------------------------------------------------------
+    async def save_visitor(self, visitor: Visitor) -> None:
+        """Insert or replace the whole visitor document."""
+
+    async def get_visitor(self, site_id: int, visitor_id: str) -> Visitor | None: ...
+
+    async def find_visitor_by_fingerprint(
+        self, site_id: int, fingerprint: str
+    ) -> Visitor | None:
+        """The most recently seen visitor of this site with this fingerprint hash."""
+
+    async def get_visitors(self, site_id: int, visitor_ids: Sequence[str]) -> list[Visitor]:
+        """The visitors that exist among ``visitor_ids`` (any order)."""
+
+    # --- page views -------------------------------------------------------------------
+    async def add_page_view(self, view: PageView) -> None: ...
+
+    async def end_page_view(
+        self, site_id: int, view_id: str, left_at: datetime, seconds: float
+    ) -> None: ...
+
+    async def recent_page_views(
+        self, site_id: int, visitor_id: str, limit: int = 5
+    ) -> list[PageView]:
+        """Newest first."""
+
+    # --- conversations ----------------------------------------------------------------
+    async def create_conversation(self, conversation: Conversation) -> Conversation: ...
+
+    async def get_conversation(self, site_id: int, conversation_id: str) -> Conversation | None:
+        ...
+
+    async def find_open_conversation(self, site_id: int, visitor_id: str) -> Conversation | None:
+        """The visitor's newest conversation whose status is open."""
+
+    async def list_conversations(
+        self,
+        site_ids: Sequence[int],
+        *,
+        status: ConversationStatus | None = None,
+        before: str | None = None,
+        limit: int = 50,
+    ) -> list[Conversation]:
+        """Newest activity first (by ``activity_id``); ``before`` is an ``activity_id``."""
+
+    async def set_conversation_status(
+        self, site_id: int, conversation_id: str, status: ConversationStatus
+    ) -> Conversation | None: ...
+
+    # --- messages ---------------------------------------------------------------------
+    async def append_message(self, message: Message) -> tuple[Message, bool]:
+        """Store ``message`` unless one with its ``client_id`` exists in the conversation.
+
+        Returns ``(stored, created)``: a resend gives back the message stored the first
+        time and ``created=False``, and changes nothing. On creation the conversation's
+        ``activity_id``, ``last_activity_at`` and ``preview`` move to this message and the
+        other side's unread count goes up by one.
+        """
+
+    async def list_messages(
+        self,
+        site_id: int,
+        conversation_id: str,
+        *,
+        before: str | None = None,
+        limit: int = 50,
+    ) -> list[Message]:
+        """The ``limit`` newest messages older than ``before``, returned oldest first."""
+
+    async def mark_read(
+        self, site_id: int, conversation_id: str, reader: AuthorKind, up_to: str
+    ) -> list[str]:
+        """Mark the other side's messages with id <= ``up_to`` read by ``reader``.
+
+        Returns the ids that changed status, oldest first, and recounts the reader's unread
+        counter on the conversation (messages from the other side after ``up_to``).
+        """
