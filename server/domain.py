@@ -132,6 +132,7 @@ class Visitor:
     first_seen: datetime
     last_seen: datetime
     visits: int = 1
+    session_id: str | None = None  # the current visit; a new one after inactivity
     fingerprint: str | None = None
     geo: dict[str, Any] = field(default_factory=dict)
     device: dict[str, Any] = field(default_factory=dict)
