@@ -28,6 +28,9 @@ class MessageStore(Protocol):
 
     async def close(self) -> None: ...
 
+    async def ping(self) -> bool:
+        """True when the backing database answers (health checks)."""
+
     def new_id(self) -> str:
         """A fresh ULID for a visitor, conversation, page view or message."""
 
@@ -37,9 +40,7 @@ class MessageStore(Protocol):
 
     async def get_visitor(self, site_id: int, visitor_id: str) -> Visitor | None: ...
 
-    async def find_visitor_by_fingerprint(
-        self, site_id: int, fingerprint: str
-    ) -> Visitor | None:
+    async def find_visitor_by_fingerprint(self, site_id: int, fingerprint: str) -> Visitor | None:
         """The most recently seen visitor of this site with this fingerprint hash."""
 
     async def get_visitors(self, site_id: int, visitor_ids: Sequence[str]) -> list[Visitor]:
@@ -60,8 +61,7 @@ class MessageStore(Protocol):
     # --- conversations ----------------------------------------------------------------
     async def create_conversation(self, conversation: Conversation) -> Conversation: ...
 
-    async def get_conversation(self, site_id: int, conversation_id: str) -> Conversation | None:
-        ...
+    async def get_conversation(self, site_id: int, conversation_id: str) -> Conversation | None: ...
 
     async def find_open_conversation(self, site_id: int, visitor_id: str) -> Conversation | None:
         """The visitor's newest conversation whose status is open."""

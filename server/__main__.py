@@ -1,0 +1,113 @@
+"""The `porchlight` command: run | demo | migrate | create-site | create-agent."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from server.domain import DomainError, Role
+from server.settings import ConfigError, Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = Settings.from_env()
+        return asyncio.run(args.handler(settings, args)) or 0
+    except (ConfigError, DomainError, OSError) as error:
+        print(f"porchlight: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="porchlight", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="start the server")
+    run.set_defaults(handler=_run)
+
+    demo = commands.add_parser(
+        "demo", help="migrate, seed a demo site and agent, and run with a demo host page"
+    )
+    demo.add_argument("--demo-port", type=int, default=None)
+    demo.set_defaults(handler=_demo)
+
+    migrate = commands.add_parser("migrate", help="bring the SQL schema up to date")
+    migrate.set_defaults(handler=_migrate)
+
+    site = commands.add_parser("create-site", help="create a site and print its key")
+    site.add_argument("--name", required=True)
+    site.add_argument("--origin", action="append", default=[], metavar="URL")
+    site.set_defaults(handler=_create_site)
+
+    agent = commands.add_parser("create-agent", help="create an agent and add them to a site")
+    agent.add_argument("--email", required=True)
+    agent.add_argument("--password", required=True)
+    agent.add_argument("--name")
+    agent.add_argument("--site", required=True, metavar="SITE_KEY")
+    agent.add_argument("--role", choices=[r.value for r in Role], default=Role.AGENT.value)
+    agent.set_defaults(handler=_create_agent)
+    return parser
+
+
+async def _migrate(settings: Settings, args: argparse.Namespace) -> None:
+    from server.storage.sql.migrate import upgrade_async
+
+    await upgrade_async(settings.database_url)
+    print("database is up to date")
+
+
+async def _create_site(settings: Settings, args: argparse.Namespace) -> None:
+    from server.admin import admin_services
+
+    async with admin_services(settings) as admin:
+        site = await admin.sites.create_site(args.name, args.origin)
+    print(site.site_key)
+
+
+async def _create_agent(settings: Settings, args: argparse.Namespace) -> None:
+    from server.admin import admin_services, create_agent
+
+    async with admin_services(settings) as admin:
+        agent = await create_agent(
+            admin, args.email, args.password, args.site, Role(args.role), args.name
+        )
+    print(f"agent {agent.email} added to {args.site} as {args.role}")
+
+
+async def _run(settings: Settings, args: argparse.Namespace) -> None:
+    from server.serve import serve
+
+    await serve(settings)
+
+
+async def _demo(settings: Settings, args: argparse.Namespace) -> None:
+    from server.admin import DEMO_EMAIL, DEMO_PASSWORD, admin_services, seed_demo
+    from server.serve import serve
+    from server.storage.sql.migrate import upgrade_async
+
+    demo_port = args.demo_port or settings.demo_port or settings.port + 1
+    await upgrade_async(settings.database_url)
+    async with admin_services(settings) as admin:
+        site = await seed_demo(admin, settings, demo_port)
+    base = settings.public_url or f"http://localhost:{settings.port}"
+    print(
+        "\n"
+        f"  Porchlight is running.\n\n"
+        f"  Dashboard      {base}/dashboard\n"
+        f"  Demo login     {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
+        f"  Demo website   http://localhost:{demo_port}/  (another origin, embeds the widget)\n\n"
+        f"  Embed snippet for the demo site:\n"
+        f'    <script async src="{base}/widget.js" data-site="{site.site_key}"></script>\n',
+        flush=True,
+    )
+    await serve(settings, demo=(demo_port, site.site_key))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

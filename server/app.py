@@ -1,0 +1,113 @@
+"""create_app(settings): the one place where the application is put together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from server import keys, resources
+from server.http.middlewares import errors_middleware, security_headers_middleware
+from server.http.routes import setup_routes
+from server.http.widget import Bundle
+from server.realtime.agent import AgentNamespace
+from server.realtime.broadcaster import SocketBroadcaster
+from server.realtime.server import build_socketio
+from server.realtime.visitor import VisitorNamespace
+from server.services.agents_presence import AgentPresence
+from server.services.auth import AuthService
+from server.services.chat import ChatService
+from server.services.sites import OriginPolicy, SiteService
+from server.services.tokens import TokenSigner
+from server.services.visitors import VisitorService
+from server.settings import Settings
+from server.storage.cache import Cache, MemoryCache, RedisCache
+from server.storage.messages import MessageStore
+from server.storage.sql.agents import AgentRepository
+from server.storage.sql.audit import AuditRepository
+from server.storage.sql.engine import make_engine, make_sessionmaker
+from server.storage.sql.sites import SiteRepository
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC_DIR = ROOT / "static"
+TEMPLATES_DIR = ROOT / "dashboard" / "templates"
+
+
+def open_message_store(settings: Settings) -> MessageStore:
+    if settings.mongodb_url:
+        from server.storage.messages.mongo import MongoMessageStore
+
+        return MongoMessageStore(settings.mongodb_url, settings.mongodb_database)
+    from server.storage.messages.sqlite import SqliteMessageStore
+
+    return SqliteMessageStore(settings.messages_db_path)
+
+
+def open_cache(settings: Settings) -> Cache:
+    return RedisCache.from_url(settings.redis_url) if settings.redis_url else MemoryCache()
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(
+        middlewares=[errors_middleware, security_headers_middleware],
+        client_max_size=settings.upload_max_bytes + 64 * 1024,
+    )
+    app[keys.settings_key] = settings
+
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    store = open_message_store(settings)
+    cache = open_cache(settings)
+    site_repo, audit = SiteRepository(sessions), AuditRepository(sessions)
+    tokens = TokenSigner(settings.secret_key)
+
+    own_origins = [f"http://localhost:{settings.port}", f"http://127.0.0.1:{settings.port}"]
+    if settings.public_url:
+        own_origins.append(settings.public_url)
+    origin_policy = OriginPolicy(site_repo, own_origins)
+    sio = build_socketio(settings, origin_policy)
+    broadcaster = SocketBroadcaster(sio)
+
+    sites = SiteService(site_repo, audit)
+    auth = AuthService(
+        AgentRepository(sessions), site_repo, audit, tokens, settings.agent_token_ttl_seconds
+    )
+    visitors = VisitorService(
+        store, cache, sites, broadcaster, tokens, settings.visitor_token_ttl_seconds
+    )
+    chat = ChatService(store, visitors, broadcaster)
+    presence = AgentPresence(cache, sites, broadcaster)
+
+    sio.register_namespace(VisitorNamespace(settings, visitors, chat))
+    sio.register_namespace(AgentNamespace(settings, auth, chat, visitors, presence))
+    sio.attach(app)
+
+    app[keys.sql_engine_key] = engine
+    app[keys.message_store_key] = store
+    app[keys.cache_key] = cache
+    app[keys.origin_policy_key] = origin_policy
+    app[keys.sites_key] = sites
+    app[keys.auth_key] = auth
+    app[keys.visitors_key] = visitors
+    app[keys.chat_key] = chat
+    app[keys.sio_key] = sio
+    app[keys.widget_bundle_key] = Bundle.load(STATIC_DIR / "widget.js")
+
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(["html"]),
+    )
+    setup_routes(app, STATIC_DIR)
+    app.cleanup_ctx.extend(
+        [
+            resources.sql_ctx,
+            resources.message_store_ctx,
+            resources.cache_ctx,
+            resources.origin_policy_ctx,
+            resources.socketio_ctx,
+        ]
+    )
+    return app

@@ -1,0 +1,94 @@
+"""The REST API under /api/v1: login, and reading conversations."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from server.domain import ConversationStatus, InvalidInput, RateLimited
+from server.http.agent_auth import SESSION_COOKIE, agent_context, set_session_cookie
+from server.http.body import json_object
+from server.keys import auth_key, cache_key, chat_key, settings_key, sites_key
+from server.services import commands
+from server.services.auth import AgentContext
+
+LOGINS_PER_MINUTE = 10
+
+
+async def login(request: web.Request) -> web.Response:
+    data = await json_object(request)
+    token, ctx = await sign_in(request, data.get("email"), data.get("password"))
+    sites = await _sites(request, ctx)
+    response = web.json_response(
+        {"ok": True, "token": token, "agent": ctx.agent.to_wire(), "sites": sites}
+    )
+    settings = request.app[settings_key]
+    set_session_cookie(
+        response, token, secure=settings.secure_cookies, max_age=settings.agent_token_ttl_seconds
+    )
+    return response
+
+
+async def sign_in(request: web.Request, email: object, password: object):
+    """Shared by the JSON login and the dashboard's form: rate-limited per address."""
+    ip = request.remote or "unknown"
+    if not await request.app[cache_key].hit(f"login:{ip}", LOGINS_PER_MINUTE, 60):
+        raise RateLimited("too many sign-in attempts; wait a minute")
+    auth = request.app[auth_key]
+    token = await auth.login(email, password, ip=ip)
+    return token, await auth.authenticate(token)
+
+
+async def logout(request: web.Request) -> web.Response:
+    response = web.json_response({"ok": True})
+    response.del_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+async def me(request: web.Request) -> web.Response:
+    ctx = await agent_context(request)
+    return web.json_response(
+        {"ok": True, "agent": ctx.agent.to_wire(), "sites": await _sites(request, ctx)}
+    )
+
+
+async def site_conversations(request: web.Request) -> web.Response:
+    ctx = await agent_context(request)
+    site_id = _int(request.match_info["site_id"])
+    query = dict(request.query)
+    status = query.get("status")
+    if status not in (None, "open", "closed"):
+        raise InvalidInput("status must be open or closed")
+    before = query.get("before")
+    if before is not None and not commands.ULID.match(before):
+        raise InvalidInput("before must be an activity id")
+    conversations, has_more = await request.app[chat_key].list_conversations(
+        ctx.scope(site_id),
+        ConversationStatus(status) if status else None,
+        before,
+        commands.limit({"limit": _int(query.get("limit", "50"))}),
+    )
+    return web.json_response({"ok": True, "conversations": conversations, "has_more": has_more})
+
+
+async def conversation_messages(request: web.Request) -> web.Response:
+    ctx = await agent_context(request)
+    query = {"conversation_id": request.match_info["conversation_id"], **request.query}
+    conversation_id = commands.message_id(query, "conversation_id", required=True)
+    result = await request.app[chat_key].agent_history(
+        ctx,
+        conversation_id,
+        commands.message_id(query, "before"),
+        commands.limit({"limit": _int(query.get("limit", "50"))}),
+    )
+    return web.json_response({"ok": True, **result})
+
+
+async def _sites(request: web.Request, ctx: AgentContext) -> list[dict]:
+    return await request.app[sites_key].summaries_for(ctx)
+
+
+def _int(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(f"{raw!r} is not a number") from None

@@ -1,0 +1,33 @@
+"""Domain errors as HTTP answers: one shape, ``{ok: false, error, code}``."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from server.domain import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+)
+
+STATUS = {
+    InvalidInput: 400,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    RateLimited: 429,
+}
+
+
+def error_response(error: DomainError) -> web.Response:
+    status = next((s for kind, s in STATUS.items() if isinstance(error, kind)), 400)
+    return json_error(status, error.message, error.code)
+
+
+def json_error(status: int, message: str, code: str) -> web.Response:
+    return web.json_response({"ok": False, "error": message, "code": code}, status=status)

@@ -1,0 +1,27 @@
+"""Every HTTP route, in one table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from server.http import api, dashboard, health, widget
+
+
+def setup_routes(app: web.Application, static_dir: Path) -> None:
+    router = app.router
+    router.add_get("/", dashboard.index)
+    router.add_get("/widget.js", widget.widget_js)
+    router.add_get("/api/widget/config", widget.widget_config)
+    router.add_post("/api/v1/auth/login", api.login)
+    router.add_post("/api/v1/auth/logout", api.logout)
+    router.add_get("/api/v1/me", api.me)
+    router.add_get("/api/v1/sites/{site_id}/conversations", api.site_conversations)
+    router.add_get("/api/v1/conversations/{conversation_id}/messages", api.conversation_messages)
+    router.add_get("/healthz", health.healthz)
+    router.add_get("/dashboard", dashboard.app_page)
+    router.add_get("/dashboard/login", dashboard.login_page)
+    router.add_post("/dashboard/login", dashboard.login_submit)
+    router.add_post("/dashboard/logout", dashboard.logout)
+    router.add_static("/static/", static_dir, name="static")

@@ -1,0 +1,27 @@
+"""Every web.AppKey the application stores, in one place."""
+
+from __future__ import annotations
+
+import socketio
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from server.services.auth import AuthService
+from server.services.chat import ChatService
+from server.services.sites import OriginPolicy, SiteService
+from server.services.visitors import VisitorService
+from server.settings import Settings
+from server.storage.cache import Cache
+from server.storage.messages import MessageStore
+
+settings_key = web.AppKey("settings", Settings)
+sql_engine_key = web.AppKey("sql_engine", AsyncEngine)
+message_store_key = web.AppKey("message_store", MessageStore)
+cache_key = web.AppKey("cache", Cache)
+origin_policy_key = web.AppKey("origin_policy", OriginPolicy)
+sites_key = web.AppKey("sites", SiteService)
+auth_key = web.AppKey("auth", AuthService)
+visitors_key = web.AppKey("visitors", VisitorService)
+chat_key = web.AppKey("chat", ChatService)
+sio_key = web.AppKey("sio", socketio.AsyncServer)
+widget_bundle_key = web.AppKey("widget_bundle", object)

@@ -1,0 +1,120 @@
+"""The /agent namespace: the dashboard's connection (session cookie) or an API token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import socketio
+
+from server.domain import ConversationStatus, DomainError, InvalidInput
+from server.realtime import rooms
+from server.realtime.handlers import acked, cookie
+from server.services import commands
+from server.services.agents_presence import AgentPresence
+from server.services.auth import SESSION_COOKIE, AgentContext, AuthService
+from server.services.chat import ChatService
+from server.services.visitors import VisitorService
+from server.settings import Settings
+
+
+class AgentNamespace(socketio.AsyncNamespace):
+    def __init__(
+        self,
+        settings: Settings,
+        auth: AuthService,
+        chat: ChatService,
+        visitors: VisitorService,
+        presence: AgentPresence,
+    ) -> None:
+        super().__init__("/agent")
+        self.settings = settings
+        self.auth = auth
+        self.chat = chat
+        self.visitors = visitors
+        self.presence = presence
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        try:
+            ctx = await self.auth.authenticate(token or cookie(environ, SESSION_COOKIE))
+        except DomainError as error:
+            raise socketio.exceptions.ConnectionRefusedError(
+                error.message, {"code": error.code}
+            ) from None
+        await self.save_session(sid, {"ctx": ctx})
+        for site_id in ctx.site_ids:
+            await self.enter_room(sid, rooms.site_agents(site_id))
+        sites = await self.presence.came_online(ctx, sid)
+        await self.emit("session", {"agent": ctx.agent.to_wire(), "sites": sites}, to=sid)
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        ctx = (await self.get_session(sid)).get("ctx")
+        if ctx is not None:
+            await self.presence.went_offline(ctx, sid)
+
+    async def _ctx(self, sid: str) -> AgentContext:
+        return (await self.get_session(sid))["ctx"]
+
+    @acked
+    async def on_list_visitors(self, sid: str, data: Any) -> dict[str, Any]:
+        data = commands.require_dict(data)
+        ctx = await self._ctx(sid)
+        site_ids = ctx.scope(_site_id(data))
+        return {"visitors": await self.visitors.list_online(site_ids)}
+
+    @acked
+    async def on_list_conversations(self, sid: str, data: Any) -> dict[str, Any]:
+        data = commands.require_dict(data)
+        ctx = await self._ctx(sid)
+        status = data.get("status")
+        if status is not None and status not in ("open", "closed"):
+            raise InvalidInput("status must be open or closed")
+        before = data.get("before")
+        if before is not None and not (isinstance(before, str) and commands.ULID.match(before)):
+            raise InvalidInput("before must be an activity id")
+        conversations, has_more = await self.chat.list_conversations(
+            ctx.scope(_site_id(data)),
+            ConversationStatus(status) if status else None,
+            before,
+            commands.limit(data),
+        )
+        return {"conversations": conversations, "has_more": has_more}
+
+    @acked
+    async def on_history(self, sid: str, data: Any) -> dict[str, Any]:
+        data = commands.require_dict(data)
+        conversation_id = commands.message_id(data, "conversation_id", required=True)
+        return await self.chat.agent_history(
+            await self._ctx(sid),
+            conversation_id,
+            commands.message_id(data, "before"),
+            commands.limit(data),
+        )
+
+    @acked
+    async def on_send_message(self, sid: str, data: Any) -> dict[str, Any]:
+        data = commands.require_dict(data)
+        conversation_id = commands.message_id(data, "conversation_id", required=True)
+        cmd = commands.SendMessage.parse(data, self.settings.max_message_chars)
+        message = await self.chat.post_from_agent(await self._ctx(sid), conversation_id, cmd)
+        return {"message": message.to_wire()}
+
+    @acked
+    async def on_start_conversation(self, sid: str, data: Any) -> dict[str, Any]:
+        data = commands.require_dict(data)
+        site_id = commands.positive_int(data, "site_id")
+        visitor_id = commands.message_id(data, "visitor_id", required=True)
+        conversation = await self.chat.start_conversation(await self._ctx(sid), site_id, visitor_id)
+        return {"conversation": conversation}
+
+    @acked
+    async def on_mark_read(self, sid: str, data: Any) -> dict[str, Any]:
+        data = commands.require_dict(data)
+        conversation_id = commands.message_id(data, "conversation_id", required=True)
+        up_to = commands.message_id(data, "up_to", required=True)
+        changed = await self.chat.agent_read(await self._ctx(sid), conversation_id, up_to)
+        return {"message_ids": changed}
+
+
+def _site_id(data: dict[str, Any]) -> int | None:
+    return None if data.get("site_id") is None else commands.positive_int(data, "site_id")

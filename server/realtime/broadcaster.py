@@ -1,0 +1,27 @@
+"""The services' Broadcaster, spoken through Socket.IO rooms (and Redis across nodes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import socketio
+
+from server.realtime import rooms
+
+
+class SocketBroadcaster:
+    def __init__(self, sio: socketio.AsyncServer) -> None:
+        self._sio = sio
+
+    async def to_agents(self, site_id: int, event: str, data: dict[str, Any]) -> None:
+        await self._sio.emit(event, data, room=rooms.site_agents(site_id), namespace="/agent")
+
+    async def to_visitor(
+        self, visitor_id: str, event: str, data: dict[str, Any], *, exclude: str | None = None
+    ) -> None:
+        await self._sio.emit(
+            event, data, room=rooms.visitor(visitor_id), skip_sid=exclude, namespace="/visitor"
+        )
+
+    async def to_site_visitors(self, site_id: int, event: str, data: dict[str, Any]) -> None:
+        await self._sio.emit(event, data, room=rooms.site_visitors(site_id), namespace="/visitor")

@@ -1,0 +1,59 @@
+"""What every event handler shares: errors become acks, and where a connection comes from."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+
+from server.domain import DomainError
+from server.services.client_ip import client_ip
+from server.services.visitors import Peer
+from server.settings import Settings
+
+log = logging.getLogger("porchlight.realtime")
+
+Handler = Callable[..., Awaitable[dict[str, Any]]]
+
+
+def acked(handler: Handler) -> Handler:
+    """Turn a handler's DomainError into ``{ok: false}``; a bug becomes a generic error ack.
+
+    The connection stays up either way.
+    """
+
+    @functools.wraps(handler)
+    async def wrapper(self: Any, sid: str, *args: Any) -> dict[str, Any]:
+        data = args[0] if args else None
+        try:
+            result = await handler(self, sid, data)
+        except DomainError as error:
+            return {"ok": False, "error": error.message, "code": error.code}
+        except Exception:
+            log.exception("%s failed", handler.__name__)
+            return {"ok": False, "error": "the server failed; nothing was changed", "code": "error"}
+        return {"ok": True, **result}
+
+    return wrapper
+
+
+def peer_of(sid: str, environ: dict[str, Any], settings: Settings) -> Peer:
+    # engine.io's aiohttp driver puts 127.0.0.1 in REMOTE_ADDR; the real peer is on the request.
+    request = environ.get("aiohttp.request")
+    remote = request.remote if request is not None else environ.get("REMOTE_ADDR")
+    return Peer(
+        connection_id=sid,
+        origin=environ.get("HTTP_ORIGIN"),
+        ip=client_ip(remote, environ.get("HTTP_X_FORWARDED_FOR"), settings.trusted_proxies),
+    )
+
+
+def cookie(environ: dict[str, Any], name: str) -> str | None:
+    try:
+        jar = SimpleCookie(environ.get("HTTP_COOKIE", ""))
+    except CookieError:
+        return None
+    morsel = jar.get(name)
+    return morsel.value if morsel else None

@@ -1,0 +1,17 @@
+"""Room names: the one place they are spelled."""
+
+
+def site_agents(site_id: int) -> str:
+    return f"site:{site_id}:agents"
+
+
+def site_visitors(site_id: int) -> str:
+    return f"site:{site_id}:visitors"
+
+
+def visitor(visitor_id: str) -> str:
+    return f"visitor:{visitor_id}"
+
+
+def conversation(conversation_id: str) -> str:
+    return f"conversation:{conversation_id}"

@@ -1,0 +1,27 @@
+"""Builds the Socket.IO server: namespaces, origin policy, and Redis fan-out when configured."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import socketio
+
+from server.settings import Settings
+
+
+def build_socketio(settings: Settings, origin_check: Callable[..., bool]) -> socketio.AsyncServer:
+    manager: Any = None
+    if settings.redis_url:
+        manager = socketio.AsyncRedisManager(settings.redis_url, channel="porchlight")
+    return socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        cors_allowed_origins=origin_check,
+        cors_credentials=False,
+        max_http_buffer_size=256 * 1024,
+        ping_interval=20,
+        ping_timeout=20,
+        logger=False,
+        engineio_logger=False,
+    )

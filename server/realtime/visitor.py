@@ -1,0 +1,101 @@
+"""The /visitor namespace: the widget's connection. Handlers validate, call one service, ack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import socketio
+
+from server.domain import DomainError
+from server.realtime import rooms
+from server.realtime.handlers import acked, peer_of
+from server.services import commands
+from server.services.chat import ChatService
+from server.services.visitors import VisitorService
+from server.settings import Settings
+
+
+class VisitorNamespace(socketio.AsyncNamespace):
+    def __init__(self, settings: Settings, visitors: VisitorService, chat: ChatService) -> None:
+        super().__init__("/visitor")
+        self.settings = settings
+        self.visitors = visitors
+        self.chat = chat
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        peer = peer_of(sid, environ, self.settings)
+        try:
+            hello = commands.VisitorHello.parse(auth)
+            session = await self.visitors.connect(hello, peer)
+        except DomainError as error:
+            raise socketio.exceptions.ConnectionRefusedError(
+                error.message, {"code": error.code}
+            ) from None
+        await self.save_session(
+            sid,
+            {
+                "site_id": session.site.id,
+                "visitor_id": session.visitor.id,
+                "page_view": session.page_view,
+                "ip": peer.ip,
+            },
+        )
+        await self.enter_room(sid, rooms.visitor(session.visitor.id))
+        await self.enter_room(sid, rooms.site_visitors(session.site.id))
+        await self.emit("session", session.to_wire(), to=sid)
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        session = await self.get_session(sid)
+        if session.get("visitor_id"):
+            await self.visitors.disconnect(
+                session["site_id"], session["visitor_id"], sid, session.get("page_view")
+            )
+
+    @acked
+    async def on_send_message(self, sid: str, data: Any) -> dict[str, Any]:
+        cmd = commands.SendMessage.parse(data, self.settings.max_message_chars)
+        session = await self.get_session(sid)
+        message = await self.chat.post_from_visitor(
+            session["site_id"], session["visitor_id"], cmd, connection=sid
+        )
+        return {"message": message.to_wire()}
+
+    @acked
+    async def on_history(self, sid: str, data: Any) -> dict[str, Any]:
+        data = commands.require_dict(data)
+        before = commands.message_id(data, "before")
+        limit = commands.limit(data)
+        session = await self.get_session(sid)
+        messages, has_more = await self.chat.visitor_history(
+            session["site_id"], session["visitor_id"], before, limit
+        )
+        return {"messages": [m.to_wire() for m in messages], "has_more": has_more}
+
+    @acked
+    async def on_mark_read(self, sid: str, data: Any) -> dict[str, Any]:
+        up_to = commands.message_id(commands.require_dict(data), "up_to", required=True)
+        session = await self.get_session(sid)
+        changed = await self.chat.visitor_read(session["site_id"], session["visitor_id"], up_to)
+        return {"message_ids": changed}
+
+    @acked
+    async def on_page_view(self, sid: str, data: Any) -> dict[str, Any]:
+        page = commands.PageInfo.parse(data)
+        async with self.session(sid) as session:
+            session["page_view"] = await self.visitors.page_view(
+                session["site_id"], session["visitor_id"], page, session.get("page_view")
+            )
+        return {}
+
+    @acked
+    async def on_join_chat(self, sid: str, data: Any) -> dict[str, Any]:
+        session = await self.get_session(sid)
+        await self.visitors.joined_chat(session["site_id"], session["visitor_id"])
+        return {}
+
+    @acked
+    async def on_identify(self, sid: str, data: Any) -> dict[str, Any]:
+        identity = commands.Identify.parse(data)
+        session = await self.get_session(sid)
+        await self.visitors.identify(session["site_id"], session["visitor_id"], identity)
+        return {}

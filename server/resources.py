@@ -1,0 +1,65 @@
+"""One cleanup context per resource: start it, yield, then dispose of it in reverse order.
+
+The objects themselves are built (without I/O) in ``create_app``; these contexts do the
+I/O of starting and stopping them, so cleanup runs only for what started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from server.keys import cache_key, message_store_key, origin_policy_key, sio_key, sql_engine_key
+
+log = logging.getLogger("porchlight")
+
+
+async def sql_ctx(app: web.Application) -> AsyncIterator[None]:
+    engine = app[sql_engine_key]
+    async with engine.connect():
+        pass  # fail at start, not on the first request, when the database is unreachable
+    yield
+    await engine.dispose()
+
+
+async def message_store_ctx(app: web.Application) -> AsyncIterator[None]:
+    store = app[message_store_key]
+    await store.init()
+    yield
+    await store.close()
+
+
+async def cache_ctx(app: web.Application) -> AsyncIterator[None]:
+    cache = app[cache_key]
+    await cache.ping()
+    yield
+    await cache.close()
+
+
+async def origin_policy_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Keeps the handshake's origin list fresh when sites change on any node."""
+    policy = app[origin_policy_key]
+    await policy.refresh()
+
+    async def refresh_forever() -> None:
+        while True:
+            await asyncio.sleep(15)
+            try:
+                await policy.refresh()
+            except Exception:
+                log.exception("could not refresh allowed origins")
+
+    task = asyncio.create_task(refresh_forever())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def socketio_ctx(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[sio_key].shutdown()

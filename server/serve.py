@@ -1,0 +1,33 @@
+"""Run the server (and the demo host page) until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from aiohttp import web
+
+from server.app import create_app
+from server.http.demo import build_demo_host
+from server.settings import Settings
+
+
+async def serve(settings: Settings, demo: tuple[int, str] | None = None) -> None:
+    runners = [web.AppRunner(create_app(settings), access_log=None)]
+    await runners[0].setup()
+    await web.TCPSite(runners[0], settings.host, settings.port).start()
+    if demo:
+        port, site_key = demo
+        server_url = settings.public_url or f"http://localhost:{settings.port}"
+        runners.append(web.AppRunner(build_demo_host(server_url, site_key), access_log=None))
+        await runners[1].setup()
+        await web.TCPSite(runners[1], settings.host, port).start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for runner in reversed(runners):
+            await runner.cleanup()

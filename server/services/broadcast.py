@@ -1,0 +1,21 @@
+"""How services reach connected people, without knowing about sockets.
+
+``realtime`` implements this protocol; tests may record calls with a list-backed one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class Broadcaster(Protocol):
+    async def to_agents(self, site_id: int, event: str, data: dict[str, Any]) -> None:
+        """Every agent connection of the site."""
+
+    async def to_visitor(
+        self, visitor_id: str, event: str, data: dict[str, Any], *, exclude: str | None = None
+    ) -> None:
+        """Every open tab of one visitor, but the connection ``exclude``."""
+
+    async def to_site_visitors(self, site_id: int, event: str, data: dict[str, Any]) -> None:
+        """Every visitor connection of the site."""

@@ -1,0 +1,234 @@
+"""Conversations and messages: persist, then broadcast. The public API of chatting."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+from weakref import WeakValueDictionary
+
+from server.domain import (
+    Author,
+    AuthorKind,
+    Conversation,
+    ConversationStatus,
+    Message,
+    NotFound,
+    Visitor,
+)
+from server.services.auth import AgentContext
+from server.services.broadcast import Broadcaster
+from server.services.commands import SendMessage
+from server.services.visitors import VisitorService
+from server.storage.messages import MessageStore
+
+
+class ChatService:
+    def __init__(
+        self, store: MessageStore, visitors: VisitorService, broadcast: Broadcaster
+    ) -> None:
+        self._store = store
+        self._visitors = visitors
+        self._broadcast = broadcast
+        # One visitor's first messages from two tabs must not open two conversations.
+        self._locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
+
+    # --- visitor side -------------------------------------------------------------------
+
+    async def post_from_visitor(
+        self, site_id: int, visitor_id: str, cmd: SendMessage, *, connection: str | None = None
+    ) -> Message:
+        visitor = await self._visitor(site_id, visitor_id)
+        lock = self._locks.setdefault(visitor_id, asyncio.Lock())
+        async with lock:
+            conversation = await self._open_conversation(visitor)
+        author = Author(AuthorKind.VISITOR, visitor.id, visitor.display_name)
+        return await self._post(conversation, author, cmd, connection)
+
+    async def visitor_history(
+        self, site_id: int, visitor_id: str, before: str | None, limit: int
+    ) -> tuple[list[Message], bool]:
+        conversation = await self._store.find_open_conversation(site_id, visitor_id)
+        if conversation is None:
+            return [], False
+        return await self._page(conversation, before, limit)
+
+    async def visitor_read(self, site_id: int, visitor_id: str, up_to: str) -> list[str]:
+        conversation = await self._store.find_open_conversation(site_id, visitor_id)
+        if conversation is None:
+            return []
+        return await self._mark_read(conversation, AuthorKind.VISITOR, up_to)
+
+    # --- agent side ---------------------------------------------------------------------
+
+    async def post_from_agent(
+        self, ctx: AgentContext, conversation_id: str, cmd: SendMessage
+    ) -> Message:
+        conversation = await self._conversation_for(ctx, conversation_id)
+        author = Author(AuthorKind.AGENT, str(ctx.agent.id), ctx.agent.name)
+        return await self._post(conversation, author, cmd, None)
+
+    async def agent_history(
+        self, ctx: AgentContext, conversation_id: str, before: str | None, limit: int
+    ) -> dict[str, Any]:
+        conversation = await self._conversation_for(ctx, conversation_id)
+        messages, has_more = await self._page(conversation, before, limit)
+        visitor = await self._store.get_visitor(conversation.site_id, conversation.visitor_id)
+        return {
+            "conversation": await self._with_visitor(conversation),
+            "visitor": await self._visitors.summary(conversation.site_id, visitor)
+            if visitor
+            else None,
+            "messages": [m.to_wire() for m in messages],
+            "has_more": has_more,
+        }
+
+    async def agent_read(self, ctx: AgentContext, conversation_id: str, up_to: str) -> list[str]:
+        conversation = await self._conversation_for(ctx, conversation_id)
+        return await self._mark_read(conversation, AuthorKind.AGENT, up_to)
+
+    async def list_conversations(
+        self,
+        site_ids: Sequence[int],
+        status: ConversationStatus | None,
+        before: str | None,
+        limit: int,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        found = await self._store.list_conversations(
+            site_ids, status=status, before=before, limit=limit + 1
+        )
+        page = found[:limit]
+        by_site: dict[int, list[Conversation]] = {}
+        for conversation in page:
+            by_site.setdefault(conversation.site_id, []).append(conversation)
+        visitors: dict[str, Visitor] = {}
+        online: set[str] = set()
+        for site_id, items in by_site.items():
+            ids = sorted({c.visitor_id for c in items})
+            visitors.update({v.id: v for v in await self._store.get_visitors(site_id, ids)})
+            online |= await self._visitors.online_ids(site_id)
+        return [
+            _conversation_wire(c, visitors.get(c.visitor_id), c.visitor_id in online) for c in page
+        ], len(found) > limit
+
+    async def start_conversation(
+        self, ctx: AgentContext, site_id: int, visitor_id: str
+    ) -> dict[str, Any]:
+        ctx.require_member(site_id)
+        visitor = await self._visitor(site_id, visitor_id)
+        lock = self._locks.setdefault(visitor_id, asyncio.Lock())
+        async with lock:
+            conversation = await self._open_conversation(visitor)
+        return await self._with_visitor(conversation)
+
+    # --- shared -------------------------------------------------------------------------
+
+    async def _post(
+        self,
+        conversation: Conversation,
+        author: Author,
+        cmd: SendMessage,
+        connection: str | None,
+    ) -> Message:
+        message, created = await self._store.append_message(
+            Message(
+                id=self._store.new_id(),
+                conversation_id=conversation.id,
+                site_id=conversation.site_id,
+                author=author,
+                text=cmd.text,
+                client_id=cmd.client_id,
+            )
+        )
+        if created:
+            wire = message.to_wire()
+            await self._broadcast.to_agents(conversation.site_id, "message", wire)
+            await self._broadcast.to_visitor(
+                conversation.visitor_id, "message", wire, exclude=connection
+            )
+            await self._conversation_updated(conversation.site_id, conversation.id)
+        return message
+
+    async def _open_conversation(self, visitor: Visitor) -> Conversation:
+        conversation = await self._store.find_open_conversation(visitor.site_id, visitor.id)
+        if conversation is not None:
+            return conversation
+        conversation_id = self._store.new_id()
+        conversation = await self._store.create_conversation(
+            Conversation(
+                id=conversation_id,
+                site_id=visitor.site_id,
+                visitor_id=visitor.id,
+                activity_id=conversation_id,
+            )
+        )
+        await self._broadcast.to_agents(
+            visitor.site_id, "conversation_updated", await self._with_visitor(conversation)
+        )
+        await self._broadcast.to_agents(
+            visitor.site_id,
+            "visitor_updated",
+            await self._visitors.summary(visitor.site_id, visitor),
+        )
+        return conversation
+
+    async def _mark_read(
+        self, conversation: Conversation, reader: AuthorKind, up_to: str
+    ) -> list[str]:
+        changed = await self._store.mark_read(conversation.site_id, conversation.id, reader, up_to)
+        if changed:
+            receipt = {
+                "conversation_id": conversation.id,
+                "reader": reader.value,
+                "up_to": up_to,
+                "message_ids": changed,
+            }
+            await self._broadcast.to_agents(conversation.site_id, "read", receipt)
+            await self._broadcast.to_visitor(conversation.visitor_id, "read", receipt)
+            await self._conversation_updated(conversation.site_id, conversation.id)
+        return changed
+
+    async def _page(
+        self, conversation: Conversation, before: str | None, limit: int
+    ) -> tuple[list[Message], bool]:
+        messages = await self._store.list_messages(
+            conversation.site_id, conversation.id, before=before, limit=limit + 1
+        )
+        return messages[-limit:], len(messages) > limit
+
+    async def _conversation_for(self, ctx: AgentContext, conversation_id: str) -> Conversation:
+        for site_id in ctx.site_ids:
+            conversation = await self._store.get_conversation(site_id, conversation_id)
+            if conversation is not None:
+                return conversation
+        raise NotFound("no such conversation")
+
+    async def _conversation_updated(self, site_id: int, conversation_id: str) -> None:
+        conversation = await self._store.get_conversation(site_id, conversation_id)
+        if conversation:
+            await self._broadcast.to_agents(
+                site_id, "conversation_updated", await self._with_visitor(conversation)
+            )
+
+    async def _with_visitor(self, conversation: Conversation) -> dict[str, Any]:
+        visitor = await self._store.get_visitor(conversation.site_id, conversation.visitor_id)
+        online = conversation.visitor_id in await self._visitors.online_ids(conversation.site_id)
+        return _conversation_wire(conversation, visitor, online)
+
+    async def _visitor(self, site_id: int, visitor_id: str) -> Visitor:
+        visitor = await self._store.get_visitor(site_id, visitor_id)
+        if visitor is None:
+            raise NotFound("no such visitor")
+        return visitor
+
+
+def _conversation_wire(
+    conversation: Conversation, visitor: Visitor | None, online: bool
+) -> dict[str, Any]:
+    wire = conversation.to_wire()
+    wire["visitor"] = {
+        "id": conversation.visitor_id,
+        "name": visitor.display_name if visitor else "Visitor",
+        "online": online,
+    }
+    return wire

@@ -1,0 +1,147 @@
+"""Untrusted payloads parsed into commands. Anything malformed raises InvalidInput."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from server.domain import InvalidInput
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+DEVICE_FIELDS = {"language": 35, "screen": 20, "time_zone": 64, "user_agent": 512}
+
+
+def require_dict(data: Any, what: str = "payload") -> dict[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{what} must be an object")
+    return data
+
+
+def optional_str(data: dict[str, Any], key: str, max_len: int) -> str | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{key} must be a string")
+    if len(value) > max_len:
+        raise InvalidInput(f"{key} is longer than {max_len} characters", "too_long")
+    return value
+
+
+def message_id(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not ULID.match(value):
+        raise InvalidInput(f"{key} must be a message id")
+    return value
+
+
+def limit(data: dict[str, Any], default: int = 50, maximum: int = 100) -> int:
+    value = data.get("limit", default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise InvalidInput(f"limit must be a whole number from 1 to {maximum}")
+    return value
+
+
+def positive_int(data: dict[str, Any], key: str) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInput(f"{key} must be a positive whole number")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class SendMessage:
+    client_id: str
+    text: str
+
+    @classmethod
+    def parse(cls, data: Any, max_chars: int) -> SendMessage:
+        data = require_dict(data)
+        client_id = data.get("client_id")
+        if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+            raise InvalidInput("client_id must be 1-64 letters, digits, '-' or '_'")
+        text = data.get("text")
+        if not isinstance(text, str):
+            raise InvalidInput("text must be a string")
+        if len(text) > max_chars:
+            raise InvalidInput(f"message is longer than {max_chars} characters", "too_long")
+        if not text.strip():
+            raise InvalidInput("message is empty")
+        if data.get("attachments"):
+            raise InvalidInput("attachments must come from an upload")
+        return cls(client_id=client_id, text=text)
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    url: str
+    title: str
+    referrer: str
+
+    @classmethod
+    def parse(cls, data: Any) -> PageInfo:
+        data = require_dict(data, "page")
+        url = optional_str(data, "url", 2048)
+        if not url or urlsplit(url).scheme not in ("http", "https"):
+            raise InvalidInput("page url must be an http(s) URL")
+        return cls(
+            url=url,
+            title=optional_str(data, "title", 300) or "",
+            referrer=optional_str(data, "referrer", 2048) or "",
+        )
+
+
+def parse_device(data: Any) -> dict[str, str]:
+    """Known device fields only, each a bounded string; unknown keys are dropped."""
+    data = require_dict(data, "device")
+    device = {}
+    for key, max_len in DEVICE_FIELDS.items():
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            device[key] = value[:max_len]
+    return device
+
+
+@dataclass(frozen=True, slots=True)
+class VisitorHello:
+    """What the widget sends when it connects."""
+
+    site_key: str
+    visitor_token: str | None
+    page: PageInfo | None
+    device: dict[str, str]
+
+    @classmethod
+    def parse(cls, auth: Any) -> VisitorHello:
+        auth = require_dict(auth, "auth")
+        site_key = auth.get("site_key")
+        if not isinstance(site_key, str) or not 1 <= len(site_key) <= 64:
+            raise InvalidInput("site_key is required")
+        token = auth.get("visitor_token")
+        return cls(
+            site_key=site_key,
+            visitor_token=token if isinstance(token, str) and token else None,
+            page=PageInfo.parse(auth["page"]) if auth.get("page") is not None else None,
+            device=parse_device(auth.get("device")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Identify:
+    name: str | None
+    email: str | None
+
+    @classmethod
+    def parse(cls, data: Any) -> Identify:
+        data = require_dict(data)
+        email = optional_str(data, "email", 320)
+        if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
+            raise InvalidInput("email is not an e-mail address")
+        return cls(name=optional_str(data, "name", 120), email=email)

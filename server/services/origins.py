@@ -1,0 +1,40 @@
+"""Which web pages may embed a site's widget."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+
+def normalize_origin(value: str) -> str | None:
+    """``scheme://host[:port]`` in lower case, default ports dropped; None if not an origin."""
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}[parts.scheme]
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def origin_allowed(origin: str | None, allowed: Iterable[str]) -> bool:
+    """Exact origins, or ``https://*.example.com`` for any subdomain (not the apex)."""
+    if origin is None:
+        return False
+    origin = normalize_origin(origin)
+    if origin is None:
+        return False
+    scheme, _, host = origin.partition("://")
+    for pattern in allowed:
+        p_scheme, _, p_host = pattern.partition("://")
+        if p_host.startswith("*."):
+            if scheme == p_scheme and host.endswith(p_host[1:]) and host != p_host[2:]:
+                return True
+        elif normalize_origin(pattern) == origin:
+            return True
+    return False

@@ -1,0 +1,117 @@
+"""Sites: creation, lookup by public key, and the origin policy for the socket handshake."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from server.domain import InvalidInput, NotFound, Site, WidgetSettings
+from server.services.auth import AgentContext
+from server.services.origins import normalize_origin, origin_allowed
+from server.storage.sql.audit import AuditRepository
+from server.storage.sql.sites import SiteRepository
+
+
+class SiteService:
+    def __init__(self, sites: SiteRepository, audit: AuditRepository) -> None:
+        self._sites = sites
+        self._audit = audit
+
+    async def create_site(
+        self, name: str, origins: Sequence[str], *, agent_id: int | None = None
+    ) -> Site:
+        name = name.strip()
+        if not 1 <= len(name) <= 200:
+            raise InvalidInput("site name must be 1-200 characters")
+        cleaned = []
+        for origin in origins:
+            wildcard = "://*." in origin
+            value = origin.strip().lower() if wildcard else normalize_origin(origin)
+            if not value or (wildcard and normalize_origin(origin.replace("*.", "x.")) is None):
+                raise InvalidInput(f"{origin!r} is not an origin like https://example.com")
+            cleaned.append(value)
+        site = await self._sites.create(
+            site_key="pk_" + secrets.token_urlsafe(12),
+            name=name,
+            allowed_origins=cleaned,
+            identity_secret=secrets.token_urlsafe(32),
+            widget=WidgetSettings(team_name=name),
+        )
+        await self._audit.record("site.created", site_id=site.id, agent_id=agent_id)
+        return site
+
+    async def by_key(self, site_key: str) -> Site:
+        site = await self._sites.get_by_key(site_key)
+        if site is None:
+            raise NotFound("unknown site key")
+        return site
+
+    async def get(self, site_id: int) -> Site:
+        site = await self._sites.get(site_id)
+        if site is None:
+            raise NotFound("no such site")
+        return site
+
+    async def many(self, site_ids: Sequence[int]) -> list[Site]:
+        return await self._sites.get_many(site_ids)
+
+    async def summaries_for(self, ctx: AgentContext) -> list[dict[str, Any]]:
+        """The agent's sites as the dashboard lists them, with the agent's role in each."""
+        return [
+            {"id": s.id, "name": s.name, "site_key": s.site_key, "role": ctx.role_in(s.id)}
+            for s in await self._sites.get_many(ctx.site_ids)
+        ]
+
+    @staticmethod
+    def accepts_origin(site: Site, origin: str | None) -> bool:
+        """A request without an Origin header is not from a browser page and is let through;
+        a browser always sends one on cross-origin socket and fetch requests."""
+        return origin is None or origin_allowed(origin, site.allowed_origins)
+
+
+class OriginPolicy:
+    """The synchronous origin check engine.io runs at the handshake, before any site is known.
+
+    It accepts the origins of every site (refreshed every ``ttl`` seconds) and the server's
+    own; each namespace then checks the origin against the one site it connects to.
+    """
+
+    def __init__(self, sites: SiteRepository, own_origins: Sequence[str], ttl: float = 30) -> None:
+        self._sites = sites
+        self._own = {o for o in (normalize_origin(x) for x in own_origins) if o}
+        self._ttl = ttl
+        self._patterns: set[str] = set()
+        self._loaded_at = 0.0
+
+    async def refresh(self) -> None:
+        self._patterns = await self._sites.all_allowed_origins()
+        self._loaded_at = time.monotonic()
+
+    @property
+    def stale(self) -> bool:
+        return time.monotonic() - self._loaded_at > self._ttl
+
+    def __call__(self, origin: str | None, environ: dict | None = None) -> bool:
+        if origin is None:
+            return True
+        normalized = normalize_origin(origin)
+        if normalized is None:
+            return False
+        if normalized in self._own or _same_host(normalized, environ):
+            return True
+        return origin_allowed(normalized, self._patterns)
+
+
+def _same_host(origin: str, environ: dict | None) -> bool:
+    """The dashboard is served by this server, so its pages connect from our own host."""
+    if not environ:
+        return False
+    host = environ.get("HTTP_HOST")
+    scheme = environ.get("wsgi.url_scheme", "http")
+    return bool(host) and origin in (
+        normalize_origin(f"http://{host}"),
+        normalize_origin(f"https://{host}"),
+        normalize_origin(f"{scheme}://{host}"),
+    )

@@ -1,0 +1,146 @@
+"""Redis when configured, process memory otherwise: presence, rate limits, small caches.
+
+Presence counts connections, not people: a visitor with three tabs open has three
+connections and "arrives" with the first and "leaves" with the last, whichever node they
+are on (with Redis).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+
+class Cache(Protocol):
+    async def ping(self) -> bool: ...
+    async def close(self) -> None: ...
+    async def get(self, key: str) -> str | None: ...
+    async def set(self, key: str, value: str, ttl_seconds: int) -> None: ...
+    async def hit(self, key: str, limit: int, window_seconds: int) -> bool:
+        """Count one event in a fixed window; False when the limit is already reached."""
+
+    async def join(self, group: str, member: str, connection: str) -> bool:
+        """Add a connection of ``member`` to ``group``; True when it is the member's first."""
+
+    async def leave(self, group: str, member: str, connection: str) -> bool:
+        """Remove a connection; True when it was the member's last."""
+
+    async def members(self, group: str) -> set[str]: ...
+
+
+class MemoryCache:
+    """One node only: nothing is shared between processes."""
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self._clock = clock
+        self._values: dict[str, tuple[str, float]] = {}
+        self._windows: dict[str, tuple[int, float]] = {}
+        self._groups: dict[str, dict[str, set[str]]] = defaultdict(dict)
+
+    async def ping(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        self._values.clear()
+
+    async def get(self, key: str) -> str | None:
+        value = self._values.get(key)
+        if value is None or value[1] < self._clock():
+            self._values.pop(key, None)
+            return None
+        return value[0]
+
+    async def set(self, key: str, value: str, ttl_seconds: int) -> None:
+        self._values[key] = (value, self._clock() + ttl_seconds)
+
+    async def hit(self, key: str, limit: int, window_seconds: int) -> bool:
+        now = self._clock()
+        count, ends = self._windows.get(key, (0, 0.0))
+        if ends <= now:
+            count, ends = 0, now + window_seconds
+        if count >= limit:
+            return False
+        self._windows[key] = (count + 1, ends)
+        if len(self._windows) > 100_000:
+            self._windows = {k: v for k, v in self._windows.items() if v[1] > now}
+        return True
+
+    async def join(self, group: str, member: str, connection: str) -> bool:
+        connections = self._groups[group].setdefault(member, set())
+        connections.add(connection)
+        return len(connections) == 1
+
+    async def leave(self, group: str, member: str, connection: str) -> bool:
+        connections = self._groups[group].get(member)
+        if connections is None:
+            return False
+        connections.discard(connection)
+        if connections:
+            return False
+        del self._groups[group][member]
+        return True
+
+    async def members(self, group: str) -> set[str]:
+        return set(self._groups.get(group, {}))
+
+
+class RedisCache:
+    def __init__(self, redis: Redis, prefix: str = "porchlight:") -> None:
+        self._redis = redis
+        self._prefix = prefix
+
+    @classmethod
+    def from_url(cls, url: str) -> RedisCache:
+        return cls(Redis.from_url(url, decode_responses=True))
+
+    async def ping(self) -> bool:
+        return bool(await self._redis.ping())
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+    async def get(self, key: str) -> str | None:
+        return await self._redis.get(self._prefix + key)
+
+    async def set(self, key: str, value: str, ttl_seconds: int) -> None:
+        await self._redis.set(self._prefix + key, value, ex=ttl_seconds)
+
+    async def hit(self, key: str, limit: int, window_seconds: int) -> bool:
+        full = f"{self._prefix}rl:{key}"
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(full)
+            pipe.expire(full, window_seconds, nx=True)
+            count, _ = await pipe.execute()
+        return int(count) <= limit
+
+    async def join(self, group: str, member: str, connection: str) -> bool:
+        conns, members = self._keys(group, member)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.sadd(conns, connection)
+            pipe.scard(conns)
+            pipe.sadd(members, member)
+            _, count, _ = await pipe.execute()
+        return int(count) == 1
+
+    async def leave(self, group: str, member: str, connection: str) -> bool:
+        conns, members = self._keys(group, member)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.srem(conns, connection)
+            pipe.scard(conns)
+            removed, count = await pipe.execute()
+        if int(count) > 0 or not int(removed):
+            return False
+        await self._redis.srem(members, member)
+        return True
+
+    async def members(self, group: str) -> set[str]:
+        return set(await self._redis.smembers(f"{self._prefix}group:{group}"))
+
+    def _keys(self, group: str, member: str) -> tuple[str, str]:
+        return (
+            f"{self._prefix}conns:{group}:{member}",
+            f"{self._prefix}group:{group}",
+        )
