@@ -12,14 +12,14 @@ from server.keys import cache_key, message_store_key, sql_engine_key
 
 async def healthz(request: web.Request) -> web.Response:
     checks = {
-        "sql": _sql(request),
-        "messages": request.app[message_store_key].ping(),
-        "cache": request.app[cache_key].ping(),
+        "sql": lambda: _sql(request),
+        "messages": request.app[message_store_key].ping,
+        "cache": request.app[cache_key].ping,
     }
     results = {}
     for name, check in checks.items():
         try:
-            results[name] = bool(await asyncio.wait_for(check, timeout=3))
+            results[name] = bool(await asyncio.wait_for(check(), timeout=3))
         except Exception:
             results[name] = False
     ok = all(results.values())

@@ -1,0 +1,46 @@
+"""MemoryCache and RedisCache behave the same (Redis: a real server on 127.0.0.1:6379)."""
+
+from __future__ import annotations
+
+import pytest
+import redis.asyncio as aioredis
+
+from server.storage.cache import MemoryCache, RedisCache
+from tests.support.apps import REDIS_TEST_URL
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def cache(request):
+    if request.param == "memory":
+        yield MemoryCache()
+        return
+    client = aioredis.Redis.from_url(REDIS_TEST_URL, decode_responses=True)
+    await client.flushdb()
+    cache = RedisCache(client)
+    yield cache
+    await cache.close()
+
+
+async def test_values_expire(cache):
+    await cache.set("k", "v", ttl_seconds=60)
+    assert await cache.get("k") == "v"
+    assert await cache.get("missing") is None
+
+
+async def test_rate_limit_counts_within_a_window(cache):
+    results = [await cache.hit("login:1.2.3.4", limit=3, window_seconds=60) for _ in range(5)]
+    assert results == [True, True, True, False, False]
+    assert await cache.hit("login:5.6.7.8", limit=3, window_seconds=60) is True
+
+
+async def test_presence_counts_connections_per_member(cache):
+    assert await cache.join("site:1:visitors", "v1", "conn-a") is True
+    assert await cache.join("site:1:visitors", "v1", "conn-b") is False
+    assert await cache.join("site:1:visitors", "v2", "conn-c") is True
+    assert await cache.members("site:1:visitors") == {"v1", "v2"}
+    assert await cache.members("site:2:visitors") == set()
+
+    assert await cache.leave("site:1:visitors", "v1", "conn-a") is False
+    assert await cache.leave("site:1:visitors", "v1", "conn-b") is True
+    assert await cache.leave("site:1:visitors", "v1", "conn-b") is False
+    assert await cache.members("site:1:visitors") == {"v2"}

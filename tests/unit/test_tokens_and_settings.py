@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import pytest
+
+from server.domain import Unauthenticated
+from server.services.tokens import TokenSigner
+from server.settings import ConfigError, Settings
+
+SECRET = "s" * 40
+
+
+def test_token_round_trip_and_kind_check():
+    signer = TokenSigner(SECRET)
+    token = signer.issue("visitor", "01ABC", 60, site=3)
+    assert signer.verify(token, "visitor")["site"] == 3
+    with pytest.raises(Unauthenticated):
+        signer.verify(token, "agent")
+
+
+def test_expired_and_forged_tokens_are_refused():
+    now = [1_000_000.0]
+    signer = TokenSigner(SECRET, clock=lambda: now[0])
+    token = signer.issue("agent", "1", 60)
+    now[0] += 61
+    with pytest.raises(Unauthenticated, match="expired"):
+        signer.verify(token, "agent")
+    other = TokenSigner("o" * 40).issue("agent", "1", 60)
+    with pytest.raises(Unauthenticated):
+        TokenSigner(SECRET).verify(other, "agent")
+    for junk in (None, "", 42, "a.b.c", "x" * 5000):
+        with pytest.raises(Unauthenticated):
+            TokenSigner(SECRET).verify(junk, "agent")
+
+
+def test_settings_from_env_parses_and_names_bad_variables(tmp_path):
+    env = {
+        "PORCHLIGHT_DATA_DIR": str(tmp_path),
+        "PORCHLIGHT_PORT": "9000",
+        "PORCHLIGHT_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1",
+    }
+    settings = Settings.from_env(env)
+    assert settings.port == 9000
+    assert len(settings.trusted_proxies) == 2
+    assert settings.database_url.endswith("porchlight.db")
+    assert len(settings.secret_key) >= 32
+    assert Settings.from_env(env).secret_key == settings.secret_key  # kept across restarts
+    assert settings.secret_key not in repr(settings)
+
+    with pytest.raises(ConfigError, match="PORCHLIGHT_PORT"):
+        Settings.from_env({**env, "PORCHLIGHT_PORT": "eighty"})
+    with pytest.raises(ConfigError, match="PORCHLIGHT_TRUSTED_PROXIES"):
+        Settings.from_env({**env, "PORCHLIGHT_TRUSTED_PROXIES": "not-an-ip"})
