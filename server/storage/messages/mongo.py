@@ -1,0 +1,266 @@
+"""The message store on MongoDB, through PyMongo's async API.
+
+The only module of the project that imports pymongo. Every document carries ``site_id``;
+``_id`` is the ULID string. Queries use top-level fields only, never compare datetimes and
+page by id strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from server.domain import (
+    AuthorKind,
+    Conflict,
+    Conversation,
+    ConversationStatus,
+    Message,
+    MessageStatus,
+    PageView,
+    Visitor,
+)
+from server.storage.ids import UlidFactory
+from server.storage.messages import mongo_documents as documents
+from server.storage.messages import rules
+
+_INDEXES: dict[str, list[IndexModel]] = {
+    "visitors": [
+        IndexModel([("site_id", ASCENDING), ("fingerprint", ASCENDING), ("last_seen", DESCENDING)]),
+    ],
+    "page_views": [
+        IndexModel([("site_id", ASCENDING), ("visitor_id", ASCENDING), ("sort_id", DESCENDING)]),
+    ],
+    "conversations": [
+        IndexModel([("site_id", ASCENDING), ("activity_id", DESCENDING)]),
+        IndexModel([("site_id", ASCENDING), ("status", ASCENDING), ("activity_id", DESCENDING)]),
+        IndexModel([("site_id", ASCENDING), ("visitor_id", ASCENDING), ("status", ASCENDING)]),
+    ],
+    "messages": [
+        # A resend of the same client_id is the same message: append relies on this.
+        IndexModel([("conversation_id", ASCENDING), ("client_id", ASCENDING)], unique=True),
+        IndexModel([("conversation_id", ASCENDING), ("sort_id", DESCENDING)]),
+    ],
+}
+
+
+class MongoMessageStore:
+    def __init__(self, url: str, database: str) -> None:
+        self._client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+            url, tz_aware=True, tzinfo=UTC
+        )
+        self._db = self._client[database]
+        self._visitors = self._db["visitors"]
+        self._page_views = self._db["page_views"]
+        self._conversations = self._db["conversations"]
+        self._messages = self._db["messages"]
+        self._new_id = UlidFactory()
+
+    async def init(self) -> None:
+        for collection, indexes in _INDEXES.items():
+            await self._db[collection].create_indexes(indexes)
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    async def ping(self) -> bool:
+        reply = await self._client.admin.command("ping")
+        return bool(reply.get("ok"))
+
+    async def drop(self) -> None:
+        """Delete this store's whole database (tests, throwaway demo data)."""
+        await self._client.drop_database(self._db.name)
+
+    def new_id(self) -> str:
+        return self._new_id()
+
+    # --- visitors ---------------------------------------------------------------------
+
+    async def save_visitor(self, visitor: Visitor) -> None:
+        document = documents.visitor_document(visitor)
+        await self._visitors.replace_one({"_id": document["_id"]}, document, upsert=True)
+
+    async def get_visitor(self, site_id: int, visitor_id: str) -> Visitor | None:
+        document = await self._visitors.find_one({"_id": visitor_id, "site_id": site_id})
+        return documents.visitor_from_document(document) if document else None
+
+    async def find_visitor_by_fingerprint(self, site_id: int, fingerprint: str) -> Visitor | None:
+        document = await self._visitors.find_one(
+            {"site_id": site_id, "fingerprint": fingerprint},
+            sort=[("last_seen", DESCENDING)],
+        )
+        return documents.visitor_from_document(document) if document else None
+
+    async def get_visitors(self, site_id: int, visitor_ids: Sequence[str]) -> list[Visitor]:
+        if not visitor_ids:
+            return []
+        cursor = self._visitors.find({"_id": {"$in": list(visitor_ids)}, "site_id": site_id})
+        return [documents.visitor_from_document(d) async for d in cursor]
+
+    # --- page views -------------------------------------------------------------------
+
+    async def add_page_view(self, view: PageView) -> None:
+        await self._page_views.insert_one(documents.page_view_document(view))
+
+    async def end_page_view(
+        self, site_id: int, view_id: str, left_at: datetime, seconds: float
+    ) -> None:
+        await self._page_views.update_one(
+            {"_id": view_id, "site_id": site_id},
+            {"$set": {"left": documents.left_document(left_at, seconds)}},
+        )
+
+    async def recent_page_views(
+        self, site_id: int, visitor_id: str, limit: int = 5
+    ) -> list[PageView]:
+        if limit <= 0:  # MongoDB reads limit 0 as "no limit"
+            return []
+        cursor = (
+            self._page_views.find({"site_id": site_id, "visitor_id": visitor_id})
+            .sort("sort_id", DESCENDING)
+            .limit(limit)
+        )
+        return [documents.page_view_from_document(d) async for d in cursor]
+
+    # --- conversations ----------------------------------------------------------------
+
+    async def create_conversation(self, conversation: Conversation) -> Conversation:
+        document = documents.conversation_document(conversation)
+        await self._conversations.insert_one(document)
+        return documents.conversation_from_document(document)
+
+    async def get_conversation(self, site_id: int, conversation_id: str) -> Conversation | None:
+        document = await self._conversations.find_one({"_id": conversation_id, "site_id": site_id})
+        return documents.conversation_from_document(document) if document else None
+
+    async def find_open_conversation(self, site_id: int, visitor_id: str) -> Conversation | None:
+        document = await self._conversations.find_one(
+            {
+                "site_id": site_id,
+                "visitor_id": visitor_id,
+                "status": ConversationStatus.OPEN.value,
+            },
+            sort=[("_id", DESCENDING)],
+        )
+        return documents.conversation_from_document(document) if document else None
+
+    async def list_conversations(
+        self,
+        site_ids: Sequence[int],
+        *,
+        status: ConversationStatus | None = None,
+        before: str | None = None,
+        limit: int = 50,
+    ) -> list[Conversation]:
+        if not site_ids or limit <= 0:
+            return []
+        query: dict[str, Any] = {"site_id": {"$in": list(site_ids)}}
+        if status is not None:
+            query["status"] = status.value
+        if before is not None:
+            query["activity_id"] = {"$lt": before}
+        cursor = self._conversations.find(query).sort("activity_id", DESCENDING).limit(limit)
+        return [documents.conversation_from_document(d) async for d in cursor]
+
+    async def set_conversation_status(
+        self, site_id: int, conversation_id: str, status: ConversationStatus
+    ) -> Conversation | None:
+        document = await self._conversations.find_one_and_update(
+            {"_id": conversation_id, "site_id": site_id},
+            {"$set": {"status": status.value}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return documents.conversation_from_document(document) if document else None
+
+    # --- messages ---------------------------------------------------------------------
+
+    async def append_message(self, message: Message) -> tuple[Message, bool]:
+        document = documents.message_document(message)
+        try:
+            await self._messages.insert_one(document)
+        except DuplicateKeyError:
+            return await self._stored_resend(message), False
+        await self._move_activity(message)
+        return documents.message_from_document(document), True
+
+    async def _stored_resend(self, message: Message) -> Message:
+        document = await self._messages.find_one(
+            {
+                "conversation_id": message.conversation_id,
+                "client_id": message.client_id,
+                "site_id": message.site_id,
+            }
+        )
+        if document is None:
+            raise Conflict(f"message {message.id} clashes with a stored one", "duplicate_id")
+        return documents.message_from_document(document)
+
+    async def _move_activity(self, message: Message) -> None:
+        conversation = {"_id": message.conversation_id, "site_id": message.site_id}
+        counter = rules.counter_raised_by(message.author.kind)
+        count = {"$inc": {counter: 1}} if counter else {}
+        moved = await self._conversations.update_one(
+            # Only forward: a message that lands after a newer one leaves the activity alone.
+            {**conversation, "activity_id": {"$lt": message.id}},
+            {
+                "$set": {
+                    "activity_id": message.id,
+                    "last_activity": documents.last_activity_document(
+                        message.created_at, rules.preview_of(message)
+                    ),
+                },
+                **count,
+            },
+        )
+        if moved.matched_count == 0 and count:
+            await self._conversations.update_one(conversation, count)
+
+    async def list_messages(
+        self,
+        site_id: int,
+        conversation_id: str,
+        *,
+        before: str | None = None,
+        limit: int = 50,
+    ) -> list[Message]:
+        if limit <= 0:  # MongoDB reads limit 0 as "no limit"
+            return []
+        query: dict[str, Any] = {"conversation_id": conversation_id, "site_id": site_id}
+        if before is not None:
+            query["sort_id"] = {"$lt": before}
+        cursor = self._messages.find(query).sort("sort_id", DESCENDING).limit(limit)
+        newest_first = [documents.message_from_document(d) async for d in cursor]
+        return newest_first[::-1]
+
+    async def mark_read(
+        self, site_id: int, conversation_id: str, reader: AuthorKind, up_to: str
+    ) -> list[str]:
+        author = rules.other_side(reader)
+        counter = rules.counter_of_reader(reader)
+        if author is None or counter is None:
+            return []
+        unread_from_other_side = {
+            "conversation_id": conversation_id,
+            "site_id": site_id,
+            "author_kind": author.value,
+            "status": {"$in": list(rules.UNREAD_STATUSES)},
+        }
+        cursor = self._messages.find(
+            {**unread_from_other_side, "sort_id": {"$lte": up_to}}, {"_id": True}
+        ).sort("sort_id", ASCENDING)
+        changed = [d["_id"] async for d in cursor]
+        if changed:
+            # Two readers racing may both report an id; read markers are idempotent.
+            await self._messages.update_many(
+                {"_id": {"$in": changed}, "status": {"$in": list(rules.UNREAD_STATUSES)}},
+                {"$set": {"status": MessageStatus.READ.value}},
+            )
+        still_unread = await self._messages.count_documents(unread_from_other_side)
+        await self._conversations.update_one(
+            {"_id": conversation_id, "site_id": site_id}, {"$set": {counter: still_unread}}
+        )
+        return changed

@@ -1,0 +1,92 @@
+"""Domain objects to MongoDB documents and back.
+
+Documents are the flat records of ``records`` with ``id`` as ``_id``, plus two shapes
+that keep every write a plain single-document update:
+
+- ``sort_id`` repeats ``_id`` on messages and page views, so compound indexes can end in it
+  (some MongoDB-compatible servers cannot index ``_id`` inside a compound index).
+- A datetime that changes after insert travels inside a sub-document
+  (``last_activity: {at, preview}`` on conversations, ``left: {at, seconds}`` on page
+  views): the activity moves as one unit, and ``$set`` of a whole sub-document keeps its
+  BSON dates on every server we test against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from server.domain import Conversation, Message, PageView, Visitor
+from server.storage.messages import records, rules
+
+Document = Mapping[str, Any]
+
+
+def _with_id(record: dict[str, Any]) -> dict[str, Any]:
+    return {"_id": record.pop("id"), **record}
+
+
+def _without_id(document: Document) -> dict[str, Any]:
+    record = {k: v for k, v in document.items() if k != "_id"}
+    record["id"] = document["_id"]
+    return record
+
+
+def visitor_document(visitor: Visitor) -> dict[str, Any]:
+    return _with_id(records.visitor_record(visitor))
+
+
+def visitor_from_document(document: Document) -> Visitor:
+    return records.visitor_from_record(_without_id(document))
+
+
+def page_view_document(view: PageView) -> dict[str, Any]:
+    record = records.page_view_record(view)
+    left_at, seconds = record.pop("left_at"), record.pop("seconds")
+    document = _with_id(record)
+    document["sort_id"] = document["_id"]
+    document["left"] = left_document(left_at, seconds) if left_at is not None else None
+    return document
+
+
+def left_document(left_at: datetime, seconds: float | None) -> dict[str, Any]:
+    return {"at": rules.to_millis(left_at), "seconds": seconds}
+
+
+def page_view_from_document(document: Document) -> PageView:
+    record = _without_id(document)
+    left = record.pop("left", None) or {}
+    record["left_at"] = left.get("at")
+    record["seconds"] = left.get("seconds")
+    return records.page_view_from_record(record)
+
+
+def conversation_document(conversation: Conversation) -> dict[str, Any]:
+    record = records.conversation_record(conversation)
+    at, preview = record.pop("last_activity_at"), record.pop("preview")
+    document = _with_id(record)
+    document["last_activity"] = last_activity_document(at, preview)
+    return document
+
+
+def last_activity_document(at: datetime, preview: str) -> dict[str, Any]:
+    return {"at": rules.to_millis(at), "preview": preview}
+
+
+def conversation_from_document(document: Document) -> Conversation:
+    record = _without_id(document)
+    last_activity = record.pop("last_activity")
+    record["last_activity_at"] = last_activity["at"]
+    record["preview"] = last_activity["preview"]
+    return records.conversation_from_record(record)
+
+
+def message_document(message: Message) -> dict[str, Any]:
+    document = _with_id(records.message_record(message))
+    document["sort_id"] = document["_id"]
+    return document
+
+
+def message_from_document(document: Document) -> Message:
+    return records.message_from_record(_without_id(document))

@@ -1,0 +1,63 @@
+"""What both message stores decide the same way: previews, unread counters, time precision."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from server.domain import Attachment, AuthorKind, Message, MessageStatus
+
+PREVIEW_CHARS = 140
+
+UNREAD_STATUSES = (MessageStatus.SENT.value, MessageStatus.DELIVERED.value)
+
+# A message raises the counter of the side that has not read it yet.
+_COUNTER_RAISED_BY_AUTHOR = {
+    AuthorKind.VISITOR: "unread_by_agent",
+    AuthorKind.AGENT: "unread_by_visitor",
+}
+_COUNTER_OF_READER = {
+    AuthorKind.AGENT: "unread_by_agent",
+    AuthorKind.VISITOR: "unread_by_visitor",
+}
+_OTHER_SIDE = {
+    AuthorKind.AGENT: AuthorKind.VISITOR,
+    AuthorKind.VISITOR: AuthorKind.AGENT,
+}
+
+
+def preview_of(message: Message) -> str:
+    """The conversation's one-line summary of ``message``."""
+    if message.text.strip() or not message.attachments:
+        return message.text[:PREVIEW_CHARS]
+    return _attachments_label(message.attachments)
+
+
+def _attachments_label(attachments: Sequence[Attachment]) -> str:
+    kind = "image" if all(a.type.startswith("image/") for a in attachments) else "file"
+    count = len(attachments)
+    return f"[{kind}]" if count == 1 else f"[{count} {kind}s]"
+
+
+def counter_raised_by(author: AuthorKind) -> str | None:
+    """The conversation field a new message from ``author`` increments (none for system)."""
+    return _COUNTER_RAISED_BY_AUTHOR.get(author)
+
+
+def counter_of_reader(reader: AuthorKind) -> str | None:
+    return _COUNTER_OF_READER.get(reader)
+
+
+def other_side(reader: AuthorKind) -> AuthorKind | None:
+    """Whose messages ``reader`` marks read; system messages belong to no side."""
+    return _OTHER_SIDE.get(reader)
+
+
+def to_millis(moment: datetime) -> datetime:
+    """UTC, cut to the millisecond: what BSON keeps, so both stores give back equal values."""
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def to_millis_or_none(moment: datetime | None) -> datetime | None:
+    return None if moment is None else to_millis(moment)
