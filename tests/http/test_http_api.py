@@ -94,7 +94,9 @@ async def test_rest_api_lists_conversations_of_own_sites_only(client, app, tenan
     assert own.status == 200 and (await own.json())["conversations"] == []
     foreign = await client.get(f"/api/v1/sites/{other.site.id}/conversations", headers=auth)
     assert foreign.status == 403
-    missing = await client.get("/api/v1/conversations/01JD0000000000000000000000/messages", headers=auth)
+    missing = await client.get(
+        "/api/v1/conversations/01JD0000000000000000000000/messages", headers=auth
+    )
     assert missing.status == 404
 
 

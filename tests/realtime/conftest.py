@@ -11,12 +11,14 @@ PAGE_A = {"url": "http://shop-a.test/tents", "title": "Tents", "referrer": ""}
 
 
 async def login_token(base_url: str, email: str) -> str:
-    async with aiohttp.ClientSession() as http:
-        async with http.post(
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
             f"{base_url}/api/v1/auth/login", json={"email": email, "password": PASSWORD}
-        ) as response:
-            assert response.status == 200, await response.text()
-            return (await response.json())["token"]
+        ) as response,
+    ):
+        assert response.status == 200, await response.text()
+        return (await response.json())["token"]
 
 
 @pytest.fixture

@@ -38,9 +38,7 @@ async def test_agent_of_site_a_sees_nothing_of_site_b(agent_a, tenant_a, tenant_
     assert listing["code"] == "forbidden"
 
 
-async def test_a_visitor_token_of_one_site_is_a_stranger_on_another(
-    tenant_a, tenant_b, visitor_of
-):
+async def test_a_visitor_token_of_one_site_is_a_stranger_on_another(tenant_a, tenant_b, visitor_of):
     a_visitor = await visitor_of(tenant_a)
     await a_visitor.call("send_message", {"client_id": "c-a", "text": "mine"})
 
