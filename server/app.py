@@ -19,7 +19,7 @@ from server.realtime.visitor import VisitorNamespace
 from server.services.agents_presence import AgentPresence
 from server.services.auth import AuthService
 from server.services.chat import ChatService
-from server.services.sites import OriginPolicy, SiteService
+from server.services.sites import SiteService
 from server.services.tokens import TokenSigner
 from server.services.visitors import VisitorService
 from server.settings import Settings
@@ -66,11 +66,10 @@ def create_app(settings: Settings) -> web.Application:
     own_origins = [f"http://localhost:{settings.port}", f"http://127.0.0.1:{settings.port}"]
     if settings.public_url:
         own_origins.append(settings.public_url)
-    origin_policy = OriginPolicy(site_repo, own_origins)
-    sio = build_socketio(settings, origin_policy)
+    sites = SiteService(site_repo, audit, own_origins)
+    sio = build_socketio(settings, sites.origin_policy)
     broadcaster = SocketBroadcaster(sio)
 
-    sites = SiteService(site_repo, audit)
     auth = AuthService(
         AgentRepository(sessions), site_repo, audit, tokens, settings.agent_token_ttl_seconds
     )
@@ -87,7 +86,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.sql_engine_key] = engine
     app[keys.message_store_key] = store
     app[keys.cache_key] = cache
-    app[keys.origin_policy_key] = origin_policy
+    app[keys.origin_policy_key] = sites.origin_policy
     app[keys.sites_key] = sites
     app[keys.auth_key] = auth
     app[keys.visitors_key] = visitors

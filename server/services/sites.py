@@ -15,9 +15,12 @@ from server.storage.sql.sites import SiteRepository
 
 
 class SiteService:
-    def __init__(self, sites: SiteRepository, audit: AuditRepository) -> None:
+    def __init__(
+        self, sites: SiteRepository, audit: AuditRepository, own_origins: Sequence[str] = ()
+    ) -> None:
         self._sites = sites
         self._audit = audit
+        self.origin_policy = OriginPolicy(sites, own_origins)
 
     async def create_site(
         self, name: str, origins: Sequence[str], *, agent_id: int | None = None
@@ -40,6 +43,7 @@ class SiteService:
             widget=WidgetSettings(team_name=name),
         )
         await self._audit.record("site.created", site_id=site.id, agent_id=agent_id)
+        await self.origin_policy.refresh()
         return site
 
     async def by_key(self, site_key: str) -> Site:
