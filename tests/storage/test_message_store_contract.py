@@ -172,7 +172,7 @@ async def test_save_visitor_replaces_the_whole_visitor(message_store: MessageSto
 async def test_find_visitor_by_fingerprint_returns_the_most_recently_seen(
     message_store: MessageStore,
 ) -> None:
-    seen_at = [at(10), at(30), at(20)]
+    seen_at = [at(10.001), at(10.003), at(10.002), at(9.999)]
     mine = [make_visitor(message_store, last_seen=moment) for moment in seen_at]
     elsewhere = make_visitor(message_store, site_id=OTHER_SITE, last_seen=at(99))
     for visitor in [*mine, elsewhere]:
