@@ -1,0 +1,258 @@
+// The widget's behaviour: ties the server connection, the outbox and the
+// view together and keeps the little state they share (open, unread,
+// what has been marked read).
+
+import { fetchConfig } from "./api.js";
+import { widgetSettings } from "./config.js";
+import { openConnection } from "./connection.js";
+import { createOutbox, newClientId } from "./outbox.js";
+import { siteStorage } from "./storage.js";
+import { createView } from "./view.js";
+
+const HISTORY_PAGE = 30;
+const HIDE_ON = { not_found: 1, forbidden: 1 };
+
+function warn(text) {
+  console.warn("Porchlight: " + text);
+}
+
+function whenBody(fn) {
+  if (document.body) fn();
+  else document.addEventListener("DOMContentLoaded", fn, { once: true });
+}
+
+export function startWidget({ siteKey, origin }) {
+  const store = siteStorage(siteKey);
+  let view = null;
+  let conn = null;
+  let stopped = false;
+  const state = {
+    open: false,
+    ready: false, // a session is established on the current connection
+    connection: "connecting",
+    agentsOnline: false,
+    unread: 0,
+    lastRead: "", // newest agent message id we told the server we read
+    loadingOlder: false,
+    identity: null, // identify() data not yet acknowledged
+  };
+
+  const outbox = createOutbox({
+    store,
+    send: (payload) => conn.request("send_message", payload),
+    onSent: (item, message) => view.list.upsert(message),
+    onFailed: (item, error) => view.list.fail(item.client_id, error),
+  });
+
+  // ---- view -------------------------------------------------------------
+
+  function applySettings(settings) {
+    if (!view) {
+      view = createView({
+        origin,
+        onToggle: () => setOpen(!state.open),
+        onClose: () => setOpen(false),
+        onSend: send,
+        onNearTop: loadOlder,
+      });
+      view.setConnection(state.connection);
+      view.setAgentsOnline(state.agentsOnline);
+      view.setUnread(state.unread);
+      showOutbox();
+      whenBody(() => {
+        if (stopped) return;
+        view.mount();
+        if (state.open) setOpen(true);
+      });
+    }
+    view.setSettings(settings);
+  }
+
+  function showOutbox() {
+    for (const item of outbox.items()) view.list.addPending(item);
+  }
+
+  function setOpen(open) {
+    if (stopped) return;
+    state.open = open;
+    if (!view || !view.host.isConnected) return; // applied once mounted
+    view.setOpen(open);
+    if (open) {
+      setUnread(0);
+      if (state.ready) conn.request("join_chat", {});
+      markRead();
+    }
+  }
+
+  function setUnread(count) {
+    state.unread = count;
+    if (view) view.setUnread(count);
+  }
+
+  function setAgentsOnline(online) {
+    state.agentsOnline = online;
+    if (view) view.setAgentsOnline(online);
+  }
+
+  // ---- visitor actions --------------------------------------------------
+
+  function send(text) {
+    const item = { client_id: newClientId(), text, created_at: new Date().toISOString() };
+    view.list.addPending(item);
+    outbox.add(item);
+  }
+
+  async function loadOlder() {
+    if (state.loadingOlder || !state.ready || !view.list.hasMore()) return;
+    const before = view.list.oldestId();
+    if (!before) return;
+    state.loadingOlder = true;
+    view.list.setLoadingOlder(true);
+    const ack = await conn.request("history", { before, limit: HISTORY_PAGE });
+    state.loadingOlder = false;
+    view.list.setLoadingOlder(false);
+    if (ack.ok && Array.isArray(ack.messages)) view.list.merge(ack.messages, !!ack.has_more, "older");
+  }
+
+  function markRead() {
+    if (!state.open || !state.ready || document.hidden) return;
+    const upTo = view.list.lastAgentId();
+    if (!upTo || upTo <= state.lastRead) return;
+    const previous = state.lastRead;
+    state.lastRead = upTo;
+    conn.request("mark_read", { up_to: upTo }).then((ack) => {
+      if (!ack.ok && state.lastRead === upTo) state.lastRead = previous; // try again next time
+    });
+  }
+
+  async function sendIdentity() {
+    const identity = state.identity;
+    if (!identity || !state.ready) return;
+    const ack = await conn.request("identify", identity);
+    if (state.identity !== identity) return; // replaced meanwhile
+    if (ack.ok) state.identity = null;
+    else if (ack.code !== "timeout" && ack.code !== "error") {
+      state.identity = null;
+      warn("identify was refused: " + (ack.error || ack.code));
+    }
+  }
+
+  // ---- server events ----------------------------------------------------
+
+  function onSession(s) {
+    if (typeof s.visitor_token === "string" && s.visitor_token) store.set("token", s.visitor_token);
+    const site = s.site || {};
+    applySettings(widgetSettings(site.widget, site.name));
+    setAgentsOnline(!!s.agents_online);
+
+    const messages = Array.isArray(s.messages) ? s.messages : [];
+    for (const m of messages) {
+      const kind = m && m.author && m.author.kind;
+      if (kind === "visitor" && m.client_id) outbox.confirm(m.client_id);
+      if (kind === "agent" && m.status === "read" && m.id > state.lastRead) state.lastRead = m.id;
+    }
+    view.list.merge(messages, !!s.has_more);
+    const conversation = s.conversation;
+    if (!state.open) setUnread(conversation && conversation.unread_by_visitor > 0 ? conversation.unread_by_visitor : 0);
+
+    state.ready = true;
+    showOutbox();
+    outbox.setOnline(true);
+    sendIdentity();
+    if (state.open && view.host.isConnected) {
+      conn.request("join_chat", {});
+      markRead();
+      view.list.checkTop();
+    }
+  }
+
+  function onMessage(m) {
+    if (!view || typeof m.id !== "string") return;
+    const kind = m.author && m.author.kind;
+    if (kind === "visitor" && m.client_id) outbox.confirm(m.client_id);
+    const isNew = view.list.upsert(m);
+    if (!isNew || kind !== "agent") return;
+    if (state.open) markRead();
+    else setUnread(state.unread + 1);
+  }
+
+  function onRead(r) {
+    if (!view) return;
+    if (r.reader === "visitor") {
+      // Read in another tab of this visitor.
+      if (typeof r.up_to === "string" && r.up_to > state.lastRead) state.lastRead = r.up_to;
+      setUnread(0);
+    } else {
+      view.list.markRead(r.message_ids, r.up_to);
+    }
+  }
+
+  function onState(next) {
+    state.connection = next;
+    if (view) view.setConnection(next);
+    if (next !== "connected") {
+      state.ready = false;
+      outbox.setOnline(false);
+    }
+  }
+
+  function onRefused(code, reason) {
+    warn("chat is off on this page (" + code + "): " + reason);
+    if (HIDE_ON[code]) stop();
+    else onState("unavailable");
+  }
+
+  function stop() {
+    stopped = true;
+    if (conn) conn.close();
+    if (view) view.destroy();
+    document.removeEventListener("visibilitychange", markRead);
+  }
+
+  // ---- start --------------------------------------------------------------
+
+  document.addEventListener("visibilitychange", markRead);
+
+  fetchConfig(origin, siteKey).then((config) => {
+    if (config && config.ok === false && HIDE_ON[config.code]) {
+      warn("chat is off on this page (" + config.code + "): " + (config.error || ""));
+      stop();
+      return;
+    }
+    if (config && config.ok) {
+      state.agentsOnline = !!config.agents_online;
+      applySettings(widgetSettings(config.widget, config.site && config.site.name));
+    }
+    // Without a config answer, the session brings the same settings.
+    conn = openConnection({
+      origin,
+      siteKey,
+      token: () => {
+        const token = store.get("token");
+        return typeof token === "string" ? token : null;
+      },
+      on: {
+        session: onSession,
+        message: onMessage,
+        read: onRead,
+        agents_online: (p) => setAgentsOnline(!!p.online),
+        state: onState,
+        refused: onRefused,
+      },
+    });
+  });
+
+  return {
+    open: () => setOpen(true),
+    close: () => setOpen(false),
+    toggle: () => setOpen(!state.open),
+    identify(data) {
+      if (!data || typeof data !== "object") return warn('identify needs an object like {name, email}');
+      const identity = {};
+      if (typeof data.name === "string") identity.name = data.name;
+      if (typeof data.email === "string") identity.email = data.email;
+      state.identity = identity;
+      sendIdentity();
+    },
+  };
+}

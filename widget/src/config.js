@@ -1,0 +1,50 @@
+// Where the widget comes from and how it looks: the script tag's own
+// attributes, and the site's widget settings sanitised for use in CSS and text.
+
+export const DEFAULTS = {
+  color: "#2563eb",
+  position: "right",
+  greeting: "Hi there! How can we help?",
+  team_name: "Support",
+  offline_message: "We're away right now. Leave a message and we'll get back to you.",
+};
+
+/** The running script tag. `currentScript` is set for async classic scripts too. */
+export function findTag() {
+  const tag = document.currentScript;
+  if (tag && tag.src && tag.getAttribute("data-site")) return tag;
+  // Fallback for environments that evaluate the file outside of a <script> run.
+  return document.querySelector("script[data-site][src*='widget']");
+}
+
+/** {siteKey, origin} from the tag, or null when the tag is unusable. */
+export function readTag(tag) {
+  if (!tag) return null;
+  const siteKey = (tag.getAttribute("data-site") || "").trim();
+  let origin = "";
+  try {
+    origin = new URL(tag.src, location.href).origin;
+  } catch (_) {
+    return null;
+  }
+  if (!siteKey || !/^https?:/.test(origin)) return null;
+  return { siteKey, origin };
+}
+
+const HEX = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
+
+function text(value, fallback, max) {
+  return typeof value === "string" && value.trim() ? value.slice(0, max) : fallback;
+}
+
+/** Site widget settings with every field checked; unknown fields are ignored. */
+export function widgetSettings(raw, siteName) {
+  const w = raw && typeof raw === "object" ? raw : {};
+  return {
+    color: typeof w.color === "string" && HEX.test(w.color.trim()) ? w.color.trim() : DEFAULTS.color,
+    position: w.position === "left" ? "left" : "right",
+    greeting: text(w.greeting, DEFAULTS.greeting, 1000),
+    team_name: text(w.team_name, text(siteName, DEFAULTS.team_name, 80), 80),
+    offline_message: text(w.offline_message, DEFAULTS.offline_message, 1000),
+  };
+}

@@ -1,0 +1,116 @@
+// The socket.io connection to the /visitor namespace: connect auth, the
+// connection state shown to the visitor, server events, and acked requests.
+
+import { io } from "socket.io-client";
+import { deviceInfo, pageInfo } from "./context.js";
+
+export const ACK_TIMEOUT = 10000;
+const SERVER_EVENTS = ["session", "message", "read", "agents_online"];
+// Refusals that mean "not now" rather than "never": try again later.
+const TRANSIENT = { error: 1, rate_limited: 1 };
+
+/**
+ * @param {object} o
+ * @param {string} o.origin     server origin, e.g. https://chat.example.com
+ * @param {string} o.siteKey
+ * @param {() => string|null} o.token   the stored visitor token, read on every (re)connect
+ * @param {object} o.on          handlers: session, message, read, agents_online,
+ *                               state(s) with s = connecting|connected|reconnecting|offline,
+ *                               refused(code, reason)
+ */
+export function openConnection({ origin, siteKey, token, on }) {
+  const socket = io(origin + "/visitor", {
+    // A function, so every reconnect sends the latest token and page.
+    auth(cb) {
+      const auth = { site_key: siteKey, device: deviceInfo() };
+      const t = token();
+      if (t) auth.visitor_token = t;
+      const page = pageInfo();
+      if (page) auth.page = page;
+      cb(auth);
+    },
+    query: { site_key: siteKey },
+  });
+
+  let state = "connecting";
+  let everConnected = false;
+  let refusals = 0;
+  let retryTimer = 0;
+  function set(next) {
+    if (next !== state) {
+      state = next;
+      on.state(next);
+    }
+  }
+  function notConnected() {
+    if (navigator.onLine === false) return "offline";
+    return everConnected ? "reconnecting" : "connecting";
+  }
+
+  // Reconnect ourselves, with backoff, where socket.io would not.
+  function retryLater() {
+    clearTimeout(retryTimer);
+    const delay = Math.min(60000, 5000 * Math.pow(2, refusals++));
+    retryTimer = setTimeout(() => socket.connect(), delay);
+  }
+
+  socket.on("connect", () => {
+    everConnected = true;
+    refusals = 0;
+    set("connected");
+  });
+  socket.on("disconnect", (reason) => {
+    set(notConnected());
+    // The server ended this socket on purpose; socket.io leaves reconnecting
+    // to us. Come back later: a server that does not want us refuses with a code.
+    if (reason === "io server disconnect") retryLater();
+  });
+  socket.on("connect_error", (err) => {
+    if (socket.active) {
+      set(notConnected()); // transport trouble; socket.io retries with backoff
+      return;
+    }
+    const code = (err && err.data && err.data.code) || "error";
+    if (TRANSIENT[code]) {
+      set(notConnected());
+      retryLater();
+      return;
+    }
+    on.refused(code, (err && err.message) || "connection refused");
+  });
+  for (const name of SERVER_EVENTS) {
+    socket.on(name, (payload) => {
+      if (payload && typeof payload === "object") on[name](payload);
+    });
+  }
+
+  const onNetwork = () => {
+    if (!socket.connected) set(notConnected());
+  };
+  window.addEventListener("online", onNetwork);
+  window.addEventListener("offline", onNetwork);
+
+  return {
+    get connected() {
+      return socket.connected;
+    },
+    /**
+     * Emit with an ack. Never rejects: a timeout or a lost connection resolves
+     * to {ok: false, code: "timeout"}, a malformed ack to {ok: false, code: "error"}.
+     */
+    async request(event, payload, timeout = ACK_TIMEOUT) {
+      try {
+        const ack = await socket.timeout(timeout).emitWithAck(event, payload);
+        return ack && typeof ack === "object" ? ack : { ok: false, code: "error", error: "bad answer" };
+      } catch (_) {
+        return { ok: false, code: "timeout", error: "no answer from the server" };
+      }
+    },
+    close() {
+      clearTimeout(retryTimer);
+      window.removeEventListener("online", onNetwork);
+      window.removeEventListener("offline", onNetwork);
+      socket.disconnect();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+// Dates for people, in the visitor's own locale.
+
+const GROUP_GAP = 5 * 60 * 1000;
+
+export function timeOf(iso) {
+  const t = Date.parse(iso);
+  return isNaN(t) ? Date.now() : t;
+}
+
+export function clock(t) {
+  return new Date(t).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+}
+
+export function sameDay(a, b) {
+  return new Date(a).toDateString() === new Date(b).toDateString();
+}
+
+export function dayLabel(t) {
+  const now = Date.now();
+  if (sameDay(t, now)) return "Today";
+  if (sameDay(t, now - 864e5)) return "Yesterday";
+  const d = new Date(t);
+  const opts = { weekday: "short", month: "short", day: "numeric" };
+  if (d.getFullYear() !== new Date(now).getFullYear()) opts.year = "numeric";
+  return d.toLocaleDateString([], opts);
+}
+
+/** Two messages by the same author belong to one visual group when close in time. */
+export function closeInTime(a, b) {
+  return Math.abs(a - b) < GROUP_GAP && sameDay(a, b);
+}
