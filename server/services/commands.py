@@ -33,6 +33,15 @@ def optional_str(data: dict[str, Any], key: str, max_len: int) -> str | None:
     return value
 
 
+def truncated_str(data: dict[str, Any], key: str, max_len: int) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{key} must be a string")
+    return value[:max_len]
+
+
 def message_id(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
     value = data.get(key)
     if value is None and not required:
@@ -87,14 +96,15 @@ class PageInfo:
 
     @classmethod
     def parse(cls, data: Any) -> PageInfo:
+        """Long values are cut rather than refused: real pages have very long URLs."""
         data = require_dict(data, "page")
-        url = optional_str(data, "url", 2048)
+        url = truncated_str(data, "url", 2048)
         if not url or urlsplit(url).scheme not in ("http", "https"):
             raise InvalidInput("page url must be an http(s) URL")
         return cls(
             url=url,
-            title=optional_str(data, "title", 300) or "",
-            referrer=optional_str(data, "referrer", 2048) or "",
+            title=truncated_str(data, "title", 300),
+            referrer=truncated_str(data, "referrer", 2048),
         )
 
 

@@ -50,3 +50,15 @@ def test_settings_from_env_parses_and_names_bad_variables(tmp_path):
         Settings.from_env({**env, "PORCHLIGHT_PORT": "eighty"})
     with pytest.raises(ConfigError, match="PORCHLIGHT_TRUSTED_PROXIES"):
         Settings.from_env({**env, "PORCHLIGHT_TRUSTED_PROXIES": "not-an-ip"})
+
+
+def test_page_info_cuts_long_values_and_refuses_non_web_urls():
+    from server.domain import InvalidInput
+    from server.services.commands import PageInfo
+
+    long_url = "https://shop.test/?utm=" + "x" * 5000
+    page = PageInfo.parse({"url": long_url, "title": "t" * 1000, "referrer": None})
+    assert len(page.url) == 2048 and len(page.title) == 300 and page.referrer == ""
+    for bad in ({"url": "file:///etc/passwd"}, {"url": 42}, {"title": "no url"}):
+        with pytest.raises(InvalidInput):
+            PageInfo.parse(bad)
