@@ -1,0 +1,27 @@
+// The agent → server calls of docs/protocol.md, one function each.
+// Every function resolves to the ack ({ok: true, ...} or {ok: false, error, code}).
+
+export function createApi(request) {
+  const site = (siteId) => (siteId == null ? {} : { site_id: siteId });
+  return {
+    listConversations: ({ siteId, before, limit = 30 } = {}) =>
+      request("list_conversations", { ...site(siteId), ...(before ? { before } : {}), limit }),
+    listVisitors: ({ siteId } = {}) => request("list_visitors", site(siteId)),
+    history: (conversationId, { before, limit = 50 } = {}) =>
+      request("history", { conversation_id: conversationId, ...(before ? { before } : {}), limit }),
+    sendMessage: (conversationId, clientId, text) =>
+      request("send_message", { conversation_id: conversationId, client_id: clientId, text }),
+    startConversation: (siteId, visitorId) =>
+      request("start_conversation", { site_id: siteId, visitor_id: visitorId }),
+    markRead: (conversationId, upTo) => request("mark_read", { conversation_id: conversationId, up_to: upTo }),
+  };
+}
+
+/** A client_id for send_message: 1–64 chars of [A-Za-z0-9_-]. */
+export function newClientId() {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  let out = "d-" + Date.now().toString(36) + "-";
+  for (const b of bytes) out += (b % 36).toString(36);
+  return out;
+}

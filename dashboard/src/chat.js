@@ -1,0 +1,387 @@
+// Chat pane: header, message history (older pages on scroll-up), live
+// messages, optimistic sends with retry, read markers.
+import { newClientId } from "./api.js";
+import { avatar, updateAvatar } from "./avatar.js";
+import { createComposer } from "./composer.js";
+import { h, icon, setText } from "./dom.js";
+import { createMessageList } from "./messages.js";
+import { compareIds } from "./store.js";
+import { externalLink, safeHref, shortUrl } from "./text.js";
+import { fullDate } from "./time.js";
+import { emptyState } from "./ui.js";
+
+const NEAR_BOTTOM_PX = 80;
+const LOAD_OLDER_PX = 120;
+
+export function createChat({ root, store, api, nav }) {
+  const agent = store.state.agent || {};
+  const pending = new Map(); // conversation id → Map(client_id → unsent or failed message)
+  let current = null;
+  let openSeq = 0;
+
+  const pendingFor = (id) => {
+    if (!pending.has(id)) pending.set(id, new Map());
+    return pending.get(id);
+  };
+
+  // ---- DOM
+
+  const head = {
+    avatar: avatar({ id: "", name: "", online: false, size: "lg" }),
+    name: h("h2", { class: "chat-name" }),
+    site: h("span", { class: "chat-site" }),
+    status: h("span", { class: "chat-status" }),
+    page: h("span", { class: "chat-page" }),
+  };
+  const header = h(
+    "header",
+    { class: "chat-head" },
+    head.avatar,
+    h("div", { class: "chat-who" }, h("div", { class: "chat-title" }, head.name, head.site), h("div", { class: "chat-sub" }, head.status, head.page)),
+    h(
+      "button",
+      { class: "icon-btn", type: "button", "aria-label": "Close conversation", title: "Close", onclick: () => nav.go(store.state.view, null) },
+      icon("x", 18),
+    ),
+  );
+
+  const list = createMessageList({ agentId: agent.id, onRetry: retry });
+  const top = h("div", { class: "chat-top" });
+  const notice = h("div", { class: "chat-notice" });
+  const scroller = h("div", { class: "chat-scroll", role: "log", "aria-label": "Messages" }, top, list.el, notice);
+  const jump = h("button", { class: "jump", type: "button", hidden: true, onclick: () => scrollToBottom() }, icon("arrowDown", 14), "New messages");
+  const composer = createComposer({ onSend: send });
+  const pane = h("div", { class: "chat", hidden: true }, header, h("div", { class: "chat-body" }, scroller, jump), composer.el);
+  const idle = h(
+    "div",
+    { class: "chat-idle" },
+    emptyState({
+      icon: "chat",
+      title: "No conversation selected",
+      text: "Pick a conversation from the inbox, or start one from the Visitors list.",
+    }),
+  );
+  root.append(idle, pane);
+
+  // ---- header
+
+  function visitorName() {
+    const conv = current && (store.state.conversations.get(current.id) || current.conversation);
+    return (current && current.visitor && current.visitor.name) || (conv && conv.visitor && conv.visitor.name) || "Visitor";
+  }
+
+  function paintHeader() {
+    if (!current) return;
+    const conv = store.state.conversations.get(current.id) || current.conversation || {};
+    const v = current.visitor || conv.visitor || {};
+    const online = v.online === true;
+    const name = visitorName();
+    updateAvatar(head.avatar, { id: current.visitorId || current.id, name, online });
+    setText(head.name, name);
+    const siteId = conv.site_id ?? v.site_id;
+    setText(head.site, store.multiSite() && siteId != null ? store.siteName(siteId) : "");
+    head.site.hidden = !head.site.textContent;
+    setText(head.status, online ? "Online" : "Offline");
+    head.status.classList.toggle("is-online", online);
+    head.status.title = v.last_seen ? `Last seen ${fullDate(v.last_seen)}` : "";
+    const page = online && v.current_page;
+    const href = page && safeHref(page.url);
+    if (href) {
+      const link = externalLink(href, page.title || shortUrl(href));
+      link.title = href;
+      head.page.replaceChildren("Viewing ", link);
+    } else head.page.replaceChildren();
+  }
+
+  // ---- scrolling
+
+  const nearBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
+
+  function scrollToBottom() {
+    scroller.scrollTop = scroller.scrollHeight;
+    jump.hidden = true;
+  }
+
+  scroller.addEventListener(
+    "scroll",
+    () => {
+      if (scroller.scrollTop < LOAD_OLDER_PX) loadOlder();
+      if (!jump.hidden && nearBottom()) jump.hidden = true;
+    },
+    { passive: true },
+  );
+
+  function paintTop(error) {
+    top.replaceChildren();
+    if (!current || !current.loaded) return;
+    if (current.loadingOlder) top.append(h("div", { class: "chat-top-note" }, h("span", { class: "spinner" }), "Loading earlier messages…"));
+    else if (error) {
+      top.append(
+        h("div", { class: "chat-top-note" }, error, " ", h("button", { class: "link-btn", type: "button", onclick: loadOlder }, "Try again")),
+      );
+    } else if (!current.hasMore) {
+      top.append(
+        h(
+          "div",
+          { class: "chat-top-note chat-top-start" },
+          list.size() ? "This is the beginning of the conversation." : `No messages yet — say hello to ${visitorName()}.`,
+        ),
+      );
+    }
+  }
+
+  function showNotice(kind, ack) {
+    notice.replaceChildren();
+    if (kind === "loading") notice.append(h("div", { class: "chat-loading" }, h("span", { class: "spinner" }), "Loading conversation…"));
+    if (kind === "error") {
+      const gone = ack.code === "not_found" || ack.code === "forbidden";
+      notice.append(
+        emptyState({
+          icon: "alert",
+          title: gone ? "This conversation isn’t available" : "Couldn’t load this conversation",
+          text: ack.error,
+          action: gone ? null : { label: "Try again", onclick: () => current && open(current.id) },
+        }),
+      );
+    }
+  }
+
+  // ---- open / close
+
+  async function open(id) {
+    const seq = ++openSeq;
+    const conv = store.state.conversations.get(id) || null;
+    const visitorId = (conv && (conv.visitor_id || (conv.visitor && conv.visitor.id))) || null;
+    current = {
+      id,
+      visitorId,
+      visitor: (visitorId && store.state.visitors.get(visitorId)) || (conv && conv.visitor) || null,
+      conversation: conv,
+      loaded: false,
+      early: [],
+      hasMore: false,
+      loadingOlder: false,
+      markedUpTo: null,
+    };
+    idle.hidden = true;
+    pane.hidden = false;
+    list.reset([]);
+    jump.hidden = true;
+    paintTop();
+    paintHeader();
+    composer.setConversation(id, visitorName());
+    showNotice("loading");
+
+    const ack = await api.history(id);
+    if (seq !== openSeq) return;
+    if (!ack.ok) {
+      showNotice("error", ack);
+      return;
+    }
+    const c = current;
+    c.conversation = ack.conversation || c.conversation;
+    c.visitorId = (c.conversation && c.conversation.visitor_id) || (ack.visitor && ack.visitor.id) || c.visitorId;
+    // A live summary from the visitors list is fresher than the history snapshot.
+    c.visitor = (c.visitorId && store.state.visitors.get(c.visitorId)) || ack.visitor || c.visitor;
+    c.hasMore = Boolean(ack.has_more);
+    c.loaded = true;
+    showNotice(null);
+    list.reset(ack.messages || []);
+    for (const msg of c.early) list.upsert(msg);
+    for (const msg of pendingFor(id).values()) list.upsert(msg);
+    c.early = [];
+    paintHeader();
+    composer.setConversation(id, visitorName());
+    paintTop();
+    scrollToBottom();
+    fillIfShort();
+    maybeMarkRead();
+    composer.focus();
+  }
+
+  function close() {
+    openSeq++;
+    current = null;
+    pane.hidden = true;
+    idle.hidden = false;
+    list.reset([]);
+    composer.setConversation(null);
+  }
+
+  async function loadOlder() {
+    const c = current;
+    if (!c || !c.loaded || !c.hasMore || c.loadingOlder) return;
+    const before = list.oldestId();
+    if (!before) return;
+    c.loadingOlder = true;
+    paintTop();
+    const ack = await api.history(c.id, { before });
+    if (c !== current) return;
+    c.loadingOlder = false;
+    if (!ack.ok) {
+      paintTop(ack.error || "Couldn’t load earlier messages.");
+      return;
+    }
+    c.hasMore = Boolean(ack.has_more);
+    const fromBottom = scroller.scrollHeight - scroller.scrollTop;
+    list.prepend(ack.messages || []);
+    paintTop();
+    scroller.scrollTop = scroller.scrollHeight - fromBottom;
+    fillIfShort();
+  }
+
+  /** When the first page does not fill the pane, fetch more so scrolling up is possible. */
+  function fillIfShort() {
+    if (current && current.hasMore && scroller.scrollHeight <= scroller.clientHeight + LOAD_OLDER_PX) loadOlder();
+  }
+
+  /** After a reconnect: merge the newest page; if there is a gap, start over from it. */
+  async function refresh() {
+    const c = current;
+    const ack = await api.history(c.id);
+    if (c !== current || !ack.ok) return;
+    const messages = ack.messages || [];
+    const stick = nearBottom();
+    const known = list.newestId();
+    if (ack.has_more && messages.length && known && compareIds(messages[0].id, known) > 0) {
+      list.reset(messages);
+      for (const msg of pendingFor(c.id).values()) list.upsert(msg);
+      c.hasMore = true;
+      paintTop();
+    } else for (const m of messages) list.upsert(m);
+    if (ack.visitor) c.visitor = store.state.visitors.get(ack.visitor.id) || ack.visitor;
+    paintHeader();
+    if (stick) scrollToBottom();
+    maybeMarkRead();
+  }
+
+  // ---- live messages
+
+  function receive(m) {
+    if (m.author && m.author.kind === "agent" && m.client_id && pending.has(m.conversation_id)) {
+      pending.get(m.conversation_id).delete(m.client_id);
+    }
+    if (!current || m.conversation_id !== current.id) return;
+    if (!current.loaded) {
+      current.early.push(m);
+      return;
+    }
+    const stick = nearBottom();
+    const result = list.upsert(m);
+    if (result === "added") {
+      const own = m.author && m.author.kind === "agent" && String(m.author.id) === String(agent.id);
+      if (stick || own) scrollToBottom();
+      else jump.hidden = false;
+      paintTop();
+    }
+    maybeMarkRead();
+  }
+
+  // ---- sending
+
+  function send(text) {
+    const c = current;
+    if (!c) return;
+    const conv = store.state.conversations.get(c.id) || c.conversation || {};
+    const msg = {
+      id: null,
+      client_id: newClientId(),
+      conversation_id: c.id,
+      site_id: conv.site_id ?? null,
+      author: { kind: "agent", id: agent.id, name: agent.name },
+      text,
+      attachments: [],
+      status: "sending",
+      created_at: new Date().toISOString(),
+      error: null,
+    };
+    pendingFor(c.id).set(msg.client_id, msg);
+    list.upsert(msg);
+    paintTop();
+    scrollToBottom();
+    deliver(c.id, msg);
+  }
+
+  async function deliver(conversationId, msg) {
+    const ack = await api.sendMessage(conversationId, msg.client_id, msg.text);
+    const waiting = pendingFor(conversationId);
+    const isOpen = current && current.id === conversationId;
+    if (ack.ok) {
+      waiting.delete(msg.client_id);
+      if (ack.message) store.applyMessage(ack.message); // reaches receive() and the inbox row
+      return;
+    }
+    const stored = isOpen && list.get(msg.client_id);
+    if (stored && stored.id) {
+      waiting.delete(msg.client_id); // the live echo already arrived
+      return;
+    }
+    const failed = { ...msg, status: "failed", error: ack.error || "Not sent." };
+    waiting.set(msg.client_id, failed);
+    if (isOpen) list.upsert(failed);
+  }
+
+  function retry(clientId) {
+    if (!current) return;
+    const waiting = pendingFor(current.id);
+    const msg = waiting.get(clientId);
+    if (!msg) return;
+    const again = { ...msg, status: "sending", error: null };
+    waiting.set(clientId, again);
+    list.upsert(again);
+    deliver(current.id, again);
+  }
+
+  // ---- read markers
+
+  async function maybeMarkRead() {
+    const c = current;
+    if (!c || !c.loaded || document.visibilityState !== "visible") return;
+    const newest = list.newest("visitor");
+    if (!newest || (c.markedUpTo && compareIds(newest.id, c.markedUpTo) <= 0)) return;
+    const conv = store.state.conversations.get(c.id);
+    const unread = (conv && conv.unread_by_agent > 0) || list.hasUnread("visitor");
+    c.markedUpTo = newest.id;
+    if (!unread) return;
+    const ack = await api.markRead(c.id, newest.id);
+    if (ack.ok) {
+      store.markedRead(c.id);
+      if (c === current) list.markRead("visitor", newest.id, ack.message_ids);
+    } else if (c === current && c.markedUpTo === newest.id) c.markedUpTo = null;
+  }
+
+  document.addEventListener("visibilitychange", maybeMarkRead);
+  window.addEventListener("focus", maybeMarkRead);
+
+  // ---- store
+
+  store.on("open", (id) => (id ? open(id) : close()));
+  store.on("message", receive);
+  store.on("read", (r) => {
+    if (!current || r.conversation_id !== current.id) return;
+    if (r.reader === "visitor") list.markRead("agent", r.up_to, r.message_ids);
+    else if (r.reader === "agent") list.markRead("visitor", r.up_to, r.message_ids);
+  });
+  store.on("conversation", (c) => {
+    if (current && c.id === current.id) {
+      current.conversation = c;
+      if (!current.visitorId) current.visitorId = c.visitor_id || null;
+      paintHeader();
+    }
+  });
+  store.on("visitor", (v) => {
+    if (current && v.id === current.visitorId) {
+      current.visitor = v;
+      paintHeader();
+    }
+  });
+  store.on("visitor_left", (id) => {
+    if (current && id === current.visitorId && current.visitor) {
+      current.visitor = { ...current.visitor, online: false };
+      paintHeader();
+    }
+  });
+  store.on("connection", (status, info) => {
+    if (status === "connected" && info.reconnected && current && current.loaded) refresh();
+  });
+}

@@ -1,0 +1,69 @@
+// Dashboard entry: read the server's bootstrap, connect /agent, mount the views.
+import { createApi } from "./api.js";
+import { createBanner } from "./banner.js";
+import { createChat } from "./chat.js";
+import { createCounts } from "./counts.js";
+import { createInbox } from "./inbox.js";
+import { createNav } from "./nav.js";
+import { connectAgent } from "./socket.js";
+import { createStore } from "./store.js";
+import { createSync } from "./sync.js";
+import { startTicker } from "./time.js";
+import { toast } from "./toast.js";
+import { createVisitors } from "./visitors.js";
+
+function readBootstrap() {
+  const el = document.getElementById("porchlight-bootstrap");
+  try {
+    const data = JSON.parse(el ? el.textContent : "{}");
+    return { agent: data.agent || {}, sites: data.sites || [] };
+  } catch {
+    return { agent: {}, sites: [] };
+  }
+}
+
+function goToLogin() {
+  const next = location.pathname + location.hash;
+  location.assign(`/dashboard/login?next=${encodeURIComponent(next)}`);
+}
+
+function main() {
+  const app = document.getElementById("app");
+  if (!app) return;
+  const store = createStore(readBootstrap());
+  const nav = createNav({ store, app });
+  const { socket, request } = connectAgent({
+    onUnauthenticated: goToLogin,
+    onRefused: (message) => store.setConnection("refused", { message }),
+  });
+  const api = createApi(request);
+  const sync = createSync({ socket, api, store });
+
+  async function openVisitor(v) {
+    const ack = await api.startConversation(v.site_id, v.id);
+    if (!ack.ok || !ack.conversation) {
+      toast(ack.error || "Couldn’t start a conversation with this visitor.");
+      return;
+    }
+    const conversation = ack.conversation;
+    store.upsertConversation({
+      ...conversation,
+      visitor: conversation.visitor || { id: v.id, name: v.name, online: v.online !== false },
+    });
+    if (v.conversation_id !== conversation.id && store.state.visitors.has(v.id)) {
+      store.upsertVisitor({ ...store.state.visitors.get(v.id), conversation_id: conversation.id }, "update");
+    }
+    nav.go("visitors", conversation.id);
+  }
+
+  createBanner({ el: document.getElementById("conn-banner"), store });
+  createCounts({ store });
+  createInbox({ root: document.getElementById("inbox-view"), store, sync, nav });
+  createVisitors({ root: document.getElementById("visitors-view"), store, openVisitor });
+  createChat({ root: document.getElementById("chat-col"), store, api, nav });
+  startTicker();
+  nav.start();
+  socket.connect();
+}
+
+main();

@@ -1,0 +1,232 @@
+// The message list of the open conversation: ordered entries, deduplicated
+// by id and client_id, rendered one node per message, patched in place.
+import { h, icon } from "./dom.js";
+import { externalLink, linkify, safeHref } from "./text.js";
+import { clock, dayLabel, fullDate, sameDay, toMs } from "./time.js";
+import { compareIds } from "./store.js";
+
+const GROUP_GAP_MS = 5 * 60_000;
+const STATUS_RANK = { sending: 0, failed: 0, sent: 1, delivered: 2, read: 3 };
+const TICKS = {
+  sending: ["clock", "Sending"],
+  sent: ["check", "Sent"],
+  delivered: ["checks", "Delivered"],
+  read: ["checks", "Read"],
+};
+
+const kindOf = (msg) => (msg.author && msg.author.kind) || "system";
+
+function sameGroup(a, b) {
+  if (!a || !b) return false;
+  const kind = kindOf(a);
+  if (kind === "system" || kind !== kindOf(b)) return false;
+  if ((a.author.id ?? null) !== (b.author.id ?? null)) return false;
+  const gap = (toMs(b.created_at) ?? 0) - (toMs(a.created_at) ?? 0);
+  return gap < GROUP_GAP_MS && sameDay(a.created_at, b.created_at);
+}
+
+function formatBytes(n) {
+  if (!(n > 0)) return "";
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${Math.round(n / 1024)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function createMessageList({ agentId, onRetry }) {
+  const el = h("div", { class: "msgs" });
+  let entries = []; // {msg, node}
+  const byId = new Map();
+  const byClient = new Map();
+
+  function index(entry) {
+    if (entry.msg.id) byId.set(entry.msg.id, entry);
+    if (entry.msg.client_id) byClient.set(entry.msg.client_id, entry);
+  }
+
+  function tick(status) {
+    const spec = TICKS[status];
+    if (!spec) return null;
+    return h("span", { class: `tick tick--${status}`, title: spec[1] }, icon(spec[0], 14), h("span", { class: "sr-only" }, spec[1]));
+  }
+
+  function attachmentLinks(list) {
+    const links = [];
+    for (const a of list || []) {
+      const href = safeHref(a && a.url);
+      if (!href) continue;
+      const label = (a.type || "").startsWith("image/") ? "Image" : "Attachment";
+      const size = formatBytes(a.bytes);
+      const link = externalLink(href, size ? `${label} · ${size}` : label);
+      link.prepend(icon("paperclip", 14));
+      links.push(link);
+    }
+    return links.length ? h("div", { class: "attachments" }, links) : null;
+  }
+
+  function buildNode(msg, { cont, tail }) {
+    const kind = kindOf(msg);
+    if (kind === "system") {
+      return h("div", { class: "msg msg--system" }, h("span", { class: "msg-system-text" }, linkify(msg.text)));
+    }
+    const mine = kind === "agent";
+    const pending = !msg.id;
+    const failed = msg.status === "failed";
+    const classes = ["msg", mine ? "msg--agent" : "msg--visitor"];
+    if (cont) classes.push("msg--cont");
+    if (tail) classes.push("msg--tail");
+    if (pending) classes.push("msg--pending");
+    if (failed) classes.push("msg--failed");
+
+    const deleted = Boolean(msg.deleted_at);
+    const bubble =
+      deleted || msg.text
+        ? h(
+            "div",
+            { class: `bubble${deleted ? " bubble--deleted" : ""}`, title: fullDate(msg.created_at) },
+            deleted ? "This message was deleted" : linkify(msg.text),
+          )
+        : null;
+    const otherAgent = mine && msg.author.id != null && String(msg.author.id) !== String(agentId);
+    const meta = h(
+      "div",
+      { class: "msg-meta" },
+      otherAgent && msg.author.name && h("span", { class: "msg-author" }, msg.author.name),
+      h("time", { datetime: msg.created_at || null }, clock(msg.created_at)),
+      msg.edited_at && !deleted && h("span", { class: "msg-edited" }, "edited"),
+      mine && tick(msg.status),
+    );
+    const error =
+      failed &&
+      h(
+        "div",
+        { class: "msg-error", role: "alert" },
+        icon("alert", 14),
+        h("span", {}, msg.error || "Not sent."),
+        h("button", { class: "link-btn", type: "button", onclick: () => onRetry(msg.client_id) }, icon("retry", 13), "Retry"),
+      );
+    return h(
+      "div",
+      { class: classes.join(" "), dataset: { id: msg.id || "", clientId: msg.client_id || "" } },
+      bubble,
+      deleted ? null : attachmentLinks(msg.attachments),
+      meta,
+      error,
+    );
+  }
+
+  function separator(iso) {
+    return h("div", { class: "day-sep", role: "separator" }, h("span", {}, dayLabel(iso)));
+  }
+
+  function renderAll() {
+    const frag = document.createDocumentFragment();
+    entries.forEach((entry, i) => {
+      const prev = entries[i - 1];
+      const next = entries[i + 1];
+      if (!prev || !sameDay(prev.msg.created_at, entry.msg.created_at)) frag.append(separator(entry.msg.created_at));
+      entry.node = buildNode(entry.msg, {
+        cont: prev && sameGroup(prev.msg, entry.msg),
+        tail: !(next && sameGroup(entry.msg, next.msg)),
+      });
+      frag.append(entry.node);
+    });
+    el.replaceChildren(frag);
+  }
+
+  function appendEntry(entry) {
+    const prev = entries[entries.length - 1];
+    entries.push(entry);
+    index(entry);
+    if (!prev || !sameDay(prev.msg.created_at, entry.msg.created_at)) el.append(separator(entry.msg.created_at));
+    const cont = sameGroup(prev && prev.msg, entry.msg);
+    if (cont) prev.node.classList.remove("msg--tail");
+    entry.node = buildNode(entry.msg, { cont, tail: true });
+    el.append(entry.node);
+  }
+
+  function replace(entry, msg) {
+    entry.msg = msg;
+    index(entry);
+    const old = entry.node;
+    entry.node = buildNode(msg, {
+      cont: old.classList.contains("msg--cont"),
+      tail: old.classList.contains("msg--tail"),
+    });
+    old.replaceWith(entry.node);
+  }
+
+  function find(msg) {
+    return (msg.id && byId.get(msg.id)) || (msg.client_id && byClient.get(msg.client_id)) || null;
+  }
+
+  /** Adds or updates a message; returns "added", "updated" or "ignored". */
+  function upsert(msg) {
+    const existing = find(msg);
+    if (existing) {
+      const old = existing.msg;
+      if (old.id && !msg.id) return "ignored"; // a late local copy of a stored message
+      let next = msg;
+      if (old.id && msg.id && (STATUS_RANK[old.status] ?? 0) > (STATUS_RANK[msg.status] ?? 0)) {
+        next = { ...msg, status: old.status };
+      }
+      replace(existing, next);
+      return "updated";
+    }
+    const entry = { msg, node: null };
+    const lastStored = [...entries].reverse().find((e) => e.msg.id);
+    if (msg.id && lastStored && compareIds(msg.id, lastStored.msg.id) < 0) {
+      // An older message arrived late: insert it in id order and re-render.
+      const at = entries.findIndex((e) => e.msg.id && compareIds(e.msg.id, msg.id) > 0);
+      entries.splice(at, 0, entry);
+      index(entry);
+      renderAll();
+    } else appendEntry(entry);
+    return "added";
+  }
+
+  function load(messages, { prepend = false } = {}) {
+    const fresh = messages.filter((m) => m && !find(m));
+    if (!prepend) {
+      entries = [];
+      byId.clear();
+      byClient.clear();
+    }
+    const added = fresh.map((msg) => ({ msg, node: null }));
+    entries = prepend ? [...added, ...entries] : added;
+    added.forEach(index);
+    renderAll();
+    return added.length;
+  }
+
+  /** A read marker: messages of `kind` up to `upTo` (or listed in ids) are read. */
+  function markRead(kind, upTo, ids) {
+    const listed = new Set(ids || []);
+    for (const entry of entries) {
+      const { msg } = entry;
+      if (!msg.id || kindOf(msg) !== kind || msg.status === "read") continue;
+      if (listed.has(msg.id) || (upTo && compareIds(msg.id, upTo) <= 0)) replace(entry, { ...msg, status: "read" });
+    }
+  }
+
+  function newest(kind) {
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const { msg } = entries[i];
+      if (msg.id && kindOf(msg) === kind) return msg;
+    }
+    return null;
+  }
+
+  return {
+    el,
+    upsert,
+    reset: (messages) => load(messages),
+    prepend: (messages) => load(messages, { prepend: true }),
+    markRead,
+    newest,
+    get: (clientId) => (byClient.get(clientId) || {}).msg || null,
+    newestId: () => entries.reduce((max, e) => (e.msg.id && compareIds(e.msg.id, max) > 0 ? e.msg.id : max), null),
+    oldestId: () => (entries.find((e) => e.msg.id) || { msg: {} }).msg.id || null,
+    size: () => entries.length,
+    hasUnread: (kind) => entries.some((e) => e.msg.id && kindOf(e.msg) === kind && e.msg.status !== "read"),
+  };
+}

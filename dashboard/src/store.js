@@ -1,0 +1,236 @@
+// Client state shared by the views, with a tiny publish/subscribe.
+// Socket events and acks come in through the methods below; views subscribe
+// to topics and patch only the DOM that changed.
+//
+// Topics: connection(status, info) · site(siteId) · view(view) · open(id, prevId)
+//   conversations() [a page was loaded or the list was reset]
+//   conversation(c) [one conversation changed] · unread(total)
+//   message(m) · read(r) · session(data)
+//   visitors() [the list was (re)loaded] · visitor(v, "arrival"|"update")
+//   visitor_left(id) · joined({site_id, visitor_id, conversation_id})
+
+/** ULIDs sort as strings; null sorts first. */
+export function compareIds(a, b) {
+  if (a === b) return 0;
+  if (a == null) return -1;
+  if (b == null) return 1;
+  return a < b ? -1 : 1;
+}
+
+export function createStore({ agent, sites }) {
+  const topics = new Map();
+
+  const state = {
+    agent,
+    sites: sites || [],
+    siteId: null, // null: all sites
+    view: "inbox",
+    openId: null,
+    connection: "connecting",
+    conversations: new Map(),
+    conversationsStatus: "loading", // loading | ready | error
+    conversationsError: "",
+    conversationsCursor: null,
+    conversationsHasMore: false,
+    visitors: new Map(),
+    visitorsStatus: "loading",
+    visitorsError: "",
+  };
+
+  function on(topic, fn) {
+    if (!topics.has(topic)) topics.set(topic, new Set());
+    topics.get(topic).add(fn);
+    return () => topics.get(topic).delete(fn);
+  }
+
+  function emit(topic, ...args) {
+    const fns = topics.get(topic);
+    if (!fns) return;
+    for (const fn of fns) {
+      try {
+        fn(...args);
+      } catch (err) {
+        console.error(`porchlight: ${topic} handler failed`, err);
+      }
+    }
+  }
+
+  const inScope = (siteId) => state.siteId == null || siteId === state.siteId;
+
+  function unreadTotal() {
+    let total = 0;
+    for (const c of state.conversations.values()) total += c.unread_by_agent > 0 ? c.unread_by_agent : 0;
+    return total;
+  }
+
+  function setConversation(c) {
+    const prev = state.conversations.get(c.id);
+    // Keep the visitor summary when an update arrives without one.
+    const next = prev ? { ...prev, ...c, visitor: c.visitor || prev.visitor } : c;
+    state.conversations.set(c.id, next);
+    return next;
+  }
+
+  return {
+    state,
+    on,
+    emit,
+    inScope,
+    unreadTotal,
+
+    siteName(id) {
+      const site = state.sites.find((s) => s.id === id);
+      return site ? site.name : "";
+    },
+
+    multiSite() {
+      return state.sites.length > 1;
+    },
+
+    setSession(data) {
+      if (data && data.agent) state.agent = data.agent;
+      if (data && Array.isArray(data.sites)) state.sites = data.sites;
+      emit("session", data);
+    },
+
+    setConnection(status, info = {}) {
+      state.connection = status;
+      emit("connection", status, info);
+    },
+
+    setSite(siteId) {
+      if (state.siteId === siteId) return;
+      state.siteId = siteId;
+      emit("site", siteId);
+    },
+
+    navigate({ view, openId }) {
+      if (view !== state.view) {
+        state.view = view;
+        emit("view", view);
+      }
+      if (openId !== state.openId) {
+        const prev = state.openId;
+        state.openId = openId;
+        emit("open", openId, prev);
+      }
+    },
+
+    // ---- conversations
+
+    resetConversations() {
+      state.conversations.clear();
+      state.conversationsStatus = "loading";
+      state.conversationsCursor = null;
+      state.conversationsHasMore = false;
+      emit("conversations");
+      emit("unread", 0);
+    },
+
+    conversationsFailed(error) {
+      if (state.conversationsStatus === "loading") {
+        state.conversationsStatus = "error";
+        state.conversationsError = error || "Could not load conversations.";
+        emit("conversations");
+      }
+    },
+
+    /** A list_conversations page: the first page (fresh or after a reconnect) or a "load more" page. */
+    addConversationPage(list, hasMore, { more }) {
+      for (const c of list) if (inScope(c.site_id)) setConversation(c);
+      const last = list.length ? list[list.length - 1].activity_id : null;
+      const fresh = state.conversationsStatus !== "ready";
+      if (more || fresh || state.conversationsCursor == null) {
+        state.conversationsCursor = last || state.conversationsCursor;
+        state.conversationsHasMore = hasMore;
+      }
+      state.conversationsStatus = "ready";
+      emit("conversations");
+      emit("unread", unreadTotal());
+    },
+
+    upsertConversation(c) {
+      if (!c || !c.id || !inScope(c.site_id)) return;
+      emit("conversation", setConversation(c));
+      emit("unread", unreadTotal());
+    },
+
+    /** A live message: forward it, and keep the inbox row's preview fresh until conversation_updated lands. */
+    applyMessage(m) {
+      if (!m || !m.conversation_id) return;
+      emit("message", m);
+      const conv = state.conversations.get(m.conversation_id);
+      if (!conv || compareIds(m.id, conv.activity_id) <= 0) return;
+      const fromVisitor = m.author && m.author.kind === "visitor";
+      const next = {
+        ...conv,
+        activity_id: m.id,
+        last_activity_at: m.created_at || conv.last_activity_at,
+        preview: (m.text || "").slice(0, 140) || conv.preview,
+        unread_by_agent: (conv.unread_by_agent || 0) + (fromVisitor ? 1 : 0),
+      };
+      state.conversations.set(conv.id, next);
+      emit("conversation", next);
+      emit("unread", unreadTotal());
+    },
+
+    applyRead(r) {
+      if (r && r.conversation_id) emit("read", r);
+    },
+
+    /** Our own mark_read was accepted. */
+    markedRead(conversationId) {
+      const conv = state.conversations.get(conversationId);
+      if (!conv || !conv.unread_by_agent) return;
+      const next = { ...conv, unread_by_agent: 0 };
+      state.conversations.set(conversationId, next);
+      emit("conversation", next);
+      emit("unread", unreadTotal());
+    },
+
+    // ---- visitors
+
+    resetVisitors() {
+      state.visitors.clear();
+      state.visitorsStatus = "loading";
+      emit("visitors");
+    },
+
+    visitorsFailed(error) {
+      if (state.visitorsStatus === "loading") {
+        state.visitorsStatus = "error";
+        state.visitorsError = error || "Could not load visitors.";
+        emit("visitors");
+      }
+    },
+
+    setVisitors(list) {
+      state.visitors = new Map(list.filter((v) => inScope(v.site_id)).map((v) => [v.id, v]));
+      state.visitorsStatus = "ready";
+      emit("visitors");
+    },
+
+    upsertVisitor(v, kind) {
+      if (!v || !v.id || !inScope(v.site_id)) return;
+      const arrival = kind === "arrival" || !state.visitors.has(v.id);
+      state.visitors.set(v.id, v);
+      emit("visitor", v, arrival ? "arrival" : "update");
+    },
+
+    removeVisitor(visitorId) {
+      if (!state.visitors.delete(visitorId)) return;
+      emit("visitor_left", visitorId);
+    },
+
+    userJoined(evt) {
+      if (!evt || !inScope(evt.site_id)) return;
+      const v = state.visitors.get(evt.visitor_id);
+      if (v && evt.conversation_id && v.conversation_id !== evt.conversation_id) {
+        const next = { ...v, conversation_id: evt.conversation_id };
+        state.visitors.set(v.id, next);
+        emit("visitor", next, "update");
+      }
+      emit("joined", evt);
+    },
+  };
+}
