@@ -74,7 +74,13 @@ def create_app(settings: Settings) -> web.Application:
         AgentRepository(sessions), site_repo, audit, tokens, settings.agent_token_ttl_seconds
     )
     visitors = VisitorService(
-        store, cache, sites, broadcaster, tokens, settings.visitor_token_ttl_seconds
+        store,
+        cache,
+        sites,
+        broadcaster,
+        tokens,
+        settings.visitor_token_ttl_seconds,
+        settings.visitor_left_grace_seconds,
     )
     chat = ChatService(store, visitors, broadcaster)
     presence = AgentPresence(cache, sites, broadcaster)
@@ -106,6 +112,7 @@ def create_app(settings: Settings) -> web.Application:
             resources.message_store_ctx,
             resources.cache_ctx,
             resources.origin_policy_ctx,
+            resources.visitors_ctx,
             resources.socketio_ctx,
         ]
     )

@@ -13,7 +13,14 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from server.keys import cache_key, message_store_key, origin_policy_key, sio_key, sql_engine_key
+from server.keys import (
+    cache_key,
+    message_store_key,
+    origin_policy_key,
+    sio_key,
+    sql_engine_key,
+    visitors_key,
+)
 
 log = logging.getLogger("porchlight")
 
@@ -58,6 +65,12 @@ async def origin_policy_ctx(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def visitors_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Pending "visitor left" announcements are cancelled at shutdown."""
+    yield
+    await app[visitors_key].close()
 
 
 async def socketio_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -35,6 +35,7 @@ class Settings:
     public_url: str | None = None
     demo_port: int | None = None
     max_message_chars: int = 5000
+    visitor_left_grace_seconds: float = 5.0
     upload_max_bytes: int = 10 * 1024 * 1024
     agent_token_ttl_seconds: int = 7 * 24 * 3600
     visitor_token_ttl_seconds: int = 365 * 24 * 3600

@@ -16,6 +16,7 @@ PAGE = """<!doctype html>
   header a {{ color: #d1fae5; }}
   main {{ max-width: 760px; margin: 40px auto; padding: 0 24px; line-height: 1.6; }}
   button {{ font: inherit; }}
+  pre {{ white-space: pre-wrap; word-break: break-all; background: #f1f5f9; padding: 12px; }}
 </style></head>
 <body>
 <header><strong>Acme Outdoor</strong>

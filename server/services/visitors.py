@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -77,6 +79,7 @@ class VisitorService:
         broadcast: Broadcaster,
         tokens: TokenSigner,
         token_ttl_seconds: int,
+        left_grace_seconds: float = 5.0,
     ) -> None:
         self._store = store
         self._cache = cache
@@ -84,6 +87,18 @@ class VisitorService:
         self._broadcast = broadcast
         self._tokens = tokens
         self._token_ttl = token_ttl_seconds
+        # Moving between two pages closes one socket and opens another; agents should not
+        # see the visitor leave and arrive again, so "left" waits this long for a return.
+        self._left_grace = left_grace_seconds
+        self._pending_left: dict[tuple[int, str], asyncio.Task[None]] = {}
+
+    async def close(self) -> None:
+        tasks = list(self._pending_left.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def connect(self, hello: VisitorHello, peer: Peer) -> VisitorSession:
         site = await self._sites.by_key(hello.site_key)
@@ -95,6 +110,10 @@ class VisitorService:
         if hello.page:
             page_view = await self._add_page_view(visitor, hello.page)
         arrived = await self._cache.join(visitors_group(site.id), visitor.id, peer.connection_id)
+        returning_soon = self._pending_left.pop((site.id, visitor.id), None)
+        if returning_soon is not None:
+            returning_soon.cancel()
+            arrived = False
         conversation = await self._store.find_open_conversation(site.id, visitor.id)
         messages: list[Message] = []
         if conversation:
@@ -128,9 +147,21 @@ class VisitorService:
             visitor.last_seen = now
             await self._store.save_visitor(visitor)
         if await self._cache.leave(visitors_group(site_id), visitor_id, connection_id):
+            key = (site_id, visitor_id)
+            task = asyncio.create_task(self._announce_left(site_id, visitor_id))
+            self._pending_left[key] = task
+            task.add_done_callback(lambda done: self._forget_pending(key, done))
+
+    async def _announce_left(self, site_id: int, visitor_id: str) -> None:
+        await asyncio.sleep(self._left_grace)
+        if visitor_id not in await self.online_ids(site_id):  # may be back on another node
             await self._broadcast.to_agents(
                 site_id, "visitor_left", {"site_id": site_id, "visitor_id": visitor_id}
             )
+
+    def _forget_pending(self, key: tuple[int, str], task: asyncio.Task[None]) -> None:
+        if self._pending_left.get(key) is task:
+            del self._pending_left[key]
 
     async def page_view(
         self, site_id: int, visitor_id: str, page: PageInfo, previous: PageView | None

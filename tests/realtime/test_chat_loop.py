@@ -100,7 +100,7 @@ async def test_visitor_left_only_when_the_last_tab_closes(agent_a, tenant_a, vis
     tab2 = await visitor_of(tenant_a, token=tab1.session["visitor_token"])
 
     await tab1.close()
-    assert await agent_a.nothing("visitor_left", within=0.5)
+    assert await agent_a.nothing("visitor_left", within=0.6)
     await tab2.close()
     left = await agent_a.next("visitor_left")
     assert left == {"site_id": tenant_a.site.id, "visitor_id": tab1.session["visitor_id"]}
@@ -178,3 +178,21 @@ async def test_a_refused_agent_never_connects(base_url):
         raise AssertionError("a forged agent token was accepted")
     finally:
         await client.disconnect()
+
+
+async def test_moving_to_the_next_page_is_not_a_departure(agent_a, tenant_a, visitor_of):
+    first_page = await visitor_of(tenant_a)
+    await agent_a.next("visitor_arrival")
+    await first_page.close()
+
+    next_page = await visitor_of(
+        tenant_a,
+        token=first_page.session["visitor_token"],
+        page={"url": "http://shop-a.test/checkout", "title": "Checkout", "referrer": ""},
+    )
+
+    updated = await agent_a.next("visitor_updated")
+    assert updated["id"] == next_page.session["visitor_id"]
+    assert updated["current_page"]["title"] == "Checkout"
+    assert await agent_a.nothing("visitor_left", within=0.6)
+    assert await agent_a.nothing("visitor_arrival", within=0.1)

@@ -45,6 +45,7 @@ def make_settings(
         redis_url=redis_url,
         secret_key=SECRET,
         port=0,
+        visitor_left_grace_seconds=0.3,
         **overrides,
     )
 
