@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import socketio
+from tests.support.sockets import refusal
 
 
 async def test_agent_sees_visitor_arrive_with_current_page(agent_a, tenant_a, visitor_of):
@@ -161,38 +161,5 @@ async def test_agent_starts_a_conversation_with_an_online_visitor(agent_a, tenan
 
 
 async def test_a_refused_agent_never_connects(base_url):
-    client = socketio.AsyncClient(reconnection=False)
-    reasons: list[dict] = []
-    client.on("connect_error", reasons.append, namespace="/agent")
-    try:
-        await client.connect(
-            base_url,
-            namespaces=["/agent"],
-            auth={"token": "forged.token.value"},
-            transports=["websocket"],
-            wait_timeout=5,
-        )
-    except socketio.exceptions.ConnectionError:
-        assert reasons == [{"message": "invalid token", "data": {"code": "unauthenticated"}}]
-    else:
-        raise AssertionError("a forged agent token was accepted")
-    finally:
-        await client.disconnect()
-
-
-async def test_moving_to_the_next_page_is_not_a_departure(agent_a, tenant_a, visitor_of):
-    first_page = await visitor_of(tenant_a)
-    await agent_a.next("visitor_arrival")
-    await first_page.close()
-
-    next_page = await visitor_of(
-        tenant_a,
-        token=first_page.session["visitor_token"],
-        page={"url": "http://shop-a.test/checkout", "title": "Checkout", "referrer": ""},
-    )
-
-    updated = await agent_a.next("visitor_updated")
-    assert updated["id"] == next_page.session["visitor_id"]
-    assert updated["current_page"]["title"] == "Checkout"
-    assert await agent_a.nothing("visitor_left", within=0.6)
-    assert await agent_a.nothing("visitor_arrival", within=0.1)
+    reasons = await refusal(base_url, "/agent", {"token": "forged.token.value"})
+    assert reasons == [{"message": "invalid token", "data": {"code": "unauthenticated"}}]

@@ -53,3 +53,27 @@ class RecordingClient:
     async def close(self) -> None:
         if self.sio.connected:
             await self.sio.disconnect()
+
+
+async def refusal(
+    url: str, namespace: str, auth: object, headers: dict[str, str] | None = None
+) -> list[object]:
+    """Connect expecting a refusal; returns what the client's connect_error received
+    ("Connection error" alone when engine.io refused the handshake). Fails if accepted."""
+    client = socketio.AsyncClient(reconnection=False)
+    reasons: list[object] = []
+    client.on("connect_error", reasons.append, namespace=namespace)
+    try:
+        await client.connect(
+            url,
+            namespaces=[namespace],
+            auth=auth,
+            headers=headers or {},
+            transports=["websocket"],
+            wait_timeout=WAIT,
+        )
+    except socketio.exceptions.ConnectionError:
+        return reasons
+    finally:
+        await client.disconnect()
+    raise AssertionError(f"the {namespace} connection was accepted")
