@@ -21,6 +21,7 @@ from server.services.auth import AuthService
 from server.services.chat import ChatService
 from server.services.sites import SiteService
 from server.services.tokens import TokenSigner
+from server.services.typing import TypingService
 from server.services.visitors import VisitorService
 from server.settings import Settings
 from server.storage.cache import Cache, MemoryCache, RedisCache
@@ -83,10 +84,11 @@ def create_app(settings: Settings) -> web.Application:
         settings.visitor_left_grace_seconds,
     )
     chat = ChatService(store, visitors, broadcaster)
-    presence = AgentPresence(cache, sites, broadcaster)
+    presence = AgentPresence(cache, sites, broadcaster, store)
+    typing = TypingService(store, sites, cache, broadcaster)
 
-    sio.register_namespace(VisitorNamespace(settings, visitors, chat))
-    sio.register_namespace(AgentNamespace(settings, auth, chat, visitors, presence))
+    sio.register_namespace(VisitorNamespace(settings, visitors, chat, typing))
+    sio.register_namespace(AgentNamespace(settings, auth, chat, visitors, presence, typing))
     sio.attach(app)
 
     app[keys.sql_engine_key] = engine
@@ -98,6 +100,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.visitors_key] = visitors
     app[keys.chat_key] = chat
     app[keys.sio_key] = sio
+    app[keys.typing_key] = typing
     app[keys.widget_bundle_key] = Bundle.load(STATIC_DIR / "widget.js")
 
     aiohttp_jinja2.setup(
@@ -113,6 +116,7 @@ def create_app(settings: Settings) -> web.Application:
             resources.cache_ctx,
             resources.origin_policy_ctx,
             resources.visitors_ctx,
+            resources.typing_ctx,
             resources.socketio_ctx,
         ]
     )

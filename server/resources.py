@@ -19,6 +19,7 @@ from server.keys import (
     origin_policy_key,
     sio_key,
     sql_engine_key,
+    typing_key,
     visitors_key,
 )
 
@@ -71,6 +72,12 @@ async def visitors_ctx(app: web.Application) -> AsyncIterator[None]:
     """Pending "visitor left" announcements are cancelled at shutdown."""
     yield
     await app[visitors_key].close()
+
+
+async def typing_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Pending "stopped typing" timers are cancelled at shutdown."""
+    yield
+    await app[typing_key].close()
 
 
 async def socketio_ctx(app: web.Application) -> AsyncIterator[None]:

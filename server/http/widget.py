@@ -11,7 +11,7 @@ from aiohttp import web
 
 from server.domain import Forbidden
 from server.keys import cache_key, sites_key, widget_bundle_key
-from server.services.visitors import agents_group
+from server.services.visitors import available_agents_group
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ async def widget_config(request: web.Request) -> web.Response:
     origin = request.headers.get("Origin")
     if not request.app[sites_key].accepts_origin(site, origin):
         raise Forbidden(f"{origin} may not embed this site's widget")
-    agents_online = bool(await request.app[cache_key].members(agents_group(site.id)))
+    agents_online = bool(await request.app[cache_key].members(available_agents_group(site.id)))
     response = web.json_response(
         {
             "ok": True,

@@ -10,9 +10,10 @@ from server.domain import ConversationStatus, DomainError, InvalidInput
 from server.realtime import rooms
 from server.realtime.handlers import acked, cookie
 from server.services import commands
-from server.services.agents_presence import AgentPresence
+from server.services.agents_presence import AgentPresence, SetStatus
 from server.services.auth import SESSION_COOKIE, AgentContext, AuthService
 from server.services.chat import ChatService
+from server.services.typing import Preview, TypingService
 from server.services.visitors import VisitorService
 from server.settings import Settings
 
@@ -25,6 +26,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         chat: ChatService,
         visitors: VisitorService,
         presence: AgentPresence,
+        typing: TypingService,
     ) -> None:
         super().__init__("/agent")
         self.settings = settings
@@ -32,6 +34,7 @@ class AgentNamespace(socketio.AsyncNamespace):
         self.chat = chat
         self.visitors = visitors
         self.presence = presence
+        self.typing = typing
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
@@ -45,9 +48,15 @@ class AgentNamespace(socketio.AsyncNamespace):
         for site_id in ctx.site_ids:
             await self.enter_room(sid, rooms.site_agents(site_id))
         sites = await self.presence.came_online(ctx, sid)
-        await self.emit("session", {"agent": ctx.agent.to_wire(), "sites": sites}, to=sid)
+        status = await self.presence.status_of(ctx.agent.id)
+        await self.emit(
+            "session",
+            {"agent": ctx.agent.to_wire(), "sites": sites, "status": status.value},
+            to=sid,
+        )
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        await self.typing.disconnected(sid)
         ctx = (await self.get_session(sid)).get("ctx")
         if ctx is not None:
             await self.presence.went_offline(ctx, sid)
@@ -96,7 +105,9 @@ class AgentNamespace(socketio.AsyncNamespace):
         data = commands.require_dict(data)
         conversation_id = commands.message_id(data, "conversation_id", required=True)
         cmd = commands.SendMessage.parse(data, self.settings.max_message_chars)
+        self.typing.sending(sid)
         message = await self.chat.post_from_agent(await self._ctx(sid), conversation_id, cmd)
+        await self.typing.agent_stopped(sid, conversation_id)
         return {"message": message.to_wire()}
 
     @acked
@@ -114,6 +125,50 @@ class AgentNamespace(socketio.AsyncNamespace):
         up_to = commands.message_id(data, "up_to", required=True)
         changed = await self.chat.agent_read(await self._ctx(sid), conversation_id, up_to)
         return {"message_ids": changed}
+
+    # --- typing preview, receipts, presence ---------------------------------------------
+
+    @acked
+    async def on_typing_preview(self, sid: str, data: Any) -> dict[str, Any]:
+        preview = Preview.parse(data, self.settings.max_message_chars)
+        seq = self.typing.note(sid, preview.seq)  # before anything awaits: order decides
+        conversation_id = commands.message_id(data, "conversation_id", required=True)
+        shown = await self.typing.agent_preview(
+            await self._ctx(sid), sid, conversation_id, preview, seq
+        )
+        return {"shown": shown}
+
+    @acked
+    async def on_stop_typing_preview(self, sid: str, data: Any) -> dict[str, Any]:
+        data = commands.require_dict(data)
+        await self.typing.agent_stopped(sid, commands.message_id(data, "conversation_id"))
+        return {}
+
+    @acked
+    async def on_delivered(self, sid: str, data: Any) -> dict[str, Any]:
+        data = commands.require_dict(data)
+        conversation_id = commands.message_id(data, "conversation_id", required=True)
+        up_to = commands.message_id(data, "up_to", required=True)
+        changed = await self.chat.agent_delivered(await self._ctx(sid), conversation_id, up_to)
+        return {"message_ids": changed}
+
+    @acked
+    async def on_viewing(self, sid: str, data: Any) -> dict[str, Any]:
+        data = commands.require_dict(data)
+        conversation_id = commands.message_id(data, "conversation_id", required=True)
+        viewers = await self.presence.viewing(await self._ctx(sid), sid, conversation_id)
+        return {"viewers": viewers}
+
+    @acked
+    async def on_stop_viewing(self, sid: str, data: Any) -> dict[str, Any]:
+        await self.presence.stop_viewing(await self._ctx(sid), sid)
+        return {}
+
+    @acked
+    async def on_set_status(self, sid: str, data: Any) -> dict[str, Any]:
+        cmd = SetStatus.parse(data)
+        status = await self.presence.set_status(await self._ctx(sid), cmd)
+        return {"status": status.value}
 
 
 def _site_id(data: dict[str, Any]) -> int | None:

@@ -6,21 +6,29 @@ from typing import Any
 
 import socketio
 
-from server.domain import DomainError
+from server.domain import DomainError, InvalidInput
 from server.realtime import rooms
 from server.realtime.handlers import acked, peer_of
 from server.services import commands
 from server.services.chat import ChatService
+from server.services.typing import Preview, TypingService
 from server.services.visitors import VisitorService
 from server.settings import Settings
 
 
 class VisitorNamespace(socketio.AsyncNamespace):
-    def __init__(self, settings: Settings, visitors: VisitorService, chat: ChatService) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        visitors: VisitorService,
+        chat: ChatService,
+        typing: TypingService,
+    ) -> None:
         super().__init__("/visitor")
         self.settings = settings
         self.visitors = visitors
         self.chat = chat
+        self.typing = typing
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         peer = peer_of(sid, environ, self.settings)
@@ -45,6 +53,7 @@ class VisitorNamespace(socketio.AsyncNamespace):
         await self.emit("session", session.to_wire(), to=sid)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        await self.typing.disconnected(sid)
         session = await self.get_session(sid)
         if session.get("visitor_id"):
             await self.visitors.disconnect(
@@ -54,10 +63,12 @@ class VisitorNamespace(socketio.AsyncNamespace):
     @acked
     async def on_send_message(self, sid: str, data: Any) -> dict[str, Any]:
         cmd = commands.SendMessage.parse(data, self.settings.max_message_chars)
+        self.typing.sending(sid)
         session = await self.get_session(sid)
         message = await self.chat.post_from_visitor(
             session["site_id"], session["visitor_id"], cmd, connection=sid
         )
+        await self.typing.visitor_stopped(sid)
         return {"message": message.to_wire()}
 
     @acked
@@ -98,4 +109,41 @@ class VisitorNamespace(socketio.AsyncNamespace):
         identity = commands.Identify.parse(data)
         session = await self.get_session(sid)
         await self.visitors.identify(session["site_id"], session["visitor_id"], identity)
+        return {}
+
+    # --- typing preview, receipts, presence ---------------------------------------------
+
+    @acked
+    async def on_typing_preview(self, sid: str, data: Any) -> dict[str, Any]:
+        preview = Preview.parse(data, self.settings.max_message_chars)
+        seq = self.typing.note(sid, preview.seq)  # before anything awaits: order decides
+        session = await self.get_session(sid)
+        shown = await self.typing.visitor_preview(
+            sid, session["site_id"], session["visitor_id"], preview, seq
+        )
+        return {"shown": shown}
+
+    @acked
+    async def on_stop_typing_preview(self, sid: str, data: Any) -> dict[str, Any]:
+        await self.typing.visitor_stopped(sid)
+        return {}
+
+    @acked
+    async def on_delivered(self, sid: str, data: Any) -> dict[str, Any]:
+        up_to = commands.message_id(commands.require_dict(data), "up_to", required=True)
+        session = await self.get_session(sid)
+        changed = await self.chat.visitor_delivered(
+            session["site_id"], session["visitor_id"], up_to
+        )
+        return {"message_ids": changed}
+
+    @acked
+    async def on_visitor_status(self, sid: str, data: Any) -> dict[str, Any]:
+        state = commands.require_dict(data).get("state")
+        if state not in ("idle", "active"):
+            raise InvalidInput('state must be "idle" or "active"')
+        session = await self.get_session(sid)
+        await self.visitors.set_activity(
+            session["site_id"], session["visitor_id"], sid, state == "active"
+        )
         return {}

@@ -221,6 +221,39 @@ class ChatService:
             raise NotFound("no such visitor")
         return visitor
 
+    # --- delivery receipts --------------------------------------------------------------
+
+    async def visitor_delivered(self, site_id: int, visitor_id: str, up_to: str) -> list[str]:
+        """The visitor's widget received the agents' messages up to ``up_to``."""
+        conversation = await self._store.find_open_conversation(site_id, visitor_id)
+        if conversation is None:
+            return []
+        return await self._mark_delivered(conversation, AuthorKind.VISITOR, up_to)
+
+    async def agent_delivered(
+        self, ctx: AgentContext, conversation_id: str, up_to: str
+    ) -> list[str]:
+        """A dashboard of the site received the visitor's messages up to ``up_to``."""
+        conversation = await self._conversation_for(ctx, conversation_id)
+        return await self._mark_delivered(conversation, AuthorKind.AGENT, up_to)
+
+    async def _mark_delivered(
+        self, conversation: Conversation, reader: AuthorKind, up_to: str
+    ) -> list[str]:
+        changed = await self._store.mark_delivered(
+            conversation.site_id, conversation.id, reader, up_to
+        )
+        if changed:
+            receipt = {
+                "conversation_id": conversation.id,
+                "reader": reader.value,
+                "up_to": up_to,
+                "message_ids": changed,
+            }
+            await self._broadcast.to_agents(conversation.site_id, "delivered", receipt)
+            await self._broadcast.to_visitor(conversation.visitor_id, "delivered", receipt)
+        return changed
+
 
 def _conversation_wire(
     conversation: Conversation, visitor: Visitor | None, online: bool

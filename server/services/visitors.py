@@ -38,6 +38,16 @@ def agents_group(site_id: int) -> str:
     return f"site:{site_id}:agents"
 
 
+def available_agents_group(site_id: int) -> str:
+    """Agents connected and not away: the widget says "we're online" when it has a member."""
+    return f"site:{site_id}:agents_available"
+
+
+def active_visitors_group(site_id: int) -> str:
+    """Visitors with at least one tab in view (the others are idle)."""
+    return f"site:{site_id}:visitors_active"
+
+
 @dataclass(frozen=True, slots=True)
 class Peer:
     """Where a connection comes from, as the transport saw it."""
@@ -110,6 +120,7 @@ class VisitorService:
         if hello.page:
             page_view = await self._add_page_view(visitor, hello.page)
         arrived = await self._cache.join(visitors_group(site.id), visitor.id, peer.connection_id)
+        await self._cache.join(active_visitors_group(site.id), visitor.id, peer.connection_id)
         returning_soon = self._pending_left.pop((site.id, visitor.id), None)
         if returning_soon is not None:
             returning_soon.cancel()
@@ -133,7 +144,7 @@ class VisitorService:
             conversation=conversation,
             messages=messages[-HISTORY_ON_CONNECT:],
             has_more=has_more,
-            agents_online=bool(await self._cache.members(agents_group(site.id))),
+            agents_online=bool(await self._cache.members(available_agents_group(site.id))),
         )
 
     async def disconnect(
@@ -146,11 +157,18 @@ class VisitorService:
         if visitor:
             visitor.last_seen = now
             await self._store.save_visitor(visitor)
+        went_idle = await self._cache.leave(
+            active_visitors_group(site_id), visitor_id, connection_id
+        )
         if await self._cache.leave(visitors_group(site_id), visitor_id, connection_id):
             key = (site_id, visitor_id)
             task = asyncio.create_task(self._announce_left(site_id, visitor_id))
             self._pending_left[key] = task
             task.add_done_callback(lambda done: self._forget_pending(key, done))
+        elif went_idle and visitor:  # only hidden tabs are left open
+            await self._broadcast.to_agents(
+                site_id, "visitor_updated", await self.summary(site_id, visitor, online=True)
+            )
 
     async def _announce_left(self, site_id: int, visitor_id: str) -> None:
         await asyncio.sleep(self._left_grace)
@@ -236,6 +254,7 @@ class VisitorService:
             "name": visitor.display_name,
             "email": visitor.identity.get("email"),
             "online": online,
+            "presence": await self._presence(site_id, visitor.id, online),
             "first_seen": iso(visitor.first_seen),
             "last_seen": iso(visitor.last_seen),
             "visits": visitor.visits,
@@ -246,6 +265,30 @@ class VisitorService:
             "pages": [p.to_wire() for p in pages],
             "conversation_id": conversation.id if conversation else None,
         }
+
+    # --- visitor presence: online (a tab in view), idle (every tab hidden), left ---------
+
+    async def set_activity(
+        self, site_id: int, visitor_id: str, connection_id: str, active: bool
+    ) -> None:
+        """A tab was hidden or shown; agents hear when the visitor as a whole changes."""
+        group = active_visitors_group(site_id)
+        if active:
+            changed = await self._cache.join(group, visitor_id, connection_id)
+        else:
+            changed = await self._cache.leave(group, visitor_id, connection_id)
+        if not changed:
+            return
+        visitor = await self._existing(site_id, visitor_id)
+        await self._broadcast.to_agents(
+            site_id, "visitor_updated", await self.summary(site_id, visitor, online=True)
+        )
+
+    async def _presence(self, site_id: int, visitor_id: str, online: bool) -> str:
+        if not online:
+            return "left"
+        active = await self._cache.members(active_visitors_group(site_id))
+        return "online" if visitor_id in active else "idle"
 
     async def _recognise(self, site: Site, hello: VisitorHello) -> Visitor:
         """The visitor this token names, with a new visit started after a long gap, or a new one.

@@ -108,3 +108,12 @@ class MessageStore(Protocol):
         Returns the ids that changed status, oldest first, and recounts the reader's unread
         counter on the conversation (messages from the other side after ``up_to``).
         """
+
+    async def mark_delivered(
+        self, site_id: int, conversation_id: str, reader: AuthorKind, up_to: str
+    ) -> list[str]:
+        """Mark the other side's ``sent`` messages with id <= ``up_to`` delivered to ``reader``.
+
+        Returns the ids that changed status, oldest first. Read messages stay read and
+        unread counters do not move: delivered is still unread.
+        """

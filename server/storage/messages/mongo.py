@@ -264,3 +264,26 @@ class MongoMessageStore:
             {"_id": conversation_id, "site_id": site_id}, {"$set": {counter: still_unread}}
         )
         return changed
+
+    async def mark_delivered(
+        self, site_id: int, conversation_id: str, reader: AuthorKind, up_to: str
+    ) -> list[str]:
+        author = rules.other_side(reader)
+        if author is None:
+            return []
+        sent = {
+            "conversation_id": conversation_id,
+            "site_id": site_id,
+            "author_kind": author.value,
+            "status": MessageStatus.SENT.value,
+            "sort_id": {"$lte": up_to},
+        }
+        cursor = self._messages.find(sent, {"_id": True}).sort("sort_id", ASCENDING)
+        changed = [d["_id"] async for d in cursor]
+        if changed:
+            # The status guard keeps a concurrent read marker from being turned back.
+            await self._messages.update_many(
+                {"_id": {"$in": changed}, "status": MessageStatus.SENT.value},
+                {"$set": {"status": MessageStatus.DELIVERED.value}},
+            )
+        return changed

@@ -283,6 +283,28 @@ class SqliteMessageStore:
             )
         return changed
 
+    async def mark_delivered(
+        self, site_id: int, conversation_id: str, reader: AuthorKind, up_to: str
+    ) -> list[str]:
+        author = rules.other_side(reader)
+        if author is None:
+            return []
+        m = messages.c
+        mark = (
+            update(messages)
+            .where(
+                m.site_id == site_id,
+                m.conversation_id == conversation_id,
+                m.author_kind == author.value,
+                m.status == MessageStatus.SENT.value,
+                m.id <= up_to,
+            )
+            .values(status=MessageStatus.DELIVERED.value)
+            .returning(m.id)
+        )
+        async with self._engine.begin() as conn:
+            return sorted((await conn.execute(mark)).scalars())
+
     # --- helpers ----------------------------------------------------------------------
 
     async def _first(self, query: Any) -> Any:
