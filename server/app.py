@@ -22,6 +22,7 @@ from server.services.chat import ChatService
 from server.services.sites import SiteService
 from server.services.tokens import TokenSigner
 from server.services.typing import TypingService
+from server.services.uploads import AttachmentRefs, build_upload_service
 from server.services.visitors import VisitorService
 from server.settings import Settings
 from server.storage.cache import Cache, MemoryCache, RedisCache
@@ -83,7 +84,9 @@ def create_app(settings: Settings) -> web.Application:
         settings.visitor_token_ttl_seconds,
         settings.visitor_left_grace_seconds,
     )
-    chat = ChatService(store, visitors, broadcaster)
+    attachment_refs = AttachmentRefs(tokens)
+    chat = ChatService(store, visitors, broadcaster, attachments=attachment_refs)
+    uploads = build_upload_service(settings, attachment_refs, tokens, auth, sites, store, cache)
     presence = AgentPresence(cache, sites, broadcaster, store)
     typing = TypingService(store, sites, cache, broadcaster)
 
@@ -99,6 +102,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.auth_key] = auth
     app[keys.visitors_key] = visitors
     app[keys.chat_key] = chat
+    app[keys.uploads_key] = uploads
     app[keys.sio_key] = sio
     app[keys.typing_key] = typing
     app[keys.widget_bundle_key] = Bundle.load(STATIC_DIR / "widget.js")

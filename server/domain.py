@@ -208,6 +208,8 @@ class Attachment:
     width: int | None = None
     height: int | None = None
     thumb_url: str | None = None
+    storage: str | None = None  # "disk" | "cloudinary": where the file lives
+    name: str | None = None  # the storage's key for it (file name, Cloudinary public id)
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)

@@ -10,6 +10,7 @@ from server.services.auth import AuthService
 from server.services.chat import ChatService
 from server.services.sites import OriginPolicy, SiteService
 from server.services.typing import TypingService
+from server.services.uploads import UploadService
 from server.services.visitors import VisitorService
 from server.settings import Settings
 from server.storage.cache import Cache
@@ -26,4 +27,5 @@ visitors_key = web.AppKey("visitors", VisitorService)
 chat_key = web.AppKey("chat", ChatService)
 sio_key = web.AppKey("sio", socketio.AsyncServer)
 widget_bundle_key = web.AppKey("widget_bundle", object)
+uploads_key = web.AppKey("uploads", UploadService)
 typing_key = web.AppKey("typing", TypingService)

@@ -37,6 +37,7 @@ class Settings:
     max_message_chars: int = 5000
     visitor_left_grace_seconds: float = 5.0
     upload_max_bytes: int = 10 * 1024 * 1024
+    clamav: str | None = None  # clamd's socket path or host:port; unset → built-in check only
     agent_token_ttl_seconds: int = 7 * 24 * 3600
     visitor_token_ttl_seconds: int = 365 * 24 * 3600
     secure_cookies: bool = False
@@ -64,6 +65,7 @@ class Settings:
             demo_port=_int(env, "PORCHLIGHT_DEMO_PORT", None),
             max_message_chars=_int(env, "PORCHLIGHT_MAX_MESSAGE_CHARS", 5000),
             upload_max_bytes=_int(env, "PORCHLIGHT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+            clamav=_optional(env, "PORCHLIGHT_CLAMAV"),
             secure_cookies=bool(public_url and public_url.startswith("https://")),
         )
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from server.http import api, dashboard, health, widget
+from server.http import api, dashboard, health, uploads, widget
 
 
 def setup_routes(app: web.Application, static_dir: Path) -> None:
@@ -19,6 +19,9 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     router.add_get("/api/v1/me", api.me)
     router.add_get("/api/v1/sites/{site_id}/conversations", api.site_conversations)
     router.add_get("/api/v1/conversations/{conversation_id}/messages", api.conversation_messages)
+    router.add_post("/api/uploads", uploads.upload)
+    router.add_route("OPTIONS", "/api/uploads", uploads.preflight)
+    router.add_get("/uploads/{site_id}/{name}", uploads.serve)
     router.add_get("/healthz", health.healthz)
     router.add_get("/dashboard", dashboard.app_page)
     router.add_get("/dashboard/login", dashboard.login_page)

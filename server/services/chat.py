@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakValueDictionary
 
 from server.domain import (
+    Attachment,
     Author,
     AuthorKind,
     Conversation,
     ConversationStatus,
+    InvalidInput,
     Message,
     NotFound,
     Visitor,
@@ -22,14 +24,23 @@ from server.services.commands import SendMessage
 from server.services.visitors import VisitorService
 from server.storage.messages import MessageStore
 
+if TYPE_CHECKING:
+    from server.services.uploads import AttachmentRefs
+
 
 class ChatService:
     def __init__(
-        self, store: MessageStore, visitors: VisitorService, broadcast: Broadcaster
+        self,
+        store: MessageStore,
+        visitors: VisitorService,
+        broadcast: Broadcaster,
+        *,
+        attachments: AttachmentRefs | None = None,
     ) -> None:
         self._store = store
         self._visitors = visitors
         self._broadcast = broadcast
+        self._attachments = attachments
         # One visitor's first messages from two tabs must not open two conversations.
         self._locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
 
@@ -39,11 +50,12 @@ class ChatService:
         self, site_id: int, visitor_id: str, cmd: SendMessage, *, connection: str | None = None
     ) -> Message:
         visitor = await self._visitor(site_id, visitor_id)
+        author = Author(AuthorKind.VISITOR, visitor.id, visitor.display_name)
+        attachments = self._attached(cmd, site_id, author)  # before a conversation opens
         lock = self._locks.setdefault(visitor_id, asyncio.Lock())
         async with lock:
             conversation = await self._open_conversation(visitor)
-        author = Author(AuthorKind.VISITOR, visitor.id, visitor.display_name)
-        return await self._post(conversation, author, cmd, connection)
+        return await self._post(conversation, author, cmd, connection, attachments)
 
     async def visitor_history(
         self, site_id: int, visitor_id: str, before: str | None, limit: int
@@ -66,7 +78,8 @@ class ChatService:
     ) -> Message:
         conversation = await self._conversation_for(ctx, conversation_id)
         author = Author(AuthorKind.AGENT, str(ctx.agent.id), ctx.agent.name)
-        return await self._post(conversation, author, cmd, None)
+        attachments = self._attached(cmd, conversation.site_id, author)
+        return await self._post(conversation, author, cmd, None, attachments)
 
     async def agent_history(
         self, ctx: AgentContext, conversation_id: str, before: str | None, limit: int
@@ -129,6 +142,7 @@ class ChatService:
         author: Author,
         cmd: SendMessage,
         connection: str | None,
+        attachments: tuple[Attachment, ...] = (),
     ) -> Message:
         message, created = await self._store.append_message(
             Message(
@@ -138,6 +152,7 @@ class ChatService:
                 author=author,
                 text=cmd.text,
                 client_id=cmd.client_id,
+                attachments=attachments,
             )
         )
         if created:
@@ -148,6 +163,14 @@ class ChatService:
             )
             await self._conversation_updated(conversation.site_id, conversation.id)
         return message
+
+    def _attached(self, cmd: SendMessage, site_id: int, author: Author) -> tuple[Attachment, ...]:
+        """The files behind the message's upload references: this author's, on this site."""
+        if not cmd.attachment_refs:
+            return ()
+        if self._attachments is None:
+            raise InvalidInput("attachments are not accepted here")
+        return self._attachments.resolve(cmd.attachment_refs, site_id, author.kind.value, author.id)
 
     async def _open_conversation(self, visitor: Visitor) -> Conversation:
         conversation = await self._store.find_open_conversation(visitor.site_id, visitor.id)

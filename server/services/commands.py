@@ -69,6 +69,7 @@ def positive_int(data: dict[str, Any], key: str) -> int:
 class SendMessage:
     client_id: str
     text: str
+    attachment_refs: tuple[str, ...] = ()  # signed upload references, checked by the chat
 
     @classmethod
     def parse(cls, data: Any, max_chars: int) -> SendMessage:
@@ -76,16 +77,35 @@ class SendMessage:
         client_id = data.get("client_id")
         if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
             raise InvalidInput("client_id must be 1-64 letters, digits, '-' or '_'")
-        text = data.get("text")
+        refs = attachment_refs(data.get("attachments"))
+        text = data.get("text", "" if refs else None)
         if not isinstance(text, str):
             raise InvalidInput("text must be a string")
         if len(text) > max_chars:
             raise InvalidInput(f"message is longer than {max_chars} characters", "too_long")
-        if not text.strip():
+        if not text.strip() and not refs:
             raise InvalidInput("message is empty")
-        if data.get("attachments"):
-            raise InvalidInput("attachments must come from an upload")
-        return cls(client_id=client_id, text=text)
+        return cls(client_id=client_id, text=text, attachment_refs=refs)
+
+
+MAX_ATTACHMENTS = 10
+
+
+def attachment_refs(value: Any) -> tuple[str, ...]:
+    """``[{ref}, ...]`` as returned by POST /api/uploads (other keys are ignored)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise InvalidInput("attachments must be a list")
+    if len(value) > MAX_ATTACHMENTS:
+        raise InvalidInput(f"at most {MAX_ATTACHMENTS} attachments per message", "too_long")
+    refs = []
+    for item in value:
+        ref = item.get("ref") if isinstance(item, dict) else None
+        if not isinstance(ref, str) or not 1 <= len(ref) <= 4096:
+            raise InvalidInput("attachments must come from an upload: [{ref}]")
+        refs.append(ref)
+    return tuple(refs)
 
 
 @dataclass(frozen=True, slots=True)

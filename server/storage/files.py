@@ -1,0 +1,91 @@
+"""Where uploaded images live: local disk (the default) or Cloudinary (``CLOUDINARY_URL``).
+
+Both take an image that has already been checked and re-encoded, and give back the URLs
+people load it from. Names are random (192 bits), so a URL cannot be guessed from
+another one; a file is only ever reached through its exact name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+NAME = re.compile(r"^[A-Za-z0-9_-]{32}(?:-t)?\.(?:jpg|png|gif|webp)$")
+CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
+
+
+class StorageError(Exception):
+    """The storage failed; nothing was stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    url: str
+    thumb_url: str
+    name: str  # the storage's own key: a file name on disk, a public id on Cloudinary
+    storage: str  # "disk" | "cloudinary"
+
+
+class FileStore(Protocol):
+    storage: str
+    makes_thumbnails: bool  # True: the store derives the thumbnail itself
+
+    async def save(self, site_id: int, data: bytes, ext: str, thumb: bytes | None) -> StoredFile:
+        """Store the image (and its thumbnail); StorageError when that fails."""
+
+
+def new_name() -> str:
+    return secrets.token_urlsafe(24)  # 32 characters of [A-Za-z0-9_-]
+
+
+class DiskFileStore:
+    """``<root>/<site_id>/<name>.<ext>`` plus ``<name>-t.webp`` for the thumbnail.
+
+    URLs are paths on the Porchlight server (``/uploads/<site_id>/<name>``): clients
+    resolve them against the server's origin, so moving the server to another address
+    does not break old messages.
+    """
+
+    storage = "disk"
+    makes_thumbnails = False
+
+    def __init__(self, root: Path, url_prefix: str = "/uploads") -> None:
+        self.root = root
+        self._prefix = url_prefix.rstrip("/")
+
+    async def save(self, site_id: int, data: bytes, ext: str, thumb: bytes | None) -> StoredFile:
+        stem = new_name()
+        name = f"{stem}.{ext}"
+        directory = self.root / str(int(site_id))
+        thumb_name = name if thumb is None else f"{stem}-t.webp"
+        try:
+            await asyncio.to_thread(_write, directory, name, data)
+            if thumb is not None:
+                await asyncio.to_thread(_write, directory, thumb_name, thumb)
+        except OSError as error:
+            raise StorageError(f"could not write {directory / name}: {error}") from None
+        base = f"{self._prefix}/{int(site_id)}"
+        return StoredFile(f"{base}/{name}", f"{base}/{thumb_name}", name, self.storage)
+
+    def path_of(self, site_id: str, name: str) -> Path | None:
+        """The file for a URL's parts, or None: only exact, well-formed names resolve."""
+        if not site_id.isdigit() or len(site_id) > 12 or not NAME.match(name):
+            return None
+        path = self.root / str(int(site_id)) / name
+        return path if path.is_file() else None
+
+
+def _write(directory: Path, name: str, data: bytes) -> None:
+    """Write to a temporary name, then rename: a reader never sees half a file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    partial = directory / f".{name}.partial"
+    with open(partial, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(partial, directory / name)
