@@ -1,7 +1,8 @@
 """Message latency under load: N visitors write, one agent receives, over real sockets.
 
 Latency is measured from the visitor's emit to the agent's `message` event, both on this
-machine's clock. Traffic goes to 127.0.0.1 only, and every loop is bounded.
+machine's clock. The server runs in its own process; all clients share this one. Traffic
+goes to 127.0.0.1 only, and every loop is bounded.
 """
 
 from __future__ import annotations
@@ -14,49 +15,23 @@ from pathlib import Path
 
 import aiohttp
 import socketio
-from aiohttp import web
 
-from server.app import create_app
-from server.keys import auth_key, sites_key
-from server.settings import Settings
-from server.storage.sql.migrate import upgrade_async
+from bench.server_process import BENCH_EMAIL, BENCH_PASSWORD, server_process
 
 ORIGIN = "http://bench.test"
 
 
 async def run_chat_load(visitors: int = 100, messages_each: int = 5) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp)
-        settings = Settings(
-            data_dir=data,
-            database_url=f"sqlite+aiosqlite:///{data / 'bench.db'}",
-            secret_key="bench-" + "k" * 40,
-        )
-        await upgrade_async(settings.database_url)
-        app = create_app(settings)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        url = f"http://127.0.0.1:{port}"
-        try:
-            return await _measure(app, url, visitors, messages_each)
-        finally:
-            await runner.cleanup()
+    with tempfile.TemporaryDirectory() as tmp, server_process(Path(tmp), ORIGIN) as (url, key):
+        return await _measure(url, key, visitors, messages_each)
 
 
-async def _measure(app: web.Application, url: str, visitors: int, each: int) -> dict[str, float]:
-    tenant = await app[sites_key].create_site("Bench", [ORIGIN])
-    agent = await app[auth_key].create_agent("bench@bench.test", "bench-password")
-    from server.domain import Role
-
-    await app[auth_key].add_to_site(agent.id, tenant.id, Role.OWNER)
+async def _measure(url: str, site_key: str, visitors: int, each: int) -> dict[str, float]:
     async with (
         aiohttp.ClientSession() as http,
         http.post(
             f"{url}/api/v1/auth/login",
-            json={"email": "bench@bench.test", "password": "bench-password"},
+            json={"email": BENCH_EMAIL, "password": BENCH_PASSWORD},
         ) as response,
     ):
         token = (await response.json())["token"]
@@ -88,7 +63,7 @@ async def _measure(app: web.Application, url: str, visitors: int, each: int) -> 
             url,
             namespaces=["/visitor"],
             auth={
-                "site_key": tenant.site_key,
+                "site_key": site_key,
                 "page": {"url": f"{ORIGIN}/p/{n}", "title": "P", "referrer": ""},
             },
             headers={"Origin": ORIGIN},
