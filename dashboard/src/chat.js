@@ -1,6 +1,7 @@
 // Chat pane: header, message history (older pages on scroll-up), live
 // messages, optimistic sends with retry, read markers.
 import { newClientId } from "./api.js";
+import { createAttach } from "./attach.js";
 import { avatar, updateAvatar } from "./avatar.js";
 import { createComposer } from "./composer.js";
 import { h, icon, setText } from "./dom.js";
@@ -50,7 +51,11 @@ export function createChat({ root, store, api, nav }) {
   const notice = h("div", { class: "chat-notice" });
   const scroller = h("div", { class: "chat-scroll", role: "log", "aria-label": "Messages" }, top, list.el, notice);
   const jump = h("button", { class: "jump", type: "button", hidden: true, onclick: () => scrollToBottom() }, icon("arrowDown", 14), "New messages");
-  const composer = createComposer({ onSend: send });
+  const attach = createAttach({
+    conversationId: () => current && current.id,
+    siteId: () => current && (store.state.conversations.get(current.id) || current.conversation || {}).site_id,
+  });
+  const composer = createComposer({ onSend: send, attach });
   const pane = h("div", { class: "chat", hidden: true }, header, h("div", { class: "chat-body" }, scroller, jump), composer.el);
   const idle = h(
     "div",
@@ -62,6 +67,7 @@ export function createChat({ root, store, api, nav }) {
     }),
   );
   root.append(idle, pane);
+  attach.dropOn(pane, () => visitorName());
 
   // ---- header
 
@@ -279,7 +285,7 @@ export function createChat({ root, store, api, nav }) {
 
   // ---- sending
 
-  function send(text) {
+  function send(text, attachments = []) {
     const c = current;
     if (!c) return;
     const conv = store.state.conversations.get(c.id) || c.conversation || {};
@@ -290,7 +296,7 @@ export function createChat({ root, store, api, nav }) {
       site_id: conv.site_id ?? null,
       author: { kind: "agent", id: agent.id, name: agent.name },
       text,
-      attachments: [],
+      attachments,
       status: "sending",
       created_at: new Date().toISOString(),
       error: null,
@@ -303,7 +309,7 @@ export function createChat({ root, store, api, nav }) {
   }
 
   async function deliver(conversationId, msg) {
-    const ack = await api.sendMessage(conversationId, msg.client_id, msg.text);
+    const ack = await api.sendMessage(conversationId, msg.client_id, msg.text, msg.attachments);
     const waiting = pendingFor(conversationId);
     const isOpen = current && current.id === conversationId;
     if (ack.ok) {

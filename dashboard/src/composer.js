@@ -3,7 +3,7 @@ import { h, icon } from "./dom.js";
 
 const MAX_HEIGHT = 200;
 
-export function createComposer({ onSend }) {
+export function createComposer({ onSend, attach }) {
   const drafts = new Map();
   let conversationId = null;
 
@@ -19,9 +19,13 @@ export function createComposer({ onSend }) {
   const form = h(
     "form",
     { class: "composer", onsubmit: submit },
-    h("div", { class: "composer-box" }, textarea, send),
+    attach && attach.tray,
+    h("div", { class: "composer-box" }, attach && attach.els, textarea, send),
     h("p", { class: "composer-hint" }, h("kbd", {}, "Enter"), " to send · ", h("kbd", {}, "Shift"), " + ", h("kbd", {}, "Enter"), " for a new line"),
   );
+
+  // With images attached (attach.js) the text may be empty; uploads must finish first.
+  const ready = (text) => (attach ? attach.canSend(text) : Boolean(text.trim()));
 
   function resize() {
     textarea.style.height = "auto";
@@ -30,7 +34,7 @@ export function createComposer({ onSend }) {
   }
 
   function sync() {
-    send.disabled = !textarea.value.trim();
+    send.disabled = !ready(textarea.value);
     if (conversationId) drafts.set(conversationId, textarea.value);
     resize();
   }
@@ -38,15 +42,17 @@ export function createComposer({ onSend }) {
   function submit(event) {
     event.preventDefault();
     const text = textarea.value;
-    if (!text.trim() || !conversationId) return;
+    if (!ready(text) || !conversationId) return;
+    const files = attach ? attach.take() : [];
     textarea.value = "";
     drafts.delete(conversationId);
     sync();
-    onSend(text);
+    onSend(text, files);
     textarea.focus();
   }
 
   textarea.addEventListener("input", sync);
+  if (attach) attach.hook(textarea, sync);
   textarea.addEventListener("keydown", (event) => {
     if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.keyCode === 229) return;
     submit(event);
@@ -60,6 +66,7 @@ export function createComposer({ onSend }) {
       conversationId = id;
       textarea.value = (id && drafts.get(id)) || "";
       textarea.placeholder = visitorName ? `Reply to ${visitorName}…` : "Write a reply…";
+      if (attach) attach.refresh(); // each conversation keeps its own images
       sync();
     },
     focus() {

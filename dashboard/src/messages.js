@@ -1,7 +1,8 @@
 // The message list of the open conversation: ordered entries, deduplicated
 // by id and client_id, rendered one node per message, patched in place.
+import { attachmentsView } from "./attachments.js";
 import { h, icon } from "./dom.js";
-import { externalLink, linkify, safeHref } from "./text.js";
+import { linkify } from "./text.js";
 import { clock, dayLabel, fullDate, sameDay, toMs } from "./time.js";
 import { compareIds } from "./store.js";
 
@@ -25,13 +26,6 @@ function sameGroup(a, b) {
   return gap < GROUP_GAP_MS && sameDay(a.created_at, b.created_at);
 }
 
-function formatBytes(n) {
-  if (!(n > 0)) return "";
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${Math.round(n / 1024)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
-
 export function createMessageList({ agentId, onRetry }) {
   const el = h("div", { class: "msgs" });
   let entries = []; // {msg, node}
@@ -47,20 +41,6 @@ export function createMessageList({ agentId, onRetry }) {
     const spec = TICKS[status];
     if (!spec) return null;
     return h("span", { class: `tick tick--${status}`, title: spec[1] }, icon(spec[0], 14), h("span", { class: "sr-only" }, spec[1]));
-  }
-
-  function attachmentLinks(list) {
-    const links = [];
-    for (const a of list || []) {
-      const href = safeHref(a && a.url);
-      if (!href) continue;
-      const label = (a.type || "").startsWith("image/") ? "Image" : "Attachment";
-      const size = formatBytes(a.bytes);
-      const link = externalLink(href, size ? `${label} · ${size}` : label);
-      link.prepend(icon("paperclip", 14));
-      links.push(link);
-    }
-    return links.length ? h("div", { class: "attachments" }, links) : null;
   }
 
   function buildNode(msg, { cont, tail }) {
@@ -108,7 +88,7 @@ export function createMessageList({ agentId, onRetry }) {
       "div",
       { class: classes.join(" "), dataset: { id: msg.id || "", clientId: msg.client_id || "" } },
       bubble,
-      deleted ? null : attachmentLinks(msg.attachments),
+      deleted ? null : attachmentsView(msg, mine && !otherAgent),
       meta,
       error,
     );

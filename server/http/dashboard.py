@@ -26,7 +26,15 @@ async def app_page(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template(
         "app.html",
         request,
-        {"agent": agent, "sites": sites, "bootstrap": {"agent": agent, "sites": sites}},
+        {
+            "agent": agent,
+            "sites": sites,
+            "bootstrap": {
+                "agent": agent,
+                "sites": sites,
+                "uploads": {"max_bytes": request.app[settings_key].upload_max_bytes},
+            },
+        },
     )
 
 

@@ -40,8 +40,8 @@ async def security_headers_middleware(request: web.Request, handler: Handler) ->
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
-            "connect-src 'self' ws: wss:; frame-ancestors 'none'",
+            "default-src 'self'; img-src 'self' data: blob: https:; "
+            "style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'",
         )
     return response
 

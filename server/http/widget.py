@@ -10,7 +10,7 @@ from pathlib import Path
 from aiohttp import web
 
 from server.domain import Forbidden
-from server.keys import cache_key, sites_key, widget_bundle_key
+from server.keys import cache_key, settings_key, sites_key, widget_bundle_key
 from server.services.visitors import available_agents_group
 
 
@@ -66,6 +66,7 @@ async def widget_config(request: web.Request) -> web.Response:
             "site": {"name": site.name},
             "widget": site.widget.to_dict(),
             "agents_online": agents_online,
+            "uploads": {"max_bytes": request.app[settings_key].upload_max_bytes},
         },
         headers={"Cache-Control": "no-cache", "Vary": "Origin"},
     )

@@ -3,6 +3,7 @@
 // what has been marked read).
 
 import { fetchConfig } from "./api.js";
+import { createAttach } from "./attach.js";
 import { widgetSettings } from "./config.js";
 import { openConnection } from "./connection.js";
 import { createOutbox, newClientId } from "./outbox.js";
@@ -23,6 +24,7 @@ function whenBody(fn) {
 
 export function startWidget({ siteKey, origin }) {
   const store = siteStorage(siteKey);
+  const attach = createAttach({ origin, token: () => store.get("token") });
   let view = null;
   let conn = null;
   let stopped = false;
@@ -54,6 +56,7 @@ export function startWidget({ siteKey, origin }) {
         onClose: () => setOpen(false),
         onSend: send,
         onNearTop: loadOlder,
+        attach,
       });
       view.setConnection(state.connection);
       view.setAgentsOnline(state.agentsOnline);
@@ -96,8 +99,9 @@ export function startWidget({ siteKey, origin }) {
 
   // ---- visitor actions --------------------------------------------------
 
-  function send(text) {
+  function send(text, attachments) {
     const item = { client_id: newClientId(), text, created_at: new Date().toISOString() };
+    if (attachments && attachments.length) item.attachments = attachments;
     view.list.addPending(item);
     outbox.add(item);
   }
@@ -220,6 +224,7 @@ export function startWidget({ siteKey, origin }) {
       return;
     }
     if (config && config.ok) {
+      if (config.uploads) attach.max = config.uploads.max_bytes;
       state.agentsOnline = !!config.agents_online;
       applySettings(widgetSettings(config.widget, config.site && config.site.name));
     }

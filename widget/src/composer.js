@@ -13,7 +13,7 @@ const MAX_HEIGHT = 132;
  * @param {(text: string) => void} o.onSubmit   called with the text exactly as typed
  * @param {(text: string) => void} [o.onInput]
  */
-export function createComposer({ onSubmit, onInput }) {
+export function createComposer({ onSubmit, onInput, attach }) {
   const input = h("textarea", {
     class: "input",
     rows: "1",
@@ -23,7 +23,9 @@ export function createComposer({ onSubmit, onInput }) {
     autocomplete: "off",
   });
   const send = h("button", { class: "send", type: "button", "aria-label": "Send message", disabled: true }, icon(SEND));
-  const el = h("div", { class: "composer" }, input, send);
+  const el = h("div", { class: "composer" }, attach && attach.els, input, send);
+  // With images attached (attach.js) the text may be empty; uploads must finish first.
+  const ready = (text) => (attach ? attach.canSend(text) : !!text.trim());
 
   function resize() {
     input.style.height = "auto";
@@ -32,21 +34,23 @@ export function createComposer({ onSubmit, onInput }) {
   }
 
   function changed() {
-    send.disabled = !input.value.trim();
+    send.disabled = !ready(input.value);
     resize();
     if (onInput) onInput(input.value);
   }
 
   function submit() {
     const text = input.value;
-    if (!text.trim()) return;
+    if (!ready(text)) return;
+    const files = attach ? attach.take() : [];
     input.value = "";
     changed();
-    onSubmit(text);
+    onSubmit(text, files);
     input.focus();
   }
 
   input.addEventListener("input", changed);
+  if (attach) attach.hook(input, changed);
   input.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing && ev.keyCode !== 229) {
       ev.preventDefault();

@@ -39,7 +39,7 @@ function adoptStyles(root) {
  * @param {() => void} o.onNearTop      scrolled to the top of the list
  * @param {(text: string) => void} [o.onDraft]   composer text changed
  */
-export function createView({ origin, onToggle, onClose, onSend, onNearTop, onDraft }) {
+export function createView({ origin, onToggle, onClose, onSend, onNearTop, onDraft, attach }) {
   const host = document.createElement(HOST_ID);
   host.id = HOST_ID;
   // Inline (CSSOM) styles outrank the page's ordinary rules for our host element.
@@ -48,7 +48,7 @@ export function createView({ origin, onToggle, onClose, onSend, onNearTop, onDra
   adoptStyles(root);
 
   const list = createMessageList({ origin, onNearTop });
-  const composer = createComposer({ onSubmit: onSend, onInput: onDraft });
+  const composer = createComposer({ onSubmit: onSend, onInput: onDraft, attach });
 
   const logo = h("div", { class: "logo", "aria-hidden": "true" });
   const title = h("div", { class: "title" });
@@ -69,6 +69,7 @@ export function createView({ origin, onToggle, onClose, onSend, onNearTop, onDra
   );
   const wrap = h("div", { class: "pl" }, panel, launcher);
   root.appendChild(wrap);
+  if (attach) attach.mount(panel, composer.el, list.el, wrap);
 
   wrap.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape" && open) {
