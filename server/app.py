@@ -19,6 +19,9 @@ from server.realtime.visitor import VisitorNamespace
 from server.services.agents_presence import AgentPresence
 from server.services.auth import AuthService
 from server.services.chat import ChatService
+from server.services.fingerprint import FingerprintKeys
+from server.services.geo import GeoService
+from server.services.journey import JourneyService
 from server.services.sites import SiteService
 from server.services.tokens import TokenSigner
 from server.services.typing import TypingService
@@ -75,6 +78,12 @@ def create_app(settings: Settings) -> web.Application:
     auth = AuthService(
         AgentRepository(sessions), site_repo, audit, tokens, settings.agent_token_ttl_seconds
     )
+    geo = GeoService(
+        cache,
+        settings.geoip_db,
+        private=settings.geoip_private_location,
+        ttl_seconds=settings.geoip_cache_ttl_seconds,
+    )
     visitors = VisitorService(
         store,
         cache,
@@ -83,6 +92,9 @@ def create_app(settings: Settings) -> web.Application:
         tokens,
         settings.visitor_token_ttl_seconds,
         settings.visitor_left_grace_seconds,
+        geo=geo,
+        journey=JourneyService(store, settings.visit_gap_seconds),
+        fingerprints=FingerprintKeys(settings.secret_key),
     )
     attachment_refs = AttachmentRefs(tokens)
     chat = ChatService(store, visitors, broadcaster, attachments=attachment_refs)
@@ -101,6 +113,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.sites_key] = sites
     app[keys.auth_key] = auth
     app[keys.visitors_key] = visitors
+    app[keys.geo_key] = geo
     app[keys.chat_key] = chat
     app[keys.uploads_key] = uploads
     app[keys.sio_key] = sio
@@ -118,6 +131,7 @@ def create_app(settings: Settings) -> web.Application:
             resources.sql_ctx,
             resources.message_store_ctx,
             resources.cache_ctx,
+            resources.geo_ctx,
             resources.origin_policy_ctx,
             resources.visitors_ctx,
             resources.typing_ctx,

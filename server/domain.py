@@ -74,6 +74,8 @@ class WidgetSettings:
     greeting: str = "Hi there! How can we help?"
     team_name: str = "Support"
     offline_message: str = "We're away right now. Leave a message and we'll get back to you."
+    # The widget sends browser fingerprint components only after Porchlight('consent', true).
+    fingerprint_requires_consent: bool = False
     typing_preview: bool = True  # agents see what visitors type before they send it
     show_agent_typing_text: bool = False  # visitors see the agent's words, not just "typing…"
 

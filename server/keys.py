@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.services.auth import AuthService
 from server.services.chat import ChatService
+from server.services.geo import GeoService
 from server.services.sites import OriginPolicy, SiteService
 from server.services.typing import TypingService
 from server.services.uploads import UploadService
@@ -24,6 +25,7 @@ origin_policy_key = web.AppKey("origin_policy", OriginPolicy)
 sites_key = web.AppKey("sites", SiteService)
 auth_key = web.AppKey("auth", AuthService)
 visitors_key = web.AppKey("visitors", VisitorService)
+geo_key = web.AppKey("geo", GeoService)
 chat_key = web.AppKey("chat", ChatService)
 sio_key = web.AppKey("sio", socketio.AsyncServer)
 widget_bundle_key = web.AppKey("widget_bundle", object)

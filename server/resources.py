@@ -15,6 +15,7 @@ from aiohttp import web
 
 from server.keys import (
     cache_key,
+    geo_key,
     message_store_key,
     origin_policy_key,
     sio_key,
@@ -46,6 +47,15 @@ async def cache_ctx(app: web.Application) -> AsyncIterator[None]:
     await cache.ping()
     yield
     await cache.close()
+
+
+async def geo_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The GeoIP database, memory-mapped for the process's life."""
+    geo = app[geo_key]
+    geo.open()
+    log.info("geolocation from %s", geo.database)
+    yield
+    geo.close()
 
 
 async def origin_policy_ctx(app: web.Application) -> AsyncIterator[None]:

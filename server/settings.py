@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -29,6 +30,10 @@ class Settings:
     mongodb_database: str = "porchlight"
     redis_url: str | None = field(default=None, repr=False)
     geoip_db: Path | None = None
+    # Where private, loopback and reserved addresses are placed (an office network, say).
+    geoip_private_location: dict[str, Any] = field(default_factory=dict)
+    geoip_cache_ttl_seconds: int = 24 * 3600
+    visit_gap_seconds: int = 30 * 60  # a new visit (session) starts after this much silence
     cloudinary_url: str | None = field(default=None, repr=False)
     secret_key: str = field(default="", repr=False)
     trusted_proxies: tuple[IPNetwork, ...] = ()
@@ -58,6 +63,8 @@ class Settings:
             mongodb_database=env.get("PORCHLIGHT_MONGODB_DATABASE", "porchlight"),
             redis_url=_optional(env, "PORCHLIGHT_REDIS_URL"),
             geoip_db=_path(env, "PORCHLIGHT_GEOIP_DB"),
+            geoip_private_location=_location(env, "PORCHLIGHT_GEOIP_PRIVATE_LOCATION"),
+            visit_gap_seconds=60 * _int(env, "PORCHLIGHT_VISIT_GAP_MINUTES", 30),
             cloudinary_url=_optional(env, "CLOUDINARY_URL"),
             secret_key=env.get("PORCHLIGHT_SECRET_KEY") or _stored_secret(data_dir),
             trusted_proxies=_networks(env, "PORCHLIGHT_TRUSTED_PROXIES"),
@@ -105,6 +112,29 @@ def _path(env: Mapping[str, str], name: str) -> Path | None:
     if not path.is_file():
         raise ConfigError(f"{name} points at {raw!r}, which is not a file")
     return path
+
+
+_LOCATION_TEXT = {"country_code": 2, "country": 80, "region": 80, "city": 80, "time_zone": 64}
+
+
+def _location(env: Mapping[str, str], name: str) -> dict[str, Any]:
+    """``country_code=DE,city=Berlin,lat=52.52,lon=13.40,time_zone=Europe/Berlin``."""
+    location: dict[str, Any] = {}
+    for part in filter(None, (p.strip() for p in env.get(name, "").split(","))):
+        key, _, value = (x.strip() for x in part.partition("="))
+        if key in ("lat", "lon"):
+            try:
+                location[key] = float(value)
+            except ValueError:
+                raise ConfigError(f"{name}: {key} must be a number, got {value!r}") from None
+        elif key in _LOCATION_TEXT and value and len(value) <= _LOCATION_TEXT[key]:
+            location[key] = value.upper() if key == "country_code" else value
+        else:
+            raise ConfigError(
+                f"{name}: {part!r} is not one of country_code, country, region, city, "
+                "lat, lon, time_zone as key=value"
+            )
+    return location
 
 
 def _networks(env: Mapping[str, str], name: str) -> tuple[IPNetwork, ...]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from server.http import api, dashboard, health, uploads, widget
+from server.http import analytics, api, beacon, dashboard, health, uploads, widget
 
 
 def setup_routes(app: web.Application, static_dir: Path) -> None:
@@ -22,6 +22,9 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     router.add_post("/api/uploads", uploads.upload)
     router.add_route("OPTIONS", "/api/uploads", uploads.preflight)
     router.add_get("/uploads/{site_id}/{name}", uploads.serve)
+    router.add_post("/api/visitor/beacon", beacon.visitor_beacon)
+    router.add_get("/api/v1/sites/{site_id}/visitors/{visitor_id}", analytics.visitor_profile)
+    router.add_get("/api/v1/sites/{site_id}/analytics/journeys", analytics.journeys)
     router.add_get("/healthz", health.healthz)
     router.add_get("/dashboard", dashboard.app_page)
     router.add_get("/dashboard/login", dashboard.login_page)

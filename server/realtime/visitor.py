@@ -11,6 +11,8 @@ from server.realtime import rooms
 from server.realtime.handlers import acked, peer_of
 from server.services import commands
 from server.services.chat import ChatService
+from server.services.fingerprint import Fingerprint
+from server.services.journey import visible_seconds
 from server.services.typing import Preview, TypingService
 from server.services.visitors import VisitorService
 from server.settings import Settings
@@ -46,6 +48,7 @@ class VisitorNamespace(socketio.AsyncNamespace):
                 "visitor_id": session.visitor.id,
                 "page_view": session.page_view,
                 "ip": peer.ip,
+                "chat_from": session.chat_from,
             },
         )
         await self.enter_room(sid, rooms.visitor(session.visitor.id))
@@ -78,7 +81,7 @@ class VisitorNamespace(socketio.AsyncNamespace):
         limit = commands.limit(data)
         session = await self.get_session(sid)
         messages, has_more = await self.chat.visitor_history(
-            session["site_id"], session["visitor_id"], before, limit
+            session["site_id"], session["visitor_id"], before, limit, session.get("chat_from")
         )
         return {"messages": [m.to_wire() for m in messages], "has_more": has_more}
 
@@ -92,10 +95,33 @@ class VisitorNamespace(socketio.AsyncNamespace):
     @acked
     async def on_page_view(self, sid: str, data: Any) -> dict[str, Any]:
         page = commands.PageInfo.parse(data)
+        seconds = visible_seconds(commands.require_dict(data).get("seconds"))
         async with self.session(sid) as session:
-            session["page_view"] = await self.visitors.page_view(
-                session["site_id"], session["visitor_id"], page, session.get("page_view")
+            view = await self.visitors.page_view(
+                session["site_id"], session["visitor_id"], page, session.get("page_view"), seconds
             )
+            session["page_view"] = view
+        return {"page_view_id": view.id}
+
+    @acked
+    async def on_page_time(self, sid: str, data: Any) -> dict[str, Any]:
+        """``{page_view_id, seconds}``: how long the page has been visible so far."""
+        data = commands.require_dict(data)
+        view_id = commands.message_id(data, "page_view_id", required=True)
+        session = await self.get_session(sid)
+        recorded = await self.visitors.page_time(
+            session["site_id"], session["visitor_id"], view_id, data.get("seconds")
+        )
+        return {"recorded": recorded}
+
+    @acked
+    async def on_fingerprint(self, sid: str, data: Any) -> dict[str, Any]:
+        """Consent given after connect (``{hash, components}``) or withdrawn (``null``)."""
+        fingerprint = Fingerprint.parse(data)
+        if data is not None and fingerprint is None:
+            raise InvalidInput("fingerprint must be {hash, components} or null")
+        session = await self.get_session(sid)
+        await self.visitors.set_fingerprint(session["site_id"], session["visitor_id"], fingerprint)
         return {}
 
     @acked

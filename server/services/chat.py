@@ -58,12 +58,22 @@ class ChatService:
         return await self._post(conversation, author, cmd, connection, attachments)
 
     async def visitor_history(
-        self, site_id: int, visitor_id: str, before: str | None, limit: int
+        self,
+        site_id: int,
+        visitor_id: str,
+        before: str | None,
+        limit: int,
+        since: str | None = None,
     ) -> tuple[list[Message], bool]:
+        """``since``: a browser recognised by fingerprint only reads messages from then on."""
         conversation = await self._store.find_open_conversation(site_id, visitor_id)
         if conversation is None:
             return [], False
-        return await self._page(conversation, before, limit)
+        messages, has_more = await self._page(conversation, before, limit)
+        if since is None:
+            return messages, has_more
+        visible = [m for m in messages if m.id >= since]
+        return visible, has_more and len(visible) == len(messages)
 
     async def visitor_read(self, site_id: int, visitor_id: str, up_to: str) -> list[str]:
         conversation = await self._store.find_open_conversation(site_id, visitor_id)

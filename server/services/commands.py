@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from server.domain import InvalidInput
+from server.services.fingerprint import Fingerprint
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
@@ -128,7 +129,7 @@ class PageInfo:
         )
 
 
-def parse_device(data: Any) -> dict[str, str]:
+def parse_device(data: Any) -> dict[str, Any]:
     """Known device fields only, each a bounded string; unknown keys are dropped."""
     data = require_dict(data, "device")
     device = {}
@@ -136,6 +137,8 @@ def parse_device(data: Any) -> dict[str, str]:
         value = data.get(key)
         if isinstance(value, str) and value:
             device[key] = value[:max_len]
+    if data.get("webdriver") is True:  # the browser says a program drives it
+        device["webdriver"] = True
     return device
 
 
@@ -146,7 +149,8 @@ class VisitorHello:
     site_key: str
     visitor_token: str | None
     page: PageInfo | None
-    device: dict[str, str]
+    device: dict[str, Any]
+    fingerprint: Fingerprint | None = None  # malformed parts are dropped, never refused
 
     @classmethod
     def parse(cls, auth: Any) -> VisitorHello:
@@ -160,6 +164,7 @@ class VisitorHello:
             visitor_token=token if isinstance(token, str) and token else None,
             page=PageInfo.parse(auth["page"]) if auth.get("page") is not None else None,
             device=parse_device(auth.get("device")),
+            fingerprint=Fingerprint.parse(auth.get("fingerprint")),
         )
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from server.domain import (
     Conversation,
     Forbidden,
+    InvalidInput,
     Message,
+    NotFound,
     PageView,
     Site,
     Unauthenticated,
@@ -21,13 +23,21 @@ from server.domain import (
 )
 from server.services.broadcast import Broadcaster
 from server.services.commands import Identify, PageInfo, VisitorHello
+from server.services.fingerprint import (
+    DEVICE_COMPONENTS,
+    Fingerprint,
+    FingerprintKeys,
+    visitor_flags,
+)
+from server.services.geo import GeoService
+from server.services.journey import Journey, JourneyService, source_of
 from server.services.sites import SiteService
 from server.services.tokens import TokenSigner
 from server.storage.cache import Cache
 from server.storage.messages import MessageStore
 
-VISIT_GAP = timedelta(minutes=30)
 HISTORY_ON_CONNECT = 50
+FINGERPRINT_DEVICE_FIELDS = frozenset(DEVICE_COMPONENTS.values())
 
 
 def visitors_group(site_id: int) -> str:
@@ -67,11 +77,14 @@ class VisitorSession:
     messages: list[Message] = field(default_factory=list)
     has_more: bool = False
     agents_online: bool = False
+    # Recognised by fingerprint only: the browser sees no message older than this id.
+    chat_from: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
         return {
             "visitor_id": self.visitor.id,
             "visitor_token": self.token,
+            "page_view_id": self.page_view.id if self.page_view else None,
             "site": {"name": self.site.name, "widget": self.site.widget.to_dict()},
             "conversation": self.conversation.to_wire() if self.conversation else None,
             "messages": [m.to_wire() for m in self.messages],
@@ -90,8 +103,15 @@ class VisitorService:
         tokens: TokenSigner,
         token_ttl_seconds: int,
         left_grace_seconds: float = 5.0,
+        *,
+        geo: GeoService | None = None,
+        journey: JourneyService | None = None,
+        fingerprints: FingerprintKeys | None = None,
     ) -> None:
         self._store = store
+        self._geo = geo
+        self._journey = journey or JourneyService(store)
+        self._fingerprints = fingerprints
         self._cache = cache
         self._sites = sites
         self._broadcast = broadcast
@@ -114,11 +134,15 @@ class VisitorService:
         site = await self._sites.by_key(hello.site_key)
         if not self._sites.accepts_origin(site, peer.origin):
             raise Forbidden(f"{peer.origin} may not embed this site's widget")
-        visitor = await self._recognise(site, hello)
+        now = utcnow()
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # what stores keep
+        visitor, chat_from = await self._recognise(site, hello, now)
+        visitor.geo = await self._geo.locate(peer.ip) if self._geo else visitor.geo
+        self._refresh_flags(visitor, now)
         await self._store.save_visitor(visitor)
         page_view = None
         if hello.page:
-            page_view = await self._add_page_view(visitor, hello.page)
+            page_view = await self._journey.enter(visitor, hello.page, now)
         arrived = await self._cache.join(visitors_group(site.id), visitor.id, peer.connection_id)
         await self._cache.join(active_visitors_group(site.id), visitor.id, peer.connection_id)
         returning_soon = self._pending_left.pop((site.id, visitor.id), None)
@@ -132,19 +156,32 @@ class VisitorService:
                 site.id, conversation.id, limit=HISTORY_ON_CONNECT + 1
             )
         has_more = len(messages) > HISTORY_ON_CONNECT
+        if chat_from:
+            visible = [m for m in messages if m.id >= chat_from]
+            has_more = has_more and len(visible) == len(messages)
+            messages = visible
         summary = await self.summary(site.id, visitor, online=True, conversation=conversation)
+        if chat_from and conversation and not messages and conversation.id < chat_from:
+            conversation = None  # not this browser's to read
         await self._broadcast.to_agents(
             site.id, "visitor_arrival" if arrived else "visitor_updated", summary
         )
         return VisitorSession(
             site=site,
             visitor=visitor,
-            token=self._tokens.issue("visitor", visitor.id, self._token_ttl, site=site.id),
+            token=self._tokens.issue(
+                "visitor",
+                visitor.id,
+                self._token_ttl,
+                site=site.id,
+                **({"cf": chat_from} if chat_from else {}),
+            ),
             page_view=page_view,
             conversation=conversation,
             messages=messages[-HISTORY_ON_CONNECT:],
             has_more=has_more,
             agents_online=bool(await self._cache.members(available_agents_group(site.id))),
+            chat_from=chat_from,
         )
 
     async def disconnect(
@@ -152,7 +189,7 @@ class VisitorService:
     ) -> None:
         now = utcnow()
         if page_view:
-            await self._end_page_view(page_view, now)
+            await self._journey.close(page_view, now)
         visitor = await self._store.get_visitor(site_id, visitor_id)
         if visitor:
             visitor.last_seen = now
@@ -182,15 +219,22 @@ class VisitorService:
             del self._pending_left[key]
 
     async def page_view(
-        self, site_id: int, visitor_id: str, page: PageInfo, previous: PageView | None
+        self,
+        site_id: int,
+        visitor_id: str,
+        page: PageInfo,
+        previous: PageView | None,
+        seconds: float | None = None,
     ) -> PageView:
+        """A page view after connect (single-page-app navigation); ``seconds`` is the
+        visible time the widget measured on the previous page."""
         visitor = await self._existing(site_id, visitor_id)
         now = utcnow()
         if previous:
-            await self._end_page_view(previous, now)
-        visitor.last_seen = now
+            await self._journey.leave(previous, now, seconds)
+        self._journey.continue_visit(visitor, now)
         await self._store.save_visitor(visitor)
-        view = await self._add_page_view(visitor, page)
+        view = await self._journey.enter(visitor, page, now)
         await self._broadcast.to_agents(
             site_id, "visitor_updated", await self.summary(site_id, visitor, online=True)
         )
@@ -227,11 +271,13 @@ class VisitorService:
         return await self._cache.members(visitors_group(site_id))
 
     async def list_online(self, site_ids: list[int]) -> list[dict[str, Any]]:
+        """Every online visitor's summary: a fixed number of queries per site, whatever the
+        number of visitors (the list may hold a thousand)."""
         summaries = []
         for site_id in site_ids:
-            ids = sorted(await self.online_ids(site_id))
-            for visitor in await self._store.get_visitors(site_id, ids):
-                summaries.append(await self.summary(site_id, visitor, online=True))
+            online = await self.online_ids(site_id)
+            visitors = await self._store.get_visitors(site_id, sorted(online))
+            summaries += await self.summaries(site_id, visitors, online=online)
         summaries.sort(key=lambda s: s["last_seen"] or "", reverse=True)
         return summaries
 
@@ -243,28 +289,106 @@ class VisitorService:
         online: bool | None = None,
         conversation: Conversation | None = None,
     ) -> dict[str, Any]:
-        pages = await self._store.recent_page_views(site_id, visitor.id, limit=5)
-        if conversation is None:
-            conversation = await self._store.find_open_conversation(site_id, visitor.id)
-        if online is None:
-            online = visitor.id in await self.online_ids(site_id)
+        if online is not None:
+            online_ids = {visitor.id} if online else set()
+        else:
+            online_ids = await self.online_ids(site_id)
+        conversations = {visitor.id: conversation} if conversation else None
+        return (
+            await self.summaries(site_id, [visitor], online=online_ids, conversations=conversations)
+        )[0]
+
+    async def summaries(
+        self,
+        site_id: int,
+        visitors: list[Visitor],
+        *,
+        online: set[str],
+        conversations: dict[str, Conversation] | None = None,
+    ) -> list[dict[str, Any]]:
+        """VisitorSummary of each visitor (docs/protocol.md), in batched queries."""
+        if not visitors:
+            return []
+        ids = [v.id for v in visitors]
+        journeys = await self._journey.journeys(site_id, visitors)
+        if conversations is None:
+            conversations = await self._store.open_conversations(site_id, ids)
+        active = await self._cache.members(active_visitors_group(site_id))
+        return [
+            _summary(
+                visitor,
+                journeys[visitor.id],
+                conversations.get(visitor.id),
+                visitor.id in online,
+                visitor.id in active,
+            )
+            for visitor in visitors
+        ]
+
+    # --- visitor intelligence: visible time, beacons, consent later ----------------------
+
+    async def page_time(self, site_id: int, visitor_id: str, view_id: str, seconds: Any) -> bool:
+        """The widget reports how long a page was visible (the tab was hidden or closed)."""
+        return await self._journey.report(site_id, visitor_id, view_id, seconds, utcnow())
+
+    async def beacon(self, token: Any, origin: str | None, view_id: str, seconds: Any) -> bool:
+        """A page's visible time sent by ``navigator.sendBeacon`` as the page went away."""
+        claims = self._tokens.verify(token, "visitor")
+        site_id = claims.get("site")
+        if not isinstance(site_id, int):
+            raise Unauthenticated("invalid token")
+        site = await self._sites.get(site_id)
+        if not self._sites.accepts_origin(site, origin):
+            raise Forbidden(f"{origin} may not embed this site's widget")
+        return await self._journey.report(site.id, claims["sub"], view_id, seconds, utcnow())
+
+    async def set_fingerprint(
+        self, site_id: int, visitor_id: str, fingerprint: Fingerprint | None
+    ) -> None:
+        """Consent given (a fingerprint) or withdrawn (None) after the page connected."""
+        visitor = await self._existing(site_id, visitor_id)
+        site = await self._sites.get(site_id)
+        if fingerprint and site.widget.fingerprint_requires_consent and not fingerprint.consent:
+            raise InvalidInput("this site sends a fingerprint only with the visitor's consent")
+        if fingerprint is None:
+            visitor.fingerprint = None
+        else:
+            visitor.fingerprint = self._fingerprint_of(site_id, fingerprint) or visitor.fingerprint
+            visitor.device = {**visitor.device, **fingerprint.device()}
+        self._refresh_flags(visitor, utcnow())
+        await self._store.save_visitor(visitor)
+        await self._broadcast.to_agents(
+            site_id, "visitor_updated", await self.summary(site_id, visitor, online=True)
+        )
+
+    async def profile(self, site_id: int, visitor_id: str) -> dict[str, Any]:
+        """Everything agents know of one visitor: summary, every visit with its pages, and
+        past conversations."""
+        visitor = await self._store.get_visitor(site_id, visitor_id)
+        if visitor is None:
+            raise NotFound("no such visitor")
+        summary = await self.summary(site_id, visitor)
+        conversations = await self._store.visitor_conversations(site_id, visitor_id, limit=20)
         return {
-            "id": visitor.id,
-            "site_id": site_id,
-            "name": visitor.display_name,
-            "email": visitor.identity.get("email"),
-            "online": online,
-            "presence": await self._presence(site_id, visitor.id, online),
-            "first_seen": iso(visitor.first_seen),
-            "last_seen": iso(visitor.last_seen),
-            "visits": visitor.visits,
-            "returning": visitor.visits > 1,
-            "geo": visitor.geo,
-            "device": visitor.device,
-            "current_page": pages[0].to_wire() if pages and online else None,
-            "pages": [p.to_wire() for p in pages],
-            "conversation_id": conversation.id if conversation else None,
+            "visitor": summary,
+            "visits": await self._journey.visits(site_id, visitor_id),
+            "conversations": [c.to_wire() for c in conversations],
         }
+
+    async def journey_analytics(
+        self, site_id: int, since: datetime, until: datetime
+    ) -> dict[str, Any]:
+        return await self._journey.analytics(site_id, since, until)
+
+    def _fingerprint_of(self, site_id: int, fingerprint: Fingerprint | None) -> str | None:
+        if self._fingerprints is None or fingerprint is None:
+            return None
+        return self._fingerprints.derive(site_id, fingerprint.hash)
+
+    def _refresh_flags(self, visitor: Visitor, now: datetime) -> None:
+        for name in ("automated", "time_zone_mismatch"):
+            visitor.flags.pop(name, None)
+        visitor.flags.update(visitor_flags(visitor.device, visitor.geo, now))
 
     # --- visitor presence: online (a tab in view), idle (every tab hidden), left ---------
 
@@ -290,55 +414,98 @@ class VisitorService:
         active = await self._cache.members(active_visitors_group(site_id))
         return "online" if visitor_id in active else "idle"
 
-    async def _recognise(self, site: Site, hello: VisitorHello) -> Visitor:
-        """The visitor this token names, with a new visit started after a long gap, or a new one.
+    async def _recognise(
+        self, site: Site, hello: VisitorHello, now: datetime
+    ) -> tuple[Visitor, str | None]:
+        """The visitor this connection belongs to, and the id before which it may read no
+        message (None: all of them).
 
-        A forged, expired or other site's token is not an error: the page still gets a chat.
+        1. A valid token of this site names the visitor (and carries its ``cf`` claim).
+        2. Without one, a fingerprint that matches a visitor of this site is that visitor,
+           back for a new visit; but a fingerprint can be shared by two identical devices,
+           so this browser reads only messages written from now on.
+        3. Otherwise a new visitor. A forged, expired or other site's token is not an
+           error: the page still gets a chat.
         """
-        now = utcnow()
-        visitor = None
-        if hello.visitor_token:
-            try:
-                claims = self._tokens.verify(hello.visitor_token, "visitor")
-            except Unauthenticated:
-                claims = None
-            if claims and claims.get("site") == site.id:
-                visitor = await self._store.get_visitor(site.id, claims["sub"])
+        fingerprint = hello.fingerprint
+        if fingerprint and site.widget.fingerprint_requires_consent and not fingerprint.consent:
+            fingerprint = None  # the page has not asked the visitor yet
+        stored_fingerprint = self._fingerprint_of(site.id, fingerprint)
+        visitor, chat_from = None, None
+        claims = self._claims(hello.visitor_token, site.id)
+        if claims:
+            visitor = await self._store.get_visitor(site.id, claims["sub"])
+            chat_from = claims.get("cf") if isinstance(claims.get("cf"), str) else None
+        if visitor is None and stored_fingerprint:
+            visitor = await self._store.find_visitor_by_fingerprint(site.id, stored_fingerprint)
+            if visitor is not None:
+                chat_from = self._store.new_id()
+                visitor.session_id = None  # another browser window: a visit of its own
+                visitor.visits += 1
         if visitor is None:
-            return Visitor(
-                id=self._store.new_id(),
-                site_id=site.id,
-                first_seen=now,
-                last_seen=now,
-                session_id=self._store.new_id(),
-                device=hello.device,
+            visitor = Visitor(
+                id=self._store.new_id(), site_id=site.id, first_seen=now, last_seen=now
             )
-        if now - visitor.last_seen > VISIT_GAP or visitor.session_id is None:
-            visitor.visits += 1
-            visitor.session_id = self._store.new_id()
-        visitor.last_seen = now
-        visitor.device = hello.device or visitor.device
-        return visitor
+        self._journey.continue_visit(visitor, now)
+        if stored_fingerprint:
+            visitor.fingerprint = stored_fingerprint
+        if hello.device or fingerprint:
+            kept = {} if fingerprint else _fingerprint_facts(visitor.device)
+            visitor.device = {
+                **kept,
+                **hello.device,
+                **(fingerprint.device() if fingerprint else {}),
+            }
+        return visitor, chat_from
 
-    async def _add_page_view(self, visitor: Visitor, page: PageInfo) -> PageView:
-        view = PageView(
-            id=self._store.new_id(),
-            site_id=visitor.site_id,
-            visitor_id=visitor.id,
-            session_id=visitor.session_id or "",
-            url=page.url,
-            title=page.title,
-            referrer=page.referrer,
-        )
-        await self._store.add_page_view(view)
-        return view
-
-    async def _end_page_view(self, view: PageView, when: datetime) -> None:
-        seconds = max(0.0, (when - view.entered_at).total_seconds())
-        await self._store.end_page_view(view.site_id, view.id, when, round(seconds, 1))
+    def _claims(self, token: str | None, site_id: int) -> dict[str, Any] | None:
+        if not token:
+            return None
+        try:
+            claims = self._tokens.verify(token, "visitor")
+        except Unauthenticated:
+            return None
+        return claims if claims.get("site") == site_id else None
 
     async def _existing(self, site_id: int, visitor_id: str) -> Visitor:
         visitor = await self._store.get_visitor(site_id, visitor_id)
         if visitor is None:
             raise Unauthenticated("this visitor no longer exists; reconnect")
         return visitor
+
+
+def _fingerprint_facts(device: dict[str, Any]) -> dict[str, Any]:
+    """The device facts that came from fingerprint components (kept when a later connect
+    sends none, for instance before the page asked for consent again)."""
+    return {k: v for k, v in device.items() if k in FINGERPRINT_DEVICE_FIELDS}
+
+
+def _summary(
+    visitor: Visitor,
+    journey: Journey,
+    conversation: Conversation | None,
+    online: bool,
+    active: bool,
+) -> dict[str, Any]:
+    pages = journey.pages
+    return {
+        "id": visitor.id,
+        "site_id": visitor.site_id,
+        "name": visitor.display_name,
+        "email": visitor.identity.get("email"),
+        "verified": bool(visitor.identity.get("verified")),  # identity signed by the site
+        "online": online,
+        "presence": ("online" if active else "idle") if online else "left",
+        "first_seen": iso(visitor.first_seen),
+        "last_seen": iso(visitor.last_seen),
+        "visits": visitor.visits,
+        "returning": visitor.visits > 1,
+        "visit_started_at": iso(journey.visit_started_at(visitor)),
+        "source": source_of(journey.entry),
+        "geo": visitor.geo,
+        "device": visitor.device,
+        "flags": visitor.flags,
+        "current_page": pages[0].to_wire() if pages and online else None,
+        "pages": [p.to_wire() for p in pages],
+        "conversation_id": conversation.id if conversation else None,
+    }

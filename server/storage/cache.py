@@ -34,9 +34,11 @@ class Cache(Protocol):
 class MemoryCache:
     """One node only: nothing is shared between processes."""
 
-    def __init__(self, clock=time.monotonic) -> None:
+    def __init__(self, clock=time.monotonic, max_values: int = 50_000) -> None:
         self._clock = clock
+        # Least recently used first: dicts keep insertion order, and a read re-inserts.
         self._values: dict[str, tuple[str, float]] = {}
+        self._max_values = max_values
         self._windows: dict[str, tuple[int, float]] = {}
         self._groups: dict[str, dict[str, set[str]]] = defaultdict(dict)
 
@@ -51,10 +53,14 @@ class MemoryCache:
         if value is None or value[1] < self._clock():
             self._values.pop(key, None)
             return None
+        self._values[key] = self._values.pop(key)
         return value[0]
 
     async def set(self, key: str, value: str, ttl_seconds: int) -> None:
+        self._values.pop(key, None)
         self._values[key] = (value, self._clock() + ttl_seconds)
+        if len(self._values) > self._max_values:
+            del self._values[next(iter(self._values))]
 
     async def hit(self, key: str, limit: int, window_seconds: int) -> bool:
         now = self._clock()

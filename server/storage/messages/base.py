@@ -20,6 +20,7 @@ from server.domain import (
     PageView,
     Visitor,
 )
+from server.storage.messages.stats import STATS_GROUPS, JourneyStats
 
 
 class MessageStore(Protocol):
@@ -57,6 +58,45 @@ class MessageStore(Protocol):
         self, site_id: int, visitor_id: str, limit: int = 5
     ) -> list[PageView]:
         """Newest first."""
+
+    # --- journeys: many visitors at once, visible time, visits, analytics ----------------
+    async def recent_page_views_many(
+        self, site_id: int, visitor_ids: Sequence[str], limit: int = 5
+    ) -> dict[str, list[PageView]]:
+        """Each visitor's ``limit`` newest page views, newest first; visitors without any
+        are absent. One round trip however many visitors (the live list shows hundreds)."""
+
+    async def first_page_views(
+        self, site_id: int, session_ids: Sequence[str]
+    ) -> dict[str, PageView]:
+        """The first page view of each visit (session), by session id."""
+
+    async def report_page_time(
+        self, site_id: int, visitor_id: str, view_id: str, seconds: float
+    ) -> bool:
+        """Set the visible seconds of one of this visitor's page views (the widget measures
+        them); False when the visitor has no such page view."""
+
+    async def close_page_view(
+        self, site_id: int, view_id: str, left_at: datetime, seconds: float
+    ) -> None:
+        """Set ``left_at``; ``seconds`` only when no visible time was reported."""
+
+    async def journey_stats(
+        self, site_id: int, since_id: str, until_id: str, limit: int = STATS_GROUPS
+    ) -> JourneyStats:
+        """Page views with ``since_id <= id < until_id``: totals, then at most ``limit``
+        URLs per list, the most viewed (or most entered / exited) first."""
+
+    async def open_conversations(
+        self, site_id: int, visitor_ids: Sequence[str]
+    ) -> dict[str, Conversation]:
+        """Each visitor's newest open conversation, for visitors that have one."""
+
+    async def visitor_conversations(
+        self, site_id: int, visitor_id: str, limit: int = 20
+    ) -> list[Conversation]:
+        """The visitor's conversations, open or closed, newest first."""
 
     # --- conversations ----------------------------------------------------------------
     async def create_conversation(self, conversation: Conversation) -> Conversation: ...

@@ -27,6 +27,7 @@ from server.domain import (
 from server.storage.ids import UlidFactory
 from server.storage.messages import mongo_documents as documents
 from server.storage.messages import rules
+from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
 
 _INDEXES: dict[str, list[IndexModel]] = {
     "visitors": [
@@ -34,6 +35,8 @@ _INDEXES: dict[str, list[IndexModel]] = {
     ],
     "page_views": [
         IndexModel([("site_id", ASCENDING), ("visitor_id", ASCENDING), ("sort_id", DESCENDING)]),
+        IndexModel([("site_id", ASCENDING), ("session_id", ASCENDING), ("sort_id", ASCENDING)]),
+        IndexModel([("site_id", ASCENDING), ("sort_id", ASCENDING)]),  # journey analytics
     ],
     "conversations": [
         IndexModel([("site_id", ASCENDING), ("activity_id", DESCENDING)]),
@@ -111,7 +114,7 @@ class MongoMessageStore:
     ) -> None:
         await self._page_views.update_one(
             {"_id": view_id, "site_id": site_id},
-            {"$set": {"left": documents.left_document(left_at, seconds)}},
+            {"$set": {"left": documents.left_document(left_at), "seconds": seconds}},
         )
 
     async def recent_page_views(
@@ -125,6 +128,152 @@ class MongoMessageStore:
             .limit(limit)
         )
         return [documents.page_view_from_document(d) async for d in cursor]
+
+    # --- journeys ---------------------------------------------------------------------
+    # Aggregation pipelines use $match, $sort, $group ($sum, $first, $last, $push), $project
+    # with $slice, $count and $isNumber: each is checked by the contract suite against
+    # nx-27017 as well as MongoDB. (nx-27017 answers {$gt: [x, null]} with false for
+    # numbers, so "has a visible time" is asked with $isNumber.)
+
+    async def recent_page_views_many(
+        self, site_id: int, visitor_ids: Sequence[str], limit: int = 5
+    ) -> dict[str, list[PageView]]:
+        if not visitor_ids or limit <= 0:
+            return {}
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"site_id": site_id, "visitor_id": {"$in": list(visitor_ids)}}},
+            {"$sort": {"visitor_id": ASCENDING, "sort_id": DESCENDING}},
+            {"$group": {"_id": "$visitor_id", "views": {"$push": "$$ROOT"}}},
+            {"$project": {"views": {"$slice": ["$views", limit]}}},
+        ]
+        found: dict[str, list[PageView]] = {}
+        async for group in await self._page_views.aggregate(pipeline):
+            views = [documents.page_view_from_document(d) for d in group["views"]]
+            found[group["_id"]] = sorted(views, key=lambda v: v.id, reverse=True)
+        return found
+
+    async def first_page_views(
+        self, site_id: int, session_ids: Sequence[str]
+    ) -> dict[str, PageView]:
+        if not session_ids:
+            return {}
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"site_id": site_id, "session_id": {"$in": list(session_ids)}}},
+            {"$sort": {"sort_id": ASCENDING}},
+            {"$group": {"_id": "$session_id", "first": {"$first": "$$ROOT"}}},
+        ]
+        return {
+            group["_id"]: documents.page_view_from_document(group["first"])
+            async for group in await self._page_views.aggregate(pipeline)
+        }
+
+    async def report_page_time(
+        self, site_id: int, visitor_id: str, view_id: str, seconds: float
+    ) -> bool:
+        result = await self._page_views.update_one(
+            {"_id": view_id, "site_id": site_id, "visitor_id": visitor_id},
+            {"$set": {"seconds": seconds}},
+        )
+        return result.matched_count > 0
+
+    async def close_page_view(
+        self, site_id: int, view_id: str, left_at: datetime, seconds: float
+    ) -> None:
+        view = {"_id": view_id, "site_id": site_id}
+        await self._page_views.update_one(
+            view, {"$set": {"left": documents.left_document(left_at)}}
+        )
+        # A report landing between the two updates wins: the second then matches nothing.
+        await self._page_views.update_one({**view, "seconds": None}, {"$set": {"seconds": seconds}})
+
+    async def journey_stats(
+        self, site_id: int, since_id: str, until_id: str, limit: int = STATS_GROUPS
+    ) -> JourneyStats:
+        period = {"site_id": site_id, "sort_id": {"$gte": since_id, "$lt": until_id}}
+        in_period = {"$match": period}
+        views = await self._page_views.count_documents(period)
+        if not views:
+            return JourneyStats()
+        sessions = await self._count_distinct(in_period, "$session_id")
+        visitors = await self._count_distinct(in_period, "$visitor_id")
+        timed = {"$cond": [{"$isNumber": "$seconds"}, 1, 0]}
+        pages = await self._aggregate(
+            [
+                in_period,
+                {
+                    "$group": {
+                        "_id": "$url",
+                        "views": {"$sum": 1},
+                        "timed": {"$sum": timed},
+                        "seconds": {"$sum": "$seconds"},
+                    }
+                },
+                {"$sort": {"views": DESCENDING, "_id": ASCENDING}},
+                {"$limit": limit},
+            ]
+        )
+        ends = [
+            in_period,
+            {"$sort": {"sort_id": ASCENDING}},
+            {
+                "$group": {
+                    "_id": "$session_id",
+                    "entry": {"$first": "$url"},
+                    "exit": {"$last": "$url"},
+                }
+            },
+        ]
+        by_url = [{"$sort": {"n": DESCENDING, "_id": ASCENDING}}, {"$limit": limit}]
+        entries = await self._aggregate(
+            [*ends, {"$group": {"_id": "$entry", "n": {"$sum": 1}}}, *by_url]
+        )
+        exits = await self._aggregate(
+            [*ends, {"$group": {"_id": "$exit", "n": {"$sum": 1}}}, *by_url]
+        )
+        return JourneyStats(
+            views=views,
+            sessions=sessions,
+            visitors=visitors,
+            pages=[
+                PageStat(p["_id"], p["views"], p["timed"], float(p["seconds"] or 0)) for p in pages
+            ],
+            entries=[(e["_id"], e["n"]) for e in entries],
+            exits=[(e["_id"], e["n"]) for e in exits],
+        )
+
+    async def _aggregate(self, pipeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [d async for d in await self._page_views.aggregate(pipeline)]
+
+    async def _count_distinct(self, match: dict[str, Any], field: str) -> int:
+        counted = await self._aggregate([match, {"$group": {"_id": field}}, {"$count": "n"}])
+        return counted[0]["n"] if counted else 0
+
+    async def open_conversations(
+        self, site_id: int, visitor_ids: Sequence[str]
+    ) -> dict[str, Conversation]:
+        if not visitor_ids:
+            return {}
+        cursor = self._conversations.find(
+            {
+                "site_id": site_id,
+                "visitor_id": {"$in": list(visitor_ids)},
+                "status": ConversationStatus.OPEN.value,
+            }
+        ).sort("_id", ASCENDING)
+        # Oldest first, so the newest open conversation of a visitor is the one kept.
+        return {d["visitor_id"]: documents.conversation_from_document(d) async for d in cursor}
+
+    async def visitor_conversations(
+        self, site_id: int, visitor_id: str, limit: int = 20
+    ) -> list[Conversation]:
+        if limit <= 0:
+            return []
+        cursor = (
+            self._conversations.find({"site_id": site_id, "visitor_id": visitor_id})
+            .sort("_id", DESCENDING)
+            .limit(limit)
+        )
+        return [documents.conversation_from_document(d) async for d in cursor]
 
     # --- conversations ----------------------------------------------------------------
 

@@ -6,9 +6,11 @@ that keep every write a plain single-document update:
 - ``sort_id`` repeats ``_id`` on messages and page views, so compound indexes can end in it
   (some MongoDB-compatible servers cannot index ``_id`` inside a compound index).
 - A datetime that changes after insert travels inside a sub-document
-  (``last_activity: {at, preview}`` on conversations, ``left: {at, seconds}`` on page
-  views): the activity moves as one unit, and ``$set`` of a whole sub-document keeps its
-  BSON dates on every server we test against.
+  (``last_activity: {at, preview}`` on conversations, ``left: {at}`` on page views): the
+  activity moves as one unit, and ``$set`` of a whole sub-document keeps its BSON dates on
+  every server we test against. A page view's ``seconds`` (visible time) is top-level so
+  the widget's reports and the analytics pipelines reach it without a dotted path; older
+  documents kept it as ``left.seconds`` and still read back.
 """
 
 from __future__ import annotations
@@ -43,22 +45,22 @@ def visitor_from_document(document: Document) -> Visitor:
 
 def page_view_document(view: PageView) -> dict[str, Any]:
     record = records.page_view_record(view)
-    left_at, seconds = record.pop("left_at"), record.pop("seconds")
+    left_at = record.pop("left_at")
     document = _with_id(record)
     document["sort_id"] = document["_id"]
-    document["left"] = left_document(left_at, seconds) if left_at is not None else None
+    document["left"] = left_document(left_at) if left_at is not None else None
     return document
 
 
-def left_document(left_at: datetime, seconds: float | None) -> dict[str, Any]:
-    return {"at": rules.to_millis(left_at), "seconds": seconds}
+def left_document(left_at: datetime) -> dict[str, Any]:
+    return {"at": rules.to_millis(left_at)}
 
 
 def page_view_from_document(document: Document) -> PageView:
     record = _without_id(document)
     left = record.pop("left", None) or {}
     record["left_at"] = left.get("at")
-    record["seconds"] = left.get("seconds")
+    record["seconds"] = record["seconds"] if "seconds" in record else left.get("seconds")
     return records.page_view_from_record(record)
 
 

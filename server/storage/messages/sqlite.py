@@ -31,6 +31,7 @@ from server.storage.messages.sqlite_schema import (
     page_views,
     visitors,
 )
+from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
 
 
 def _enable_wal(dbapi_connection: Any, _record: Any) -> None:
@@ -39,6 +40,14 @@ def _enable_wal(dbapi_connection: Any, _record: Any) -> None:
     # With WAL, NORMAL keeps every commit consistent and only risks the last ones on power loss.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _create_missing_indexes(sync_conn: Any) -> None:
+    """create_all skips tables that exist, with their indexes; an index added to the
+    schema later is created here, on files made by an older version."""
+    for table in metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(sync_conn, checkfirst=True)
 
 
 class SqliteMessageStore:
@@ -50,6 +59,7 @@ class SqliteMessageStore:
     async def init(self) -> None:
         async with self._engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
+            await conn.run_sync(_create_missing_indexes)
 
     async def close(self) -> None:
         await self._engine.dispose()
@@ -126,6 +136,157 @@ class SqliteMessageStore:
             .limit(limit)
         )
         return [records.page_view_from_record(row) for row in await self._all(query)]
+
+    # --- journeys ---------------------------------------------------------------------
+
+    async def recent_page_views_many(
+        self, site_id: int, visitor_ids: Sequence[str], limit: int = 5
+    ) -> dict[str, list[PageView]]:
+        if not visitor_ids or limit <= 0:
+            return {}
+        pv = page_views.c
+        rank = func.row_number().over(partition_by=pv.visitor_id, order_by=pv.id.desc())
+        ranked = (
+            select(page_views, rank.label("rank"))
+            .where(pv.site_id == site_id, pv.visitor_id.in_(list(visitor_ids)))
+            .subquery()
+        )
+        query = (
+            select(*(ranked.c[column.name] for column in page_views.c))
+            .where(ranked.c.rank <= limit)
+            .order_by(ranked.c.visitor_id, ranked.c.id.desc())
+        )
+        found: dict[str, list[PageView]] = {}
+        for row in await self._all(query):
+            found.setdefault(row["visitor_id"], []).append(records.page_view_from_record(row))
+        return found
+
+    async def first_page_views(
+        self, site_id: int, session_ids: Sequence[str]
+    ) -> dict[str, PageView]:
+        if not session_ids:
+            return {}
+        pv = page_views.c
+        first = (
+            select(func.min(pv.id).label("id"))
+            .where(pv.site_id == site_id, pv.session_id.in_(list(session_ids)))
+            .group_by(pv.session_id)
+            .subquery()
+        )
+        query = select(page_views).join(first, pv.id == first.c.id)
+        views = [records.page_view_from_record(row) for row in await self._all(query)]
+        return {view.session_id: view for view in views}
+
+    async def report_page_time(
+        self, site_id: int, visitor_id: str, view_id: str, seconds: float
+    ) -> bool:
+        pv = page_views.c
+        statement = (
+            update(page_views)
+            .where(pv.site_id == site_id, pv.visitor_id == visitor_id, pv.id == view_id)
+            .values(seconds=seconds)
+        )
+        async with self._engine.begin() as conn:
+            return (await conn.execute(statement)).rowcount > 0
+
+    async def close_page_view(
+        self, site_id: int, view_id: str, left_at: datetime, seconds: float
+    ) -> None:
+        pv = page_views.c
+        statement = (
+            update(page_views)
+            .where(pv.site_id == site_id, pv.id == view_id)
+            .values(left_at=left_at, seconds=func.coalesce(pv.seconds, seconds))
+        )
+        async with self._engine.begin() as conn:
+            await conn.execute(statement)
+
+    async def journey_stats(
+        self, site_id: int, since_id: str, until_id: str, limit: int = STATS_GROUPS
+    ) -> JourneyStats:
+        pv = page_views.c
+        in_period = (pv.site_id == site_id, pv.id >= since_id, pv.id < until_id)
+        totals = select(
+            func.count(),
+            func.count(pv.session_id.distinct()),
+            func.count(pv.visitor_id.distinct()),
+        ).where(*in_period)
+        views = func.count().label("views")
+        pages = (
+            select(pv.url, views, func.count(pv.seconds), func.coalesce(func.sum(pv.seconds), 0))
+            .where(*in_period)
+            .group_by(pv.url)
+            .order_by(views.desc(), pv.url)
+            .limit(limit)
+        )
+        bounds = (
+            select(func.min(pv.id).label("first"), func.max(pv.id).label("last"))
+            .where(*in_period)
+            .group_by(pv.session_id)
+            .subquery()
+        )
+        async with self._engine.connect() as conn:
+            count, sessions, visitors = (await conn.execute(totals)).one()
+            page_rows = (await conn.execute(pages)).all()
+            entries = await self._count_urls(conn, bounds.c.first, limit)
+            exits = await self._count_urls(conn, bounds.c.last, limit)
+        return JourneyStats(
+            views=count,
+            sessions=sessions,
+            visitors=visitors,
+            pages=[PageStat(url, n, timed, float(total)) for url, n, timed, total in page_rows],
+            entries=entries,
+            exits=exits,
+        )
+
+    async def _count_urls(
+        self, conn: AsyncConnection, view_id: Any, limit: int
+    ) -> list[tuple[str, int]]:
+        """How many of the ``view_id``s (a subquery column) show each URL, most first."""
+        n = func.count().label("n")
+        query = (
+            select(page_views.c.url, n)
+            .join_from(page_views, view_id.table, page_views.c.id == view_id)
+            .group_by(page_views.c.url)
+            .order_by(n.desc(), page_views.c.url)
+            .limit(limit)
+        )
+        return [(url, count) for url, count in (await conn.execute(query)).all()]
+
+    async def open_conversations(
+        self, site_id: int, visitor_ids: Sequence[str]
+    ) -> dict[str, Conversation]:
+        if not visitor_ids:
+            return {}
+        c = conversations.c
+        query = (
+            select(conversations)
+            .where(
+                c.site_id == site_id,
+                c.visitor_id.in_(list(visitor_ids)),
+                c.status == ConversationStatus.OPEN.value,
+            )
+            .order_by(c.id)
+        )
+        # Oldest first, so the newest open conversation of a visitor is the one kept.
+        return {
+            row["visitor_id"]: records.conversation_from_record(row)
+            for row in await self._all(query)
+        }
+
+    async def visitor_conversations(
+        self, site_id: int, visitor_id: str, limit: int = 20
+    ) -> list[Conversation]:
+        if limit <= 0:
+            return []
+        c = conversations.c
+        query = (
+            select(conversations)
+            .where(c.site_id == site_id, c.visitor_id == visitor_id)
+            .order_by(c.id.desc())
+            .limit(limit)
+        )
+        return [records.conversation_from_record(row) for row in await self._all(query)]
 
     # --- conversations ----------------------------------------------------------------
 

@@ -69,6 +69,8 @@ page_views = Table(
     Column("left_at", UtcDateTime),
     Column("seconds", Float),
     Index("page_views_by_visitor", "site_id", "visitor_id", "id"),
+    Index("page_views_by_session", "site_id", "session_id", "id"),
+    Index("page_views_by_site", "site_id", "id"),  # journey analytics over a period
 )
 
 conversations = Table(

@@ -1,0 +1,56 @@
+"""Visitor intelligence over HTTP: one visitor's profile and journey analytics."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from aiohttp import web
+
+from server.domain import InvalidInput
+from server.http.agent_auth import agent_context
+from server.keys import visitors_key
+from server.services import commands
+from server.services.journey import utc_day
+
+DEFAULT_DAYS = 7
+
+
+async def visitor_profile(request: web.Request) -> web.Response:
+    """``GET /api/v1/sites/{site_id}/visitors/{visitor_id}``"""
+    site_id = await _member_site(request)
+    visitor_id = commands.message_id(
+        {"visitor_id": request.match_info["visitor_id"]}, "visitor_id", required=True
+    )
+    profile = await request.app[visitors_key].profile(site_id, visitor_id)
+    return web.json_response({"ok": True, **profile})
+
+
+async def journeys(request: web.Request) -> web.Response:
+    """``GET /api/v1/sites/{site_id}/analytics/journeys?from=2026-11-01&to=2026-11-21``
+
+    ``from`` and ``to`` are UTC days (both included) or ISO 8601 times; the default is
+    the last seven days including today.
+    """
+    site_id = await _member_site(request)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    since = _bound(request.query.get("from"), "from", today - timedelta(days=DEFAULT_DAYS - 1))
+    until = _bound(request.query.get("to"), "to", today, end=True)
+    report = await request.app[visitors_key].journey_analytics(site_id, since, until)
+    return web.json_response({"ok": True, "site_id": site_id, **report})
+
+
+async def _member_site(request: web.Request) -> int:
+    ctx = await agent_context(request)
+    raw = request.match_info["site_id"]
+    if not raw.isdigit():
+        raise InvalidInput(f"{raw!r} is not a site id")
+    site_id = int(raw)
+    ctx.require_member(site_id)
+    return site_id
+
+
+def _bound(raw: str | None, name: str, default: datetime, *, end: bool = False) -> datetime:
+    """A day includes all of it: ``to=2026-11-21`` ends at the start of the 22nd."""
+    day_only = raw is None or len(raw) == 10
+    moment = default if raw is None else utc_day(raw, name)
+    return moment + timedelta(days=1) if end and day_only else moment
