@@ -107,18 +107,17 @@ def parse_components(raw: Any) -> tuple[dict[str, Any], tuple[str, ...]]:
 
 
 def _check(spec: tuple[str, Any], value: Any) -> Any:
+    """The component as kept (long text is cut, like page titles), or None to drop it."""
     kind, limit = spec
     if kind == "text":
-        return value if isinstance(value, str) and 0 < len(value) <= limit else None
+        return value[:limit] if isinstance(value, str) and value else None
     if kind == "bool":
         return value if isinstance(value, bool) else None
     if kind == "list":
         items, length = limit
-        if not isinstance(value, list) or len(value) > items:
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             return None
-        if not all(isinstance(v, str) and 0 < len(v) <= length for v in value):
-            return None
-        return list(value)
+        return [v[:length] for v in value[:items]]
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     low, high = limit

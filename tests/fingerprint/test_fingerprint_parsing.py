@@ -52,7 +52,6 @@ def test_a_well_formed_fingerprint_is_kept_whole():
     [
         ("canvas", 123),
         ("canvas", ""),
-        ("webgl_renderer", "x" * 257),
         ("screen", ["1920", "1080"]),
         ("color_depth", "24"),
         ("color_depth", 24.5),
@@ -62,7 +61,6 @@ def test_a_well_formed_fingerprint_is_kept_whole():
         ("pixel_ratio", math.inf),
         ("pixel_ratio", 1e9),
         ("languages", "en"),
-        ("languages", ["en"] * 11),
         ("languages", ["en", 7]),
         ("webdriver", "false"),
         ("touch", None),
@@ -75,6 +73,16 @@ def test_a_bad_component_is_dropped_and_the_others_kept(name, value):
     assert name not in fingerprint.components
     assert fingerprint.dropped == (name,)
     assert len(fingerprint.components) == len(GOOD) - 1
+
+
+def test_long_text_is_cut_like_page_titles():
+    long = {"webgl_renderer": "x" * 999, "languages": ["en-GB-" + "x" * 99] * 20}
+
+    fingerprint = Fingerprint.parse({"hash": HASH, "components": long})
+
+    assert fingerprint.components["webgl_renderer"] == "x" * 256
+    assert len(fingerprint.components["languages"]) == 10
+    assert {len(lang) for lang in fingerprint.components["languages"]} == {35}
 
 
 def test_unknown_components_are_ignored():

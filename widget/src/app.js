@@ -6,6 +6,8 @@ import { fetchConfig } from "./api.js";
 import { createAttach } from "./attach.js";
 import { widgetSettings } from "./config.js";
 import { openConnection } from "./connection.js";
+import { fingerprint } from "./fingerprint.js";
+import { startJourney } from "./journey.js";
 import { createOutbox, newClientId } from "./outbox.js";
 import { siteStorage } from "./storage.js";
 import { createView } from "./view.js";
@@ -28,6 +30,8 @@ export function startWidget({ siteKey, origin }) {
   let view = null;
   let conn = null;
   let stopped = false;
+  let consentFirst = true; // the site wants Porchlight('consent', true) before fingerprinting
+  const journey = startJourney({ origin, conn: () => conn, token: () => store.get("token") });
   const state = {
     open: false,
     ready: false, // a session is established on the current connection
@@ -160,6 +164,7 @@ export function startWidget({ siteKey, origin }) {
     if (!state.open) setUnread(conversation && conversation.unread_by_visitor > 0 ? conversation.unread_by_visitor : 0);
 
     state.ready = true;
+    journey.session(s.page_view_id);
     showOutbox();
     outbox.setOnline(true);
     sendIdentity();
@@ -229,9 +234,11 @@ export function startWidget({ siteKey, origin }) {
       applySettings(widgetSettings(config.widget, config.site && config.site.name));
     }
     // Without a config answer, the session brings the same settings.
+    consentFirst = !config || !config.ok || !!(config.widget || {}).fingerprint_requires_consent;
     conn = openConnection({
       origin,
       siteKey,
+      extra: withFingerprint,
       token: () => {
         const token = store.get("token");
         return typeof token === "string" ? token : null;
@@ -247,7 +254,19 @@ export function startWidget({ siteKey, origin }) {
     });
   });
 
+  // The fingerprint goes to the server only when the visitor has not refused it and,
+  // where the site asks for consent first, once the page said yes.
+  function withFingerprint() {
+    const consent = store.get("consent");
+    if (consent === false || (consentFirst && consent !== true)) return null;
+    return fingerprint().then((f) => ({ fingerprint: { ...f, consent: consent === true } }));
+  }
+
   return {
+    consent(yes) {
+      store.set("consent", yes === true);
+      if (state.ready) Promise.resolve(withFingerprint()).then((f) => conn.request("fingerprint", f && f.fingerprint));
+    },
     open: () => setOpen(true),
     close: () => setOpen(false),
     toggle: () => setOpen(!state.open),

@@ -15,6 +15,8 @@ export function installCommands(widget, previous) {
         return widget.toggle();
       case "identify":
         return widget.identify(arg);
+      case "consent":
+        return widget.consent(arg);
       default:
         console.warn("Porchlight: unknown command " + JSON.stringify(String(command)));
     }

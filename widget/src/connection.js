@@ -18,7 +18,7 @@ const TRANSIENT = { error: 1, rate_limited: 1 };
  *                               state(s) with s = connecting|connected|reconnecting|offline,
  *                               refused(code, reason)
  */
-export function openConnection({ origin, siteKey, token, on }) {
+export function openConnection({ origin, siteKey, token, on, extra }) {
   const socket = io(origin + "/visitor", {
     // A function, so every reconnect sends the latest token and page.
     auth(cb) {
@@ -27,7 +27,8 @@ export function openConnection({ origin, siteKey, token, on }) {
       if (t) auth.visitor_token = t;
       const page = pageInfo();
       if (page) auth.page = page;
-      cb(auth);
+      // Async additions (the fingerprint); a failure never keeps the widget offline.
+      Promise.resolve(extra && extra()).then((more) => cb(Object.assign(auth, more)), () => cb(auth));
     },
     query: { site_key: siteKey },
   });

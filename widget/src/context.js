@@ -30,5 +30,6 @@ export function deviceInfo() {
     screen: s.width && s.height ? s.width + "x" + s.height : "",
     time_zone: cut(timeZone, 64),
     user_agent: cut(navigator.userAgent || "", 512),
+    webdriver: navigator.webdriver, // true when a program drives the browser
   };
 }
