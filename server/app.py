@@ -19,6 +19,7 @@ from server.realtime.visitor import VisitorNamespace
 from server.services.agents_presence import AgentPresence
 from server.services.auth import AuthService
 from server.services.chat import ChatService
+from server.services.console_kit import ConsoleKit
 from server.services.fingerprint import FingerprintKeys
 from server.services.geo import GeoService
 from server.services.journey import JourneyService
@@ -71,12 +72,17 @@ def create_app(settings: Settings) -> web.Application:
     own_origins = [f"http://localhost:{settings.port}", f"http://127.0.0.1:{settings.port}"]
     if settings.public_url:
         own_origins.append(settings.public_url)
-    sites = SiteService(site_repo, audit, own_origins)
+    sites = SiteService(
+        site_repo, audit, own_origins, dev_localhost_origins=settings.dev_localhost_origins
+    )
     sio = build_socketio(settings, sites.origin_policy)
     broadcaster = SocketBroadcaster(sio)
 
     auth = AuthService(
         AgentRepository(sessions), site_repo, audit, tokens, settings.agent_token_ttl_seconds
+    )
+    console = ConsoleKit.build(
+        settings, sessions, cache, sites, site_repo, auth, tokens, broadcaster, audit
     )
     geo = GeoService(
         cache,
@@ -95,15 +101,27 @@ def create_app(settings: Settings) -> web.Application:
         geo=geo,
         journey=JourneyService(store, settings.visit_gap_seconds),
         fingerprints=FingerprintKeys(settings.secret_key),
+        gate=console.gate,
     )
     attachment_refs = AttachmentRefs(tokens)
-    chat = ChatService(store, visitors, broadcaster, attachments=attachment_refs)
+    chat = ChatService(store, visitors, broadcaster, attachments=attachment_refs, gate=console.gate)
     uploads = build_upload_service(settings, attachment_refs, tokens, auth, sites, store, cache)
     presence = AgentPresence(cache, sites, broadcaster, store)
     typing = TypingService(store, sites, cache, broadcaster)
 
     sio.register_namespace(VisitorNamespace(settings, visitors, chat, typing))
-    sio.register_namespace(AgentNamespace(settings, auth, chat, visitors, presence, typing))
+    sio.register_namespace(
+        AgentNamespace(
+            settings,
+            auth,
+            chat,
+            visitors,
+            presence,
+            typing,
+            console=console.console,
+            team=console.team,
+        )
+    )
     sio.attach(app)
 
     app[keys.sql_engine_key] = engine
@@ -119,6 +137,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.sio_key] = sio
     app[keys.typing_key] = typing
     app[keys.widget_bundle_key] = Bundle.load(STATIC_DIR / "widget.js")
+    app[keys.console_key] = console
 
     aiohttp_jinja2.setup(
         app,

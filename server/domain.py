@@ -78,6 +78,13 @@ class WidgetSettings:
     fingerprint_requires_consent: bool = False
     typing_preview: bool = True  # agents see what visitors type before they send it
     show_agent_typing_text: bool = False  # visitors see the agent's words, not just "typing…"
+    # Owner's console (validated in services/site_admin.py):
+    launcher_text: str = ""  # shown beside the launcher icon; empty = a round button
+    launcher_icon: str = "chat"  # chat | help
+    avatar_url: str = ""  # the team's picture in the header; empty = the team's initial
+    prechat_name: str = "off"  # off | optional | required: asked before the first message
+    prechat_email: str = "off"
+    language: str = "en"  # en | de | fr | es: the widget's own words
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> WidgetSettings:
@@ -97,6 +104,8 @@ class Site:
     widget: WidgetSettings
     identity_secret: str = field(repr=False, default="")
     created_at: datetime | None = None
+    require_verified_identity: bool = False  # unverified visitors cannot send messages
+    blocked_response: str = "offline"  # what blocked visitors get: offline | hidden
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -114,6 +123,8 @@ class Agent:
     email: str
     name: str
     created_at: datetime | None = None
+    # Bumped on removal or a password change: tokens issued before stop working.
+    token_version: int = field(default=0, repr=False)
 
     def to_wire(self) -> dict[str, Any]:
         return {"id": self.id, "email": self.email, "name": self.name}
@@ -276,4 +287,119 @@ class Message:
             "created_at": iso(self.created_at),
             "edited_at": iso(self.edited_at),
             "deleted_at": iso(self.deleted_at),
+        }
+
+
+# --- the owner's console: team, invites, keys, blocks, audit ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """An agent as one site's team sees them."""
+
+    agent: Agent
+    role: Role
+    joined_at: datetime | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {**self.agent.to_wire(), "role": self.role.value, "joined_at": iso(self.joined_at)}
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    id: int
+    site_id: int
+    email: str
+    role: Role
+    invited_by: int | None
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > utcnow()
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "site_id": self.site_id,
+            "email": self.email,
+            "role": self.role.value,
+            "created_at": iso(self.created_at),
+            "expires_at": iso(self.expires_at),
+            "pending": self.pending,
+        }
+
+
+class BlockKind(StrEnum):
+    VISITOR = "visitor"
+    IP = "ip"  # one address or a CIDR range
+    COUNTRY = "country"  # ISO 3166-1 alpha-2
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    id: int
+    site_id: int
+    kind: BlockKind
+    value: str
+    note: str = ""
+    created_by: int | None = None
+    created_at: datetime | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "site_id": self.site_id,
+            "kind": self.kind.value,
+            "value": self.value,
+            "note": self.note,
+            "created_at": iso(self.created_at),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A server-side key's public facts; the key itself is shown once and stored hashed."""
+
+    id: int
+    site_id: int
+    slot: str  # primary | secondary
+    prefix: str
+    created_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "slot": self.slot,
+            "prefix": self.prefix,
+            "created_at": iso(self.created_at),
+            "last_used_at": iso(self.last_used_at),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    action: str
+    site_id: int | None
+    agent_id: int | None
+    ip: str | None
+    detail: dict[str, Any]
+    created_at: datetime
+    agent_email: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "action": self.action,
+            "site_id": self.site_id,
+            "agent_id": self.agent_id,
+            "agent_email": self.agent_email,
+            "ip": self.ip,
+            "detail": self.detail,
+            "created_at": iso(self.created_at),
         }

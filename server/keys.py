@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.services.auth import AuthService
 from server.services.chat import ChatService
+from server.services.console_kit import ConsoleKit
 from server.services.geo import GeoService
 from server.services.sites import OriginPolicy, SiteService
 from server.services.typing import TypingService
@@ -29,5 +30,6 @@ geo_key = web.AppKey("geo", GeoService)
 chat_key = web.AppKey("chat", ChatService)
 sio_key = web.AppKey("sio", socketio.AsyncServer)
 widget_bundle_key = web.AppKey("widget_bundle", object)
-uploads_key = web.AppKey("uploads", UploadService)
 typing_key = web.AppKey("typing", TypingService)
+uploads_key = web.AppKey("uploads", UploadService)
+console_key = web.AppKey("console", ConsoleKit)

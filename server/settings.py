@@ -46,6 +46,11 @@ class Settings:
     agent_token_ttl_seconds: int = 7 * 24 * 3600
     visitor_token_ttl_seconds: int = 365 * 24 * 3600
     secure_cookies: bool = False
+    # The owner's console: invite e-mails, and local development without origins.
+    smtp_url: str | None = field(default=None, repr=False)  # smtp[s]://user:pass@host:port
+    mail_from: str | None = None
+    dev_localhost_origins: bool = False  # empty origin list → localhost pages may embed
+    invite_ttl_seconds: int = 7 * 24 * 3600
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -74,6 +79,9 @@ class Settings:
             upload_max_bytes=_int(env, "PORCHLIGHT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
             clamav=_optional(env, "PORCHLIGHT_CLAMAV"),
             secure_cookies=bool(public_url and public_url.startswith("https://")),
+            smtp_url=_optional(env, "PORCHLIGHT_SMTP_URL"),
+            mail_from=_optional(env, "PORCHLIGHT_MAIL_FROM"),
+            dev_localhost_origins=_bool(env, "PORCHLIGHT_DEV_LOCALHOST_ORIGINS"),
         )
 
     @property
@@ -102,6 +110,15 @@ def _int(env: Mapping[str, str], name: str, default: int | None) -> int | None:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _bool(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
 def _path(env: Mapping[str, str], name: str) -> Path | None:

@@ -10,7 +10,7 @@ from aiohttp import web
 from server.domain import DomainError
 from server.http.agent_auth import SESSION_COOKIE, optional_agent, set_session_cookie
 from server.http.api import sign_in
-from server.keys import settings_key, sites_key
+from server.keys import console_key, settings_key, sites_key
 
 
 async def index(request: web.Request) -> web.Response:
@@ -41,6 +41,8 @@ async def app_page(request: web.Request) -> web.Response:
 async def login_page(request: web.Request) -> web.Response:
     if await optional_agent(request):
         raise web.HTTPFound("/dashboard")
+    if await request.app[console_key].site_admin.signup_open():  # a fresh installation
+        raise web.HTTPFound("/signup")
     return _login_form(request, None, "", request.query.get("next", "/dashboard"))
 
 

@@ -6,7 +6,18 @@ from pathlib import Path
 
 from aiohttp import web
 
-from server.http import analytics, api, beacon, dashboard, health, uploads, widget
+from server.http import (
+    analytics,
+    api,
+    beacon,
+    console_api,
+    console_pages,
+    dashboard,
+    health,
+    onboarding,
+    uploads,
+    widget,
+)
 
 
 def setup_routes(app: web.Application, static_dir: Path) -> None:
@@ -30,4 +41,7 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     router.add_get("/dashboard/login", dashboard.login_page)
     router.add_post("/dashboard/login", dashboard.login_submit)
     router.add_post("/dashboard/logout", dashboard.logout)
+    console_api.setup(router)  # the owner's console: /api/v1/sites/...
+    console_pages.setup(router)  # /dashboard/settings/...
+    onboarding.setup(router)  # /signup, /invite/{token}
     router.add_static("/static/", static_dir, name="static")

@@ -12,6 +12,7 @@ from aiohttp import web
 from server.domain import Forbidden
 from server.keys import cache_key, settings_key, sites_key, widget_bundle_key
 from server.services.visitors import available_agents_group
+from server.services.widget_text import widget_wire
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,7 @@ async def widget_config(request: web.Request) -> web.Response:
         {
             "ok": True,
             "site": {"name": site.name},
-            "widget": site.widget.to_dict(),
+            "widget": widget_wire(site.widget),
             "agents_online": agents_online,
             "uploads": {"max_bytes": request.app[settings_key].upload_max_bytes},
         },

@@ -8,17 +8,20 @@ import socketio
 
 from server.domain import ConversationStatus, DomainError, InvalidInput
 from server.realtime import rooms
+from server.realtime.console import ConsoleEvents
 from server.realtime.handlers import acked, cookie
 from server.services import commands
 from server.services.agents_presence import AgentPresence, SetStatus
 from server.services.auth import SESSION_COOKIE, AgentContext, AuthService
 from server.services.chat import ChatService
+from server.services.console import ConsoleService
+from server.services.team import TeamService
 from server.services.typing import Preview, TypingService
 from server.services.visitors import VisitorService
 from server.settings import Settings
 
 
-class AgentNamespace(socketio.AsyncNamespace):
+class AgentNamespace(ConsoleEvents, socketio.AsyncNamespace):
     def __init__(
         self,
         settings: Settings,
@@ -27,8 +30,13 @@ class AgentNamespace(socketio.AsyncNamespace):
         visitors: VisitorService,
         presence: AgentPresence,
         typing: TypingService,
+        *,
+        console: ConsoleService | None = None,
+        team: TeamService | None = None,
     ) -> None:
         super().__init__("/agent")
+        self.console = console  # the owner's console operations, as events
+        self.team = team
         self.settings = settings
         self.auth = auth
         self.chat = chat
@@ -44,7 +52,9 @@ class AgentNamespace(socketio.AsyncNamespace):
             raise socketio.exceptions.ConnectionRefusedError(
                 error.message, {"code": error.code}
             ) from None
-        await self.save_session(sid, {"ctx": ctx})
+        await self.save_session(
+            sid, {"ctx": ctx, **await self.console_connected(sid, ctx, environ)}
+        )
         for site_id in ctx.site_ids:
             await self.enter_room(sid, rooms.site_agents(site_id))
         sites = await self.presence.came_online(ctx, sid)
@@ -58,6 +68,7 @@ class AgentNamespace(socketio.AsyncNamespace):
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         await self.typing.disconnected(sid)
         ctx = (await self.get_session(sid)).get("ctx")
+        await self.console_disconnected(sid, ctx)
         if ctx is not None:
             await self.presence.went_offline(ctx, sid)
 

@@ -25,3 +25,8 @@ class SocketBroadcaster:
 
     async def to_site_visitors(self, site_id: int, event: str, data: dict[str, Any]) -> None:
         await self._sio.emit(event, data, room=rooms.site_visitors(site_id), namespace="/visitor")
+
+    async def disconnect_agent_connections(self, connection_ids: list[str]) -> None:
+        # With the Redis manager, a connection held by another node is closed there.
+        for connection_id in connection_ids:
+            await self._sio.disconnect(connection_id, namespace="/agent")

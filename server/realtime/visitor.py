@@ -69,7 +69,7 @@ class VisitorNamespace(socketio.AsyncNamespace):
         self.typing.sending(sid)
         session = await self.get_session(sid)
         message = await self.chat.post_from_visitor(
-            session["site_id"], session["visitor_id"], cmd, connection=sid
+            session["site_id"], session["visitor_id"], cmd, connection=sid, ip=session.get("ip")
         )
         await self.typing.visitor_stopped(sid)
         return {"message": message.to_wire()}
@@ -134,8 +134,8 @@ class VisitorNamespace(socketio.AsyncNamespace):
     async def on_identify(self, sid: str, data: Any) -> dict[str, Any]:
         identity = commands.Identify.parse(data)
         session = await self.get_session(sid)
-        await self.visitors.identify(session["site_id"], session["visitor_id"], identity)
-        return {}
+        visitor = await self.visitors.identify(session["site_id"], session["visitor_id"], identity)
+        return {"verified": bool(visitor.identity.get("verified"))}
 
     # --- typing preview, receipts, presence ---------------------------------------------
 

@@ -61,7 +61,8 @@ class AuthService:
         self._ttl = token_ttl_seconds
         self._hasher = hasher or PasswordHasher()
         # Verified against when the e-mail is unknown, so both paths cost the same time.
-        self._dummy_hash = self._hasher.hash("porchlight-timing-equalizer")
+        # Made on first use: hashing takes a third of a second, too long for every start.
+        self._dummy: str | None = None
 
     async def create_agent(self, email: str, password: str, name: str | None = None) -> Agent:
         email = email.strip().lower()
@@ -90,7 +91,9 @@ class AuthService:
             raise InvalidInput("email and password are required")
         found = await self._agents.credentials(email.strip())
         try:
-            self._hasher.verify(found[1] if found else self._dummy_hash, password)
+            if found is None and self._dummy is None:
+                self._dummy = self._hasher.hash("porchlight-timing-equalizer")
+            self._hasher.verify(found[1] if found else self._dummy, password)
         except (VerificationError, InvalidHashError):
             found = None
         if found is None:
@@ -100,7 +103,11 @@ class AuthService:
         if self._hasher.check_needs_rehash(password_hash):
             await self._agents.set_password_hash(agent.id, self._hasher.hash(password))
         await self._audit.record("login", agent_id=agent.id, ip=ip)
-        return self._tokens.issue("agent", str(agent.id), self._ttl)
+        return self.issue_token(agent)
+
+    def issue_token(self, agent: Agent) -> str:
+        """A session token; it carries the agent's token version, so bumping it ends them."""
+        return self._tokens.issue("agent", str(agent.id), self._ttl, ver=agent.token_version)
 
     async def authenticate(self, token: object) -> AgentContext:
         claims = self._tokens.verify(token, "agent")
@@ -110,4 +117,6 @@ class AuthService:
             agent = None
         if agent is None:
             raise Unauthenticated("this account no longer exists")
+        if claims.get("ver", 0) != agent.token_version:
+            raise Unauthenticated("this session has ended; sign in again")
         return AgentContext(agent, tuple(await self._sites.memberships_of(agent.id)))

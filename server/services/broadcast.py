@@ -19,3 +19,6 @@ class Broadcaster(Protocol):
 
     async def to_site_visitors(self, site_id: int, event: str, data: dict[str, Any]) -> None:
         """Every visitor connection of the site."""
+
+    async def disconnect_agent_connections(self, connection_ids: list[str]) -> None:
+        """Close these /agent connections, on whichever node holds them."""

@@ -18,6 +18,7 @@ from server.domain import (
     NotFound,
     Visitor,
 )
+from server.services.admission import VisitorGate
 from server.services.auth import AgentContext
 from server.services.broadcast import Broadcaster
 from server.services.commands import SendMessage
@@ -36,7 +37,9 @@ class ChatService:
         broadcast: Broadcaster,
         *,
         attachments: AttachmentRefs | None = None,
+        gate: VisitorGate | None = None,
     ) -> None:
+        self._gate = gate  # blocking and "require verified identity", checked per message
         self._store = store
         self._visitors = visitors
         self._broadcast = broadcast
@@ -47,10 +50,20 @@ class ChatService:
     # --- visitor side -------------------------------------------------------------------
 
     async def post_from_visitor(
-        self, site_id: int, visitor_id: str, cmd: SendMessage, *, connection: str | None = None
+        self,
+        site_id: int,
+        visitor_id: str,
+        cmd: SendMessage,
+        *,
+        connection: str | None = None,
+        ip: str | None = None,
     ) -> Message:
         visitor = await self._visitor(site_id, visitor_id)
         author = Author(AuthorKind.VISITOR, visitor.id, visitor.display_name)
+        if self._gate and not await self._gate.may_send(site_id, visitor, ip):
+            # Blocked, and the site shows blocked visitors its offline state: the message is
+            # answered like any other and goes nowhere.
+            return Message(self._store.new_id(), "", site_id, author, cmd.text, cmd.client_id)
         attachments = self._attached(cmd, site_id, author)  # before a conversation opens
         lock = self._locks.setdefault(visitor_id, asyncio.Lock())
         async with lock:

@@ -172,6 +172,9 @@ class VisitorHello:
 class Identify:
     name: str | None
     email: str | None
+    # Identity verification: the site's backend signs user_id (hex HMAC-SHA256).
+    user_id: str | None = None
+    user_hash: str | None = None
 
     @classmethod
     def parse(cls, data: Any) -> Identify:
@@ -179,4 +182,18 @@ class Identify:
         email = optional_str(data, "email", 320)
         if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
             raise InvalidInput("email is not an e-mail address")
-        return cls(name=optional_str(data, "name", 120), email=email)
+        user_id = data.get("user_id")
+        if isinstance(user_id, int) and not isinstance(user_id, bool):
+            user_id = str(user_id)  # Porchlight('identify', {user_id: 42, ...}) is common
+        user_id = optional_str({"user_id": user_id}, "user_id", 256)
+        user_hash = optional_str(data, "user_hash", 64)
+        if user_hash and not re.match(r"^[0-9a-fA-F]{64}$", user_hash):
+            raise InvalidInput("user_hash must be a hex HMAC-SHA256 (64 characters)")
+        if user_hash and not user_id:
+            raise InvalidInput("user_hash needs the user_id it signs")
+        return cls(
+            name=optional_str(data, "name", 120),
+            email=email,
+            user_id=user_id,
+            user_hash=user_hash,
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -38,3 +39,17 @@ def origin_allowed(origin: str | None, allowed: Iterable[str]) -> bool:
         elif normalize_origin(pattern) == origin:
             return True
     return False
+
+
+def is_localhost(origin: str) -> bool:
+    """``http(s)://localhost`` or a loopback address, any port: a developer's own machine."""
+    normalized = normalize_origin(origin)
+    if normalized is None:
+        return False
+    host = urlsplit(normalized).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -9,18 +9,25 @@ from typing import Any
 
 from server.domain import InvalidInput, NotFound, Site, WidgetSettings
 from server.services.auth import AgentContext
-from server.services.origins import normalize_origin, origin_allowed
+from server.services.origins import is_localhost, normalize_origin, origin_allowed
 from server.storage.sql.audit import AuditRepository
 from server.storage.sql.sites import SiteRepository
 
 
 class SiteService:
     def __init__(
-        self, sites: SiteRepository, audit: AuditRepository, own_origins: Sequence[str] = ()
+        self,
+        sites: SiteRepository,
+        audit: AuditRepository,
+        own_origins: Sequence[str] = (),
+        *,
+        dev_localhost_origins: bool = False,
     ) -> None:
         self._sites = sites
         self._audit = audit
-        self.origin_policy = OriginPolicy(sites, own_origins)
+        # Local development: a site without origins may be embedded by localhost pages.
+        self.dev_localhost_origins = dev_localhost_origins
+        self.origin_policy = OriginPolicy(sites, own_origins, dev_localhost=dev_localhost_origins)
 
     async def create_site(
         self, name: str, origins: Sequence[str], *, agent_id: int | None = None
@@ -68,11 +75,15 @@ class SiteService:
             for s in await self._sites.get_many(ctx.site_ids)
         ]
 
-    @staticmethod
-    def accepts_origin(site: Site, origin: str | None) -> bool:
+    def accepts_origin(self, site: Site, origin: str | None) -> bool:
         """A request without an Origin header is not from a browser page and is let through;
-        a browser always sends one on cross-origin socket and fetch requests."""
-        return origin is None or origin_allowed(origin, site.allowed_origins)
+        a browser always sends one on cross-origin socket and fetch requests. An empty list
+        refuses every page, except localhost pages when local development is switched on."""
+        if origin is None:
+            return True
+        if not site.allowed_origins and self.dev_localhost_origins:
+            return is_localhost(origin)
+        return origin_allowed(origin, site.allowed_origins)
 
 
 class OriginPolicy:
@@ -82,9 +93,17 @@ class OriginPolicy:
     own; each namespace then checks the origin against the one site it connects to.
     """
 
-    def __init__(self, sites: SiteRepository, own_origins: Sequence[str], ttl: float = 30) -> None:
+    def __init__(
+        self,
+        sites: SiteRepository,
+        own_origins: Sequence[str],
+        ttl: float = 30,
+        *,
+        dev_localhost: bool = False,
+    ) -> None:
         self._sites = sites
         self._own = {o for o in (normalize_origin(x) for x in own_origins) if o}
+        self._dev_localhost = dev_localhost
         self._ttl = ttl
         self._patterns: set[str] = set()
         self._loaded_at = 0.0
@@ -104,6 +123,8 @@ class OriginPolicy:
         if normalized is None:
             return False
         if normalized in self._own or _same_host(normalized, environ):
+            return True
+        if self._dev_localhost and is_localhost(normalized):
             return True
         return origin_allowed(normalized, self._patterns)
 

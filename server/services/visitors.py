@@ -21,6 +21,7 @@ from server.domain import (
     iso,
     utcnow,
 )
+from server.services.admission import Admission, VisitorGate
 from server.services.broadcast import Broadcaster
 from server.services.commands import Identify, PageInfo, VisitorHello
 from server.services.fingerprint import (
@@ -30,9 +31,11 @@ from server.services.fingerprint import (
     visitor_flags,
 )
 from server.services.geo import GeoService
+from server.services.identity import hash_matches
 from server.services.journey import Journey, JourneyService, source_of
 from server.services.sites import SiteService
 from server.services.tokens import TokenSigner
+from server.services.widget_text import widget_wire
 from server.storage.cache import Cache
 from server.storage.messages import MessageStore
 
@@ -79,17 +82,19 @@ class VisitorSession:
     agents_online: bool = False
     # Recognised by fingerprint only: the browser sees no message older than this id.
     chat_from: str | None = None
+    admission: Admission | None = None  # blocked / verification required (owner's console)
 
     def to_wire(self) -> dict[str, Any]:
         return {
             "visitor_id": self.visitor.id,
             "visitor_token": self.token,
             "page_view_id": self.page_view.id if self.page_view else None,
-            "site": {"name": self.site.name, "widget": self.site.widget.to_dict()},
+            "site": {"name": self.site.name, "widget": widget_wire(self.site.widget)},
             "conversation": self.conversation.to_wire() if self.conversation else None,
             "messages": [m.to_wire() for m in self.messages],
             "has_more": self.has_more,
             "agents_online": self.agents_online,
+            **(self.admission.to_wire() if self.admission else {}),
         }
 
 
@@ -107,7 +112,9 @@ class VisitorService:
         geo: GeoService | None = None,
         journey: JourneyService | None = None,
         fingerprints: FingerprintKeys | None = None,
+        gate: VisitorGate | None = None,
     ) -> None:
+        self._gate = gate  # blocking and "require verified identity"
         self._store = store
         self._geo = geo
         self._journey = journey or JourneyService(store)
@@ -139,6 +146,9 @@ class VisitorService:
         visitor, chat_from = await self._recognise(site, hello, now)
         visitor.geo = await self._geo.locate(peer.ip) if self._geo else visitor.geo
         self._refresh_flags(visitor, now)
+        admission = (
+            await self._gate.admit(site, visitor, peer.ip, peer.origin) if self._gate else None
+        )
         await self._store.save_visitor(visitor)
         page_view = None
         if hello.page:
@@ -182,6 +192,7 @@ class VisitorService:
             has_more=has_more,
             agents_online=bool(await self._cache.members(available_agents_group(site.id))),
             chat_from=chat_from,
+            admission=admission,
         )
 
     async def disconnect(
@@ -256,16 +267,31 @@ class VisitorService:
 
     async def identify(self, site_id: int, visitor_id: str, identity: Identify) -> Visitor:
         visitor = await self._existing(site_id, visitor_id)
+        verified = await self._verify_identity(site_id, identity)
         if identity.name:
             visitor.identity["name"] = identity.name
         if identity.email:
             visitor.identity["email"] = identity.email
-        visitor.identity["verified"] = False
+        visitor.identity["verified"] = verified
+        if verified:
+            visitor.identity["user_id"] = identity.user_id
+        else:
+            visitor.identity.pop("user_id", None)
         await self._store.save_visitor(visitor)
         await self._broadcast.to_agents(
             site_id, "visitor_updated", await self.summary(site_id, visitor, online=True)
         )
         return visitor
+
+    async def _verify_identity(self, site_id: int, identity: Identify) -> bool:
+        """True when the site's backend signed this user id; a wrong hash is refused."""
+        if not identity.user_hash:
+            return False
+        if not hash_matches(
+            await self._sites.get(site_id), identity.user_id or "", identity.user_hash
+        ):
+            raise Forbidden("user_hash does not match user_id: check the identity secret")
+        return True
 
     async def online_ids(self, site_id: int) -> set[str]:
         return await self._cache.members(visitors_group(site_id))

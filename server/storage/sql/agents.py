@@ -11,7 +11,13 @@ from server.storage.sql.models import AgentRow
 
 
 def _agent(row: AgentRow) -> Agent:
-    return Agent(id=row.id, email=row.email, name=row.name, created_at=row.created_at)
+    return Agent(
+        id=row.id,
+        email=row.email,
+        name=row.name,
+        created_at=row.created_at,
+        token_version=row.token_version or 0,
+    )
 
 
 class AgentRepository:

@@ -21,7 +21,14 @@ def _site(row: SiteRow) -> Site:
         widget=WidgetSettings.from_dict(row.widget_settings),
         identity_secret=row.identity_secret,
         created_at=row.created_at,
+        require_verified_identity=bool(row.require_verified_identity),
+        blocked_response=row.blocked_response or "offline",
     )
+
+
+# A deleted site keeps its row (its id is never handed out again, so its conversations stay
+# unreachable) but is invisible to every lookup.
+_LIVE = SiteRow.deleted_at.is_(None)
 
 
 class SiteRepository:
@@ -51,11 +58,11 @@ class SiteRepository:
     async def get(self, site_id: int) -> Site | None:
         async with self._sessions() as session:
             row = await session.get(SiteRow, site_id)
-            return _site(row) if row else None
+            return _site(row) if row and row.deleted_at is None else None
 
     async def get_by_key(self, site_key: str) -> Site | None:
         async with self._sessions() as session:
-            row = await session.scalar(select(SiteRow).where(SiteRow.site_key == site_key))
+            row = await session.scalar(select(SiteRow).where(SiteRow.site_key == site_key, _LIVE))
             return _site(row) if row else None
 
     async def get_many(self, site_ids: Sequence[int]) -> list[Site]:
@@ -63,13 +70,13 @@ class SiteRepository:
             return []
         async with self._sessions() as session:
             rows = await session.scalars(
-                select(SiteRow).where(SiteRow.id.in_(site_ids)).order_by(SiteRow.id)
+                select(SiteRow).where(SiteRow.id.in_(site_ids), _LIVE).order_by(SiteRow.id)
             )
             return [_site(row) for row in rows]
 
     async def all_allowed_origins(self) -> set[str]:
         async with self._sessions() as session:
-            rows = await session.scalars(select(SiteRow.allowed_origins))
+            rows = await session.scalars(select(SiteRow.allowed_origins).where(_LIVE))
             return {origin for origins in rows for origin in (origins or ())}
 
     async def add_member(self, site_id: int, agent_id: int, role: Role) -> Membership:

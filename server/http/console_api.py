@@ -1,0 +1,94 @@
+"""The owner's console as JSON under /api/v1/sites: one route per console operation.
+
+Each handler is the same few lines: who is calling (Bearer token or session cookie plus
+CSRF header), the path's ids and the body, then ``ConsoleService.run``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from server.domain import InvalidInput
+from server.http import csrf
+from server.http.agent_auth import agent_context
+from server.http.body import json_object
+from server.keys import console_key, settings_key
+from server.services.client_ip import client_ip
+from server.services.console import Actor
+
+# (method, path, operation)
+ROUTES: list[tuple[str, str, str]] = [
+    ("POST", "/api/v1/sites", "create_site"),
+    ("GET", "/api/v1/sites/{site_id}", "get_site"),
+    ("PATCH", "/api/v1/sites/{site_id}", "update_site"),
+    ("DELETE", "/api/v1/sites/{site_id}", "delete_site"),
+    ("PATCH", "/api/v1/sites/{site_id}/widget", "update_widget"),
+    ("GET", "/api/v1/sites/{site_id}/installation", "installation"),
+    ("GET", "/api/v1/sites/{site_id}/team", "list_team"),
+    ("POST", "/api/v1/sites/{site_id}/invites", "invite"),
+    ("DELETE", "/api/v1/sites/{site_id}/invites/{invite_id}", "revoke_invite"),
+    ("PATCH", "/api/v1/sites/{site_id}/team/{agent_id}", "change_role"),
+    ("DELETE", "/api/v1/sites/{site_id}/team/{agent_id}", "remove_member"),
+    ("GET", "/api/v1/sites/{site_id}/blocks", "list_blocks"),
+    ("POST", "/api/v1/sites/{site_id}/blocks", "block"),
+    ("DELETE", "/api/v1/sites/{site_id}/blocks/{block_id}", "unblock"),
+    ("GET", "/api/v1/sites/{site_id}/audit", "list_audit"),
+    ("GET", "/api/v1/sites/{site_id}/keys", "list_keys"),
+    ("POST", "/api/v1/sites/{site_id}/keys/{slot}", "create_key"),
+    ("DELETE", "/api/v1/sites/{site_id}/keys/{slot}", "revoke_key"),
+    ("GET", "/api/v1/sites/{site_id}/identity-secret", "identity_secret"),
+    ("POST", "/api/v1/sites/{site_id}/identity-secret", "rotate_identity_secret"),
+]
+
+
+def request_ip(request: web.Request) -> str | None:
+    return client_ip(
+        request.remote,
+        request.headers.get("X-Forwarded-For"),
+        request.app[settings_key].trusted_proxies,
+    )
+
+
+def base_url(request: web.Request) -> str:
+    return request.app[settings_key].public_url or f"{request.scheme}://{request.host}"
+
+
+def site_id_of(request: web.Request) -> int | None:
+    raw = request.match_info.get("site_id")
+    if raw is None:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise InvalidInput(f"{raw!r} is not a site id")
+    return int(raw)
+
+
+async def actor_of(request: web.Request) -> Actor:
+    return Actor(await agent_context(request), request_ip(request), base_url(request))
+
+
+def _handler(operation: str):
+    async def handle(request: web.Request) -> web.Response:
+        actor = await actor_of(request)
+        csrf.check_api(request)
+        data: dict[str, Any]
+        if request.method == "GET":
+            data = dict(request.query)
+        elif request.can_read_body:
+            data = await json_object(request)
+        else:
+            data = {}
+        data.update({k: v for k, v in request.match_info.items() if k != "site_id"})
+        result = await request.app[console_key].console.run(
+            operation, actor, site_id_of(request), data
+        )
+        return web.json_response({"ok": True, **result})
+
+    handle.__name__ = f"console_{operation}"
+    return handle
+
+
+def setup(router: web.UrlDispatcher) -> None:
+    for method, path, operation in ROUTES:
+        router.add_route(method, path, _handler(operation))

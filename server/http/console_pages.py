@@ -1,0 +1,324 @@
+"""The owner's console pages under /dashboard/settings: server-rendered, forms that post back.
+
+GET renders a section; POST runs one console operation (the form's ``_action``) and
+redirects back with a notice, or renders the page again with the error and what was typed.
+Scripts (static/console.js) add the live widget preview and copy buttons; every form also
+works without them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from server.domain import DomainError, Forbidden, NotFound, Role, WidgetSettings
+from server.http import csrf
+from server.http.agent_auth import optional_agent
+from server.http.console_api import base_url, request_ip
+from server.keys import console_key, settings_key, sites_key
+from server.services.admission import BLOCKED_RESPONSES
+from server.services.auth import AgentContext
+from server.services.console import Actor
+from server.services.permissions import Action, permits
+from server.services.site_admin import PRECHAT
+from server.services.widget_text import DEFAULT_TEXTS, LANGUAGES, STRINGS
+
+# section → (title, the permission it needs, the operations its forms may post)
+SECTIONS: dict[str, tuple[str, Action, tuple[str, ...]]] = {
+    "general": ("General", Action.VIEW_SETTINGS, ("update_site", "delete_site")),
+    "widget": ("Widget", Action.VIEW_SETTINGS, ("update_widget",)),
+    "install": ("Installation", Action.VIEW_SETTINGS, ()),
+    "team": (
+        "Team",
+        Action.VIEW_TEAM,
+        ("invite", "revoke_invite", "change_role", "remove_member"),
+    ),
+    "blocking": ("Blocking", Action.MANAGE_BLOCKS, ("block", "unblock", "update_site")),
+    "keys": (
+        "Keys & identity",
+        Action.MANAGE_KEYS,
+        ("create_key", "revoke_key", "identity_secret", "rotate_identity_secret"),
+    ),
+    "audit": ("Audit log", Action.VIEW_AUDIT, ()),
+}
+
+NOTICES = {
+    "update_site": "Saved.",
+    "update_widget": "Saved. Widgets open on your website have been updated.",
+    "invite": "Invitation created.",
+    "revoke_invite": "Invitation withdrawn.",
+    "change_role": "Role changed.",
+    "remove_member": "Removed from the team. Their open dashboards were signed out.",
+    "block": "Blocked.",
+    "unblock": "Unblocked.",
+    "revoke_key": "Key revoked. Requests with it are refused from now on.",
+    "create_site": "Site created. Add the origins of your website, then embed the widget.",
+}
+
+# Operations whose answer is shown once, on the page the form posted to.
+SHOW_ONCE = {"create_key", "identity_secret", "rotate_identity_secret"}
+
+
+def _site_id(request: web.Request) -> int:
+    raw = request.match_info["site_id"]
+    if not raw.isdigit():
+        raise web.HTTPNotFound()
+    return int(raw)
+
+
+async def _signed_in(request: web.Request) -> AgentContext:
+    ctx = await optional_agent(request)
+    if ctx is None:
+        raise web.HTTPFound("/dashboard/login?" + urlencode({"next": request.path_qs}))
+    return ctx
+
+
+async def _managed_sites(request: web.Request, ctx: AgentContext) -> list[dict[str, Any]]:
+    """The sites whose settings this agent may open, with their role."""
+    sites = await request.app[sites_key].summaries_for(ctx)
+    return [s for s in sites if permits(s["role"], Action.VIEW_SETTINGS)]
+
+
+async def settings_home(request: web.Request) -> web.Response:
+    ctx = await _signed_in(request)
+    managed = await _managed_sites(request, ctx)
+    if managed:
+        raise web.HTTPFound(f"/dashboard/settings/{managed[0]['id']}/general")
+    if await request.app[console_key].site_admin.signup_open():
+        raise web.HTTPFound("/signup")
+    return await _refusal(request, ctx, "Settings are for a site's admins and owners.", 403)
+
+
+async def settings_go(request: web.Request) -> web.Response:
+    """The site picker without scripts: ?site=&section= → that page."""
+    site = request.query.get("site", "")
+    section = request.query.get("section", "general")
+    if not site.isdigit() or section not in SECTIONS:
+        raise web.HTTPFound("/dashboard/settings")
+    raise web.HTTPFound(f"/dashboard/settings/{site}/{section}")
+
+
+async def section_page(request: web.Request) -> web.Response:
+    ctx = await _signed_in(request)
+    section = request.match_info["section"]
+    if section not in SECTIONS:
+        raise web.HTTPNotFound()
+    site_id = _site_id(request)
+    try:
+        return await _render(request, ctx, site_id, section, notice=request.query.get("done"))
+    except (Forbidden, NotFound) as error:
+        return await _refusal(request, ctx, error.message, 403)
+
+
+async def section_submit(request: web.Request) -> web.Response:
+    ctx = await _signed_in(request)
+    section = request.match_info["section"]
+    if section not in SECTIONS:
+        raise web.HTTPNotFound()
+    site_id = _site_id(request)
+    form = await request.post()
+    operation = str(form.get("_action", ""))
+    try:
+        csrf.check(request, str(form.get(csrf.FIELD, "")))
+        if operation not in SECTIONS[section][2]:
+            raise NotFound("no such action on this page")
+        data = form_data(form)
+        result = await request.app[console_key].console.run(
+            operation, await _actor(request, ctx), site_id, data
+        )
+    except DomainError as error:
+        status = 403 if isinstance(error, Forbidden) else 400
+        try:
+            return await _render(
+                request,
+                ctx,
+                site_id,
+                section,
+                error=error.message,
+                typed=form_data(form),
+                status=status,
+            )
+        except (Forbidden, NotFound) as refused:
+            return await _refusal(request, ctx, refused.message, 403)
+    if operation == "delete_site":
+        raise web.HTTPSeeOther("/dashboard/settings?" + urlencode({"deleted": result["deleted"]}))
+    if operation in SHOW_ONCE:
+        return await _render(request, ctx, site_id, section, shown=result | {"op": operation})
+    anchor = "#invites" if operation == "invite" else ""
+    raise web.HTTPSeeOther(f"/dashboard/settings/{site_id}/{section}?done={operation}{anchor}")
+
+
+async def new_site_page(request: web.Request) -> web.Response:
+    ctx = await _signed_in(request)
+    return await _new_site(request, ctx)
+
+
+async def new_site_submit(request: web.Request) -> web.Response:
+    ctx = await _signed_in(request)
+    form = await request.post()
+    try:
+        csrf.check(request, str(form.get(csrf.FIELD, "")))
+        result = await request.app[console_key].console.run(
+            "create_site", await _actor(request, ctx), None, form_data(form)
+        )
+    except DomainError as error:
+        return await _new_site(request, ctx, error=error.message, typed=form_data(form))
+    raise web.HTTPSeeOther(f"/dashboard/settings/{result['site']['id']}/general?done=create_site")
+
+
+def form_data(form: Any) -> dict[str, Any]:
+    """A posted form as the operation's data: checkboxes named in ``_bools`` become
+    true/false (an unticked box is simply absent from the post)."""
+    data = {k: str(v) for k, v in form.items() if not k.startswith("_") and k != csrf.FIELD}
+    for name in filter(None, str(form.get("_bools", "")).split(",")):
+        data[name] = name in form
+    return data
+
+
+async def _actor(request: web.Request, ctx: AgentContext) -> Actor:
+    return Actor(ctx, request_ip(request), base_url(request))
+
+
+async def _common(request: web.Request, ctx: AgentContext) -> dict[str, Any]:
+    sites = await request.app[sites_key].summaries_for(ctx)
+    return {
+        "agent": ctx.agent.to_wire(),
+        "sites": sites,
+        "managed": [s for s in sites if permits(s["role"], Action.VIEW_SETTINGS)],
+        "can_create_site": any(s["role"] == Role.OWNER for s in sites),
+        "csrf": csrf.token_for(request),
+    }
+
+
+async def _render(
+    request: web.Request,
+    ctx: AgentContext,
+    site_id: int,
+    section: str,
+    *,
+    notice: str | None = None,
+    error: str | None = None,
+    typed: dict[str, Any] | None = None,
+    shown: dict[str, Any] | None = None,
+    status: int = 200,
+) -> web.Response:
+    console = request.app[console_key].console
+    actor = await _actor(request, ctx)
+    title, needed, _ops = SECTIONS[section]
+    site_answer = await console.run("get_site", actor, site_id)  # admins and owners only
+    role = Role(site_answer["role"])
+    if not permits(role, needed):
+        raise Forbidden("this page is for the site's owners")
+    context = await _common(request, ctx)
+    context.update(
+        site=site_answer["site"],
+        role=role.value,
+        section=section,
+        title=title,
+        sections=[(key, s[0]) for key, s in SECTIONS.items() if permits(role, s[1])],
+        notice=NOTICES.get(notice or ""),
+        error=error,
+        typed=typed or {},
+        shown=shown or {},
+        can=lambda action: permits(role, Action(action)),
+    )
+    context.update(await _section_data(request, console, actor, site_id, section, context))
+    response = aiohttp_jinja2.render_template(f"console/{section}.html", request, context)
+    response.set_status(status)
+    response.headers["Cache-Control"] = "no-store"  # secrets and one-time keys
+    return response
+
+
+async def _section_data(
+    request: web.Request,
+    console: Any,
+    actor: Actor,
+    site_id: int,
+    section: str,
+    context: dict[str, Any],
+) -> dict[str, Any]:
+    settings = request.app[settings_key]
+    if section == "widget":
+        fields = {f.name for f in dataclasses.fields(WidgetSettings)}
+        return {
+            "languages": LANGUAGES,
+            "preview_data": {"defaults": DEFAULT_TEXTS, "strings": STRINGS},
+            "prechat_choices": PRECHAT,
+            "extra_switches": [(name, label) for name, label in EXTRA_SWITCHES if name in fields],
+        }
+    if section == "install":
+        answer = await console.run("installation", actor, site_id)
+        server = base_url(request)
+        return {
+            "last_seen": answer["last_seen"],
+            "server": server,
+            "snippet": (
+                f'<script async src="{server}/widget.js" data-site="{answer["site_key"]}"></script>'
+            ),
+        }
+    if section == "team":
+        return await console.run("list_team", actor, site_id)
+    if section == "blocking":
+        answer = await console.run("list_blocks", actor, site_id)
+        return answer | {"blocked_responses": BLOCKED_RESPONSES}
+    if section == "keys":
+        return await console.run("list_keys", actor, site_id)
+    if section == "audit":
+        before = request.query.get("before")
+        answer = await console.run(
+            "list_audit", actor, site_id, {"before": before} if before else {}
+        )
+        return answer
+    if section == "general":
+        return {"dev_localhost": settings.dev_localhost_origins}
+    return {}
+
+
+# Switches other features add to the widget settings, shown when they exist.
+EXTRA_SWITCHES = [
+    ("typing_preview", "Typing preview: agents see what visitors type before they send it"),
+    ("show_agent_typing_text", "Visitors see the agent's words as they type, not just “typing…”"),
+    (
+        "fingerprint_requires_consent",
+        "Recognise returning visitors by device fingerprint only after they consent",
+    ),
+]
+
+
+async def _new_site(
+    request: web.Request,
+    ctx: AgentContext,
+    *,
+    error: str | None = None,
+    typed: dict[str, Any] | None = None,
+) -> web.Response:
+    context = await _common(request, ctx)
+    if not context["can_create_site"]:
+        return await _refusal(request, ctx, "Only an owner of a site may create another one.", 403)
+    context.update(error=error, typed=typed or {}, title="New site")
+    response = aiohttp_jinja2.render_template("console/new_site.html", request, context)
+    response.set_status(400 if error else 200)
+    return response
+
+
+async def _refusal(
+    request: web.Request, ctx: AgentContext, message: str, status: int
+) -> web.Response:
+    context = await _common(request, ctx)
+    context.update(message=message, title="Settings")
+    response = aiohttp_jinja2.render_template("console/refused.html", request, context)
+    response.set_status(status)
+    return response
+
+
+def setup(router: web.UrlDispatcher) -> None:
+    router.add_get("/dashboard/settings", settings_home)
+    router.add_get("/dashboard/settings/go", settings_go)
+    router.add_get("/dashboard/settings/new", new_site_page)
+    router.add_post("/dashboard/settings/new", new_site_submit)
+    router.add_get("/dashboard/settings/{site_id}/{section}", section_page)
+    router.add_post("/dashboard/settings/{site_id}/{section}", section_submit)

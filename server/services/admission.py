@@ -1,0 +1,94 @@
+"""What a visitor may do on a site: blocked or not, verified when the site requires it.
+
+Checked when the widget connects and again on every message, so a block or the
+"require verified identity" switch takes effect without waiting for a reconnect. Also
+remembers the last widget connection per site for the console's installation check.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from server.domain import Forbidden, Site, Visitor, iso, utcnow
+from server.services.blocking import BlockingService
+from server.services.sites import SiteService
+from server.storage.cache import Cache
+
+HIDDEN = "hidden"
+OFFLINE = "offline"
+BLOCKED_RESPONSES = (OFFLINE, HIDDEN)
+SEEN_TTL = 90 * 24 * 3600
+VERIFY_FIRST = "this chat is for signed-in customers: sign in on the website, then write again"
+
+
+def installation_key(site_id: int) -> str:
+    return f"installation:{site_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    blocked: bool = False  # offline mode: the widget shows the team away; messages go nowhere
+    verification_required: bool = False  # the site needs a verified identity before chatting
+
+    def to_wire(self) -> dict[str, Any]:
+        wire = {"blocked": self.blocked, "verification_required": self.verification_required}
+        return wire | ({"agents_online": False} if self.blocked else {})
+
+
+def country_of(visitor: Visitor) -> str | None:
+    code = visitor.geo.get("country_code") if isinstance(visitor.geo, dict) else None
+    return code if isinstance(code, str) and code else None
+
+
+class VisitorGate:
+    def __init__(self, blocking: BlockingService, cache: Cache, sites: SiteService) -> None:
+        self._blocking = blocking
+        self._cache = cache
+        self._sites = sites
+
+    async def admit(
+        self, site: Site, visitor: Visitor, ip: str | None, origin: str | None
+    ) -> Admission:
+        """At connect: Forbidden when the site hides itself from this visitor."""
+        if origin:
+            await self._cache.set(
+                installation_key(site.id),
+                json.dumps({"origin": origin, "at": iso(utcnow())}),
+                SEEN_TTL,
+            )
+        block = await self._blocking.match(site.id, visitor.id, ip, country_of(visitor))
+        if block is not None and site.blocked_response == HIDDEN:
+            raise Forbidden("chat is not available")
+        return Admission(
+            blocked=block is not None,
+            verification_required=site.require_verified_identity
+            and not visitor.identity.get("verified"),
+        )
+
+    async def may_send(self, site_id: int, visitor: Visitor, ip: str | None) -> bool:
+        """Before a visitor's message is stored: False means "accept it quietly and drop it"
+        (blocked, offline mode); Forbidden when the site refuses it outright."""
+        site = await self._sites.get(site_id)  # a deleted site is NotFound
+        block = await self._blocking.match(site.id, visitor.id, ip, country_of(visitor))
+        if block is not None:
+            if site.blocked_response == HIDDEN:
+                raise Forbidden("chat is not available")
+            return False
+        if site.require_verified_identity and not visitor.identity.get("verified"):
+            raise Forbidden(VERIFY_FIRST)
+        return True
+
+    async def last_seen(self, site_id: int) -> dict[str, Any] | None:
+        """``{origin, at}`` of the newest widget connection, or None."""
+        raw = await self._cache.get(installation_key(site_id))
+        if not raw:
+            return None
+        try:
+            seen = json.loads(raw)
+            datetime.fromisoformat(seen["at"].replace("Z", "+00:00")).astimezone(UTC)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+        return {"origin": seen.get("origin"), "at": seen["at"]}

@@ -1,0 +1,296 @@
+"""The owner's console as one list of operations, shared by the JSON API, the /agent socket
+and the console's forms.
+
+Every operation names the permission it needs (``permissions.RULES``); ``run`` looks up the
+caller's role in that site fresh from the database, refuses what the role may not do, calls
+the operation, and writes the audit log entry for anything that changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from server.domain import InvalidInput, NotFound, Role
+from server.services.api_keys import ApiKeyService
+from server.services.auth import AgentContext
+from server.services.blocking import BlockingService
+from server.services.identity import IdentityService
+from server.services.invites import InviteService, parse_role
+from server.services.permissions import Action, permits, require
+from server.services.site_admin import SiteAdminService
+from server.services.sites import SiteService
+from server.services.team import TeamService
+from server.storage.sql.audit import AuditRepository
+
+AUDIT_PAGE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is asking, and from where (the client address after trusted proxies)."""
+
+    ctx: AgentContext
+    ip: str | None = None
+    base_url: str = ""  # where invite links point
+    connection: str | None = None  # the socket asking, when it is one
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    actor: Actor
+    site_id: int
+    role: Role
+    data: dict[str, Any]
+
+    @property
+    def agent_id(self) -> int:
+        return self.actor.ctx.agent.id
+
+
+# An operation returns its answer and, when it changed something, the audit detail.
+Result = tuple[dict[str, Any], dict[str, Any] | None]
+Handler = Callable[["ConsoleService", Call], Awaitable[Result]]
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    name: str
+    action: Action
+    handler: Handler
+    audit: str | None = None  # the audit log's action name
+
+
+OPERATIONS: dict[str, Operation] = {}
+
+
+def operation(name: str, action: Action, audit: str | None = None):
+    def register(handler: Handler) -> Handler:
+        OPERATIONS[name] = Operation(name, action, handler, audit)
+        return handler
+
+    return register
+
+
+def _int(data: dict[str, Any], key: str) -> int:
+    value = data.get(key)
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInput(f"{key} must be a positive whole number")
+    return value
+
+
+class ConsoleService:
+    def __init__(
+        self,
+        sites: SiteService,
+        site_admin: SiteAdminService,
+        team: TeamService,
+        invites: InviteService,
+        keys: ApiKeyService,
+        identity: IdentityService,
+        blocking: BlockingService,
+        audit: AuditRepository,
+    ) -> None:
+        self.sites = sites
+        self.site_admin = site_admin
+        self.team = team
+        self.invites = invites
+        self.keys = keys
+        self.identity = identity
+        self.blocking = blocking
+        self.audit = audit
+
+    async def run(
+        self, name: str, actor: Actor, site_id: int | None, data: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        op = OPERATIONS.get(name)
+        if op is None:
+            raise InvalidInput(f"unknown console operation {name!r}")
+        data = data or {}
+        if op.action is Action.CREATE_SITE:  # no site yet: the caller must own one somewhere
+            result, detail = await op.handler(self, Call(actor, 0, Role.OWNER, data))
+            await self._record(op, actor, result["site"]["id"], detail or {})
+            return result
+        if site_id is None:
+            raise InvalidInput("site_id is required")
+        role = require(await self.team.role_of(site_id, actor.ctx.agent.id), op.action)
+        result, detail = await op.handler(self, Call(actor, site_id, role, data))
+        if op.audit and detail is not None:
+            await self._record(op, actor, site_id, detail)
+        return result
+
+    async def role_in(self, ctx: AgentContext, site_id: int) -> Role | None:
+        """The caller's current role (fresh from the database, not the session's copy)."""
+        return await self.team.role_of(site_id, ctx.agent.id)
+
+    async def _record(self, op: Operation, actor: Actor, site_id: int, detail: dict) -> None:
+        await self.audit.record(
+            op.audit or op.name,
+            site_id=site_id,
+            agent_id=actor.ctx.agent.id or None,
+            ip=actor.ip,
+            detail=detail,
+        )
+
+    @operation("create_site", Action.CREATE_SITE, "site.created")
+    async def _create_site(self, call: Call) -> Result:
+        site = await self.site_admin.create_site(
+            call.actor.ctx.agent, call.data.get("name"), call.data.get("allowed_origins")
+        )
+        return {"site": await self.site_admin.settings(site.id)}, {"name": site.name}
+
+    # --- site settings ------------------------------------------------------------------
+
+    @operation("get_site", Action.VIEW_SETTINGS)
+    async def _get_site(self, call: Call) -> Result:
+        return {"site": await self.site_admin.settings(call.site_id), "role": call.role}, None
+
+    @operation("update_site", Action.EDIT_SETTINGS, "site.updated")
+    async def _update_site(self, call: Call) -> Result:
+        _site, changed = await self.site_admin.update_site(call.site_id, call.data)
+        return {"site": await self.site_admin.settings(call.site_id)}, changed or None
+
+    @operation("update_widget", Action.EDIT_SETTINGS, "widget.updated")
+    async def _update_widget(self, call: Call) -> Result:
+        site, changed = await self.site_admin.update_widget(call.site_id, call.data)
+        return {"widget": site.widget.to_dict()}, changed or None
+
+    @operation("delete_site", Action.DELETE_SITE, "site.deleted")
+    async def _delete_site(self, call: Call) -> Result:
+        site = await self.site_admin.delete(
+            call.site_id, call.data.get("confirm"), spare=call.actor.connection
+        )
+        return {"deleted": site.id}, {"name": site.name}
+
+    @operation("installation", Action.VIEW_SETTINGS)
+    async def _installation(self, call: Call) -> Result:
+        return await self.site_admin.installation(call.site_id), None
+
+    # --- team ---------------------------------------------------------------------------
+
+    @operation("list_team", Action.VIEW_TEAM)
+    async def _list_team(self, call: Call) -> Result:
+        members = await self.team.members(call.site_id)
+        invites = await self.invites.pending(call.site_id)
+        return {
+            "members": [m.to_wire() for m in members],
+            "invites": [
+                {**i.to_wire(), "link": self.invites.link(i, call.actor.base_url)} for i in invites
+            ],
+            "can_manage_owners": permits(call.role, Action.MANAGE_OWNERS),
+            "emails_invites": self.invites.mails,
+        }, None
+
+    @operation("invite", Action.MANAGE_TEAM, "invite.created")
+    async def _invite(self, call: Call) -> Result:
+        role = parse_role(call.data.get("role", "agent"))
+        if role is Role.OWNER:
+            require(call.role, Action.MANAGE_OWNERS)
+        site = await self.sites.get(call.site_id)
+        invite, link = await self.invites.create(
+            site, call.data.get("email"), role, call.actor.ctx.agent, call.actor.base_url
+        )
+        answer = {"invite": invite.to_wire(), "link": link, "emailed": self.invites.mails}
+        return answer, {"email": invite.email, "role": role.value}
+
+    @operation("revoke_invite", Action.MANAGE_TEAM, "invite.revoked")
+    async def _revoke_invite(self, call: Call) -> Result:
+        invite = await self.invites.revoke(call.site_id, _int(call.data, "invite_id"))
+        return {"invite": invite.to_wire()}, {"email": invite.email}
+
+    @operation("change_role", Action.MANAGE_TEAM, "member.role_changed")
+    async def _change_role(self, call: Call) -> Result:
+        agent_id, role = _int(call.data, "agent_id"), parse_role(call.data.get("role"))
+        current = await self.team.role_of(call.site_id, agent_id)
+        if current is None:
+            raise NotFound("that agent is not a member of this site")
+        if Role.OWNER in (current, role):
+            require(call.role, Action.MANAGE_OWNERS)
+        previous = await self.team.change_role(
+            call.site_id, agent_id, role, spare=call.actor.connection
+        )
+        detail = {"member": agent_id, "from": previous.value, "to": role.value}
+        return {"agent_id": agent_id, "role": role.value}, detail if previous is not role else None
+
+    @operation("remove_member", Action.MANAGE_TEAM, "member.removed")
+    async def _remove_member(self, call: Call) -> Result:
+        agent_id = _int(call.data, "agent_id")
+        current = await self.team.role_of(call.site_id, agent_id)
+        if current is None:
+            raise NotFound("that agent is not a member of this site")
+        if current is Role.OWNER:
+            require(call.role, Action.MANAGE_OWNERS)
+        previous = await self.team.remove(call.site_id, agent_id, spare=call.actor.connection)
+        return {"removed": agent_id}, {"member": agent_id, "role": previous.value}
+
+    # --- blocking -----------------------------------------------------------------------
+
+    @operation("list_blocks", Action.MANAGE_BLOCKS)
+    async def _list_blocks(self, call: Call) -> Result:
+        site = await self.sites.get(call.site_id)
+        blocks = await self.blocking.list(call.site_id)
+        return {
+            "blocks": [b.to_wire() for b in blocks],
+            "blocked_response": site.blocked_response,
+        }, None
+
+    @operation("block", Action.MANAGE_BLOCKS, "block.added")
+    async def _block(self, call: Call) -> Result:
+        block = await self.blocking.add(
+            call.site_id,
+            call.data.get("kind"),
+            call.data.get("value"),
+            call.data.get("note"),
+            call.agent_id,
+        )
+        return {"block": block.to_wire()}, {"kind": block.kind.value, "value": block.value}
+
+    @operation("unblock", Action.MANAGE_BLOCKS, "block.removed")
+    async def _unblock(self, call: Call) -> Result:
+        block = await self.blocking.remove(call.site_id, _int(call.data, "block_id"))
+        return {"removed": block.id}, {"kind": block.kind.value, "value": block.value}
+
+    # --- owners only: audit, keys, identity secret -------------------------------------
+
+    @operation("list_audit", Action.VIEW_AUDIT)
+    async def _list_audit(self, call: Call) -> Result:
+        before = _int(call.data, "before") if call.data.get("before") is not None else None
+        limit = call.data.get("limit", AUDIT_PAGE)
+        if isinstance(limit, str) and limit.isdigit():
+            limit = int(limit)
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 200:
+            raise InvalidInput("limit must be a whole number from 1 to 200")
+        entries = await self.audit.page(call.site_id, before=before, limit=limit + 1)
+        return {
+            "entries": [e.to_wire() for e in entries[:limit]],
+            "has_more": len(entries) > limit,
+        }, None
+
+    @operation("list_keys", Action.MANAGE_KEYS)
+    async def _list_keys(self, call: Call) -> Result:
+        return {"keys": [k.to_wire() for k in await self.keys.list(call.site_id)]}, None
+
+    @operation("create_key", Action.MANAGE_KEYS, "api_key.created")
+    async def _create_key(self, call: Call) -> Result:
+        stored, key = await self.keys.generate(call.site_id, call.data.get("slot"))
+        return {"api_key": stored.to_wire(), "key": key}, {
+            "slot": stored.slot,
+            "prefix": stored.prefix,
+        }
+
+    @operation("revoke_key", Action.MANAGE_KEYS, "api_key.revoked")
+    async def _revoke_key(self, call: Call) -> Result:
+        stored = await self.keys.revoke(call.site_id, call.data.get("slot"))
+        return {"revoked": stored.slot}, {"slot": stored.slot, "prefix": stored.prefix}
+
+    @operation("identity_secret", Action.IDENTITY_SECRET, "identity_secret.revealed")
+    async def _identity_secret(self, call: Call) -> Result:
+        site = await self.sites.get(call.site_id)
+        return {"secret": site.identity_secret}, {}
+
+    @operation("rotate_identity_secret", Action.IDENTITY_SECRET, "identity_secret.rotated")
+    async def _rotate_identity_secret(self, call: Call) -> Result:
+        return {"secret": await self.identity.rotate(call.site_id)}, {}

@@ -1,0 +1,81 @@
+"""Everything the owner's console adds, built in one call from ``create_app``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from server.services.admission import VisitorGate
+from server.services.api_keys import ApiKeyService
+from server.services.auth import AuthService
+from server.services.blocking import BlockingService
+from server.services.broadcast import Broadcaster
+from server.services.console import ConsoleService
+from server.services.identity import IdentityService
+from server.services.invites import InviteService
+from server.services.mailer import Mailer
+from server.services.site_admin import SiteAdminService
+from server.services.sites import SiteService
+from server.services.team import TeamService
+from server.services.tokens import TokenSigner
+from server.settings import Settings
+from server.storage.cache import Cache
+from server.storage.sql.api_keys import ApiKeyRepository
+from server.storage.sql.audit import AuditRepository
+from server.storage.sql.blocks import BlockRepository
+from server.storage.sql.invites import InviteRepository
+from server.storage.sql.site_admin import SiteAdminRepository
+from server.storage.sql.sites import SiteRepository
+from server.storage.sql.team import TeamRepository
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleKit:
+    console: ConsoleService
+    site_admin: SiteAdminService
+    team: TeamService
+    invites: InviteService
+    api_keys: ApiKeyService
+    gate: VisitorGate
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        sessions: async_sessionmaker,
+        cache: Cache,
+        sites: SiteService,
+        site_repo: SiteRepository,
+        auth: AuthService,
+        tokens: TokenSigner,
+        broadcast: Broadcaster,
+        audit: AuditRepository,
+    ) -> ConsoleKit:
+        team_repo = TeamRepository(sessions)
+        admin_repo = SiteAdminRepository(sessions)
+        blocking = BlockingService(BlockRepository(sessions))
+        gate = VisitorGate(blocking, cache, sites)
+        team = TeamService(team_repo, cache, broadcast)
+        invites = InviteService(
+            InviteRepository(sessions),
+            team_repo,
+            site_repo,
+            auth,
+            tokens,
+            Mailer(settings.smtp_url, settings.mail_from),
+            settings.invite_ttl_seconds,
+        )
+        api_keys = ApiKeyService(ApiKeyRepository(sessions), cache)
+        site_admin = SiteAdminService(sites, admin_repo, team_repo, team, auth, gate, broadcast)
+        console = ConsoleService(
+            sites,
+            site_admin,
+            team,
+            invites,
+            api_keys,
+            IdentityService(admin_repo),
+            blocking,
+            audit,
+        )
+        return cls(console, site_admin, team, invites, api_keys, gate)

@@ -1,0 +1,122 @@
+"""The permission matrix: every console operation, for each role, over HTTP and over the
+/agent socket, is allowed or refused exactly as the permission table says; and the table
+in docs/permissions.md is the one in the code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from server.domain import Role
+from server.http.console_api import ROUTES
+from server.keys import auth_key, console_key
+from server.services.console import OPERATIONS, Actor
+from server.services.permissions import Action, markdown, permits
+from tests.console.conftest import Team, add_person
+
+ROOT = Path(__file__).resolve().parents[2]
+ROLES = ["agent", "admin", "owner", "outsider"]
+# Destructive last: the site must still exist for the others.
+ORDER = [op for op in sorted(OPERATIONS) if op not in ("create_site", "delete_site")] + [
+    "create_site",
+    "delete_site",
+]
+
+
+async def prepare(app, team: Team) -> dict[str, dict[str, Any]]:
+    """What each operation needs to succeed when allowed: ids made by the owner."""
+    console = app[console_key].console
+    actor = Actor(await app[auth_key].authenticate(team.owner.token), "127.0.0.1", "http://x")
+    helper = await add_person(app, team.site, Role.AGENT, "helper")
+    leaver = await add_person(app, team.site, Role.AGENT, "leaver")
+    invite = await console.run("invite", actor, team.site.id, {"email": "x@y.test"})
+    block = await console.run("block", actor, team.site.id, {"kind": "ip", "value": "198.51.100.7"})
+    await console.run("create_key", actor, team.site.id, {"slot": "secondary"})
+    return {
+        "get_site": {},
+        "update_site": {"name": "Shop A renamed"},
+        "update_widget": {"color": "#ff0000"},
+        "delete_site": {"confirm": "Shop A renamed"},
+        "installation": {},
+        "list_team": {},
+        "invite": {"email": "new@shop-a.test", "role": "agent"},
+        "revoke_invite": {"invite_id": invite["invite"]["id"]},
+        "change_role": {"agent_id": helper.agent.id, "role": "admin"},
+        "remove_member": {"agent_id": leaver.agent.id},
+        "list_blocks": {},
+        "block": {"kind": "country", "value": "FR"},
+        "unblock": {"block_id": block["block"]["id"]},
+        "list_audit": {},
+        "list_keys": {},
+        "create_key": {"slot": "primary"},
+        "revoke_key": {"slot": "secondary"},
+        "identity_secret": {},
+        "rotate_identity_secret": {},
+        "create_site": {"name": "Shop C", "allowed_origins": ["https://c.test"]},
+    }
+
+
+def expected(role: str, op: str) -> bool:
+    action = OPERATIONS[op].action
+    if action is Action.CREATE_SITE:
+        return role in ("owner", "outsider")  # the outsider owns site B
+    return role != "outsider" and permits(Role(role), action)
+
+
+def route_of(op: str) -> tuple[str, str]:
+    return next((method, path) for method, path, name in ROUTES if name == op)
+
+
+async def over_http(api, token: str, site_id: int, op: str, data: dict) -> tuple[bool, str]:
+    method, path = route_of(op)
+    data = dict(data)
+    path = path.replace("{site_id}", str(site_id))
+    for key in ("invite_id", "agent_id", "block_id", "slot"):
+        if "{" + key + "}" in path:
+            path = path.replace("{" + key + "}", str(data.pop(key)))
+    if method == "GET":
+        status, body = await api.request(method, path, token)
+    else:
+        status, body = await api.request(method, path, token, data)
+    assert (status == 200) == body["ok"], (op, status, body)
+    return body["ok"], body.get("code", "")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("transport", ["http", "socket"])
+async def test_every_console_action_follows_the_permission_table(
+    app, team, api, socket_client, base_url, role, transport
+):
+    needs = await prepare(app, team)
+    person = team.by_role(role)
+    socket = None
+    if transport == "socket":
+        socket = await socket_client("/agent", base_url, {"token": person.token})
+        await socket.next("session")
+    outcomes = {}
+    for op in ORDER:
+        site_id = team.site.id
+        if transport == "http":
+            ok, code = await over_http(api, person.token, site_id, op, needs[op])
+        else:
+            answer = await socket.call(op, {"site_id": site_id, **needs[op]})
+            ok, code = answer["ok"], answer.get("code", "")
+        outcomes[op] = (ok, code)
+    wrong = {
+        op: outcome
+        for op, outcome in outcomes.items()
+        if outcome[0] != expected(role, op) or (not outcome[0] and outcome[1] != "forbidden")
+    }
+    assert not wrong, f"{role} over {transport}: {wrong}"
+
+
+def test_every_operation_has_one_http_route():
+    routed = [name for _method, _path, name in ROUTES]
+    assert sorted(routed) == sorted(OPERATIONS)
+
+
+def test_the_docs_show_the_table_in_the_code():
+    docs = (ROOT / "docs" / "permissions.md").read_text()
+    assert markdown() in docs, "regenerate: python -m server.services.permissions"
