@@ -25,6 +25,7 @@ from PIL import Image, ImageCms, ImageOps, ImageSequence
 from server.services.images_layout import ACCEPTED, DAMAGED, EXTENSIONS, Refused
 
 PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP"}
+ORIENTATION = 0x0112  # the EXIF tag saying how to turn the stored pixels
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,9 @@ def _clean_still(img: Image.Image, kind: str, limits: ImageLimits, thumbnail: bo
     if width > limits.max_side or height > limits.max_side or width * height > limits.max_pixels:
         raise Refused(_too_large_message(limits), "dimensions")
     img.load()  # the proof: every pixel decodes; truncated data raises here
-    pixels = _to_srgb(ImageOps.exif_transpose(img) or img)
+    if img.getexif().get(ORIENTATION, 1) != 1:
+        img = ImageOps.exif_transpose(img)
+    pixels = _to_srgb(img)
     out = _bare(pixels, kind)
     data = _encode(out, kind)
     thumb = None
@@ -146,17 +149,20 @@ def _convert_profile(img: Image.Image, icc: bytes, mode: str) -> Image.Image:
 
 
 def _bare(img: Image.Image, kind: str) -> Image.Image:
-    """A copy whose only metadata is what drawing it needs (palette transparency)."""
+    """The image with no metadata but what drawing it needs (palette transparency).
+
+    Encoders read ``info`` (a PNG writes the colour profile it finds there), so it is
+    replaced rather than copied; the image is ours to change, having been decoded here.
+    """
     if kind == "jpeg" and img.mode not in ("L", "RGB"):
         img = img.convert("RGB")
     elif kind == "webp" and img.mode not in ("RGB", "RGBA"):
         img = img.convert("RGBA" if _has_alpha(img) else "RGB")
     elif kind == "png" and img.mode not in ("1", "L", "LA", "P", "RGB", "RGBA", "I;16", "I"):
         img = img.convert("RGBA")
-    out = img.copy()
     transparency = img.info.get("transparency")
-    out.info = {} if transparency is None else {"transparency": transparency}
-    return out
+    img.info = {} if transparency is None else {"transparency": transparency}
+    return img
 
 
 def _has_alpha(img: Image.Image) -> bool:
@@ -166,7 +172,7 @@ def _has_alpha(img: Image.Image) -> bool:
 def _encode(img: Image.Image, kind: str) -> bytes:
     buffer = io.BytesIO()
     if kind == "jpeg":
-        img.save(buffer, "JPEG", quality=88, optimize=True, progressive=True)
+        img.save(buffer, "JPEG", quality=88, optimize=True)
     elif kind == "png":
         img.save(buffer, "PNG", compress_level=6)
     elif kind == "gif":
@@ -177,8 +183,13 @@ def _encode(img: Image.Image, kind: str) -> bytes:
 
 
 def _thumbnail(img: Image.Image, side: int) -> bytes:
-    thumb = img.convert("RGBA" if _has_alpha(img) else "RGB")
-    thumb.thumbnail((side, side), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    """WebP, longest side ``side``; resized before any conversion, so no full-size copy."""
+    mode = "RGBA" if _has_alpha(img) else "RGB"
+    if img.mode not in ("RGB", "RGBA", "L", "LA"):  # palettes would resize by nearest pixel
+        img = img.convert(mode)
+    scale = side / max(img.size)
+    size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+    thumb = img.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0).convert(mode)
     buffer = io.BytesIO()
     thumb.save(buffer, "WEBP", quality=80, method=4)
     return buffer.getvalue()
