@@ -13,6 +13,7 @@ import tempfile
 from typing import IO, Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
@@ -173,6 +174,9 @@ async def receive_file(request: web.Request, max_bytes: int, sink: IO[bytes]) ->
         raise InvalidInput("the upload took too long; try again") from None
     except MultipartParseError:
         raise InvalidInput("the multipart body is malformed") from None
+    except (ConnectionError, HttpProcessingError):
+        # The client went away (a cancelled upload) or broke the transfer encoding.
+        raise InvalidInput("the upload was cut short") from None
     if not form.ended:
         raise InvalidInput("the upload was cut short")
     if not form.found:

@@ -129,3 +129,27 @@ async def test_a_refused_file_says_why_in_the_widget(stage, browser, tmp_path):
 
 async def _visitor_name(agent) -> str:
     return (await agent.locator(".chat-name").text_content()).strip()
+
+
+async def test_a_cancelled_upload_leaves_nothing_behind(stage, browser, embedded_settings):
+    visitor = await new_page(browser)
+    await visitor.goto(f"{stage.host_url}/")
+    await visitor.get_by_role("button", name="Open chat").click()
+    widget = visitor.locator("porchlight-widget")
+    await expect(widget.locator(".conn")).to_be_hidden()
+    network = await visitor.context.new_cdp_session(visitor)
+    await network.send("Network.enable")
+    await network.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 100_000},
+    )
+
+    await visitor.evaluate(DROP_A_PHOTO)
+    await visitor.wait_for_function(PROGRESS_SEEN)
+    await widget.get_by_role("button", name="Cancel upload campsite.png").click()
+
+    await expect(widget.locator(".tray")).to_be_hidden()
+    await expect(widget.get_by_role("button", name="Attach an image")).to_be_focused()
+    await expect(widget.get_by_role("button", name="Send message")).to_be_disabled()
+    uploads = embedded_settings.uploads_dir
+    assert not uploads.exists() or not any(p.is_file() for p in uploads.rglob("*"))

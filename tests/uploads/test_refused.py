@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import tracemalloc
@@ -225,6 +226,36 @@ async def test_a_body_that_is_not_multipart_is_refused(base_url, visitor):
     ):
         assert response.status == 400
         assert (await response.json())["code"] == "invalid"
+
+
+async def test_a_client_that_goes_away_mid_upload_is_no_server_fault():
+    """A cancelled upload (the browser aborts) reads as a body cut short, not as a crash."""
+    from aiohttp import streams
+    from aiohttp.test_utils import make_mocked_request
+
+    from server.domain import InvalidInput
+    from server.http.uploads import receive_file
+
+    payload = streams.StreamReader(_Protocol(), 2**16, loop=asyncio.get_running_loop())
+    payload.feed_data(b'--b\r\nContent-Disposition: form-data; name="file"\r\n\r\n\xff\xd8')
+    payload.set_exception(ConnectionResetError("Connection lost"))
+    request = make_mocked_request(
+        "POST",
+        "/api/uploads",
+        headers={"Content-Type": "multipart/form-data; boundary=b"},
+        payload=payload,
+    )
+
+    with pytest.raises(InvalidInput, match="cut short"):
+        await receive_file(request, MB, io.BytesIO())
+
+
+class _Protocol:
+    _reading_paused = False
+
+    def pause_reading(self) -> None: ...
+
+    def resume_reading(self) -> None: ...
 
 
 async def test_a_form_without_a_file_field_is_refused(upload):
