@@ -10,6 +10,9 @@ import * as esbuild from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outfile = resolve(here, "../static/dashboard.js");
+// The owner's console pages get their own bundle; it includes the widget's view
+// module (../widget/src) for the live preview.
+const consoleOutfile = resolve(here, "../static/console.js");
 
 const options = {
   absWorkingDir: here,
@@ -25,12 +28,13 @@ const options = {
   sourcemap: false,
   logLevel: "warning",
 };
+const consoleOptions = { ...options, entryPoints: ["src/console/main.js"], outfile: consoleOutfile };
 
-function report() {
-  const code = readFileSync(outfile);
+function report(file = outfile) {
+  const code = readFileSync(file);
   const gz = gzipSync(code, { level: 9 });
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-  console.log(`${relative(process.cwd(), outfile)}  ${code.length} bytes (${kb(code.length)}), gzip ${gz.length} bytes (${kb(gz.length)})`);
+  console.log(`${relative(process.cwd(), file)}  ${code.length} bytes (${kb(code.length)}), gzip ${gz.length} bytes (${kb(gz.length)})`);
 }
 
 if (process.argv.includes("--watch")) {
@@ -39,8 +43,15 @@ if (process.argv.includes("--watch")) {
     plugins: [{ name: "report", setup: (b) => b.onEnd((r) => r.errors.length || report()) }],
   });
   await ctx.watch();
+  const consoleCtx = await esbuild.context({
+    ...consoleOptions,
+    plugins: [{ name: "report", setup: (b) => b.onEnd((r) => r.errors.length || report(consoleOutfile)) }],
+  });
+  await consoleCtx.watch();
   console.log("watching src/ …");
 } else {
   await esbuild.build(options);
   report();
+  await esbuild.build(consoleOptions);
+  report(consoleOutfile);
 }

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from server.domain import InvalidInput
 from server.http import csrf
-from server.http.agent_auth import agent_context
+from server.http.agent_auth import agent_context, set_session_cookie
 from server.http.body import json_object
 from server.keys import console_key, settings_key
 from server.services.client_ip import client_ip
@@ -89,6 +89,23 @@ def _handler(operation: str):
     return handle
 
 
+async def change_password(request: web.Request) -> web.Response:
+    """``{current_password, new_password}``: every other session of the agent ends."""
+    ctx = await agent_context(request)
+    csrf.check_api(request)
+    data = await json_object(request)
+    token = await request.app[console_key].account.change_password(
+        ctx.agent, data.get("current_password"), data.get("new_password")
+    )
+    response = web.json_response({"ok": True, "token": token})
+    settings = request.app[settings_key]
+    set_session_cookie(
+        response, token, secure=settings.secure_cookies, max_age=settings.agent_token_ttl_seconds
+    )
+    return response
+
+
 def setup(router: web.UrlDispatcher) -> None:
     for method, path, operation in ROUTES:
         router.add_route(method, path, _handler(operation))
+    router.add_post("/api/v1/me/password", change_password)

@@ -49,7 +49,7 @@ SECTIONS: dict[str, tuple[str, Action, tuple[str, ...]]] = {
 NOTICES = {
     "update_site": "Saved.",
     "update_widget": "Saved. Widgets open on your website have been updated.",
-    "invite": "Invitation created.",
+    "invite": "Invitation created: its link is under Pending invitations.",
     "revoke_invite": "Invitation withdrawn.",
     "change_role": "Role changed.",
     "remove_member": "Removed from the team. Their open dashboards were signed out.",
@@ -148,8 +148,7 @@ async def section_submit(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther("/dashboard/settings?" + urlencode({"deleted": result["deleted"]}))
     if operation in SHOW_ONCE:
         return await _render(request, ctx, site_id, section, shown=result | {"op": operation})
-    anchor = "#invites" if operation == "invite" else ""
-    raise web.HTTPSeeOther(f"/dashboard/settings/{site_id}/{section}?done={operation}{anchor}")
+    raise web.HTTPSeeOther(f"/dashboard/settings/{site_id}/{section}?done={operation}")
 
 
 async def new_site_page(request: web.Request) -> web.Response:

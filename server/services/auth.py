@@ -105,6 +105,14 @@ class AuthService:
         await self._audit.record("login", agent_id=agent.id, ip=ip)
         return self.issue_token(agent)
 
+    async def change_password(self, agent: Agent, current: object, new: object) -> None:
+        """After checking the current password; the caller ends the agent's other sessions."""
+        if not isinstance(new, str) or not 8 <= len(new) <= 1024:
+            raise InvalidInput("the new password must be at least 8 characters")
+        await self.login(agent.email, current)
+        await self._agents.set_password_hash(agent.id, self._hasher.hash(new))
+        await self._audit.record("password.changed", agent_id=agent.id)
+
     def issue_token(self, agent: Agent) -> str:
         """A session token; it carries the agent's token version, so bumping it ends them."""
         return self._tokens.issue("agent", str(agent.id), self._ttl, ver=agent.token_version)

@@ -17,7 +17,7 @@ from server.services.invites import InviteService
 from server.services.mailer import Mailer
 from server.services.site_admin import SiteAdminService
 from server.services.sites import SiteService
-from server.services.team import TeamService
+from server.services.team import AccountService, TeamService
 from server.services.tokens import TokenSigner
 from server.settings import Settings
 from server.storage.cache import Cache
@@ -38,6 +38,7 @@ class ConsoleKit:
     invites: InviteService
     api_keys: ApiKeyService
     gate: VisitorGate
+    account: AccountService
 
     @classmethod
     def build(
@@ -78,4 +79,5 @@ class ConsoleKit:
             blocking,
             audit,
         )
-        return cls(console, site_admin, team, invites, api_keys, gate)
+        account = AccountService(auth, team_repo, team)
+        return cls(console, site_admin, team, invites, api_keys, gate, account)

@@ -81,6 +81,7 @@ class InviteService:
         existing = await self._team.by_email(email)
         if existing and await self._team.role_of(site.id, existing.id):
             raise Conflict(f"{email} is already in this site's team")
+        await self._invites.replace_pending(site.id, email)  # inviting again sends a new link
         invite = await self._invites.create(
             site_id=site.id,
             email=email,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from server.domain import Member, Role
+from server.domain import Agent, Member, Role
+from server.services.auth import AuthService
 from server.services.broadcast import Broadcaster
 from server.storage.cache import Cache
 from server.storage.sql.team import TeamRepository
@@ -62,3 +63,19 @@ class TeamService:
 
     async def disconnected(self, agent_id: int, connection_id: str) -> None:
         await self._cache.leave(connections_group(agent_id), connection_id, connection_id)
+
+
+class AccountService:
+    """An agent's own account: changing the password ends every other session."""
+
+    def __init__(self, auth: AuthService, team_repo: TeamRepository, team: TeamService) -> None:
+        self._auth = auth
+        self._team_repo = team_repo
+        self._team = team
+
+    async def change_password(self, agent: Agent, current: object, new: object) -> str:
+        """A fresh token for the caller; every token issued before stops working."""
+        await self._auth.change_password(agent, current, new)
+        await self._team.end_sessions(agent.id)
+        fresh = await self._team_repo.by_email(agent.email)
+        return self._auth.issue_token(fresh or agent)

@@ -211,3 +211,37 @@ async def test_invites_are_emailed_when_smtp_is_configured(aiohttp_server, app_s
     assert mail.recipients == ["ana@x.test"] and mail.sender == "team@porch.test"
     assert "Subject: Join Shop A on Porchlight" in mail.data
     assert body["link"] in re.sub(r"=\r?\n", "", mail.data)
+
+
+async def test_a_new_password_ends_every_other_session(team, api, socket_client, base_url):
+    other_tab = await socket_client("/agent", base_url, {"token": team.agent.token})
+    await other_tab.next("session")
+    closed = []
+    other_tab.sio.on("disconnect", lambda *reason: closed.append(reason), namespace="/agent")
+    status, body = await api.request(
+        "POST",
+        "/api/v1/me/password",
+        team.agent.token,
+        {"current_password": "wrong one", "new_password": "a brand new one"},
+    )
+    assert status == 401
+    status, body = await api.request(
+        "POST",
+        "/api/v1/me/password",
+        team.agent.token,
+        {"current_password": "correct horse battery", "new_password": "a brand new one"},
+    )
+    assert status == 200
+    await until(lambda: closed)
+    assert (await api.request("GET", "/api/v1/me", team.agent.token))[0] == 401
+    assert (await api.request("GET", "/api/v1/me", body["token"]))[0] == 200
+
+
+async def test_inviting_again_replaces_the_pending_link(team, api, base_url):
+    first = await invite(api, team, "twice@shop-a.test")
+    second = await invite(api, team, "twice@shop-a.test")
+    _, listing = await api.request("GET", f"/api/v1/sites/{team.site.id}/team", team.admin.token)
+    assert [i["id"] for i in listing["invites"]] == [second["invite"]["id"]]
+    status, html, http = await accept(base_url, first["link"], name="T", password="12345678")
+    await http.close()
+    assert status == 404 and "withdrawn" in html

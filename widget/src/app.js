@@ -7,6 +7,7 @@ import { createAttach } from "./attach.js";
 import { widgetSettings } from "./config.js";
 import { openConnection } from "./connection.js";
 import { fingerprint } from "./fingerprint.js";
+import { setStrings } from "./i18n.js";
 import { startJourney } from "./journey.js";
 import { createOutbox, newClientId } from "./outbox.js";
 import { siteStorage } from "./storage.js";
@@ -41,6 +42,10 @@ export function startWidget({ siteKey, origin }) {
     lastRead: "", // newest agent message id we told the server we read
     loadingOlder: false,
     identity: null, // identify() data not yet acknowledged
+    blocked: false, // the site blocked this visitor: it shows the team away
+    locked: false, // the site needs a verified identity this visitor lacks
+    settings: null,
+    siteName: "",
   };
 
   const outbox = createOutbox({
@@ -53,6 +58,7 @@ export function startWidget({ siteKey, origin }) {
   // ---- view -------------------------------------------------------------
 
   function applySettings(settings) {
+    setStrings(settings.strings); // the site's language, before any word is written
     if (!view) {
       view = createView({
         origin,
@@ -61,6 +67,11 @@ export function startWidget({ siteKey, origin }) {
         onSend: send,
         onNearTop: loadOlder,
         attach,
+        onPrechat(data) {
+          store.set("pre", 1);
+          view.setPrechat("off", "off");
+          if (data.name || data.email) widget.identify(data);
+        },
       });
       view.setConnection(state.connection);
       view.setAgentsOnline(state.agentsOnline);
@@ -73,6 +84,16 @@ export function startWidget({ siteKey, origin }) {
       });
     }
     view.setSettings(settings);
+    state.settings = settings;
+    askFirst();
+  }
+
+  // Pre-chat questions, until answered once or the visitor has written.
+  function askFirst() {
+    const s = state.settings;
+    if (!view || !s || state.locked) return;
+    const done = store.get("pre") || view.list.oldestId() || outbox.items().length;
+    view.setPrechat(done ? "off" : s.prechat_name, done ? "off" : s.prechat_email);
   }
 
   function showOutbox() {
@@ -97,8 +118,14 @@ export function startWidget({ siteKey, origin }) {
   }
 
   function setAgentsOnline(online) {
-    state.agentsOnline = online;
+    state.agentsOnline = online = online && !state.blocked;
     if (view) view.setAgentsOnline(online);
+  }
+
+  function setLocked(on) {
+    state.locked = on;
+    if (view) view.setLocked(on);
+    if (!on) askFirst();
   }
 
   // ---- visitor actions --------------------------------------------------
@@ -138,8 +165,10 @@ export function startWidget({ siteKey, origin }) {
     if (!identity || !state.ready) return;
     const ack = await conn.request("identify", identity);
     if (state.identity !== identity) return; // replaced meanwhile
-    if (ack.ok) state.identity = null;
-    else if (ack.code !== "timeout" && ack.code !== "error") {
+    if (ack.ok) {
+      state.identity = null;
+      if (ack.verified) setLocked(false);
+    } else if (ack.code !== "timeout" && ack.code !== "error") {
       state.identity = null;
       warn("identify was refused: " + (ack.error || ack.code));
     }
@@ -150,8 +179,11 @@ export function startWidget({ siteKey, origin }) {
   function onSession(s) {
     if (typeof s.visitor_token === "string" && s.visitor_token) store.set("token", s.visitor_token);
     const site = s.site || {};
+    state.siteName = site.name;
+    state.blocked = !!s.blocked;
     applySettings(widgetSettings(site.widget, site.name));
     setAgentsOnline(!!s.agents_online);
+    setLocked(!!s.verification_required);
 
     const messages = Array.isArray(s.messages) ? s.messages : [];
     for (const m of messages) {
@@ -160,6 +192,7 @@ export function startWidget({ siteKey, origin }) {
       if (kind === "agent" && m.status === "read" && m.id > state.lastRead) state.lastRead = m.id;
     }
     view.list.merge(messages, !!s.has_more);
+    askFirst();
     const conversation = s.conversation;
     if (!state.open) setUnread(conversation && conversation.unread_by_visitor > 0 ? conversation.unread_by_visitor : 0);
 
@@ -248,6 +281,7 @@ export function startWidget({ siteKey, origin }) {
         message: onMessage,
         read: onRead,
         agents_online: (p) => setAgentsOnline(!!p.online),
+        settings_updated: (p) => applySettings(widgetSettings(p.widget, state.siteName)),
         state: onState,
         refused: onRefused,
       },
@@ -262,7 +296,7 @@ export function startWidget({ siteKey, origin }) {
     return fingerprint().then((f) => ({ fingerprint: { ...f, consent: consent === true } }));
   }
 
-  return {
+  const widget = {
     consent(yes) {
       store.set("consent", yes === true);
       if (state.ready) Promise.resolve(withFingerprint()).then((f) => conn.request("fingerprint", f && f.fingerprint));
@@ -273,10 +307,10 @@ export function startWidget({ siteKey, origin }) {
     identify(data) {
       if (!data || typeof data !== "object") return warn('identify needs an object like {name, email}');
       const identity = {};
-      if (typeof data.name === "string") identity.name = data.name;
-      if (typeof data.email === "string") identity.email = data.email;
+      for (const key of ["name", "email", "user_id", "user_hash"]) if (data[key] != null) identity[key] = data[key];
       state.identity = identity;
       sendIdentity();
     },
   };
+  return widget;
 }

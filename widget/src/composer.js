@@ -4,6 +4,7 @@
 // features that follow what the visitor types.
 
 import { h, icon } from "./dom.js";
+import { t } from "./i18n.js";
 import { SEND } from "./icons.js";
 
 const MAX_HEIGHT = 132;
@@ -17,12 +18,12 @@ export function createComposer({ onSubmit, onInput, attach }) {
   const input = h("textarea", {
     class: "input",
     rows: "1",
-    placeholder: "Write a message\u2026",
-    "aria-label": "Message",
+    placeholder: t("Write a message\u2026"),
+    "aria-label": t("Message"),
     enterkeyhint: "send",
     autocomplete: "off",
   });
-  const send = h("button", { class: "send", type: "button", "aria-label": "Send message", disabled: true }, icon(SEND));
+  const send = h("button", { class: "send", type: "button", "aria-label": t("Send message"), disabled: true }, icon(SEND));
   const el = h("div", { class: "composer" }, attach && attach.els, input, send);
   // With images attached (attach.js) the text may be empty; uploads must finish first.
   const ready = (text) => (attach ? attach.canSend(text) : !!text.trim());

@@ -1,6 +1,8 @@
 // Where the widget comes from and how it looks: the script tag's own
 // attributes, and the site's widget settings sanitised for use in CSS and text.
 
+import { consoleSettings } from "./settings.js";
+
 export const DEFAULTS = {
   color: "#2563eb",
   position: "right",
@@ -37,10 +39,11 @@ function text(value, fallback, max) {
   return typeof value === "string" && value.trim() ? value.slice(0, max) : fallback;
 }
 
-/** Site widget settings with every field checked; unknown fields are ignored. */
+/** Site widget settings with the fields used in CSS and text checked. */
 export function widgetSettings(raw, siteName) {
   const w = raw && typeof raw === "object" ? raw : {};
   return {
+    ...consoleSettings(w),
     color: typeof w.color === "string" && HEX.test(w.color.trim()) ? w.color.trim() : DEFAULTS.color,
     position: w.position === "left" ? "left" : "right",
     greeting: text(w.greeting, DEFAULTS.greeting, 1000),

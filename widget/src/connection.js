@@ -5,7 +5,7 @@ import { io } from "socket.io-client";
 import { deviceInfo, pageInfo } from "./context.js";
 
 export const ACK_TIMEOUT = 10000;
-const SERVER_EVENTS = ["session", "message", "read", "agents_online"];
+const SERVER_EVENTS = ["session", "message", "read", "agents_online", "settings_updated"];
 // Refusals that mean "not now" rather than "never": try again later.
 const TRANSIENT = { error: 1, rate_limited: 1 };
 

@@ -1,5 +1,7 @@
 // Dates for people, in the visitor's own locale.
 
+import { t as tr } from "./i18n.js";
+
 const GROUP_GAP = 5 * 60 * 1000;
 
 export function timeOf(iso) {
@@ -17,8 +19,8 @@ export function sameDay(a, b) {
 
 export function dayLabel(t) {
   const now = Date.now();
-  if (sameDay(t, now)) return "Today";
-  if (sameDay(t, now - 864e5)) return "Yesterday";
+  if (sameDay(t, now)) return tr("Today");
+  if (sameDay(t, now - 864e5)) return tr("Yesterday");
   const d = new Date(t);
   const opts = { weekday: "short", month: "short", day: "numeric" };
   if (d.getFullYear() !== new Date(now).getFullYear()) opts.year = "numeric";

@@ -8,3 +8,4 @@ export const CHECK = "M4.5 12.5l4.5 4.5 10-10";
 export const DOUBLE_CHECK = ["M1.5 12.5l4.5 4.5 10-10", "M11.5 16l1 1 10-10"];
 export const CLOCK = ["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M12 7v5l3 2"];
 export const ALERT = ["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M12 8v5", "M12 16.5v.5"];
+export const HELP = ["M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z", "M9.1 9a3 3 0 0 1 5.8 1c0 2-3 3-3 3", "M12 17h.01"];

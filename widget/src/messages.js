@@ -5,6 +5,7 @@
 
 import { h, icon, srText } from "./dom.js";
 import { clock, closeInTime, dayLabel, sameDay, timeOf } from "./format.js";
+import { t } from "./i18n.js";
 import * as I from "./icons.js";
 import { linkify, safeUrl } from "./linkify.js";
 
@@ -52,9 +53,9 @@ function attachmentsOf(m, origin) {
 
 function metaOf(e, kind) {
   const m = e.msg;
-  if (e.state === "pending") return h("div", { class: "meta" }, icon(I.CLOCK, "tick"), "Sending\u2026");
+  if (e.state === "pending") return h("div", { class: "meta" }, icon(I.CLOCK, "tick"), t("Sending\u2026"));
   if (e.state === "failed") {
-    return h("div", { class: "meta err", role: "alert" }, icon(I.ALERT, "tick"), "Not sent: " + e.error);
+    return h("div", { class: "meta err", role: "alert" }, icon(I.ALERT, "tick"), t("Not sent: ") + e.error);
   }
   const parts = [h("time", { datetime: m.created_at }, clock(e.t))];
   if (m.edited_at && !m.deleted_at) parts.push(" \u00b7 edited");

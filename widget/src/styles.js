@@ -111,6 +111,20 @@ export const CSS = `
   .launcher,.launcher svg,.panel,.send{transition:none}
 }
 .pl [hidden]{display:none}
+.logo img,.av img{width:100%;height:100%;border-radius:50%;object-fit:cover}
+.lt{display:none;font-weight:650}
+.launcher.wide{width:auto;padding:0 22px 0 56px;border-radius:30px}
+.wide .lt{display:block}
+.wide svg{left:15px}
+.open .launcher.wide{width:60px;padding:0}
+.open .lt{display:none}
+.open .wide svg{left:auto}
+.launcher .i-help{fill:none;stroke:currentColor}
+.pre{display:grid;gap:10px;padding:14px 16px;border-top:1px solid #eceef2}
+.pre p{margin:0}
+.pre label{display:grid;gap:4px;font-size:13px;font-weight:600}
+.pre input{all:unset;box-sizing:border-box;padding:9px 12px;border:1px solid #d1d5db;border-radius:10px}
+.pre button{height:40px;border-radius:10px;background:var(--accent);color:var(--on)}
 .clip{flex:none;width:38px;height:38px;margin-left:-8px;border-radius:50%;background:none;color:#6b7280}
 .clip svg{width:20px;height:20px}
 .tray{flex:none;display:flex;flex-wrap:wrap;gap:8px;padding:10px 12px;max-height:40%;overflow-y:auto;background:#fff}

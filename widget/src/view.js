@@ -5,8 +5,10 @@
 
 import { createComposer } from "./composer.js";
 import { h, icon } from "./dom.js";
-import { CHAT, CHEVRON_DOWN, CLOSE } from "./icons.js";
+import { t } from "./i18n.js";
+import { CHAT, CHEVRON_DOWN, CLOSE, HELP } from "./icons.js";
 import { createMessageList } from "./messages.js";
+import { createPrechat } from "./prechat.js";
 import { CSS } from "./styles.js";
 import { themeVars } from "./theme.js";
 import { followViewport } from "./viewport.js";
@@ -18,6 +20,11 @@ const CONNECTION_TEXT = {
   offline: "You're offline. Messages will be sent when you're back.",
   unavailable: "Chat is unavailable right now.",
 };
+// A picture (the team's avatar) inside a round element, or its initial.
+function face(el, url, name) {
+  el.textContent = url ? "" : name.trim().charAt(0).toUpperCase();
+  if (url) el.appendChild(h("img", { src: url, alt: "" }));
+}
 
 function adoptStyles(root) {
   try {
@@ -39,7 +46,7 @@ function adoptStyles(root) {
  * @param {() => void} o.onNearTop      scrolled to the top of the list
  * @param {(text: string) => void} [o.onDraft]   composer text changed
  */
-export function createView({ origin, onToggle, onClose, onSend, onNearTop, onDraft, attach }) {
+export function createView({ origin, onToggle, onClose, onSend, onNearTop, onDraft, attach, onPrechat }) {
   const host = document.createElement(HOST_ID);
   host.id = HOST_ID;
   // Inline (CSSOM) styles outrank the page's ordinary rules for our host element.
@@ -49,15 +56,17 @@ export function createView({ origin, onToggle, onClose, onSend, onNearTop, onDra
 
   const list = createMessageList({ origin, onNearTop });
   const composer = createComposer({ onSubmit: onSend, onInput: onDraft, attach });
+  const prechat = createPrechat((data) => onPrechat && onPrechat(data));
+  const lock = h("div", { class: "away", role: "status", hidden: true }, t("Please sign in on this website to chat with us."));
 
   const logo = h("div", { class: "logo", "aria-hidden": "true" });
   const title = h("div", { class: "title" });
   const status = h("div", { class: "status" });
-  const closeBtn = h("button", { class: "close", type: "button", "aria-label": "Close chat", onclick: () => onClose() }, icon(CLOSE));
+  const closeBtn = h("button", { class: "close", type: "button", "aria-label": t("Close chat"), onclick: () => onClose() }, icon(CLOSE));
   const head = h("div", { class: "head" }, logo, h("div", { class: "who" }, title, status), closeBtn);
   const away = h("div", { class: "away", hidden: true });
   const conn = h("div", { class: "conn", role: "status", hidden: true }, h("span", { class: "spin", "aria-hidden": "true" }), h("span"));
-  const panel = h("div", { class: "panel", id: "pl-panel", role: "dialog", hidden: true }, head, away, conn, list.el, composer.el);
+  const panel = h("div", { class: "panel", id: "pl-panel", role: "dialog", hidden: true }, head, away, conn, list.el, prechat.el, lock, composer.el);
 
   const badge = h("span", { class: "badge", "aria-hidden": "true", hidden: true });
   const launcher = h(
@@ -67,6 +76,8 @@ export function createView({ origin, onToggle, onClose, onSend, onNearTop, onDra
     icon(CHEVRON_DOWN, "i-down"),
     badge,
   );
+  const launcherText = h("span", { class: "lt" });
+  launcher.appendChild(launcherText);
   const wrap = h("div", { class: "pl" }, panel, launcher);
   root.appendChild(wrap);
   if (attach) attach.mount(panel, composer.el, list.el, wrap);
@@ -79,12 +90,14 @@ export function createView({ origin, onToggle, onClose, onSend, onNearTop, onDra
   });
 
   let open = false;
+  let locked = false;
+  let asking = false;
   let unread = 0;
   let hideTimer = 0;
   let stopViewport = () => {};
 
   function labelLauncher() {
-    let label = open ? "Close chat" : "Open chat";
+    let label = open ? t("Close chat") : t("Open chat");
     if (!open && unread) label += ", " + unread + " unread " + (unread === 1 ? "message" : "messages");
     launcher.setAttribute("aria-label", label);
   }
@@ -97,24 +110,46 @@ export function createView({ origin, onToggle, onClose, onSend, onNearTop, onDra
       document.body.appendChild(host);
     },
     setSettings(s) {
+      wrap.setAttribute("lang", s.language || "en");
       for (const [name, value] of Object.entries(themeVars(s.color))) wrap.style.setProperty(name, value);
       wrap.classList.toggle("left", s.position === "left");
       title.textContent = s.team_name;
-      logo.textContent = s.team_name.trim().charAt(0).toUpperCase();
+      face(logo, s.avatar_url, s.team_name);
       away.textContent = s.offline_message;
       panel.setAttribute("aria-label", "Chat with " + s.team_name);
       list.setGreeting(s.greeting, s.team_name);
+      const help = s.launcher_icon == "help";
+      launcher.replaceChild(icon(help ? HELP : CHAT, help ? "i-chat i-help" : "i-chat"), launcher.firstChild);
+      launcherText.textContent = s.launcher_text;
+      launcher.classList.toggle("wide", !!s.launcher_text);
+      labelLauncher();
     },
-    setAgentsOnline(online) {
-      head.classList.toggle("online", online);
-      status.textContent = online ? "Online now" : "Away right now";
-      away.hidden = online;
+    setAgentsOnline(on) {
+      head.classList.toggle("online", on);
+      status.textContent = on ? t("Online now") : t("Away right now");
+      away.hidden = on;
     },
     /** connected | connecting | reconnecting | offline | unavailable */
     setConnection(state) {
       conn.hidden = state === "connected";
       conn.classList.toggle("offline", state === "offline" || state === "unavailable");
-      conn.lastChild.textContent = CONNECTION_TEXT[state] || "";
+      conn.lastChild.textContent = t(CONNECTION_TEXT[state] || "");
+    },
+    /** Ask name/e-mail before the first message ("off" | "optional" | "required" each). */
+    setPrechat(name, email) {
+      asking = prechat.show(name, email);
+      composer.el.hidden = asking || locked;
+      return asking;
+    },
+    /** The site needs a verified identity this visitor does not have. */
+    setLocked(on) {
+      locked = on;
+      lock.hidden = !on;
+      if (on) {
+        prechat.hide();
+        asking = false;
+      }
+      composer.el.hidden = on || asking;
     },
     setUnread(count) {
       unread = count;

@@ -72,6 +72,23 @@ class InviteRepository:
             row.revoked_at = utcnow()
         return _invite(row)
 
+    async def replace_pending(self, site_id: int, email: str) -> int:
+        """Withdraw the pending invites of this e-mail (a new one is being sent)."""
+        async with self._sessions.begin() as session:
+            rows = list(
+                await session.scalars(
+                    select(InviteRow).where(
+                        InviteRow.site_id == site_id,
+                        InviteRow.email == email,
+                        InviteRow.accepted_at.is_(None),
+                        InviteRow.revoked_at.is_(None),
+                    )
+                )
+            )
+            for row in rows:
+                row.revoked_at = utcnow()
+            return len(rows)
+
     async def consume(self, invite_id: int, agent_id: int | None) -> Invite:
         """Mark the invite used, exactly once: a second use is a Conflict."""
         async with self._sessions.begin() as session:
