@@ -16,6 +16,7 @@ from server.realtime.agent import AgentNamespace
 from server.realtime.broadcaster import SocketBroadcaster
 from server.realtime.server import build_socketio
 from server.realtime.visitor import VisitorNamespace
+from server.services.agent_settings import AgentSettingsService
 from server.services.agents_presence import AgentPresence
 from server.services.auth import AuthService
 from server.services.chat import ChatService
@@ -31,6 +32,7 @@ from server.services.visitors import VisitorService
 from server.settings import Settings
 from server.storage.cache import Cache, MemoryCache, RedisCache
 from server.storage.messages import MessageStore
+from server.storage.sql.agent_settings import AgentSettingsRepository
 from server.storage.sql.agents import AgentRepository
 from server.storage.sql.audit import AuditRepository
 from server.storage.sql.engine import make_engine, make_sessionmaker
@@ -136,6 +138,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.uploads_key] = uploads
     app[keys.sio_key] = sio
     app[keys.typing_key] = typing
+    app[keys.agent_settings_key] = AgentSettingsService(AgentSettingsRepository(sessions))
     app[keys.widget_bundle_key] = Bundle.load(STATIC_DIR / "widget.js")
     app[keys.console_key] = console
 

@@ -6,6 +6,7 @@ import socketio
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server.services.agent_settings import AgentSettingsService
 from server.services.auth import AuthService
 from server.services.chat import ChatService
 from server.services.console_kit import ConsoleKit
@@ -31,5 +32,6 @@ chat_key = web.AppKey("chat", ChatService)
 sio_key = web.AppKey("sio", socketio.AsyncServer)
 widget_bundle_key = web.AppKey("widget_bundle", object)
 typing_key = web.AppKey("typing", TypingService)
+agent_settings_key = web.AppKey("agent_settings", AgentSettingsService)
 uploads_key = web.AppKey("uploads", UploadService)
 console_key = web.AppKey("console", ConsoleKit)

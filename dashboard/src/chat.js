@@ -7,6 +7,7 @@ import { createComposer } from "./composer.js";
 import { h, icon, setText } from "./dom.js";
 import { createMessageList } from "./messages.js";
 import { compareIds } from "./store.js";
+import { attachTypingSender, createGhost } from "./typing.js";
 import { externalLink, safeHref, shortUrl } from "./text.js";
 import { fullDate } from "./time.js";
 import { emptyState } from "./ui.js";
@@ -14,7 +15,7 @@ import { emptyState } from "./ui.js";
 const NEAR_BOTTOM_PX = 80;
 const LOAD_OLDER_PX = 120;
 
-export function createChat({ root, store, api, nav }) {
+export function createChat({ root, store, api, nav, typing, presence, socket }) {
   const agent = store.state.agent || {};
   const pending = new Map(); // conversation id → Map(client_id → unsent or failed message)
   let current = null;
@@ -27,6 +28,7 @@ export function createChat({ root, store, api, nav }) {
 
   // ---- DOM
 
+  const peers = presence.createPeers(); // "Ana is viewing", in the header
   const head = {
     avatar: avatar({ id: "", name: "", online: false, size: "lg" }),
     name: h("h2", { class: "chat-name" }),
@@ -38,7 +40,7 @@ export function createChat({ root, store, api, nav }) {
     "header",
     { class: "chat-head" },
     head.avatar,
-    h("div", { class: "chat-who" }, h("div", { class: "chat-title" }, head.name, head.site), h("div", { class: "chat-sub" }, head.status, head.page)),
+    h("div", { class: "chat-who" }, h("div", { class: "chat-title" }, head.name, head.site), h("div", { class: "chat-sub" }, head.status, head.page, peers.el)),
     h(
       "button",
       { class: "icon-btn", type: "button", "aria-label": "Close conversation", title: "Close", onclick: () => nav.go(store.state.view, null) },
@@ -47,15 +49,17 @@ export function createChat({ root, store, api, nav }) {
   );
 
   const list = createMessageList({ agentId: agent.id, onRetry: retry });
+  const ghost = createGhost({ typing, keepBottom: (change) => keepBottom(change) });
   const top = h("div", { class: "chat-top" });
   const notice = h("div", { class: "chat-notice" });
-  const scroller = h("div", { class: "chat-scroll", role: "log", "aria-label": "Messages" }, top, list.el, notice);
+  const scroller = h("div", { class: "chat-scroll", role: "log", "aria-label": "Messages" }, top, list.el, ghost.el, ghost.others, notice);
   const jump = h("button", { class: "jump", type: "button", hidden: true, onclick: () => scrollToBottom() }, icon("arrowDown", 14), "New messages");
   const attach = createAttach({
     conversationId: () => current && current.id,
     siteId: () => current && (store.state.conversations.get(current.id) || current.conversation || {}).site_id,
   });
   const composer = createComposer({ onSend: send, attach });
+  const typer = attachTypingSender({ textarea: composer.textarea, socket, conversationId: () => current && current.id });
   const pane = h("div", { class: "chat", hidden: true }, header, h("div", { class: "chat-body" }, scroller, jump), composer.el);
   const idle = h(
     "div",
@@ -87,7 +91,7 @@ export function createChat({ root, store, api, nav }) {
     const siteId = conv.site_id ?? v.site_id;
     setText(head.site, store.multiSite() && siteId != null ? store.siteName(siteId) : "");
     head.site.hidden = !head.site.textContent;
-    setText(head.status, online ? "Online" : "Offline");
+    setText(head.status, online ? (v.presence === "idle" ? "Idle (tab hidden)" : "Online") : "Offline");
     head.status.classList.toggle("is-online", online);
     head.status.title = v.last_seen ? `Last seen ${fullDate(v.last_seen)}` : "";
     const page = online && v.current_page;
@@ -102,6 +106,13 @@ export function createChat({ root, store, api, nav }) {
   // ---- scrolling
 
   const nearBottom = () => scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
+
+  /** Make a change below the messages; stay at the bottom if the agent was there. */
+  function keepBottom(change) {
+    const stick = nearBottom();
+    change();
+    if (stick) scrollToBottom();
+  }
 
   function scrollToBottom() {
     scroller.scrollTop = scroller.scrollHeight;
@@ -176,6 +187,9 @@ export function createChat({ root, store, api, nav }) {
     paintTop();
     paintHeader();
     composer.setConversation(id, visitorName());
+    typer.stop();
+    ghost.follow(id, visitorId, visitorName());
+    peers.follow(id);
     showNotice("loading");
 
     const ack = await api.history(id);
@@ -193,6 +207,8 @@ export function createChat({ root, store, api, nav }) {
     c.loaded = true;
     showNotice(null);
     list.reset(ack.messages || []);
+    store.emit("history", id, ack.messages || []);
+    ghost.follow(id, c.visitorId, visitorName());
     for (const msg of c.early) list.upsert(msg);
     for (const msg of pendingFor(id).values()) list.upsert(msg);
     c.early = [];
@@ -212,6 +228,9 @@ export function createChat({ root, store, api, nav }) {
     idle.hidden = false;
     list.reset([]);
     composer.setConversation(null);
+    typer.stop();
+    ghost.follow(null, null);
+    peers.follow(null);
   }
 
   async function loadOlder() {
@@ -302,6 +321,7 @@ export function createChat({ root, store, api, nav }) {
       error: null,
     };
     pendingFor(c.id).set(msg.client_id, msg);
+    typer.sent();
     list.upsert(msg);
     paintTop();
     scrollToBottom();
@@ -367,6 +387,11 @@ export function createChat({ root, store, api, nav }) {
     if (!current || r.conversation_id !== current.id) return;
     if (r.reader === "visitor") list.markRead("agent", r.up_to, r.message_ids);
     else if (r.reader === "agent") list.markRead("visitor", r.up_to, r.message_ids);
+  });
+  store.on("delivered", (r) => {
+    if (!current || r.conversation_id !== current.id) return;
+    const kind = r.reader === "visitor" ? "agent" : "visitor";
+    list.markRead(kind, r.up_to, r.message_ids, "delivered");
   });
   store.on("conversation", (c) => {
     if (current && c.id === current.id) {

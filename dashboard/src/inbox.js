@@ -4,6 +4,7 @@ import { avatar, updateAvatar } from "./avatar.js";
 import { h, setText } from "./dom.js";
 import { compareIds } from "./store.js";
 import { liveRelative } from "./time.js";
+import { paintTypingLine, typingLine } from "./typing.js";
 import { emptyState, skeleton } from "./ui.js";
 
 export function compareConversations(a, b) {
@@ -13,7 +14,7 @@ export function compareConversations(a, b) {
   return compareIds(b.activity_id, a.activity_id) || compareIds(b.last_activity_at, a.last_activity_at) || compareIds(b.id, a.id);
 }
 
-export function createInbox({ root, store, sync, nav }) {
+export function createInbox({ root, store, sync, nav, typing }) {
   const rows = new Map(); // id → {li, button, refs}
   let order = []; // ids, in display order
   let statusKey = "";
@@ -40,6 +41,7 @@ export function createInbox({ root, store, sync, nav }) {
       site: h("span", { class: "conv-site" }),
       time: h("time", { class: "conv-time" }),
       preview: h("span", { class: "conv-preview" }),
+      typing: typingLine(),
       badge: h("span", { class: "badge", "aria-hidden": "true" }),
       sr: h("span", { class: "sr-only" }),
     };
@@ -51,7 +53,7 @@ export function createInbox({ root, store, sync, nav }) {
         "span",
         { class: "conv-main" },
         h("span", { class: "conv-top" }, refs.name, refs.site, refs.time),
-        h("span", { class: "conv-bottom" }, refs.preview, refs.badge, refs.sr),
+        h("span", { class: "conv-bottom" }, refs.preview, refs.typing, refs.badge, refs.sr),
       ),
     );
     const li = h("li", { class: "conv-item" }, button);
@@ -72,6 +74,8 @@ export function createInbox({ root, store, sync, nav }) {
     liveRelative(refs.time, c.last_activity_at);
     setText(refs.preview, c.preview || "No messages yet");
     refs.preview.classList.toggle("is-empty", !c.preview);
+    paintTypingLine(refs.typing, typing.visitor(c.visitor_id));
+    row.button.classList.toggle("is-typing", !refs.typing.hidden);
     const unread = c.unread_by_agent > 0 ? c.unread_by_agent : 0;
     setText(refs.badge, unread > 99 ? "99+" : String(unread));
     refs.badge.hidden = unread === 0;
@@ -148,6 +152,10 @@ export function createInbox({ root, store, sync, nav }) {
   }
 
   store.on("conversations", renderAll);
+  typing.on((change) => {
+    if (change.kind !== "visitor") return;
+    for (const c of store.state.conversations.values()) if (c.visitor_id === change.visitorId && rows.has(c.id)) paint(c);
+  });
   store.on("conversation", (c) => {
     place(c, paint(c));
     chrome();

@@ -5,11 +5,15 @@ import { createChat } from "./chat.js";
 import { createCounts } from "./counts.js";
 import { createInbox } from "./inbox.js";
 import { createNav } from "./nav.js";
+import { createPresence } from "./presence.js";
+import { createSettings, createSettingsPopover } from "./settings.js";
 import { connectAgent } from "./socket.js";
 import { createStore } from "./store.js";
+import { createSound } from "./sound.js";
 import { createSync } from "./sync.js";
 import { startTicker } from "./time.js";
 import { toast } from "./toast.js";
+import { createTypingState } from "./typing.js";
 import { createVisitors } from "./visitors.js";
 
 function readBootstrap() {
@@ -58,9 +62,14 @@ function main() {
 
   createBanner({ el: document.getElementById("conn-banner"), store });
   createCounts({ store });
-  createInbox({ root: document.getElementById("inbox-view"), store, sync, nav });
-  createVisitors({ root: document.getElementById("visitors-view"), store, openVisitor });
-  createChat({ root: document.getElementById("chat-col"), store, api, nav });
+  const typing = createTypingState({ socket, store });
+  const presence = createPresence({ socket, store, request });
+  const settings = createSettings();
+  const sound = createSound({ agentId: store.state.agent.id, settings, store, socket, nav });
+  createSettingsPopover({ settings, sound });
+  createInbox({ root: document.getElementById("inbox-view"), store, sync, nav, typing });
+  createVisitors({ root: document.getElementById("visitors-view"), store, openVisitor, typing });
+  createChat({ root: document.getElementById("chat-col"), store, api, nav, typing, presence, socket });
   startTicker();
   nav.start();
   socket.connect();

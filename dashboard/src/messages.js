@@ -178,13 +178,13 @@ export function createMessageList({ agentId, onRetry }) {
     return added.length;
   }
 
-  /** A read marker: messages of `kind` up to `upTo` (or listed in ids) are read. */
-  function markRead(kind, upTo, ids) {
+  /** A receipt: messages of `kind` up to `upTo` (or listed in ids) are read (or `status`). */
+  function markRead(kind, upTo, ids, status = "read") {
     const listed = new Set(ids || []);
     for (const entry of entries) {
       const { msg } = entry;
-      if (!msg.id || kindOf(msg) !== kind || msg.status === "read") continue;
-      if (listed.has(msg.id) || (upTo && compareIds(msg.id, upTo) <= 0)) replace(entry, { ...msg, status: "read" });
+      if (!msg.id || kindOf(msg) !== kind || (STATUS_RANK[msg.status] ?? 0) >= STATUS_RANK[status]) continue;
+      if (listed.has(msg.id) || (upTo && compareIds(msg.id, upTo) <= 0)) replace(entry, { ...msg, status });
     }
   }
 

@@ -3,6 +3,7 @@
 import { avatar, updateAvatar } from "./avatar.js";
 import { h, icon, setText } from "./dom.js";
 import { shortUrl } from "./text.js";
+import { paintTypingLine, typingLine } from "./typing.js";
 import { liveSince, toMs } from "./time.js";
 import { deviceParts } from "./ua.js";
 import { emptyState, skeleton } from "./ui.js";
@@ -31,7 +32,7 @@ export function visitStart(v) {
   return startIso || null;
 }
 
-export function createVisitors({ root, store, openVisitor }) {
+export function createVisitors({ root, store, openVisitor, typing }) {
   const rows = new Map(); // id → {li, button, refs, leaving, joined}
   let statusKey = "";
 
@@ -63,6 +64,7 @@ export function createVisitors({ root, store, openVisitor }) {
       name: h("span", { class: "vt-name" }),
       badge: h("span", { class: "pill pill--returning" }),
       sub: h("span", { class: "vt-sub" }),
+      typing: typingLine(),
       pageTitle: h("span", { class: "vt-page-title" }),
       pageUrl: h("span", { class: "vt-page-url" }),
       time: h("span", { class: "vt-since" }),
@@ -77,7 +79,7 @@ export function createVisitors({ root, store, openVisitor }) {
         "span",
         { class: "vt-visitor" },
         refs.avatar,
-        h("span", { class: "vt-who" }, h("span", { class: "vt-name-line" }, refs.name, refs.badge), refs.sub),
+        h("span", { class: "vt-who" }, h("span", { class: "vt-name-line" }, refs.name, refs.badge), refs.sub, refs.typing),
       ),
       h("span", { class: "vt-page" }, refs.pageTitle, refs.pageUrl),
       h("span", { class: "vt-time" }, refs.time),
@@ -104,6 +106,8 @@ export function createVisitors({ root, store, openVisitor }) {
     else sub.push(v.visits > 1 ? `${v.visits} visits` : "First visit");
     if (store.multiSite() && store.state.siteId == null) sub.push(store.siteName(v.site_id));
     setText(refs.sub, sub.filter(Boolean).join(" · "));
+    paintTypingLine(refs.typing, typing.visitor(v.id));
+    row.button.classList.toggle("is-idle", v.presence === "idle");
 
     const page = v.current_page || {};
     setText(refs.pageTitle, page.title || shortUrl(page.url) || "—");
@@ -235,6 +239,7 @@ export function createVisitors({ root, store, openVisitor }) {
   }
 
   store.on("visitors", renderAll);
+  typing.on((change) => change.kind === "visitor" && rows.has(change.visitorId) && store.state.visitors.has(change.visitorId) && paint(store.state.visitors.get(change.visitorId)));
   store.on("visitor", upsert);
   store.on("visitor_left", remove);
   store.on("joined", joined);

@@ -15,6 +15,7 @@ from server.http import (
     dashboard,
     health,
     onboarding,
+    settings,
     uploads,
     widget,
 )
@@ -28,6 +29,8 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     router.add_post("/api/v1/auth/login", api.login)
     router.add_post("/api/v1/auth/logout", api.logout)
     router.add_get("/api/v1/me", api.me)
+    router.add_get("/api/v1/me/settings", settings.get_settings)
+    router.add_put("/api/v1/me/settings", settings.put_settings)
     router.add_get("/api/v1/sites/{site_id}/conversations", api.site_conversations)
     router.add_get("/api/v1/conversations/{conversation_id}/messages", api.conversation_messages)
     router.add_post("/api/uploads", uploads.upload)
