@@ -19,6 +19,8 @@ export function createApi(request) {
     startConversation: (siteId, visitorId) =>
       request("start_conversation", { site_id: siteId, visitor_id: visitorId }),
     markRead: (conversationId, upTo) => request("mark_read", { conversation_id: conversationId, up_to: upTo }),
+    // The owner's console over the socket (admins and owners; see docs/permissions.md).
+    blockVisitor: (siteId, visitorId) => request("block", { site_id: siteId, kind: "visitor", value: visitorId }),
   };
 }
 

@@ -10,6 +10,7 @@ import { compareIds } from "./store.js";
 import { attachTypingSender, createGhost } from "./typing.js";
 import { externalLink, safeHref, shortUrl } from "./text.js";
 import { fullDate } from "./time.js";
+import { toast } from "./toast.js";
 import { emptyState } from "./ui.js";
 
 const NEAR_BOTTOM_PX = 80;
@@ -33,6 +34,8 @@ export function createChat({ root, store, api, nav, typing, presence, socket }) 
     avatar: avatar({ id: "", name: "", online: false, size: "lg" }),
     name: h("h2", { class: "chat-name" }),
     site: h("span", { class: "chat-site" }),
+    verified: h("span", { class: "pill pill--verified", title: "Your website vouched for this identity (user_hash checked)", hidden: true }, icon("check", 12), "Verified"),
+    block: h("button", { class: "btn btn-quiet btn-block-visitor", type: "button", hidden: true, onclick: () => blockVisitor() }, "Block"),
     status: h("span", { class: "chat-status" }),
     page: h("span", { class: "chat-page" }),
   };
@@ -40,7 +43,8 @@ export function createChat({ root, store, api, nav, typing, presence, socket }) 
     "header",
     { class: "chat-head" },
     head.avatar,
-    h("div", { class: "chat-who" }, h("div", { class: "chat-title" }, head.name, head.site), h("div", { class: "chat-sub" }, head.status, head.page, peers.el)),
+    h("div", { class: "chat-who" }, h("div", { class: "chat-title" }, head.name, head.verified, head.site), h("div", { class: "chat-sub" }, head.status, head.page, peers.el)),
+    head.block,
     h(
       "button",
       { class: "icon-btn", type: "button", "aria-label": "Close conversation", title: "Close", onclick: () => nav.go(store.state.view, null) },
@@ -91,6 +95,9 @@ export function createChat({ root, store, api, nav, typing, presence, socket }) 
     const siteId = conv.site_id ?? v.site_id;
     setText(head.site, store.multiSite() && siteId != null ? store.siteName(siteId) : "");
     head.site.hidden = !head.site.textContent;
+    head.verified.hidden = v.verified !== true;
+    const role = (store.state.sites.find((s) => s.id === siteId) || {}).role;
+    head.block.hidden = !(role === "admin" || role === "owner") || !(current.visitorId || v.id);
     setText(head.status, online ? (v.presence === "idle" ? "Idle (tab hidden)" : "Online") : "Offline");
     head.status.classList.toggle("is-online", online);
     head.status.title = v.last_seen ? `Last seen ${fullDate(v.last_seen)}` : "";
@@ -101,6 +108,18 @@ export function createChat({ root, store, api, nav, typing, presence, socket }) 
       link.title = href;
       head.page.replaceChildren("Viewing ", link);
     } else head.page.replaceChildren();
+  }
+
+  // Blocking (admins and owners): the visitor's widget shows the team away, or nothing,
+  // as the site's Blocking settings say; unblock from Settings → Blocking.
+  async function blockVisitor() {
+    const conv = store.state.conversations.get(current.id) || current.conversation || {};
+    const v = current.visitor || conv.visitor || {};
+    const siteId = conv.site_id ?? v.site_id;
+    const visitorId = current.visitorId || v.id || conv.visitor_id;
+    if (!confirm(`Block ${visitorName()}? Their messages stop reaching you. Unblock them in Settings → Blocking.`)) return;
+    const ack = await api.blockVisitor(siteId, visitorId);
+    toast(ack.ok ? `${visitorName()} is blocked.` : ack.error || "Could not block this visitor.", { kind: ack.ok ? "ok" : "error" });
   }
 
   // ---- scrolling

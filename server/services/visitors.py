@@ -268,6 +268,8 @@ class VisitorService:
     async def identify(self, site_id: int, visitor_id: str, identity: Identify) -> Visitor:
         visitor = await self._existing(site_id, visitor_id)
         verified = await self._verify_identity(site_id, identity)
+        if not verified and visitor.identity.get("verified"):
+            return visitor  # vouched for by the site: the page's unsigned words do not replace it
         if identity.name:
             visitor.identity["name"] = identity.name
         if identity.email:

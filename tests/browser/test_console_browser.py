@@ -81,3 +81,57 @@ async def test_the_language_and_pre_chat_questions_reach_the_widget(stage, brows
     await widget.locator(".pre").get_by_role("button", name="Chat starten").click()
     composer = widget.get_by_role("textbox", name="Nachricht")
     await expect(composer).to_be_visible()
+
+
+async def test_a_verified_visitor_gets_a_badge_and_an_admin_can_block_from_the_chat(stage, browser):
+    import hashlib
+    import hmac
+
+    owner = await new_page(browser, viewport={"width": 1440, "height": 900})
+    await sign_in(owner, stage)
+    secret = await owner.evaluate(
+        f"""async () => (await (await fetch(
+            '/api/v1/sites/{stage.tenant.site.id}/identity-secret')).json()).secret"""
+    )
+    user_hash = hmac.new(secret.encode(), b"42", hashlib.sha256).hexdigest()
+
+    visitor = await new_page(browser, viewport={"width": 1280, "height": 800})
+    await visitor.goto(f"{stage.host_url}/")
+    # The visitor is on the dashboard's live list before the page says who they are.
+    await owner.goto(f"{stage.app_url}/dashboard#/visitors")
+    await expect(owner.locator(".vt-row")).to_have_count(1)
+    await visitor.evaluate(
+        "h => Porchlight('identify', {user_id: '42', name: 'Ana Lima', user_hash: h})", user_hash
+    )
+    await expect(owner.locator(".vt-row")).to_contain_text("Ana Lima")
+    await owner.goto(f"{stage.app_url}/dashboard#/inbox")
+    widget = visitor.locator("porchlight-widget")
+    await widget.get_by_role("button", name="Open chat").click()
+    composer = widget.get_by_role("textbox", name="Message")
+    await composer.fill("first question")
+    await composer.press("Enter")
+
+    conversation = owner.locator(".conv", has_text="first question")
+    await conversation.click()
+    header = owner.locator(".chat-head")
+    await expect(header).to_contain_text("Ana Lima")
+    await expect(header.locator(".pill--verified")).to_be_visible()
+
+    owner.once("dialog", lambda dialog: dialog.accept())
+    await header.get_by_role("button", name="Block").click()
+    await expect(owner.locator(".toast")).to_contain_text("is blocked")
+
+    await composer.fill("second question")
+    await composer.press("Enter")
+    await expect(widget.locator(".bubble", has_text="second question")).to_be_visible()
+    # It was answered, and stored nowhere: the conversation still holds the first one only.
+    texts = await owner.evaluate(
+        f"""async () => {{
+            const site = '/api/v1/sites/{stage.tenant.site.id}/conversations';
+            const c = (await (await fetch(site)).json()).conversations[0];
+            const m = await (await fetch('/api/v1/conversations/' + c.id + '/messages')).json();
+            return m.messages.map((x) => x.text);
+        }}"""
+    )
+    assert texts == ["first question"]
+    await expect(owner.locator(".chat-col")).not_to_contain_text("second question")

@@ -52,6 +52,12 @@ async def test_a_signed_identity_is_verified_and_agents_see_it(app, team, socket
     # A numeric user id is signed as its decimal text.
     ack = await visitor.call("identify", {"user_id": 42, "user_hash": sign(secret, "42")})
     assert ack["verified"] is True
+    await agent.next("visitor_updated")
+
+    # Unsigned words from the page (a pre-chat form, say) do not replace a vouched identity.
+    ack = await visitor.call("identify", {"name": "Mallory", "email": "m@evil.test"})
+    assert ack == {"ok": True, "verified": True}
+    assert await agent.nothing("visitor_updated")
 
 
 async def test_a_wrong_hash_is_refused_and_changes_nothing(app, team, socket_client, base_url):

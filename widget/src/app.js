@@ -308,6 +308,8 @@ export function startWidget({ siteKey, origin }) {
       if (!data || typeof data !== "object") return warn('identify needs an object like {name, email}');
       const identity = {};
       for (const key of ["name", "email", "user_id", "user_hash"]) if (data[key] != null) identity[key] = data[key];
+      store.set("pre", 1); // the page told us who this is: no questions before the chat
+      askFirst();
       state.identity = identity;
       sendIdentity();
     },
