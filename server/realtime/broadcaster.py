@@ -26,7 +26,13 @@ class SocketBroadcaster:
     async def to_site_visitors(self, site_id: int, event: str, data: dict[str, Any]) -> None:
         await self._sio.emit(event, data, room=rooms.site_visitors(site_id), namespace="/visitor")
 
-    async def disconnect_agent_connections(self, connection_ids: list[str]) -> None:
-        # With the Redis manager, a connection held by another node is closed there.
-        for connection_id in connection_ids:
+    async def disconnect_agent(
+        self, agent_id: int, connection_ids: list[str], *, spare: str | None = None
+    ) -> None:
+        # With the Redis manager, a listed connection held by another node is closed there;
+        # the room catches this node's sockets even if the cache lost the list.
+        local = self._sio.manager.get_participants("/agent", rooms.agent(agent_id))
+        targets = set(connection_ids) | {sid for sid, _eio in local}
+        targets.discard(spare or "")
+        for connection_id in sorted(targets):
             await self._sio.disconnect(connection_id, namespace="/agent")

@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from server.domain import DomainError, InvalidInput
+from server.realtime import rooms
 from server.realtime.handlers import peer_of
 from server.services.auth import AgentContext
 from server.services.console import OPERATIONS, Actor, ConsoleService
@@ -70,6 +71,7 @@ class ConsoleEvents:
         is listed under the agent so removal can close it."""
         if self.team is not None:
             await self.team.connected(ctx.agent.id, sid)
+        await self.enter_room(sid, rooms.agent(ctx.agent.id))  # type: ignore[attr-defined]
         settings = self.settings
         host = environ.get("HTTP_HOST")
         scheme = environ.get("wsgi.url_scheme", "http")

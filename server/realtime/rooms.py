@@ -15,3 +15,8 @@ def visitor(visitor_id: str) -> str:
 
 def conversation(conversation_id: str) -> str:
     return f"conversation:{conversation_id}"
+
+
+def agent(agent_id: int) -> str:
+    """Every /agent socket of one agent on this node."""
+    return f"agent:{agent_id}"

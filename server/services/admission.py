@@ -8,12 +8,14 @@ remembers the last widget connection per site for the console's installation che
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from server.domain import Forbidden, Site, Visitor, iso, utcnow
-from server.services.blocking import BlockingService
+from server.domain import Block, Forbidden, Site, Visitor, iso, utcnow
+from server.services.blocking import BlockingService, matches
 from server.services.sites import SiteService
 from server.storage.cache import Cache
 
@@ -44,10 +46,43 @@ def country_of(visitor: Visitor) -> str | None:
 
 
 class VisitorGate:
-    def __init__(self, blocking: BlockingService, cache: Cache, sites: SiteService) -> None:
+    """Every visitor message passes here, so a site's switches and blocks are kept in memory
+    for ``ttl`` seconds: a change made on this node applies at once (the console calls
+    ``forget``), on other nodes within ``ttl``."""
+
+    def __init__(
+        self,
+        blocking: BlockingService,
+        cache: Cache,
+        sites: SiteService,
+        ttl: float = 3.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._blocking = blocking
         self._cache = cache
         self._sites = sites
+        self._ttl = ttl
+        self._clock = clock
+        self._policies: dict[int, tuple[float, Site, list[Block]]] = {}
+
+    def forget(self, site_id: int) -> None:
+        self._policies.pop(site_id, None)
+
+    async def _policy(self, site_id: int) -> tuple[Site, list[Block]]:
+        known = self._policies.get(site_id)
+        if known is not None and known[0] > self._clock():
+            return known[1], known[2]
+        site = await self._sites.get(site_id)  # a deleted site is NotFound
+        blocks = await self._blocking.list(site_id)
+        if len(self._policies) > 10_000:
+            self._policies.clear()
+        self._policies[site_id] = (self._clock() + self._ttl, site, blocks)
+        return site, blocks
+
+    @staticmethod
+    def _block(blocks: list[Block], visitor: Visitor, ip: str | None) -> Block | None:
+        country = country_of(visitor)
+        return next((b for b in blocks if matches(b, visitor.id, ip, country)), None)
 
     async def admit(
         self, site: Site, visitor: Visitor, ip: str | None, origin: str | None
@@ -59,7 +94,9 @@ class VisitorGate:
                 json.dumps({"origin": origin, "at": iso(utcnow())}),
                 SEEN_TTL,
             )
-        block = await self._blocking.match(site.id, visitor.id, ip, country_of(visitor))
+        self.forget(site.id)  # connects are rarer than messages: read the blocks fresh
+        _site, blocks = await self._policy(site.id)
+        block = self._block(blocks, visitor, ip)
         if block is not None and site.blocked_response == HIDDEN:
             raise Forbidden("chat is not available")
         return Admission(
@@ -71,8 +108,8 @@ class VisitorGate:
     async def may_send(self, site_id: int, visitor: Visitor, ip: str | None) -> bool:
         """Before a visitor's message is stored: False means "accept it quietly and drop it"
         (blocked, offline mode); Forbidden when the site refuses it outright."""
-        site = await self._sites.get(site_id)  # a deleted site is NotFound
-        block = await self._blocking.match(site.id, visitor.id, ip, country_of(visitor))
+        site, blocks = await self._policy(site_id)
+        block = self._block(blocks, visitor, ip)
         if block is not None:
             if site.blocked_response == HIDDEN:
                 raise Forbidden("chat is not available")

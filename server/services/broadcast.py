@@ -20,5 +20,8 @@ class Broadcaster(Protocol):
     async def to_site_visitors(self, site_id: int, event: str, data: dict[str, Any]) -> None:
         """Every visitor connection of the site."""
 
-    async def disconnect_agent_connections(self, connection_ids: list[str]) -> None:
-        """Close these /agent connections, on whichever node holds them."""
+    async def disconnect_agent(
+        self, agent_id: int, connection_ids: list[str], *, spare: str | None = None
+    ) -> None:
+        """Close the agent's /agent connections: those listed (on whichever node holds them)
+        and any other this node holds, but ``spare``."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.domain import InvalidInput, NotFound, Role
+from server.services.admission import VisitorGate
 from server.services.api_keys import ApiKeyService
 from server.services.auth import AgentContext
 from server.services.blocking import BlockingService
@@ -93,7 +94,9 @@ class ConsoleService:
         identity: IdentityService,
         blocking: BlockingService,
         audit: AuditRepository,
+        gate: VisitorGate | None = None,
     ) -> None:
+        self.gate = gate
         self.sites = sites
         self.site_admin = site_admin
         self.team = team
@@ -120,6 +123,8 @@ class ConsoleService:
         result, detail = await op.handler(self, Call(actor, site_id, role, data))
         if op.audit and detail is not None:
             await self._record(op, actor, site_id, detail)
+            if self.gate is not None:
+                self.gate.forget(site_id)  # blocks and switches apply to the next message
         return result
 
     async def role_in(self, ctx: AgentContext, site_id: int) -> Role | None:

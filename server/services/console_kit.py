@@ -78,6 +78,7 @@ class ConsoleKit:
             IdentityService(admin_repo),
             blocking,
             audit,
+            gate,
         )
         account = AccountService(auth, team_repo, team)
         return cls(console, site_admin, team, invites, api_keys, gate, account)

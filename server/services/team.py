@@ -52,9 +52,7 @@ class TeamService:
         ``spare``: the connection that asked for the change, closed by the socket layer
         once it has its answer."""
         connections = await self._cache.members(connections_group(agent_id))
-        connections.discard(spare or "")
-        if connections:
-            await self._broadcast.disconnect_agent_connections(sorted(connections))
+        await self._broadcast.disconnect_agent(agent_id, sorted(connections), spare=spare)
 
     # Called by the /agent namespace as sockets come and go.
 
