@@ -1,4 +1,5 @@
 // Dashboard entry: read the server's bootstrap, connect /agent, mount the views.
+import { createAnalytics } from "./analytics.js";
 import { createApi } from "./api.js";
 import { createBanner } from "./banner.js";
 import { createChat } from "./chat.js";
@@ -68,7 +69,8 @@ function main() {
   const sound = createSound({ agentId: store.state.agent.id, settings, store, socket, nav });
   createSettingsPopover({ settings, sound });
   createInbox({ root: document.getElementById("inbox-view"), store, sync, nav, typing });
-  createVisitors({ root: document.getElementById("visitors-view"), store, openVisitor, typing });
+  createVisitors({ root: document.getElementById("visitors-view"), store, openVisitor, typing, nav });
+  createAnalytics({ root: document.getElementById("analytics-view"), store });
   createChat({ root: document.getElementById("chat-col"), store, api, nav, typing, presence, socket });
   startTicker();
   nav.start();
