@@ -180,3 +180,27 @@ async def test_returning_visitors_can_be_listed_alone(geo_stage, browser, remote
     await agent.get_by_role("button", name="Returning", exact=True).click()
     await expect(rows.first.locator(".vt-city")).to_have_text("London")  # most visits first
     await expect(rows).to_have_count(2)
+
+
+async def test_the_journeys_page_ranks_pages(geo_stage, browser, remote_visitor):
+    ana = await remote_visitor(LONDON_IP, "/?utm_source=news", "Home")
+    await ana.call("page_view", {"url": f"{geo_stage.host_url}/tents", "title": "Tents"})
+    await ana.call("page_view", {"url": f"{geo_stage.host_url}/checkout", "title": "Checkout"})
+    ben = await remote_visitor(BERLIN_IPV6, "/tents", "Tents")
+    await ben.close()
+
+    agent = await new_page(browser, viewport={"width": 1440, "height": 900})
+    await sign_in(agent, geo_stage)
+    await agent.goto(f"{geo_stage.app_url}/dashboard#/analytics")
+
+    await expect(agent.get_by_role("heading", name="Journeys")).to_be_visible()
+    cards = agent.locator(".vx-card")
+    await expect(cards.filter(has_text="Page views")).to_contain_text("4")
+    await expect(cards.filter(has_text="Visitors")).to_contain_text("2")
+    top = agent.locator(".vx-table-wrap", has_text="Top pages").locator("tbody tr")
+    await expect(top.first).to_contain_text("/tents")
+    await expect(top.first).to_contain_text("2")
+    entries = agent.locator(".vx-table-wrap", has_text="Entry pages").locator("tbody tr")
+    await expect(entries).to_have_count(2)  # "/" (tracking parameters dropped) and "/tents"
+    await expect(entries.filter(has_text="utm_source")).to_have_count(0)
+    await expect(agent).to_have_title("Journeys · Porchlight")
