@@ -10,7 +10,8 @@ Rules, applied in this order:
 1. An e-mail address: any word with an ``@`` after at least one character
    (``ana@example.com``, and ``ana@exa`` while it is still being typed).
 2. A card number: 13-19 digits, optionally grouped by spaces, dashes or dots, that pass
-   the Luhn check; a longer run is searched for such a group sequence inside it.
+   the Luhn check. A longer run of digit groups with such a sequence inside is masked
+   whole.
 3. A phone number: 7-12 digits with the usual separators, or ``+`` and 7-15 digits.
    Dates written ``2026-01-31`` or ``31.01.2026`` are not phone numbers.
 4. Digits still being typed: a run of 7 or more digits at the very end of the text
@@ -50,19 +51,18 @@ def _mask(text: str) -> str:
     return _ALNUM.sub(MASK, text)
 
 
-def _card_spans(run: str) -> list[tuple[int, int]]:
-    """Spans (within ``run``) of consecutive digit groups that form a Luhn-valid card."""
-    groups = [(m.start(), m.end()) for m in _GROUP.finditer(run)]
-    spans = []
+def _has_card(run: str) -> bool:
+    """Whether consecutive digit groups of ``run`` form a Luhn-valid card number."""
+    groups = _GROUP.findall(run)
     for first in range(len(groups)):
         digits = ""
-        for last in range(first, len(groups)):
-            digits += run[groups[last][0] : groups[last][1]]
+        for group in groups[first:]:
+            digits += group
             if len(digits) > 19:
                 break
             if len(digits) >= 13 and luhn_valid(digits):
-                spans.append((groups[first][0], groups[last][1]))
-    return spans
+                return True
+    return False
 
 
 def _redact_run(run: str, trailing: bool) -> str:
@@ -71,12 +71,9 @@ def _redact_run(run: str, trailing: bool) -> str:
     phone = (7 <= count <= 15) if plus else (7 <= count <= 12)
     if phone and not _DATE.match(run):
         return _mask(run)
-    if trailing and count >= 7:
+    if (trailing and count >= 7) or _has_card(run):
         return _mask(run)
-    chars = list(run)
-    for start, end in _card_spans(run):
-        chars[start:end] = _mask(run[start:end])
-    return "".join(chars)
+    return run
 
 
 def redact(text: str) -> str:

@@ -11,6 +11,8 @@ import { setStrings } from "./i18n.js";
 import { startJourney } from "./journey.js";
 import { createOutbox, newClientId } from "./outbox.js";
 import { siteStorage } from "./storage.js";
+import { createLive } from "./live.js";
+import { createTyping } from "./typing.js";
 import { createView } from "./view.js";
 
 const HISTORY_PAGE = 30;
@@ -29,6 +31,8 @@ export function startWidget({ siteKey, origin }) {
   const store = siteStorage(siteKey);
   const attach = createAttach({ origin, token: () => store.get("token") });
   let view = null;
+  let typing = null; // typing.js: previews out, the agent's typing in
+  let live = null; // live.js: receipts, tab visibility, e-mail while away
   let conn = null;
   let stopped = false;
   let consentFirst = true; // the site wants Porchlight('consent', true) before fingerprinting
@@ -66,6 +70,7 @@ export function startWidget({ siteKey, origin }) {
         onClose: () => setOpen(false),
         onSend: send,
         onNearTop: loadOlder,
+        onDraft: (text) => typing.input(text),
         attach,
         onPrechat(data) {
           store.set("pre", 1);
@@ -83,7 +88,15 @@ export function startWidget({ siteKey, origin }) {
         if (state.open) setOpen(true);
       });
     }
+    if (!typing) {
+      const emit = (event, payload) => state.ready && conn.send(event, payload);
+      typing = createTyping({ send: emit, root: view.host.shadowRoot });
+      live = createLive({ view, send: emit, store, identify: (data) => widget.identify(data) });
+      live.setOnline(state.agentsOnline);
+    }
     view.setSettings(settings);
+    typing.setWords(settings.typing_preview);
+    live.setSettings(settings);
     state.settings = settings;
     askFirst();
   }
@@ -120,6 +133,7 @@ export function startWidget({ siteKey, origin }) {
   function setAgentsOnline(online) {
     state.agentsOnline = online = online && !state.blocked;
     if (view) view.setAgentsOnline(online);
+    if (live) live.setOnline(online);
   }
 
   function setLocked(on) {
@@ -135,6 +149,7 @@ export function startWidget({ siteKey, origin }) {
     if (attachments && attachments.length) item.attachments = attachments;
     view.list.addPending(item);
     outbox.add(item);
+    typing.sent();
   }
 
   async function loadOlder() {
@@ -198,6 +213,7 @@ export function startWidget({ siteKey, origin }) {
 
     state.ready = true;
     journey.session(s.page_view_id);
+    live.session(messages);
     showOutbox();
     outbox.setOnline(true);
     sendIdentity();
@@ -214,6 +230,8 @@ export function startWidget({ siteKey, origin }) {
     if (kind === "visitor" && m.client_id) outbox.confirm(m.client_id);
     const isNew = view.list.upsert(m);
     if (!isNew || kind !== "agent") return;
+    typing.hideAgent();
+    live.message(m);
     if (state.open) markRead();
     else setUnread(state.unread + 1);
   }
@@ -281,6 +299,9 @@ export function startWidget({ siteKey, origin }) {
         message: onMessage,
         read: onRead,
         agents_online: (p) => setAgentsOnline(!!p.online),
+        delivered: (r) => view && r.reader == "agent" && view.list.markRead(r.message_ids, r.up_to, "delivered"),
+        admin_typing_preview: (p) => typing && typing.showAgent(p),
+        admin_typing_cleared: () => typing && typing.hideAgent(),
         settings_updated: (p) => applySettings(widgetSettings(p.widget, state.siteName)),
         state: onState,
         refused: onRefused,

@@ -49,5 +49,6 @@ export function widgetSettings(raw, siteName) {
     greeting: text(w.greeting, DEFAULTS.greeting, 1000),
     team_name: text(w.team_name, text(siteName, DEFAULTS.team_name, 80), 80),
     offline_message: text(w.offline_message, DEFAULTS.offline_message, 1000),
+    typing_preview: w.typing_preview !== false,
   };
 }

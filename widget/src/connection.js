@@ -5,7 +5,7 @@ import { io } from "socket.io-client";
 import { deviceInfo, pageInfo } from "./context.js";
 
 export const ACK_TIMEOUT = 10000;
-const SERVER_EVENTS = ["session", "message", "read", "agents_online", "settings_updated"];
+const SERVER_EVENTS = ["delivered", "admin_typing_preview", "admin_typing_cleared", "session", "message", "read", "agents_online", "settings_updated"];
 // Refusals that mean "not now" rather than "never": try again later.
 const TRANSIENT = { error: 1, rate_limited: 1 };
 
@@ -106,6 +106,10 @@ export function openConnection({ origin, siteKey, token, on, extra }) {
       } catch (_) {
         return { ok: false, code: "timeout", error: "no answer from the server" };
       }
+    },
+    /** Emit without an ack; dropped while disconnected (typing previews, receipts). */
+    send(event, payload) {
+      socket.volatile.emit(event, payload);
     },
     close() {
       clearTimeout(retryTimer);

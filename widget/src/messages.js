@@ -230,14 +230,14 @@ export function createMessageList({ origin, onNearTop }) {
       update(e);
       regroup();
     },
-    /** The agent read our messages up to `upTo` (and/or exactly `ids`). */
-    markRead(ids, upTo) {
+    /** The agent read (or received: status "delivered") our messages up to `upTo` (and/or `ids`). */
+    markRead(ids, upTo, status = "read") {
       const set = new Set(Array.isArray(ids) ? ids : []);
       for (const e of rows.slice()) {
         const m = e.msg;
-        if (e.state !== "stored" || kindOf(m) !== "me" || m.status === "read") continue;
+        if (e.state !== "stored" || kindOf(m) !== "me" || m.status === "read" || m.status === status) continue;
         if (set.has(m.id) || (typeof upTo === "string" && m.id <= upTo)) {
-          e.msg = { ...m, status: "read" };
+          e.msg = { ...m, status };
           update(e);
         }
       }

@@ -3,33 +3,20 @@
 // (server/services/redaction.py, where they are explained); both are tested
 // against one table of cases (tests/typing/redaction_cases.json).
 
-const MASK = "\u2022";
-const mask = (s) => s.replace(/[\p{L}\p{N}]/gu, MASK);
+const mask = (s) => s.replace(/[\p{L}\p{N}]/gu, "\u2022");
 
-function luhn(d) {
-  let t = 0;
-  for (let i = 0; i < d.length; i++) {
-    let v = +d[d.length - 1 - i];
-    if (i % 2) v = v * 2 > 9 ? v * 2 - 9 : v * 2;
-    t += v;
-  }
-  return t % 10 == 0;
-}
+const luhn = (d) => !([...d].reverse().reduce((t, c, i) => t + (i % 2 ? (c * 2 > 9 ? c * 2 - 9 : c * 2) : +c), 0) % 10);
 
 function run(r, trailing) {
   const n = r.replace(/\D/g, "").length;
-  if (n >= 7 && n <= (r[0] == "+" ? 15 : 12) && !/^(\d{4}-\d\d-\d\d|\d\d?\.\d\d?\.\d{2,4})$/.test(r)) return mask(r);
-  if (trailing && n > 6) return mask(r);
-  const g = [...r.matchAll(/\d+/g)];
-  let out = r;
+  // A phone number (not a date), or digits still being typed at the end.
+  if (n > 6 && (trailing || (n <= (r[0] == "+" ? 15 : 12) && !/^(\d{4}-\d\d-\d\d|\d\d?\.\d\d?\.\d{2,4})$/.test(r)))) return mask(r);
+  // A card number, alone or inside a longer run of digit groups: the whole run is masked.
+  const g = r.match(/\d+/g);
   for (let f = 0; f < g.length; f++) {
-    let d = "";
-    for (let l = f; l < g.length && (d += g[l][0]).length < 20; l++) {
-      const a = g[f].index, b = g[l].index + g[l][0].length;
-      if (d.length > 12 && luhn(d)) out = out.slice(0, a) + mask(out.slice(a, b)) + out.slice(b);
-    }
+    for (let l = f, d = ""; l < g.length && (d += g[l]).length < 20; l++) if (d.length > 12 && luhn(d)) return mask(r);
   }
-  return out;
+  return r;
 }
 
 /** `text` with e-mail addresses, card numbers and phone numbers masked. */

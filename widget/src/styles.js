@@ -142,4 +142,6 @@ export const CSS = `
 .lb img{max-width:100%;max-height:100%;border-radius:6px}
 .lb .x{top:12px;right:12px;width:44px;height:44px}
 .lb .x svg{width:24px;height:24px}
+.status:not([hidden])+.status{display:none}
+.notice{flex:none;padding:4px;font-size:12px;color:#8a93a3;background:#f6f7f9;text-align:center}
 `;

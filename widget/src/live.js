@@ -1,0 +1,62 @@
+// The live parts around the conversation: "delivered" receipts for the
+// agents' messages, whether this tab is in view (idle when hidden), the
+// notice that agents see drafts, and an e-mail field while nobody is online.
+
+import { h } from "./dom.js";
+import { t } from "./i18n.js";
+
+const fromAgent = (m) => m.author && m.author.kind == "agent" && m.status == "sent";
+
+/**
+ * @param {object} o
+ * @param {object} o.view                      the widget's view (host, list)
+ * @param {(event: string, payload: object) => void} o.send  fire and forget
+ * @param {object} o.store                     site-scoped storage
+ * @param {(data: object) => void} o.identify  Porchlight('identify', ...)
+ */
+export function createLive({ view, send, store, identify }) {
+  const deliver = (id) => id && send("delivered", { up_to: id }); // the server ignores repeats
+  // (send does nothing once the widget is stopped: it is not connected any more)
+  const visibility = () => send("visitor_status", { state: document.hidden ? "idle" : "active" });
+  document.addEventListener("visibilitychange", visibility);
+
+  const notice = h("div", { class: "notice" });
+  view.list.el.after(notice);
+
+  // While nobody is online: leave an e-mail address for the answer (styled like the
+  // pre-chat questions).
+  const input = h("input", { type: "email", required: true, autocomplete: "email" });
+  const button = h("button");
+  const form = h("form", { class: "pre", hidden: true }, input, button);
+  view.host.shadowRoot.querySelector(".away").after(form); // under the offline message
+  const thank = () => store.get("email") && form.replaceChildren(t("Thanks! We'll reply to") + " " + store.get("email"));
+  form.onsubmit = (ev) => {
+    ev.preventDefault();
+    store.set("email", input.value.trim());
+    identify({ email: store.get("email") });
+    thank();
+  };
+
+  return {
+    /** A session (first connect or reconnect) and the history it brought. */
+    session(messages) {
+      let newest = "";
+      for (const m of messages) if (fromAgent(m)) newest = m.id;
+      deliver(newest);
+      if (document.hidden) visibility();
+    },
+    /** A live message of an agent reached this tab. */
+    message: (m) => deliver(m.id),
+    /** Words in the site's language, and whether previews are on. */
+    setSettings(s) {
+      notice.hidden = !s.typing_preview;
+      notice.textContent = t("Agents can see what you type before you send it.");
+      input.placeholder = t("Your e-mail"); // also its accessible name
+      button.textContent = t("Notify me");
+      thank();
+    },
+    setOnline(online) {
+      form.hidden = online;
+    },
+  };
+}
