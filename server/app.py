@@ -54,7 +54,9 @@ def open_message_store(settings: Settings) -> MessageStore:
 
 
 def open_cache(settings: Settings) -> Cache:
-    return RedisCache.from_url(settings.redis_url) if settings.redis_url else MemoryCache()
+    if settings.redis_url:
+        return RedisCache.from_url(settings.redis_url, prefix=f"{settings.redis_namespace}:")
+    return MemoryCache()
 
 
 def create_app(settings: Settings) -> web.Application:

@@ -29,6 +29,9 @@ class Settings:
     mongodb_url: str | None = field(default=None, repr=False)
     mongodb_database: str = "porchlight"
     redis_url: str | None = field(default=None, repr=False)
+    # Prefix of every Redis key and the Socket.IO channel: installations sharing one Redis
+    # (or test runs) stay apart.
+    redis_namespace: str = "porchlight"
     geoip_db: Path | None = None
     # Where private, loopback and reserved addresses are placed (an office network, say).
     geoip_private_location: dict[str, Any] = field(default_factory=dict)
@@ -67,6 +70,7 @@ class Settings:
             mongodb_url=_optional(env, "PORCHLIGHT_MONGODB_URL"),
             mongodb_database=env.get("PORCHLIGHT_MONGODB_DATABASE", "porchlight"),
             redis_url=_optional(env, "PORCHLIGHT_REDIS_URL"),
+            redis_namespace=env.get("PORCHLIGHT_REDIS_NAMESPACE", "porchlight"),
             geoip_db=_path(env, "PORCHLIGHT_GEOIP_DB"),
             geoip_private_location=_location(env, "PORCHLIGHT_GEOIP_PRIVATE_LOCATION"),
             visit_gap_seconds=60 * _int(env, "PORCHLIGHT_VISIT_GAP_MINUTES", 30),

@@ -13,7 +13,7 @@ from server.settings import Settings
 def build_socketio(settings: Settings, origin_check: Callable[..., bool]) -> socketio.AsyncServer:
     manager: Any = None
     if settings.redis_url:
-        manager = socketio.AsyncRedisManager(settings.redis_url, channel="porchlight")
+        manager = socketio.AsyncRedisManager(settings.redis_url, channel=settings.redis_namespace)
     return socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,

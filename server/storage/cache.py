@@ -99,8 +99,8 @@ class RedisCache:
         self._prefix = prefix
 
     @classmethod
-    def from_url(cls, url: str) -> RedisCache:
-        return cls(Redis.from_url(url, decode_responses=True))
+    def from_url(cls, url: str, prefix: str = "porchlight:") -> RedisCache:
+        return cls(Redis.from_url(url, decode_responses=True), prefix)
 
     async def ping(self) -> bool:
         return bool(await self._redis.ping())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 import redis.asyncio as aioredis
 
@@ -15,9 +17,12 @@ async def cache(request):
         yield MemoryCache()
         return
     client = aioredis.Redis.from_url(REDIS_TEST_URL, decode_responses=True)
-    await client.flushdb()
-    cache = RedisCache(client)
+    prefix = f"pltest-{uuid.uuid4().hex[:12]}:"
+    cache = RedisCache(client, prefix)
     yield cache
+    keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
+    if keys:
+        await client.delete(*keys)
     await cache.close()
 
 

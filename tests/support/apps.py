@@ -42,6 +42,7 @@ def make_settings(
         database_url=f"sqlite+aiosqlite:///{database}",
         mongodb_url=mongodb_url,
         mongodb_database=f"pl_test_{uuid.uuid4().hex[:12]}",
+        redis_namespace=f"pltest-{uuid.uuid4().hex[:12]}",
         redis_url=redis_url,
         secret_key=SECRET,
         port=0,

@@ -18,10 +18,13 @@ def sql_template(tmp_path_factory: pytest.TempPathFactory):
     return migrated_template(tmp_path_factory.mktemp("sql-template"))
 
 
-async def _flush_redis() -> None:
+async def _drop_namespace(namespace: str) -> None:
+    """Each test app has its own Redis namespace, so parallel runs never see each other."""
     client = aioredis.Redis.from_url(REDIS_TEST_URL)
     try:
-        await client.flushdb()
+        keys = [key async for key in client.scan_iter(match=f"{namespace}:*", count=500)]
+        if keys:
+            await client.delete(*keys)
     finally:
         await client.aclose()
 
@@ -31,14 +34,16 @@ async def app_settings(request: pytest.FixtureRequest, tmp_path, sql_template):
     """Each app-level test runs on both shapes: SQLite store with in-process fan-out, and
     MongoDB store with Redis presence and Redis fan-out between Socket.IO servers."""
     if request.param == "embedded":
-        return make_settings(tmp_path, sql_template)
-    await _flush_redis()
-    return make_settings(
+        yield make_settings(tmp_path, sql_template)
+        return
+    settings = make_settings(
         tmp_path,
         sql_template,
         mongodb_url=request.getfixturevalue("mongo_url"),
         redis_url=REDIS_TEST_URL,
     )
+    yield settings
+    await _drop_namespace(settings.redis_namespace)
 
 
 @pytest.fixture
