@@ -18,6 +18,25 @@ const OUT = resolve(HERE, "../static/widget.js");
 const BUDGET = 30 * 1024; // gzipped bytes, socket.io-client included
 const CHECK = process.argv.includes("--check");
 
+// engine.io-client lists WebTransport beside polling and WebSocket; the server speaks only
+// those two, so the widget ships without the third (about 1 KB raw).
+const pollingAndWebsocketOnly = {
+  name: "polling-and-websocket-only",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/transports\/index\.js$/ }, (args) =>
+      args.importer.includes("engine.io-client")
+        ? { path: "transports", namespace: "pl-transports", pluginData: resolve(args.resolveDir, "transports") }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "pl-transports" }, (args) => ({
+      contents:
+        'import { XHR } from "./polling-xhr.node.js"; import { WS } from "./websocket.node.js";' +
+        " export const transports = { websocket: WS, polling: XHR };",
+      resolveDir: args.pluginData,
+    }));
+  },
+};
+
 const OPTIONS = {
   bundle: true,
   format: "iife",
@@ -32,6 +51,7 @@ const OPTIONS = {
   write: false,
   logLevel: "warning",
   absWorkingDir: HERE,
+  plugins: [pollingAndWebsocketOnly],
 };
 
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
