@@ -19,9 +19,8 @@ State is per connection and lives in this process: a connection is on one node.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +35,7 @@ from server.storage.messages import MessageStore
 PREVIEW_CHARS = 1000
 PREVIEWS_PER_SECOND = 12
 CLEAR_AFTER_SECONDS = 5.0
+SITE_OPTIONS_SECONDS = 5.0  # a change of the site's preview options applies within this
 MAX_SEQ = 2**53
 
 
@@ -71,6 +71,9 @@ class _Sender:
     shown_seq: int = -1  # the newest one agents (or the visitor) were shown
     cleared_seq: int = -1  # previews numbered up to here belong to a sent or stopped draft
     burst: _Burst | None = None
+    # The lookups that start a burst (site options, conversation), shared by every preview
+    # that arrives meanwhile: under load they would otherwise pile up, one per preview.
+    starting: tuple[str, asyncio.Task[_Burst]] | None = None
 
 
 @dataclass(slots=True)
@@ -105,7 +108,8 @@ class TypingService:
         self._per_second = per_second
         self._clock = clock
         self._senders: dict[str, _Sender] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._sites_seen: dict[int, tuple[float, Site]] = {}
+        self._tasks: set[asyncio.Future[Any]] = set()
 
     async def close(self) -> None:
         for sender in self._senders.values():
@@ -115,9 +119,7 @@ class TypingService:
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     # --- numbering: called first thing in a handler, before anything awaits -------------
 
@@ -153,11 +155,9 @@ class TypingService:
         sender = self._senders.get(connection)
         if sender is None:
             return False
-        burst = sender.burst
-        if burst is None:
-            site = await self._sites.get(site_id)
-            found = await self._store.find_open_conversation(site_id, visitor_id)
-            burst = _Burst(site_id, found.id if found else None, visitor_id, site)
+        burst = sender.burst or await self._starting(
+            sender, "visitor", lambda: self._visitor_burst(site_id, visitor_id)
+        )
         if not self._current(connection, sender, seq):
             return False
         burst = sender.burst = sender.burst or burst  # another preview may have started it
@@ -184,10 +184,10 @@ class TypingService:
         seq: int | None,
     ) -> bool:
         """Show an agent's typing to the visitor (text only where the site allows it)."""
-        if seq is None:
-            return False
         sender = self._senders.get(connection)
-        current = sender.burst if sender else None
+        if seq is None or sender is None:
+            return False
+        current = sender.burst
         if current is not None and current.conversation_id != conversation_id:
             await self._end(connection)  # typing moved to another conversation
             current = None
@@ -196,19 +196,10 @@ class TypingService:
             return False
         if not await self._cache.hit(f"typing:agent:{ctx.agent.id}", self._per_second, 1):
             raise RateLimited("too many previews; this one was dropped")
-        burst = current
-        if burst is None:
-            conversation = await self._conversation_for(ctx, conversation_id)
-            site = await self._sites.get(conversation.site_id)
-            burst = _Burst(
-                conversation.site_id,
-                conversation.id,
-                conversation.visitor_id,
-                site,
-                agent={"id": ctx.agent.id, "name": ctx.agent.name},
-            )
-        sender = self._senders.get(connection)
-        if sender is None or not self._current(connection, sender, seq):
+        burst = current or await self._starting(
+            sender, conversation_id, lambda: self._agent_burst(ctx, conversation_id)
+        )
+        if not self._current(connection, sender, seq):
             return False
         if sender.burst is not None and sender.burst.conversation_id == conversation_id:
             burst = sender.burst  # another preview started it meanwhile
@@ -241,6 +232,49 @@ class TypingService:
         self._senders.pop(connection, None)
 
     # --- shared ---------------------------------------------------------------------------
+
+    async def _starting(
+        self, sender: _Sender, key: str, make: Callable[[], Awaitable[_Burst]]
+    ) -> _Burst:
+        """The burst being looked up for ``key``: one lookup however many previews wait."""
+        if sender.starting is None or sender.starting[0] != key:
+            task = asyncio.ensure_future(make())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            sender.starting = (key, task)
+        task = sender.starting[1]
+        try:
+            return await asyncio.shield(task)
+        except Exception:
+            if sender.starting is not None and sender.starting[1] is task:
+                sender.starting = None  # the next preview tries again
+            raise
+
+    async def _site(self, site_id: int) -> Site:
+        """The site's options, read at most every few seconds: many bursts start at once."""
+        seen = self._sites_seen.get(site_id)
+        if seen is not None and seen[0] > self._clock():
+            return seen[1]
+        site = await self._sites.get(site_id)
+        if len(self._sites_seen) > 10_000:
+            self._sites_seen.clear()
+        self._sites_seen[site_id] = (self._clock() + SITE_OPTIONS_SECONDS, site)
+        return site
+
+    async def _visitor_burst(self, site_id: int, visitor_id: str) -> _Burst:
+        site = await self._site(site_id)
+        found = await self._store.find_open_conversation(site_id, visitor_id)
+        return _Burst(site_id, found.id if found else None, visitor_id, site)
+
+    async def _agent_burst(self, ctx: AgentContext, conversation_id: str) -> _Burst:
+        conversation = await self._conversation_for(ctx, conversation_id)
+        return _Burst(
+            conversation.site_id,
+            conversation.id,
+            conversation.visitor_id,
+            await self._site(conversation.site_id),
+            agent={"id": ctx.agent.id, "name": ctx.agent.name},
+        )
 
     def _current(self, connection: str, sender: _Sender, seq: int) -> bool:
         """Newer than anything shown from this live connection, and not of a sent draft.
@@ -282,6 +316,7 @@ class TypingService:
         if sender is None:
             return
         sender.cleared_seq = sender.seq
+        sender.starting = None  # the next burst looks again (a conversation may be new)
         burst, sender.burst = sender.burst, None
         if burst is None:
             return

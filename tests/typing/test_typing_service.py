@@ -1,0 +1,104 @@
+"""TypingService on its own, with a slow store: the lookups that start a burst are shared,
+and previews that waited behind a newer one are dropped."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from server.domain import Site, WidgetSettings
+from server.services.typing import Preview, TypingService
+from server.storage.cache import MemoryCache
+
+
+class SlowStore:
+    """Answers find_open_conversation after a pause, counting the calls."""
+
+    def __init__(self) -> None:
+        self.lookups = 0
+
+    async def find_open_conversation(self, site_id: int, visitor_id: str) -> None:
+        self.lookups += 1
+        await asyncio.sleep(0.05)
+        return None
+
+
+class Sites:
+    def __init__(self) -> None:
+        self.reads = 0
+
+    async def get(self, site_id: int) -> Site:
+        self.reads += 1
+        return Site(
+            id=site_id, site_key="pk", name="S", allowed_origins=(), widget=WidgetSettings()
+        )
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    async def to_agents(self, site_id: int, event: str, data: dict[str, Any]) -> None:
+        self.sent.append((event, data))
+
+    async def to_visitor(self, visitor_id: str, event: str, data: dict[str, Any], **_: Any):
+        self.sent.append((event, data))
+
+    async def to_site_visitors(self, site_id: int, event: str, data: dict[str, Any]) -> None:
+        self.sent.append((event, data))
+
+
+def service() -> tuple[TypingService, SlowStore, Sites, Recorder]:
+    store, sites, broadcast = SlowStore(), Sites(), Recorder()
+    typing = TypingService(store, sites, MemoryCache(), broadcast, per_second=100)  # type: ignore[arg-type]
+    return typing, store, sites, broadcast
+
+
+async def preview(typing: TypingService, seq: int, connection: str = "tab-1") -> bool:
+    noted = typing.note(connection, seq)
+    return await typing.visitor_preview(
+        connection, 1, "visitor-1", Preview(text=f"draft {seq}", seq=seq), noted
+    )
+
+
+async def test_previews_arriving_while_a_burst_starts_share_one_lookup():
+    typing, store, sites, broadcast = service()
+
+    shown = await asyncio.gather(*(preview(typing, seq) for seq in range(1, 11)))
+
+    assert store.lookups == 1 and sites.reads == 1
+    # All ten waited for the same lookup, in order: each was the newest when it was shown.
+    texts = [data["text"] for event, data in broadcast.sent if event == "visitor_typing_preview"]
+    assert texts == [f"draft {seq}" for seq in range(1, 11) if shown[seq - 1]]
+    assert texts[-1] == "draft 10"
+    await typing.close()
+
+
+async def test_a_new_burst_looks_again_and_the_site_options_are_reused():
+    typing, store, sites, _ = service()
+    await preview(typing, 1)
+    await typing.visitor_stopped("tab-1")
+
+    await preview(typing, 2)
+
+    assert store.lookups == 2  # a conversation may have started since
+    assert sites.reads == 1  # the site's options are kept for a few seconds
+    await typing.close()
+
+
+async def test_a_preview_overtaken_by_a_newer_one_is_not_shown_after_it():
+    typing, _, _, broadcast = service()
+    await preview(typing, 1)  # the burst has started: no more lookups
+    older = typing.note("tab-1", 2)
+    newer = typing.note("tab-1", 3)
+
+    assert await typing.visitor_preview(
+        "tab-1", 1, "visitor-1", Preview(text="newer", seq=3), newer
+    )
+    assert not await typing.visitor_preview(
+        "tab-1", 1, "visitor-1", Preview(text="older", seq=2), older
+    )
+    assert typing.note("tab-1", 3) is None  # a repeat of a number seen is stale on arrival
+    texts = [data["text"] for event, data in broadcast.sent if event == "visitor_typing_preview"]
+    assert texts == ["draft 1", "newer"]
+    await typing.close()
