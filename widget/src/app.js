@@ -70,8 +70,8 @@ export function startWidget({ siteKey, origin }) {
         onClose: () => setOpen(false),
         onSend: send,
         onNearTop: loadOlder,
-        onDraft: (text) => typing.input(text),
         attach,
+        onDraft: (text) => typing.input(text),
         onPrechat(data) {
           store.set("pre", 1);
           view.setPrechat("off", "off");

@@ -111,6 +111,24 @@ export const CSS = `
   .launcher,.launcher svg,.panel,.send{transition:none}
 }
 .pl [hidden]{display:none}
+.clip{flex:none;width:38px;height:38px;margin-left:-8px;border-radius:50%;background:none;color:#6b7280}
+.clip svg{width:20px;height:20px}
+.tray{flex:none;display:flex;flex-wrap:wrap;gap:8px;padding:10px 12px 0;max-height:40%;overflow-y:auto;background:#fff;border-top:1px solid #eceef2}
+.tray+.composer{border-top:0}
+.ti{position:relative;width:64px;height:64px;border-radius:12px;overflow:hidden;background:#e9ecf1}
+.ti img{width:100%;height:100%;object-fit:cover}
+.bar{position:absolute;left:7px;right:7px;bottom:7px;height:5px;border-radius:3px;background:#fffc}
+.bar i{display:block;height:100%;border-radius:3px;background:var(--accent)}
+.x{position:absolute;top:4px;right:4px;width:22px;height:22px;border-radius:50%;background:#0f172ab3;color:#fff}
+.x svg{width:13px;height:13px}
+.err{width:auto;height:auto;flex-basis:100%;display:flex;align-items:center;gap:8px;padding:8px 8px 8px 12px;background:#fef2f2;color:#991b1b;font-size:13px}
+.err span{flex:1}
+.err .x{position:static}
+.drop::after{content:"Drop images here";position:absolute;inset:0;display:flex;align-items:center;justify-content:center;background:#fffe;border:2px dashed var(--accent);border-radius:inherit;font-weight:600;pointer-events:none}
+.lb{position:fixed;inset:0;display:flex;align-items:center;justify-content:center;padding:60px 12px;background:#0a0c10e6}
+.lb img{max-width:100%;max-height:100%;border-radius:6px}
+.lb .x{top:12px;right:12px;width:44px;height:44px}
+.lb .x svg{width:24px;height:24px}
 .logo img,.av img{width:100%;height:100%;border-radius:50%;object-fit:cover}
 .lt{display:none;font-weight:650}
 .launcher.wide{width:auto;padding:0 22px 0 56px;border-radius:30px}
@@ -125,23 +143,6 @@ export const CSS = `
 .pre label{display:grid;gap:4px;font-size:13px;font-weight:600}
 .pre input{all:unset;box-sizing:border-box;padding:9px 12px;border:1px solid #d1d5db;border-radius:10px}
 .pre button{height:40px;border-radius:10px;background:var(--accent);color:var(--on)}
-.clip{flex:none;width:38px;height:38px;margin-left:-8px;border-radius:50%;background:none;color:#6b7280}
-.clip svg{width:20px;height:20px}
-.tray{flex:none;display:flex;flex-wrap:wrap;gap:8px;padding:10px 12px;max-height:40%;overflow-y:auto;background:#fff}
-.ti{position:relative;width:64px;height:64px;border-radius:12px;overflow:hidden;background:#e9ecf1}
-.ti img{width:100%;height:100%;object-fit:cover}
-.bar{position:absolute;left:7px;right:7px;bottom:7px;height:5px;border-radius:3px;background:#fffc}
-.bar i{display:block;height:100%;background:var(--accent)}
-.x{position:absolute;top:4px;right:4px;width:22px;height:22px;border-radius:50%;background:#0f172ab3;color:#fff}
-.x svg{width:13px;height:13px}
-.err{width:auto;height:auto;flex-basis:100%;display:flex;align-items:center;gap:8px;padding:8px 8px 8px 12px;background:#fef2f2;color:#991b1b;font-size:13px}
-.err span{flex:1}
-.err .x{position:static}
-.drop::after{content:"Drop images here";position:absolute;inset:0;display:flex;align-items:center;justify-content:center;background:#fffe;border:2px dashed var(--accent);border-radius:inherit;font-weight:600;pointer-events:none}
-.lb{position:fixed;inset:0;display:flex;align-items:center;justify-content:center;padding:60px 12px;background:#0a0c10e6}
-.lb img{max-width:100%;max-height:100%;border-radius:6px}
-.lb .x{top:12px;right:12px;width:44px;height:44px}
-.lb .x svg{width:24px;height:24px}
 .status:not([hidden])+.status{display:none}
 .notice{flex:none;padding:4px;font-size:12px;color:#8a93a3;background:#f6f7f9;text-align:center}
 `;
