@@ -204,8 +204,19 @@ export function createStore({ agent, sites }) {
       }
     },
 
+    // Live events that arrive while a list request is in flight are newer than its answer:
+    // they are kept here and laid over the list when it lands.
+    expectVisitors() {
+      state.liveWhileLoading = new Map();
+    },
+
     setVisitors(list) {
       state.visitors = new Map(list.filter((v) => inScope(v.site_id)).map((v) => [v.id, v]));
+      for (const [id, v] of state.liveWhileLoading || []) {
+        if (v) state.visitors.set(id, v);
+        else state.visitors.delete(id);
+      }
+      state.liveWhileLoading = null;
       state.visitorsStatus = "ready";
       emit("visitors");
     },
@@ -213,11 +224,13 @@ export function createStore({ agent, sites }) {
     upsertVisitor(v, kind) {
       if (!v || !v.id || !inScope(v.site_id)) return;
       const arrival = kind === "arrival" || !state.visitors.has(v.id);
+      state.liveWhileLoading?.set(v.id, v);
       state.visitors.set(v.id, v);
       emit("visitor", v, arrival ? "arrival" : "update");
     },
 
     removeVisitor(visitorId) {
+      state.liveWhileLoading?.set(visitorId, null);
       if (!state.visitors.delete(visitorId)) return;
       emit("visitor_left", visitorId);
     },

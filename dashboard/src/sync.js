@@ -19,6 +19,7 @@ export function createSync({ socket, api, store }) {
 
   async function loadVisitors() {
     const mine = scope;
+    store.expectVisitors();
     const ack = await api.listVisitors({ siteId: store.state.siteId });
     if (mine !== scope) return ack;
     if (!ack.ok) store.visitorsFailed(ack.error);
