@@ -58,6 +58,17 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Busy(DomainError):
+    """Over capacity right now: nothing was done; the same request may be sent again after
+    ``retry_after`` seconds (a message resent with its client_id is still one message)."""
+
+    code = "busy"
+
+    def __init__(self, message: str, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 # --- tenants and people -----------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.domain import (
+    Busy,
     Conflict,
     DomainError,
     Forbidden,
@@ -21,12 +22,16 @@ STATUS = {
     NotFound: 404,
     Conflict: 409,
     RateLimited: 429,
+    Busy: 503,
 }
 
 
 def error_response(error: DomainError) -> web.Response:
     status = next((s for kind, s in STATUS.items() if isinstance(error, kind)), 400)
-    return json_error(status, error.message, error.code)
+    response = json_error(status, error.message, error.code)
+    if isinstance(error, Busy):
+        response.headers["Retry-After"] = str(max(1, round(error.retry_after)))
+    return response
 
 
 def json_error(status: int, message: str, code: str) -> web.Response:

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
-from server.domain import DomainError
+from server.domain import Busy, DomainError
 from server.services.client_ip import client_ip
 from server.services.visitors import Peer
 from server.settings import Settings
@@ -29,6 +29,13 @@ def acked(handler: Handler) -> Handler:
         data = args[0] if args else None
         try:
             result = await handler(self, sid, data)
+        except Busy as error:
+            return {
+                "ok": False,
+                "error": error.message,
+                "code": error.code,
+                "retry_after": error.retry_after,
+            }
         except DomainError as error:
             return {"ok": False, "error": error.message, "code": error.code}
         except Exception:

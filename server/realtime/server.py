@@ -7,6 +7,7 @@ from typing import Any
 
 import socketio
 
+from server.realtime.packets import FastPacket
 from server.settings import Settings
 
 
@@ -17,6 +18,7 @@ def build_socketio(settings: Settings, origin_check: Callable[..., bool]) -> soc
     return socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,
+        serializer=FastPacket,
         cors_allowed_origins=origin_check,
         cors_credentials=False,
         max_http_buffer_size=256 * 1024,

@@ -94,7 +94,6 @@ class VisitorGate:
                 json.dumps({"origin": origin, "at": iso(utcnow())}),
                 SEEN_TTL,
             )
-        self.forget(site.id)  # connects are rarer than messages: read the blocks fresh
         _site, blocks = await self._policy(site.id)
         block = self._block(blocks, visitor, ip)
         if block is not None and site.blocked_response == HIDDEN:

@@ -19,11 +19,12 @@ from server.domain import (
     Visitor,
 )
 from server.services.admission import VisitorGate
+from server.services.admission_control import InFlightLimit
 from server.services.auth import AgentContext
 from server.services.broadcast import Broadcaster
 from server.services.commands import SendMessage
 from server.services.visitors import VisitorService
-from server.storage.messages import MessageStore
+from server.storage.messages import Appended, MessageStore
 
 if TYPE_CHECKING:
     from server.services.uploads import AttachmentRefs
@@ -38,7 +39,11 @@ class ChatService:
         *,
         attachments: AttachmentRefs | None = None,
         gate: VisitorGate | None = None,
+        max_in_flight: int = 256,
     ) -> None:
+        # Past this many visitor messages being handled at once, the next is told to come
+        # back later: goodput stays at capacity instead of every message getting slower.
+        self._admission = InFlightLimit(max_in_flight)
         self._gate = gate  # blocking and "require verified identity", checked per message
         self._store = store
         self._visitors = visitors
@@ -58,17 +63,26 @@ class ChatService:
         connection: str | None = None,
         ip: str | None = None,
     ) -> Message:
-        visitor = await self._visitor(site_id, visitor_id)
-        author = Author(AuthorKind.VISITOR, visitor.id, visitor.display_name)
-        if self._gate and not await self._gate.may_send(site_id, visitor, ip):
-            # Blocked, and the site shows blocked visitors its offline state: the message is
-            # answered like any other and goes nowhere.
-            return Message(self._store.new_id(), "", site_id, author, cmd.text, cmd.client_id)
-        attachments = self._attached(cmd, site_id, author)  # before a conversation opens
-        lock = self._locks.setdefault(visitor_id, asyncio.Lock())
-        async with lock:
-            conversation = await self._open_conversation(visitor)
-        return await self._post(conversation, author, cmd, connection, attachments)
+        with self._admission.enter():
+            visitor = await self._visitors.known(site_id, visitor_id)
+            author = Author(AuthorKind.VISITOR, visitor.id, visitor.display_name)
+            if self._gate and not await self._gate.may_send(site_id, visitor, ip):
+                # Blocked, and the site shows blocked visitors its offline state: the message
+                # is answered like any other and goes nowhere.
+                return Message(self._store.new_id(), "", site_id, author, cmd.text, cmd.client_id)
+            attachments = self._attached(cmd, site_id, author)  # before a conversation opens
+            conversation_id = self._store.new_id()  # older than the message it may open with
+            message = self._draft("", site_id, author, cmd, attachments)
+            opening = Conversation(
+                conversation_id, site_id, visitor.id, activity_id=conversation_id
+            )
+            # One visitor's first messages from two tabs must not open two conversations.
+            async with self._locks.setdefault(visitor_id, asyncio.Lock()):
+                appended = await self._store.append_to_open_conversation(message, opening)
+            if appended.opened:
+                await self._broadcast_opened(visitor, appended.conversation)
+            await self._announce(appended, visitor, connection, visitor_online=True)
+            return appended.message
 
     async def visitor_history(
         self,
@@ -102,7 +116,10 @@ class ChatService:
         conversation = await self._conversation_for(ctx, conversation_id)
         author = Author(AuthorKind.AGENT, str(ctx.agent.id), ctx.agent.name)
         attachments = self._attached(cmd, conversation.site_id, author)
-        return await self._post(conversation, author, cmd, None, attachments)
+        draft = self._draft(conversation.id, conversation.site_id, author, cmd, attachments)
+        appended = await self._store.append_message(draft)
+        await self._announce(appended, None, None)
+        return appended.message
 
     async def agent_history(
         self, ctx: AgentContext, conversation_id: str, before: str | None, limit: int
@@ -159,33 +176,59 @@ class ChatService:
 
     # --- shared -------------------------------------------------------------------------
 
-    async def _post(
+    def _draft(
         self,
-        conversation: Conversation,
+        conversation_id: str,
+        site_id: int,
         author: Author,
         cmd: SendMessage,
-        connection: str | None,
-        attachments: tuple[Attachment, ...] = (),
+        attachments: tuple[Attachment, ...],
     ) -> Message:
-        message, created = await self._store.append_message(
-            Message(
-                id=self._store.new_id(),
-                conversation_id=conversation.id,
-                site_id=conversation.site_id,
-                author=author,
-                text=cmd.text,
-                client_id=cmd.client_id,
-                attachments=attachments,
-            )
+        return Message(
+            id=self._store.new_id(),
+            conversation_id=conversation_id,
+            site_id=site_id,
+            author=author,
+            text=cmd.text,
+            client_id=cmd.client_id,
+            attachments=attachments,
         )
-        if created:
-            wire = message.to_wire()
-            await self._broadcast.to_agents(conversation.site_id, "message", wire)
-            await self._broadcast.to_visitor(
-                conversation.visitor_id, "message", wire, exclude=connection
-            )
-            await self._conversation_updated(conversation.site_id, conversation.id)
-        return message
+
+    async def _announce(
+        self,
+        appended: Appended,
+        visitor: Visitor | None,
+        connection: str | None,
+        *,
+        visitor_online: bool | None = None,
+    ) -> None:
+        """A new message to everyone who shows it: the site's agents, the visitor's other
+        tabs, and the inbox row (unless the message just opened it: that row is sent)."""
+        if not appended.created:
+            return  # a resend: everyone has it already
+        conversation = appended.conversation
+        wire = appended.message.to_wire()
+        await self._broadcast.to_agents(conversation.site_id, "message", wire)
+        await self._broadcast.to_visitor(
+            conversation.visitor_id, "message", wire, exclude=connection
+        )
+        if not appended.opened:
+            row = await self._with_visitor(conversation, visitor, visitor_online)
+            await self._broadcast.to_agents(conversation.site_id, "conversation_updated", row)
+
+    async def _broadcast_opened(self, visitor: Visitor, conversation: Conversation) -> None:
+        await self._broadcast.to_agents(
+            visitor.site_id,
+            "conversation_updated",
+            await self._with_visitor(conversation, visitor, True),
+        )
+        await self._broadcast.to_agents(
+            visitor.site_id,
+            "visitor_updated",
+            await self._visitors.summary(
+                visitor.site_id, visitor, online=True, conversation=conversation
+            ),
+        )
 
     def _attached(self, cmd: SendMessage, site_id: int, author: Author) -> tuple[Attachment, ...]:
         """The files behind the message's upload references: this author's, on this site."""
@@ -208,14 +251,7 @@ class ChatService:
                 activity_id=conversation_id,
             )
         )
-        await self._broadcast.to_agents(
-            visitor.site_id, "conversation_updated", await self._with_visitor(conversation)
-        )
-        await self._broadcast.to_agents(
-            visitor.site_id,
-            "visitor_updated",
-            await self._visitors.summary(visitor.site_id, visitor),
-        )
+        await self._broadcast_opened(visitor, conversation)
         return conversation
 
     async def _mark_read(
@@ -256,16 +292,24 @@ class ChatService:
                 site_id, "conversation_updated", await self._with_visitor(conversation)
             )
 
-    async def _with_visitor(self, conversation: Conversation) -> dict[str, Any]:
-        visitor = await self._store.get_visitor(conversation.site_id, conversation.visitor_id)
-        online = conversation.visitor_id in await self._visitors.online_ids(conversation.site_id)
+    async def _with_visitor(
+        self,
+        conversation: Conversation,
+        visitor: Visitor | None = None,
+        online: bool | None = None,
+    ) -> dict[str, Any]:
+        """The inbox row: the conversation with its visitor's name and whether they are here."""
+        if visitor is None:
+            try:
+                visitor = await self._visitors.known(conversation.site_id, conversation.visitor_id)
+            except NotFound:
+                visitor = None
+        if online is None:
+            online = await self._visitors.is_online(conversation.site_id, conversation.visitor_id)
         return _conversation_wire(conversation, visitor, online)
 
     async def _visitor(self, site_id: int, visitor_id: str) -> Visitor:
-        visitor = await self._store.get_visitor(site_id, visitor_id)
-        if visitor is None:
-            raise NotFound("no such visitor")
-        return visitor
+        return await self._visitors.known(site_id, visitor_id)
 
     # --- delivery receipts --------------------------------------------------------------
 

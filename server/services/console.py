@@ -123,6 +123,7 @@ class ConsoleService:
         result, detail = await op.handler(self, Call(actor, site_id, role, data))
         if op.audit and detail is not None:
             await self._record(op, actor, site_id, detail)
+            self.sites.forget(site_id)
             if self.gate is not None:
                 self.gate.forget(site_id)  # blocks and switches apply to the next message
         return result

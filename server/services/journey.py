@@ -12,6 +12,7 @@ connection closes.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -177,9 +178,11 @@ class JourneyService:
         """The last five pages and the current visit's landing page of many visitors, in
         two queries whatever their number."""
         ids = [v.id for v in visitors]
-        pages = await self._store.recent_page_views_many(site_id, ids, limit=5)
         sessions = sorted({v.session_id for v in visitors if v.session_id})
-        entries = await self._store.first_page_views(site_id, sessions)
+        pages, entries = await asyncio.gather(
+            self._store.recent_page_views_many(site_id, ids, limit=5),
+            self._store.first_page_views(site_id, sessions),
+        )
         return {
             v.id: Journey(
                 pages=pages.get(v.id, []),

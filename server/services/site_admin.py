@@ -229,6 +229,7 @@ class SiteAdminService:
         if not changed:
             return site, {}
         updated = await self._admin.update(site_id, **changed)
+        self._sites.forget(site_id)
         if "allowed_origins" in changed:
             await self._sites.origin_policy.refresh()
         return updated, changed
@@ -242,6 +243,7 @@ class SiteAdminService:
         if not changed:
             return site, {}
         updated = await self._admin.update(site_id, widget_settings=after)
+        self._sites.forget(site_id)
         await self._broadcast.to_site_visitors(
             site_id, "settings_updated", {"widget": widget_wire(updated.widget)}
         )
@@ -253,6 +255,7 @@ class SiteAdminService:
         if not isinstance(confirm, str) or confirm.strip() != site.name:
             raise InvalidInput("type the site's name exactly to confirm deletion")
         members = await self._admin.delete(site_id)
+        self._sites.forget(site_id)
         await self._sites.origin_policy.refresh()
         for agent_id in members:
             await self._team.refresh(agent_id, spare=spare)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from server.domain import InvalidInput, NotFound, Site, WidgetSettings
@@ -12,6 +12,8 @@ from server.services.auth import AgentContext
 from server.services.origins import is_localhost, normalize_origin, origin_allowed
 from server.storage.sql.audit import AuditRepository
 from server.storage.sql.sites import SiteRepository
+
+SITE_MEMORY_SECONDS = 3.0
 
 
 class SiteService:
@@ -22,9 +24,14 @@ class SiteService:
         own_origins: Sequence[str] = (),
         *,
         dev_localhost_origins: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sites = sites
         self._audit = audit
+        # A change made on this node is forgotten at once (``forget``); one made on another
+        # node is seen here within SITE_MEMORY_SECONDS, as the visitor gate's blocks are.
+        self._memory: dict[int | str, tuple[float, Site]] = {}
+        self._clock = clock
         # Local development: a site without origins may be embedded by localhost pages.
         self.dev_localhost_origins = dev_localhost_origins
         self.origin_policy = OriginPolicy(sites, own_origins, dev_localhost=dev_localhost_origins)
@@ -54,16 +61,41 @@ class SiteService:
         return site
 
     async def by_key(self, site_key: str) -> Site:
-        site = await self._sites.get_by_key(site_key)
+        """Every page view asks: answered from memory for ``SITE_MEMORY_SECONDS``."""
+        site = self._recall(site_key)
         if site is None:
-            raise NotFound("unknown site key")
+            site = await self._sites.get_by_key(site_key)
+            if site is None:
+                raise NotFound("unknown site key")
+            self._remember(site)
         return site
 
     async def get(self, site_id: int) -> Site:
-        site = await self._sites.get(site_id)
+        site = self._recall(site_id)
         if site is None:
-            raise NotFound("no such site")
+            site = await self._sites.get(site_id)
+            if site is None:
+                raise NotFound("no such site")
+            self._remember(site)
         return site
+
+    def forget(self, site_id: int) -> None:
+        """The site changed on this node: the next lookup reads it again."""
+        known = self._memory.pop(site_id, None)
+        if known is not None:
+            self._memory.pop(known[1].site_key, None)
+
+    def _recall(self, key: int | str) -> Site | None:
+        known = self._memory.get(key)
+        if known is None or known[0] <= self._clock():
+            return None
+        return known[1]
+
+    def _remember(self, site: Site) -> None:
+        if len(self._memory) > 20_000:
+            self._memory.clear()
+        entry = (self._clock() + SITE_MEMORY_SECONDS, site)
+        self._memory[site.id] = self._memory[site.site_key] = entry
 
     async def many(self, site_ids: Sequence[int]) -> list[Site]:
         return await self._sites.get_many(site_ids)

@@ -35,6 +35,7 @@ from server.services.identity import hash_matches
 from server.services.journey import Journey, JourneyService, source_of
 from server.services.sites import SiteService
 from server.services.tokens import TokenSigner
+from server.services.visitor_memory import VisitorMemory
 from server.services.widget_text import widget_wire
 from server.storage.cache import Cache
 from server.storage.messages import MessageStore
@@ -116,6 +117,7 @@ class VisitorService:
     ) -> None:
         self._gate = gate  # blocking and "require verified identity"
         self._store = store
+        self._memory = VisitorMemory()
         self._geo = geo
         self._journey = journey or JourneyService(store)
         self._fingerprints = fingerprints
@@ -149,17 +151,22 @@ class VisitorService:
         admission = (
             await self._gate.admit(site, visitor, peer.ip, peer.origin) if self._gate else None
         )
-        await self._store.save_visitor(visitor)
-        page_view = None
-        if hello.page:
-            page_view = await self._journey.enter(visitor, hello.page, now)
+        # Saved together, so both land in one commit.
+        page_view, _ = await asyncio.gather(
+            self._journey.enter(visitor, hello.page, now) if hello.page else _nothing(),
+            self._save(visitor),
+        )
         arrived = await self._cache.join(visitors_group(site.id), visitor.id, peer.connection_id)
         await self._cache.join(active_visitors_group(site.id), visitor.id, peer.connection_id)
         returning_soon = self._pending_left.pop((site.id, visitor.id), None)
         if returning_soon is not None:
             returning_soon.cancel()
             arrived = False
-        conversation = await self._store.find_open_conversation(site.id, visitor.id)
+        conversation, journeys, agents_available = await asyncio.gather(
+            self._store.find_open_conversation(site.id, visitor.id),
+            self._journey.journeys(site.id, [visitor]),
+            self._cache.members(available_agents_group(site.id)),
+        )
         messages: list[Message] = []
         if conversation:
             messages = await self._store.list_messages(
@@ -170,7 +177,8 @@ class VisitorService:
             visible = [m for m in messages if m.id >= chat_from]
             has_more = has_more and len(visible) == len(messages)
             messages = visible
-        summary = await self.summary(site.id, visitor, online=True, conversation=conversation)
+        # A tab that just connected is in view: the visitor is online and active.
+        summary = _summary(visitor, journeys[visitor.id], conversation, True, True)
         if chat_from and conversation and not messages and conversation.id < chat_from:
             conversation = None  # not this browser's to read
         await self._broadcast.to_agents(
@@ -190,7 +198,7 @@ class VisitorService:
             conversation=conversation,
             messages=messages[-HISTORY_ON_CONNECT:],
             has_more=has_more,
-            agents_online=bool(await self._cache.members(available_agents_group(site.id))),
+            agents_online=bool(agents_available),
             chat_from=chat_from,
             admission=admission,
         )
@@ -204,7 +212,7 @@ class VisitorService:
         visitor = await self._store.get_visitor(site_id, visitor_id)
         if visitor:
             visitor.last_seen = now
-            await self._store.save_visitor(visitor)
+            await self._save(visitor)
         went_idle = await self._cache.leave(
             active_visitors_group(site_id), visitor_id, connection_id
         )
@@ -244,7 +252,7 @@ class VisitorService:
         if previous:
             await self._journey.leave(previous, now, seconds)
         self._journey.continue_visit(visitor, now)
-        await self._store.save_visitor(visitor)
+        await self._save(visitor)
         view = await self._journey.enter(visitor, page, now)
         await self._broadcast.to_agents(
             site_id, "visitor_updated", await self.summary(site_id, visitor, online=True)
@@ -279,7 +287,7 @@ class VisitorService:
             visitor.identity["user_id"] = identity.user_id
         else:
             visitor.identity.pop("user_id", None)
-        await self._store.save_visitor(visitor)
+        await self._save(visitor)
         await self._broadcast.to_agents(
             site_id, "visitor_updated", await self.summary(site_id, visitor, online=True)
         )
@@ -297,6 +305,23 @@ class VisitorService:
 
     async def online_ids(self, site_id: int) -> set[str]:
         return await self._cache.members(visitors_group(site_id))
+
+    async def is_online(self, site_id: int, visitor_id: str) -> bool:
+        return await self._cache.is_member(visitors_group(site_id), visitor_id)
+
+    async def known(self, site_id: int, visitor_id: str) -> Visitor:
+        """The visitor as this node saw it within the last seconds (a message's author)."""
+        visitor = self._memory.get(site_id, visitor_id)
+        if visitor is None:
+            visitor = await self._store.get_visitor(site_id, visitor_id)
+            if visitor is None:
+                raise NotFound("no such visitor")
+            self._memory.remember(visitor)
+        return visitor
+
+    async def _save(self, visitor: Visitor) -> None:
+        await self._store.save_visitor(visitor)
+        self._memory.remember(visitor)
 
     async def list_online(self, site_ids: list[int]) -> list[dict[str, Any]]:
         """Every online visitor's summary: a fixed number of queries per site, whatever the
@@ -384,7 +409,7 @@ class VisitorService:
             visitor.fingerprint = self._fingerprint_of(site_id, fingerprint) or visitor.fingerprint
             visitor.device = {**visitor.device, **fingerprint.device()}
         self._refresh_flags(visitor, utcnow())
-        await self._store.save_visitor(visitor)
+        await self._save(visitor)
         await self._broadcast.to_agents(
             site_id, "visitor_updated", await self.summary(site_id, visitor, online=True)
         )
@@ -500,6 +525,10 @@ class VisitorService:
         if visitor is None:
             raise Unauthenticated("this visitor no longer exists; reconnect")
         return visitor
+
+
+async def _nothing() -> None:
+    return None
 
 
 def _fingerprint_facts(device: dict[str, Any]) -> dict[str, Any]:

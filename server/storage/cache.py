@@ -30,6 +30,9 @@ class Cache(Protocol):
 
     async def members(self, group: str) -> set[str]: ...
 
+    async def is_member(self, group: str, member: str) -> bool:
+        """Whether ``member`` has a connection in ``group``: one lookup, whatever its size."""
+
 
 class MemoryCache:
     """One node only: nothing is shared between processes."""
@@ -92,6 +95,9 @@ class MemoryCache:
     async def members(self, group: str) -> set[str]:
         return set(self._groups.get(group, {}))
 
+    async def is_member(self, group: str, member: str) -> bool:
+        return member in self._groups.get(group, ())
+
 
 class RedisCache:
     def __init__(self, redis: Redis, prefix: str = "porchlight:") -> None:
@@ -144,6 +150,9 @@ class RedisCache:
 
     async def members(self, group: str) -> set[str]:
         return set(await self._redis.smembers(f"{self._prefix}group:{group}"))
+
+    async def is_member(self, group: str, member: str) -> bool:
+        return bool(await self._redis.sismember(f"{self._prefix}group:{group}", member))
 
     def _keys(self, group: str, member: str) -> tuple[str, str]:
         return (

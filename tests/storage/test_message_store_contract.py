@@ -14,6 +14,7 @@ from server.domain import (
     ConversationStatus,
     Message,
     MessageStatus,
+    NotFound,
     PageView,
     Visitor,
 )
@@ -110,9 +111,9 @@ def make_message(
 
 
 async def append(store: MessageStore, conversation: Conversation, **fields: object) -> Message:
-    stored, created = await store.append_message(make_message(store, conversation, **fields))
-    assert created
-    return stored
+    appended = await store.append_message(make_message(store, conversation, **fields))
+    assert appended.created
+    return appended.message
 
 
 async def conversation_now(store: MessageStore, conversation: Conversation) -> Conversation:
@@ -402,12 +403,12 @@ async def test_append_with_a_known_client_id_returns_the_first_message(
     first = make_message(message_store, conversation, text="once", client_id="c-1")
     resend = make_message(message_store, conversation, text="edited", client_id="c-1")
 
-    stored, created = await message_store.append_message(first)
-    again, created_again = await message_store.append_message(resend)
+    stored = await message_store.append_message(first)
+    again = await message_store.append_message(resend)
 
-    assert (created, created_again) == (True, False)
-    assert stored == first
-    assert again == first
+    assert (stored.created, again.created) == (True, False)
+    assert stored.message == first
+    assert again.message == first
     assert await message_store.list_messages(SITE, conversation.id) == [first]
     state = await conversation_now(message_store, conversation)
     assert state.unread_by_agent == 1
@@ -424,8 +425,8 @@ async def test_concurrent_resends_store_one_message(message_store: MessageStore)
 
     results = await asyncio.gather(*(message_store.append_message(m) for m in sends))
 
-    assert sum(created for _, created in results) == 1
-    assert len({stored for stored, _ in results}) == 1
+    assert sum(result.created for result in results) == 1
+    assert len({result.message for result in results}) == 1
     assert len(await message_store.list_messages(SITE, conversation.id)) == 1
     assert (await conversation_now(message_store, conversation)).unread_by_agent == 1
 
@@ -466,7 +467,7 @@ async def test_text_and_attachments_round_trip_exactly(message_store: MessageSto
     sent = [make_message(message_store, conversation, text=t) for t in texts]
     sent.append(make_message(message_store, conversation, text="", attachments=attachments))
 
-    stored = [(await message_store.append_message(m))[0] for m in sent]
+    stored = [(await message_store.append_message(m)).message for m in sent]
 
     assert stored == sent
     assert await message_store.list_messages(SITE, conversation.id) == sent
@@ -597,3 +598,118 @@ async def test_every_read_with_the_wrong_site_finds_nothing(message_store: Messa
     assert state.status is ConversationStatus.OPEN
     assert state.unread_by_agent == 1
     assert await store.list_messages(SITE, conversation.id) == [message]
+
+
+# --- appending: what an append answers --------------------------------------------------
+
+
+async def test_append_answers_with_the_conversation_as_it_is_after_the_message(
+    message_store: MessageStore,
+) -> None:
+    conversation = await new_conversation(message_store)
+    message = make_message(message_store, conversation, text="where is my order?")
+
+    appended = await message_store.append_message(message)
+
+    assert appended.created and not appended.opened
+    assert appended.conversation == await conversation_now(message_store, conversation)
+    assert appended.conversation.activity_id == message.id
+    assert appended.conversation.preview == "where is my order?"
+    assert appended.conversation.unread_by_agent == 1
+
+
+async def test_a_resend_answers_with_the_first_copy_and_the_unchanged_conversation(
+    message_store: MessageStore,
+) -> None:
+    conversation = await new_conversation(message_store)
+    first = make_message(message_store, conversation, text="once", client_id="c-9")
+    await message_store.append_message(first)
+
+    again = await message_store.append_message(
+        make_message(message_store, conversation, text="twice", client_id="c-9")
+    )
+
+    assert not again.created
+    assert again.message == first
+    assert again.conversation.unread_by_agent == 1
+
+
+async def test_appending_to_a_conversation_that_does_not_exist_stores_nothing(
+    message_store: MessageStore,
+) -> None:
+    elsewhere = await new_conversation(message_store, site_id=OTHER_SITE)
+    ghost = dataclasses.replace(
+        make_message(message_store, elsewhere), site_id=SITE
+    )  # the right id, the wrong site
+
+    try:
+        await message_store.append_message(ghost)
+    except NotFound:
+        pass
+    else:
+        raise AssertionError("an append to another site's conversation must fail")
+
+    assert await message_store.list_messages(SITE, elsewhere.id) == []
+    assert await message_store.list_messages(OTHER_SITE, elsewhere.id) == []
+
+
+async def test_a_visitors_first_message_opens_a_conversation_and_the_next_joins_it(
+    message_store: MessageStore,
+) -> None:
+    def opening() -> Conversation:
+        new_id = message_store.new_id()
+        return Conversation(new_id, SITE, "visitor-7", created_at=T0, last_activity_at=T0)
+
+    def draft(text: str) -> Message:
+        return make_message(message_store, opening(), text=text)
+
+    first = await message_store.append_to_open_conversation(draft("hi"), opening())
+    second = await message_store.append_to_open_conversation(draft("anyone?"), opening())
+
+    assert first.opened and first.created
+    assert not second.opened and second.created
+    assert second.conversation.id == first.conversation.id
+    assert second.conversation.unread_by_agent == 2
+    assert second.conversation.preview == "anyone?"
+    stored = await message_store.list_messages(SITE, first.conversation.id)
+    assert [m.text for m in stored] == ["hi", "anyone?"]
+    assert {m.conversation_id for m in stored} == {first.conversation.id}
+    found = await message_store.find_open_conversation(SITE, "visitor-7")
+    assert found == second.conversation
+
+
+async def test_a_visitor_writing_after_a_closed_conversation_opens_a_new_one(
+    message_store: MessageStore,
+) -> None:
+    closed = await new_conversation(
+        message_store, visitor_id="visitor-8", status=ConversationStatus.CLOSED
+    )
+    new_id = message_store.new_id()
+    opening = Conversation(new_id, SITE, "visitor-8", created_at=T0, last_activity_at=T0)
+
+    appended = await message_store.append_to_open_conversation(
+        make_message(message_store, opening, text="back again"), opening
+    )
+
+    assert appended.opened
+    assert appended.conversation.id == new_id != closed.id
+    assert await message_store.list_messages(SITE, closed.id) == []
+
+
+async def test_many_appends_at_once_each_land_once_with_the_counter_right(
+    message_store: MessageStore,
+) -> None:
+    conversation = await new_conversation(message_store)
+    sends = [make_message(message_store, conversation, text=f"m{n}") for n in range(40)]
+    broken = dataclasses.replace(sends[7], conversation_id="no-such-conversation")
+    sends[7] = broken
+
+    results = await asyncio.gather(
+        *(message_store.append_message(m) for m in sends), return_exceptions=True
+    )
+
+    assert isinstance(results[7], NotFound)  # one failing append fails alone
+    assert sum(1 for r in results if not isinstance(r, Exception) and r.created) == 39
+    stored = await message_store.list_messages(SITE, conversation.id, limit=100)
+    assert len(stored) == 39
+    assert (await conversation_now(message_store, conversation)).unread_by_agent == 39

@@ -54,6 +54,7 @@ def site_options(app):
                 .where(SiteRow.id == site.id)
                 .values(widget_settings=widget.to_dict())
             )
+        app[sites_key].forget(site.id)  # as the console does after a change
 
     return change
 

@@ -1,3 +1,3 @@
-from server.storage.messages.base import MessageStore
+from server.storage.messages.base import Appended, MessageStore
 
-__all__ = ["MessageStore"]
+__all__ = ["Appended", "MessageStore"]

@@ -9,6 +9,7 @@ made by the store; list methods page by id, never by datetime.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -21,6 +22,18 @@ from server.domain import (
     Visitor,
 )
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """What an append did: the stored message, its conversation as it is now, whether the
+    message is new (False: a resend of a known ``client_id``) and whether the append opened
+    the conversation."""
+
+    message: Message
+    conversation: Conversation
+    created: bool
+    opened: bool = False
 
 
 class MessageStore(Protocol):
@@ -121,14 +134,22 @@ class MessageStore(Protocol):
     ) -> Conversation | None: ...
 
     # --- messages ---------------------------------------------------------------------
-    async def append_message(self, message: Message) -> tuple[Message, bool]:
+    async def append_message(self, message: Message) -> Appended:
         """Store ``message`` unless one with its ``client_id`` exists in the conversation.
 
-        Returns ``(stored, created)``: a resend gives back the message stored the first
-        time and ``created=False``, and changes nothing. On creation the conversation's
-        ``activity_id``, ``last_activity_at`` and ``preview`` move to this message and the
-        other side's unread count goes up by one.
+        A resend gives back the message stored the first time with ``created=False``, and
+        changes nothing. On creation the conversation's ``activity_id``,
+        ``last_activity_at`` and ``preview`` move to this message and the other side's
+        unread count goes up by one. NotFound when the conversation does not exist.
         """
+
+    async def append_to_open_conversation(
+        self, message: Message, new_conversation: Conversation
+    ) -> Appended:
+        """Append ``message`` to the newest open conversation of ``new_conversation``'s
+        visitor, or, when they have none, create ``new_conversation`` and append to it
+        (``opened=True``); one step, so a visitor's message costs one round trip. The
+        message's own ``conversation_id`` is ignored."""
 
     async def list_messages(
         self,

@@ -8,6 +8,7 @@ page by id strings.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,12 +22,14 @@ from server.domain import (
     ConversationStatus,
     Message,
     MessageStatus,
+    NotFound,
     PageView,
     Visitor,
 )
 from server.storage.ids import UlidFactory
 from server.storage.messages import mongo_documents as documents
 from server.storage.messages import rules
+from server.storage.messages.base import Appended
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
 
 _INDEXES: dict[str, list[IndexModel]] = {
@@ -327,14 +330,31 @@ class MongoMessageStore:
 
     # --- messages ---------------------------------------------------------------------
 
-    async def append_message(self, message: Message) -> tuple[Message, bool]:
+    async def append_message(self, message: Message) -> Appended:
         document = documents.message_document(message)
         try:
             await self._messages.insert_one(document)
         except DuplicateKeyError:
-            return await self._stored_resend(message), False
-        await self._move_activity(message)
-        return documents.message_from_document(document), True
+            stored = await self._stored_resend(message)
+            conversation = await self.get_conversation(message.site_id, message.conversation_id)
+            if conversation is None:
+                raise NotFound("no such conversation") from None
+            return Appended(stored, conversation, created=False)
+        conversation = await self._move_activity(message)
+        if conversation is None:
+            await self._messages.delete_one({"_id": document["_id"]})
+            raise NotFound("no such conversation")
+        return Appended(documents.message_from_document(document), conversation, created=True)
+
+    async def append_to_open_conversation(
+        self, message: Message, new_conversation: Conversation
+    ) -> Appended:
+        found = await self.find_open_conversation(
+            new_conversation.site_id, new_conversation.visitor_id
+        )
+        conversation = found or await self.create_conversation(new_conversation)
+        appended = await self.append_message(replace(message, conversation_id=conversation.id))
+        return replace(appended, opened=found is None)
 
     async def _stored_resend(self, message: Message) -> Message:
         document = await self._messages.find_one(
@@ -348,11 +368,12 @@ class MongoMessageStore:
             raise Conflict(f"message {message.id} clashes with a stored one", "duplicate_id")
         return documents.message_from_document(document)
 
-    async def _move_activity(self, message: Message) -> None:
+    async def _move_activity(self, message: Message) -> Conversation | None:
+        """The conversation after the message, or None when it does not exist."""
         conversation = {"_id": message.conversation_id, "site_id": message.site_id}
         counter = rules.counter_raised_by(message.author.kind)
         count = {"$inc": {counter: 1}} if counter else {}
-        moved = await self._conversations.update_one(
+        moved = await self._conversations.find_one_and_update(
             # Only forward: a message that lands after a newer one leaves the activity alone.
             {**conversation, "activity_id": {"$lt": message.id}},
             {
@@ -364,9 +385,15 @@ class MongoMessageStore:
                 },
                 **count,
             },
+            return_document=ReturnDocument.AFTER,
         )
-        if moved.matched_count == 0 and count:
-            await self._conversations.update_one(conversation, count)
+        if moved is None and count:
+            moved = await self._conversations.find_one_and_update(
+                conversation, count, return_document=ReturnDocument.AFTER
+            )
+        elif moved is None:
+            moved = await self._conversations.find_one(conversation)
+        return documents.conversation_from_document(moved) if moved else None
 
     async def list_messages(
         self,

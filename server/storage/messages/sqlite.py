@@ -1,15 +1,21 @@
-"""The embedded message store: SQLite through SQLAlchemy Core, used when no MongoDB is set."""
+"""The embedded message store: SQLite through plain ``sqlite3``, used when no MongoDB is set.
+
+All writes go through one writing lane (one connection, one thread, group commit); reads
+go through a reading lane, and the heavy aggregations through a lane of their own so a
+report never holds up a visitor's page. Every method is one trip to a lane.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import pathlib
+import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, event, func, literal, select, update
-from sqlalchemy.dialects.sqlite import insert
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy import create_engine
 
 from server.domain import (
     AuthorKind,
@@ -18,56 +24,116 @@ from server.domain import (
     ConversationStatus,
     Message,
     MessageStatus,
+    NotFound,
     PageView,
     Visitor,
 )
 from server.storage.ids import UlidFactory
-from server.storage.messages import records, rules
-from server.storage.messages.sqlite_schema import (
-    UtcDateTime,
-    conversations,
-    messages,
-    metadata,
-    page_views,
-    visitors,
+from server.storage.messages import rules
+from server.storage.messages.base import Appended
+from server.storage.messages.sqlite_lane import SqliteLane
+from server.storage.messages.sqlite_rows import (
+    CONVERSATION_COLUMNS,
+    MESSAGE_COLUMNS,
+    PAGE_VIEW_COLUMNS,
+    VISITOR_COLUMNS,
+    conversation_from_row,
+    conversation_values,
+    marks,
+    message_from_row,
+    message_values,
+    moment,
+    page_view_from_row,
+    page_view_values,
+    placeholders,
+    visitor_from_row,
+    visitor_values,
 )
+from server.storage.messages.sqlite_schema import metadata
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
 
+OPEN = ConversationStatus.OPEN.value
 
-def _enable_wal(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # With WAL, NORMAL keeps every commit consistent and only risks the last ones on power loss.
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+SAVE_VISITOR = (
+    f"INSERT INTO visitors ({VISITOR_COLUMNS}) VALUES ({placeholders(VISITOR_COLUMNS)}) "
+    "ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(
+        f"{name} = excluded.{name}"
+        for name in (c.strip() for c in VISITOR_COLUMNS.split(","))
+        if name != "id"
+    )
+)
+INSERT_PAGE_VIEW = (
+    f"INSERT INTO page_views ({PAGE_VIEW_COLUMNS}) VALUES ({placeholders(PAGE_VIEW_COLUMNS)})"
+)
+INSERT_CONVERSATION = (
+    f"INSERT INTO conversations ({CONVERSATION_COLUMNS}) "
+    f"VALUES ({placeholders(CONVERSATION_COLUMNS)})"
+)
+INSERT_MESSAGE = (
+    f"INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES ({placeholders(MESSAGE_COLUMNS)}) "
+    "ON CONFLICT DO NOTHING"
+)
+OPEN_CONVERSATION = (
+    f"SELECT {CONVERSATION_COLUMNS} FROM conversations "
+    "WHERE site_id = ? AND visitor_id = ? AND status = ? ORDER BY id DESC LIMIT 1"
+)
+GET_CONVERSATION = f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE site_id = ? AND id = ?"
 
 
-def _create_missing_indexes(sync_conn: Any) -> None:
-    """create_all skips tables that exist, with their indexes; an index added to the
-    schema later is created here, on files made by an older version."""
-    for table in metadata.sorted_tables:
-        for index in table.indexes:
-            index.create(sync_conn, checkfirst=True)
+def _move_activity(counter: str | None) -> str:
+    """The conversation after a new message: SET expressions all read the old row, so each
+    CASE compares the old activity_id, and a message that lands after a newer one still
+    counts as unread but leaves the activity where it is."""
+    raise_counter = f", {counter} = {counter} + 1" if counter else ""
+    return (
+        "UPDATE conversations SET "
+        "activity_id = CASE WHEN activity_id < :id THEN :id ELSE activity_id END, "
+        "last_activity_at = CASE WHEN activity_id < :id THEN :at ELSE last_activity_at END, "
+        "preview = CASE WHEN activity_id < :id THEN :preview ELSE preview END"
+        f"{raise_counter} WHERE site_id = :site_id AND id = :conversation_id "
+        f"RETURNING {CONVERSATION_COLUMNS}"
+    )
+
+
+MOVE_ACTIVITY = {
+    kind: _move_activity(rules.counter_raised_by(kind)) for kind in AuthorKind.__members__.values()
+}
+
+
+def _create_schema(path: pathlib.Path) -> None:
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as conn:
+            metadata.create_all(conn)
+            # create_all skips tables that exist, with their indexes; an index added to the
+            # schema later is created here, on files made by an older version.
+            for table in metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
+    finally:
+        engine.dispose()
 
 
 class SqliteMessageStore:
-    def __init__(self, path: pathlib.Path) -> None:
-        self._engine = create_async_engine(f"sqlite+aiosqlite:///{path}")
-        event.listen(self._engine.sync_engine, "connect", _enable_wal)
+    def __init__(self, path: pathlib.Path, *, max_pending_writes: int = 5000) -> None:
+        self._path = path
+        self._writes = SqliteLane(path, writer=True, name="write", max_pending=max_pending_writes)
+        self._reads = SqliteLane(path, writer=False, name="read")
+        self._reports = SqliteLane(path, writer=False, name="report")
         self._new_id = UlidFactory()
 
     async def init(self) -> None:
-        async with self._engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
-            await conn.run_sync(_create_missing_indexes)
+        await asyncio.to_thread(_create_schema, self._path)
+        for lane in (self._writes, self._reads, self._reports):
+            await lane.open()
 
     async def close(self) -> None:
-        await self._engine.dispose()
+        for lane in (self._writes, self._reads, self._reports):
+            await lane.close()
 
     async def ping(self) -> bool:
-        async with self._engine.connect() as conn:
-            await conn.execute(select(1))
-        return True
+        return await self._reads.run(lambda conn: conn.execute("SELECT 1").fetchone()[0] == 1)
 
     def new_id(self) -> str:
         return self._new_id()
@@ -75,67 +141,59 @@ class SqliteMessageStore:
     # --- visitors ---------------------------------------------------------------------
 
     async def save_visitor(self, visitor: Visitor) -> None:
-        row = records.visitor_record(visitor)
-        statement = insert(visitors).values(row)
-        statement = statement.on_conflict_do_update(
-            index_elements=[visitors.c.id],
-            set_={name: statement.excluded[name] for name in row if name != "id"},
-        )
-        async with self._engine.begin() as conn:
-            await conn.execute(statement)
+        values = visitor_values(visitor)
+        await self._writes.run(lambda conn: conn.execute(SAVE_VISITOR, values))
 
     async def get_visitor(self, site_id: int, visitor_id: str) -> Visitor | None:
-        query = select(visitors).where(visitors.c.site_id == site_id, visitors.c.id == visitor_id)
-        row = await self._first(query)
-        return records.visitor_from_record(row) if row else None
+        row = await self._one(
+            f"SELECT {VISITOR_COLUMNS} FROM visitors WHERE site_id = ? AND id = ?",
+            (site_id, visitor_id),
+        )
+        return visitor_from_row(row) if row else None
 
     async def find_visitor_by_fingerprint(self, site_id: int, fingerprint: str) -> Visitor | None:
-        query = (
-            select(visitors)
-            .where(visitors.c.site_id == site_id, visitors.c.fingerprint == fingerprint)
-            .order_by(visitors.c.last_seen.desc(), visitors.c.id.desc())
-            .limit(1)
+        row = await self._one(
+            f"SELECT {VISITOR_COLUMNS} FROM visitors WHERE site_id = ? AND fingerprint = ? "
+            "ORDER BY last_seen DESC, id DESC LIMIT 1",
+            (site_id, fingerprint),
         )
-        row = await self._first(query)
-        return records.visitor_from_record(row) if row else None
+        return visitor_from_row(row) if row else None
 
     async def get_visitors(self, site_id: int, visitor_ids: Sequence[str]) -> list[Visitor]:
         if not visitor_ids:
             return []
-        query = select(visitors).where(
-            visitors.c.site_id == site_id, visitors.c.id.in_(list(visitor_ids))
+        ids = list(visitor_ids)
+        rows = await self._all(
+            f"SELECT {VISITOR_COLUMNS} FROM visitors WHERE site_id = ? AND id IN ({marks(ids)})",
+            (site_id, *ids),
         )
-        return [records.visitor_from_record(row) for row in await self._all(query)]
+        return [visitor_from_row(row) for row in rows]
 
     # --- page views -------------------------------------------------------------------
 
     async def add_page_view(self, view: PageView) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(insert(page_views).values(records.page_view_record(view)))
+        values = page_view_values(view)
+        await self._writes.run(lambda conn: conn.execute(INSERT_PAGE_VIEW, values))
 
     async def end_page_view(
         self, site_id: int, view_id: str, left_at: datetime, seconds: float
     ) -> None:
-        statement = (
-            update(page_views)
-            .where(page_views.c.site_id == site_id, page_views.c.id == view_id)
-            .values(left_at=left_at, seconds=seconds)
+        await self._write(
+            "UPDATE page_views SET left_at = ?, seconds = ? WHERE site_id = ? AND id = ?",
+            (moment(left_at), seconds, site_id, view_id),
         )
-        async with self._engine.begin() as conn:
-            await conn.execute(statement)
 
     async def recent_page_views(
         self, site_id: int, visitor_id: str, limit: int = 5
     ) -> list[PageView]:
         if limit <= 0:
             return []
-        query = (
-            select(page_views)
-            .where(page_views.c.site_id == site_id, page_views.c.visitor_id == visitor_id)
-            .order_by(page_views.c.id.desc())
-            .limit(limit)
+        rows = await self._all(
+            f"SELECT {PAGE_VIEW_COLUMNS} FROM page_views WHERE site_id = ? AND visitor_id = ? "
+            "ORDER BY id DESC LIMIT ?",
+            (site_id, visitor_id, limit),
         )
-        return [records.page_view_from_record(row) for row in await self._all(query)]
+        return [page_view_from_row(row) for row in rows]
 
     # --- journeys ---------------------------------------------------------------------
 
@@ -144,21 +202,19 @@ class SqliteMessageStore:
     ) -> dict[str, list[PageView]]:
         if not visitor_ids or limit <= 0:
             return {}
-        pv = page_views.c
-        rank = func.row_number().over(partition_by=pv.visitor_id, order_by=pv.id.desc())
-        ranked = (
-            select(page_views, rank.label("rank"))
-            .where(pv.site_id == site_id, pv.visitor_id.in_(list(visitor_ids)))
-            .subquery()
-        )
-        query = (
-            select(*(ranked.c[column.name] for column in page_views.c))
-            .where(ranked.c.rank <= limit)
-            .order_by(ranked.c.visitor_id, ranked.c.id.desc())
+        ids = list(visitor_ids)
+        rows = await self._all(
+            f"SELECT {PAGE_VIEW_COLUMNS} FROM ("
+            f"  SELECT {PAGE_VIEW_COLUMNS}, row_number() OVER ("
+            "    PARTITION BY visitor_id ORDER BY id DESC) AS rank"
+            f"  FROM page_views WHERE site_id = ? AND visitor_id IN ({marks(ids)})"
+            ") WHERE rank <= ? ORDER BY visitor_id, id DESC",
+            (site_id, *ids, limit),
         )
         found: dict[str, list[PageView]] = {}
-        for row in await self._all(query):
-            found.setdefault(row["visitor_id"], []).append(records.page_view_from_record(row))
+        for row in rows:
+            view = page_view_from_row(row)
+            found.setdefault(view.visitor_id, []).append(view)
         return found
 
     async def first_page_views(
@@ -166,156 +222,111 @@ class SqliteMessageStore:
     ) -> dict[str, PageView]:
         if not session_ids:
             return {}
-        pv = page_views.c
-        first = (
-            select(func.min(pv.id).label("id"))
-            .where(pv.site_id == site_id, pv.session_id.in_(list(session_ids)))
-            .group_by(pv.session_id)
-            .subquery()
+        ids = list(session_ids)
+        rows = await self._all(
+            f"SELECT {PAGE_VIEW_COLUMNS} FROM page_views WHERE id IN ("
+            f"  SELECT min(id) FROM page_views WHERE site_id = ? AND session_id IN ({marks(ids)})"
+            "  GROUP BY session_id)",
+            (site_id, *ids),
         )
-        query = select(page_views).join(first, pv.id == first.c.id)
-        views = [records.page_view_from_record(row) for row in await self._all(query)]
+        views = [page_view_from_row(row) for row in rows]
         return {view.session_id: view for view in views}
 
     async def report_page_time(
         self, site_id: int, visitor_id: str, view_id: str, seconds: float
     ) -> bool:
-        pv = page_views.c
-        statement = (
-            update(page_views)
-            .where(pv.site_id == site_id, pv.visitor_id == visitor_id, pv.id == view_id)
-            .values(seconds=seconds)
+        changed = await self._write(
+            "UPDATE page_views SET seconds = ? WHERE site_id = ? AND visitor_id = ? AND id = ?",
+            (seconds, site_id, visitor_id, view_id),
         )
-        async with self._engine.begin() as conn:
-            return (await conn.execute(statement)).rowcount > 0
+        return changed > 0
 
     async def close_page_view(
         self, site_id: int, view_id: str, left_at: datetime, seconds: float
     ) -> None:
-        pv = page_views.c
-        statement = (
-            update(page_views)
-            .where(pv.site_id == site_id, pv.id == view_id)
-            .values(left_at=left_at, seconds=func.coalesce(pv.seconds, seconds))
+        await self._write(
+            "UPDATE page_views SET left_at = ?, seconds = coalesce(seconds, ?) "
+            "WHERE site_id = ? AND id = ?",
+            (moment(left_at), seconds, site_id, view_id),
         )
-        async with self._engine.begin() as conn:
-            await conn.execute(statement)
 
     async def journey_stats(
         self, site_id: int, since_id: str, until_id: str, limit: int = STATS_GROUPS
     ) -> JourneyStats:
-        pv = page_views.c
-        in_period = (pv.site_id == site_id, pv.id >= since_id, pv.id < until_id)
-        totals = select(
-            func.count(),
-            func.count(pv.session_id.distinct()),
-            func.count(pv.visitor_id.distinct()),
-        ).where(*in_period)
-        views = func.count().label("views")
-        pages = (
-            select(pv.url, views, func.count(pv.seconds), func.coalesce(func.sum(pv.seconds), 0))
-            .where(*in_period)
-            .group_by(pv.url)
-            .order_by(views.desc(), pv.url)
-            .limit(limit)
-        )
-        bounds = (
-            select(func.min(pv.id).label("first"), func.max(pv.id).label("last"))
-            .where(*in_period)
-            .group_by(pv.session_id)
-            .subquery()
-        )
-        async with self._engine.connect() as conn:
-            count, sessions, visitors = (await conn.execute(totals)).one()
-            page_rows = (await conn.execute(pages)).all()
-            entries = await self._count_urls(conn, bounds.c.first, limit)
-            exits = await self._count_urls(conn, bounds.c.last, limit)
-        return JourneyStats(
-            views=count,
-            sessions=sessions,
-            visitors=visitors,
-            pages=[PageStat(url, n, timed, float(total)) for url, n, timed, total in page_rows],
-            entries=entries,
-            exits=exits,
-        )
+        period = "site_id = ? AND id >= ? AND id < ?"
+        args = (site_id, since_id, until_id)
 
-    async def _count_urls(
-        self, conn: AsyncConnection, view_id: Any, limit: int
-    ) -> list[tuple[str, int]]:
-        """How many of the ``view_id``s (a subquery column) show each URL, most first."""
-        n = func.count().label("n")
-        query = (
-            select(page_views.c.url, n)
-            .join_from(page_views, view_id.table, page_views.c.id == view_id)
-            .group_by(page_views.c.url)
-            .order_by(n.desc(), page_views.c.url)
-            .limit(limit)
-        )
-        return [(url, count) for url, count in (await conn.execute(query)).all()]
+        def count_urls(conn: sqlite3.Connection, end: str) -> list[tuple[str, int]]:
+            """How many visits entered (``min``) or left (``max``) at each URL, most first."""
+            return conn.execute(
+                "SELECT p.url, count(*) AS n FROM page_views AS p JOIN ("
+                f"  SELECT {end}(id) AS id FROM page_views WHERE {period} GROUP BY session_id"
+                ") AS ends ON p.id = ends.id GROUP BY p.url ORDER BY n DESC, p.url LIMIT ?",
+                (*args, limit),
+            ).fetchall()
+
+        def stats(conn: sqlite3.Connection) -> JourneyStats:
+            count, sessions, visitors = conn.execute(
+                "SELECT count(*), count(DISTINCT session_id), count(DISTINCT visitor_id) "
+                f"FROM page_views WHERE {period}",
+                args,
+            ).fetchone()
+            pages = conn.execute(
+                "SELECT url, count(*) AS views, count(seconds), coalesce(sum(seconds), 0) "
+                f"FROM page_views WHERE {period} GROUP BY url ORDER BY views DESC, url LIMIT ?",
+                (*args, limit),
+            ).fetchall()
+            return JourneyStats(
+                views=count,
+                sessions=sessions,
+                visitors=visitors,
+                pages=[PageStat(url, n, timed, float(total)) for url, n, timed, total in pages],
+                entries=count_urls(conn, "min"),
+                exits=count_urls(conn, "max"),
+            )
+
+        return await self._reports.run(stats)
 
     async def open_conversations(
         self, site_id: int, visitor_ids: Sequence[str]
     ) -> dict[str, Conversation]:
         if not visitor_ids:
             return {}
-        c = conversations.c
-        query = (
-            select(conversations)
-            .where(
-                c.site_id == site_id,
-                c.visitor_id.in_(list(visitor_ids)),
-                c.status == ConversationStatus.OPEN.value,
-            )
-            .order_by(c.id)
+        ids = list(visitor_ids)
+        rows = await self._all(
+            f"SELECT {CONVERSATION_COLUMNS} FROM conversations "
+            f"WHERE site_id = ? AND visitor_id IN ({marks(ids)}) AND status = ? ORDER BY id",
+            (site_id, *ids, OPEN),
         )
         # Oldest first, so the newest open conversation of a visitor is the one kept.
-        return {
-            row["visitor_id"]: records.conversation_from_record(row)
-            for row in await self._all(query)
-        }
+        return {row[2]: conversation_from_row(row) for row in rows}
 
     async def visitor_conversations(
         self, site_id: int, visitor_id: str, limit: int = 20
     ) -> list[Conversation]:
         if limit <= 0:
             return []
-        c = conversations.c
-        query = (
-            select(conversations)
-            .where(c.site_id == site_id, c.visitor_id == visitor_id)
-            .order_by(c.id.desc())
-            .limit(limit)
+        rows = await self._all(
+            f"SELECT {CONVERSATION_COLUMNS} FROM conversations "
+            "WHERE site_id = ? AND visitor_id = ? ORDER BY id DESC LIMIT ?",
+            (site_id, visitor_id, limit),
         )
-        return [records.conversation_from_record(row) for row in await self._all(query)]
+        return [conversation_from_row(row) for row in rows]
 
     # --- conversations ----------------------------------------------------------------
 
     async def create_conversation(self, conversation: Conversation) -> Conversation:
-        row = records.conversation_record(conversation)
-        async with self._engine.begin() as conn:
-            await conn.execute(insert(conversations).values(row))
-        return records.conversation_from_record(row)
+        values = conversation_values(conversation)
+        await self._writes.run(lambda conn: conn.execute(INSERT_CONVERSATION, values))
+        return conversation_from_row(values)
 
     async def get_conversation(self, site_id: int, conversation_id: str) -> Conversation | None:
-        query = select(conversations).where(
-            conversations.c.site_id == site_id, conversations.c.id == conversation_id
-        )
-        row = await self._first(query)
-        return records.conversation_from_record(row) if row else None
+        row = await self._one(GET_CONVERSATION, (site_id, conversation_id))
+        return conversation_from_row(row) if row else None
 
     async def find_open_conversation(self, site_id: int, visitor_id: str) -> Conversation | None:
-        query = (
-            select(conversations)
-            .where(
-                conversations.c.site_id == site_id,
-                conversations.c.visitor_id == visitor_id,
-                conversations.c.status == ConversationStatus.OPEN.value,
-            )
-            .order_by(conversations.c.id.desc())
-            .limit(1)
-        )
-        row = await self._first(query)
-        return records.conversation_from_record(row) if row else None
+        row = await self._one(OPEN_CONVERSATION, (site_id, visitor_id, OPEN))
+        return conversation_from_row(row) if row else None
 
     async def list_conversations(
         self,
@@ -327,72 +338,55 @@ class SqliteMessageStore:
     ) -> list[Conversation]:
         if not site_ids or limit <= 0:
             return []
-        query = select(conversations).where(conversations.c.site_id.in_(list(site_ids)))
+        sites = list(site_ids)
+        where, args = [f"site_id IN ({marks(sites)})"], [*sites]
         if status is not None:
-            query = query.where(conversations.c.status == status.value)
+            where.append("status = ?")
+            args.append(status.value)
         if before is not None:
-            query = query.where(conversations.c.activity_id < before)
-        query = query.order_by(conversations.c.activity_id.desc()).limit(limit)
-        return [records.conversation_from_record(row) for row in await self._all(query)]
+            where.append("activity_id < ?")
+            args.append(before)
+        rows = await self._all(
+            f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE {' AND '.join(where)} "
+            "ORDER BY activity_id DESC LIMIT ?",
+            (*args, limit),
+        )
+        return [conversation_from_row(row) for row in rows]
 
     async def set_conversation_status(
         self, site_id: int, conversation_id: str, status: ConversationStatus
     ) -> Conversation | None:
-        statement = (
-            update(conversations)
-            .where(conversations.c.site_id == site_id, conversations.c.id == conversation_id)
-            .values(status=status.value)
-            .returning(*conversations.c)
-        )
-        async with self._engine.begin() as conn:
-            row = (await conn.execute(statement)).mappings().first()
-        return records.conversation_from_record(row) if row else None
+        def change(conn: sqlite3.Connection) -> Any:
+            return conn.execute(
+                f"UPDATE conversations SET status = ? WHERE site_id = ? AND id = ? "
+                f"RETURNING {CONVERSATION_COLUMNS}",
+                (status.value, site_id, conversation_id),
+            ).fetchone()
+
+        row = await self._writes.run(change)
+        return conversation_from_row(row) if row else None
 
     # --- messages ---------------------------------------------------------------------
 
-    async def append_message(self, message: Message) -> tuple[Message, bool]:
-        row = records.message_record(message)
-        statement = insert(messages).values(row).on_conflict_do_nothing()
-        async with self._engine.begin() as conn:
-            # Writing first takes the write lock at once, so the transaction stays short.
-            if (await conn.execute(statement)).rowcount == 0:
-                return await self._stored_resend(conn, message), False
-            await self._move_activity(conn, message)
-        return records.message_from_record(row), True
+    async def append_message(self, message: Message) -> Appended:
+        return await self._writes.run(lambda conn: _append(conn, message, opened=False))
 
-    async def _stored_resend(self, conn: AsyncConnection, message: Message) -> Message:
-        query = select(messages).where(
-            messages.c.site_id == message.site_id,
-            messages.c.conversation_id == message.conversation_id,
-            messages.c.client_id == message.client_id,
-        )
-        row = (await conn.execute(query)).mappings().first()
-        if row is None:
-            raise Conflict(f"message {message.id} clashes with a stored one", "duplicate_id")
-        return records.message_from_record(row)
+    async def append_to_open_conversation(
+        self, message: Message, new_conversation: Conversation
+    ) -> Appended:
+        def append(conn: sqlite3.Connection) -> Appended:
+            row = conn.execute(
+                OPEN_CONVERSATION, (new_conversation.site_id, new_conversation.visitor_id, OPEN)
+            ).fetchone()
+            if row is None:
+                conn.execute(INSERT_CONVERSATION, conversation_values(new_conversation))
+                conversation_id = new_conversation.id
+            else:
+                conversation_id = row[0]
+            placed = replace(message, conversation_id=conversation_id)
+            return _append(conn, placed, opened=row is None)
 
-    async def _move_activity(self, conn: AsyncConnection, message: Message) -> None:
-        # SET expressions all read the old row, so each CASE compares the old activity_id:
-        # a message that lands after a newer one still counts as unread but leaves the
-        # activity where it is.
-        c = conversations.c
-        is_newer = c.activity_id < message.id
-        values: dict[str, Any] = {
-            "activity_id": case((is_newer, message.id), else_=c.activity_id),
-            "last_activity_at": case(
-                (is_newer, literal(message.created_at, UtcDateTime())),
-                else_=c.last_activity_at,
-            ),
-            "preview": case((is_newer, rules.preview_of(message)), else_=c.preview),
-        }
-        counter = rules.counter_raised_by(message.author.kind)
-        if counter is not None:
-            values[counter] = c[counter] + 1
-        await conn.execute(
-            update(conversations)
-            .where(c.site_id == message.site_id, c.id == message.conversation_id)
-            .values(values)
-        )
+        return await self._writes.run(append)
 
     async def list_messages(
         self,
@@ -404,14 +398,14 @@ class SqliteMessageStore:
     ) -> list[Message]:
         if limit <= 0:
             return []
-        query = select(messages).where(
-            messages.c.site_id == site_id, messages.c.conversation_id == conversation_id
+        older = "AND id < ? " if before is not None else ""
+        args = (site_id, conversation_id, *((before,) if before is not None else ()), limit)
+        rows = await self._all(
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE site_id = ? AND conversation_id = ? "
+            f"{older}ORDER BY id DESC LIMIT ?",
+            args,
         )
-        if before is not None:
-            query = query.where(messages.c.id < before)
-        query = query.order_by(messages.c.id.desc()).limit(limit)
-        newest_first = [records.message_from_record(row) for row in await self._all(query)]
-        return newest_first[::-1]
+        return [message_from_row(row) for row in reversed(rows)]
 
     async def mark_read(
         self, site_id: int, conversation_id: str, reader: AuthorKind, up_to: str
@@ -420,29 +414,27 @@ class SqliteMessageStore:
         counter = rules.counter_of_reader(reader)
         if author is None or counter is None:
             return []
-        m = messages.c
-        from_other_side = (
-            m.site_id == site_id,
-            m.conversation_id == conversation_id,
-            m.author_kind == author.value,
-        )
-        unread = m.status.in_(rules.UNREAD_STATUSES)
-        mark = (
-            update(messages)
-            .where(*from_other_side, unread, m.id <= up_to)
-            .values(status=MessageStatus.READ.value)
-            .returning(m.id)
-        )
-        count_unread = select(func.count()).where(*from_other_side, unread)
-        async with self._engine.begin() as conn:
-            changed = sorted((await conn.execute(mark)).scalars())
-            still_unread = (await conn.execute(count_unread)).scalar_one()
-            await conn.execute(
-                update(conversations)
-                .where(conversations.c.site_id == site_id, conversations.c.id == conversation_id)
-                .values({counter: still_unread})
+        unread = ", ".join(f"'{status}'" for status in rules.UNREAD_STATUSES)
+        from_other_side = "site_id = ? AND conversation_id = ? AND author_kind = ?"
+        side = (site_id, conversation_id, author.value)
+
+        def mark(conn: sqlite3.Connection) -> list[str]:
+            changed = conn.execute(
+                f"UPDATE messages SET status = ? WHERE {from_other_side} "
+                f"AND status IN ({unread}) AND id <= ? RETURNING id",
+                (MessageStatus.READ.value, *side, up_to),
+            ).fetchall()
+            (still_unread,) = conn.execute(
+                f"SELECT count(*) FROM messages WHERE {from_other_side} AND status IN ({unread})",
+                side,
+            ).fetchone()
+            conn.execute(
+                f"UPDATE conversations SET {counter} = ? WHERE site_id = ? AND id = ?",
+                (still_unread, site_id, conversation_id),
             )
-        return changed
+            return sorted(message_id for (message_id,) in changed)
+
+        return await self._writes.run(mark)
 
     async def mark_delivered(
         self, site_id: int, conversation_id: str, reader: AuthorKind, up_to: str
@@ -450,28 +442,60 @@ class SqliteMessageStore:
         author = rules.other_side(reader)
         if author is None:
             return []
-        m = messages.c
-        mark = (
-            update(messages)
-            .where(
-                m.site_id == site_id,
-                m.conversation_id == conversation_id,
-                m.author_kind == author.value,
-                m.status == MessageStatus.SENT.value,
-                m.id <= up_to,
-            )
-            .values(status=MessageStatus.DELIVERED.value)
-            .returning(m.id)
-        )
-        async with self._engine.begin() as conn:
-            return sorted((await conn.execute(mark)).scalars())
+
+        def mark(conn: sqlite3.Connection) -> list[str]:
+            changed = conn.execute(
+                "UPDATE messages SET status = ? WHERE site_id = ? AND conversation_id = ? "
+                "AND author_kind = ? AND status = ? AND id <= ? RETURNING id",
+                (
+                    MessageStatus.DELIVERED.value,
+                    site_id,
+                    conversation_id,
+                    author.value,
+                    MessageStatus.SENT.value,
+                    up_to,
+                ),
+            ).fetchall()
+            return sorted(message_id for (message_id,) in changed)
+
+        return await self._writes.run(mark)
 
     # --- helpers ----------------------------------------------------------------------
 
-    async def _first(self, query: Any) -> Any:
-        async with self._engine.connect() as conn:
-            return (await conn.execute(query)).mappings().first()
+    async def _one(self, sql: str, args: Sequence[Any]) -> Any:
+        return await self._reads.run(lambda conn: conn.execute(sql, args).fetchone())
 
-    async def _all(self, query: Any) -> list[Any]:
-        async with self._engine.connect() as conn:
-            return list((await conn.execute(query)).mappings())
+    async def _all(self, sql: str, args: Sequence[Any]) -> list[Any]:
+        return await self._reads.run(lambda conn: conn.execute(sql, args).fetchall())
+
+    async def _write(self, sql: str, args: Sequence[Any]) -> int:
+        """Run one statement in the writing lane; how many rows it changed."""
+        return await self._writes.run(lambda conn: conn.execute(sql, args).rowcount)
+
+
+def _append(conn: sqlite3.Connection, message: Message, *, opened: bool) -> Appended:
+    """Insert ``message`` (or find its earlier copy) and move its conversation along."""
+    if conn.execute(INSERT_MESSAGE, message_values(message)).rowcount == 0:
+        stored = conn.execute(
+            f"SELECT {MESSAGE_COLUMNS} FROM messages "
+            "WHERE site_id = ? AND conversation_id = ? AND client_id = ?",
+            (message.site_id, message.conversation_id, message.client_id),
+        ).fetchone()
+        if stored is None:
+            raise Conflict(f"message {message.id} clashes with a stored one", "duplicate_id")
+        row = conn.execute(GET_CONVERSATION, (message.site_id, message.conversation_id)).fetchone()
+        return Appended(message_from_row(stored), conversation_from_row(row), created=False)
+    row = conn.execute(
+        MOVE_ACTIVITY[message.author.kind],
+        {
+            "id": message.id,
+            "at": moment(message.created_at),
+            "preview": rules.preview_of(message),
+            "site_id": message.site_id,
+            "conversation_id": message.conversation_id,
+        },
+    ).fetchone()
+    if row is None:  # rolled back with the message by the lane's savepoint
+        raise NotFound("no such conversation")
+    stored = message_from_row(message_values(message))
+    return Appended(stored, conversation_from_row(row), created=True, opened=opened)

@@ -1,0 +1,47 @@
+"""The visitors this node spoke to a moment ago, so a message does not read its author again.
+
+A visitor saved on this node replaces its entry at once; a change made on another node
+(the same visitor's tab connected there) is seen here within ``ttl`` seconds, the same
+bound the visitor gate keeps for a site's blocks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from server.domain import Visitor
+
+
+class VisitorMemory:
+    def __init__(
+        self,
+        ttl: float = 3.0,
+        max_entries: int = 50_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._ttl = ttl
+        self._max_entries = max_entries
+        self._clock = clock
+        self._entries: dict[tuple[int, str], tuple[float, Visitor]] = {}
+
+    def get(self, site_id: int, visitor_id: str) -> Visitor | None:
+        entry = self._entries.get((site_id, visitor_id))
+        if entry is None:
+            return None
+        if entry[0] <= self._clock():
+            del self._entries[(site_id, visitor_id)]
+            return None
+        return replace(entry[1])  # callers may change their copy before saving it
+
+    def remember(self, visitor: Visitor) -> None:
+        if len(self._entries) >= self._max_entries:
+            now = self._clock()
+            self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+            if len(self._entries) >= self._max_entries:
+                self._entries.clear()
+        self._entries[(visitor.site_id, visitor.id)] = (self._clock() + self._ttl, replace(visitor))
+
+    def forget(self, site_id: int, visitor_id: str) -> None:
+        self._entries.pop((site_id, visitor_id), None)
