@@ -4,7 +4,7 @@
 // treats a resend with a known client_id as the same message.
 
 const KEY = "outbox";
-const RETRYABLE = { rate_limited: 1, error: 1, timeout: 1 };
+const RETRYABLE = { rate_limited: 1, error: 1, timeout: 1, busy: 1 };
 const MAX_DELAY = 30000;
 
 export function newClientId() {
@@ -61,13 +61,14 @@ export function createOutbox({ store, send, onSent, onFailed }) {
       remove(item.client_id);
       onFailed(item, ack.error || "The message could not be sent.", ack.code);
     } else {
-      retryLater();
+      retryLater(ack.retry_after);
     }
   }
 
-  function retryLater() {
+  // A busy server names when to come back; spread out, so its visitors do not all return at once.
+  function retryLater(after) {
     if (timer || !online) return;
-    const delay = Math.min(MAX_DELAY, 2000 * Math.pow(2, attempt++));
+    const delay = Math.min(MAX_DELAY, after > 0 ? after * (1000 + 1000 * Math.random()) : 2000 * Math.pow(2, attempt++));
     timer = setTimeout(() => {
       timer = 0;
       flush();
