@@ -40,8 +40,8 @@ ENGLISH = (
     "is typing…",
     "Agents can see what you type before you send it.",
     "Your e-mail",
-    "Notify me",
-    "Thanks! We'll reply to",
+    "Leave address",
+    "Thanks! The team can now write to you at",
 )
 
 _WORDS = {
@@ -70,8 +70,8 @@ _WORDS = {
         "schreibt…",
         "Unser Team sieht, was du tippst, bevor du es sendest.",
         "Deine E-Mail",
-        "Benachrichtigen",
-        "Danke! Wir antworten an",
+        "Adresse hinterlassen",
+        "Danke! Das Team kann dir jetzt schreiben an",
     ),
     "fr": (
         "Ouvrir le chat",
@@ -98,8 +98,8 @@ _WORDS = {
         "écrit…",
         "Nos agents voient ce que vous tapez avant l'envoi.",
         "Votre e-mail",
-        "Me prévenir",
-        "Merci ! Nous répondrons à",
+        "Laisser mon adresse",
+        "Merci ! L'équipe peut maintenant vous écrire à",
     ),
     "es": (
         "Abrir chat",
@@ -126,8 +126,8 @@ _WORDS = {
         "está escribiendo…",
         "Nuestro equipo ve lo que escribes antes de enviarlo.",
         "Tu correo electrónico",
-        "Avisarme",
-        "¡Gracias! Responderemos a",
+        "Dejar mi correo",
+        "¡Gracias! El equipo ya puede escribirte a",
     ),
 }
 

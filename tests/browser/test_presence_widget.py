@@ -21,16 +21,16 @@ async def test_nobody_online_asks_for_an_e_mail_and_an_agent_coming_online_hides
     await expect(email).to_be_visible()
 
     await email.fill("ana@example.com")
-    await visitor.get_by_role("button", name="Notify me").click()
+    await visitor.get_by_role("button", name="Leave address").click()
 
-    await expect(widget).to_contain_text("Thanks! We'll reply to ana@example.com")
+    await expect(widget).to_contain_text("Thanks! The team can now write to you at ana@example.com")
     agent = await new_page(browser, viewport={"width": 1440, "height": 900})
     await sign_in(agent, stage)
     await expect(widget).to_contain_text("Online now")
-    await expect(visitor.get_by_role("button", name="Notify me")).to_be_hidden()
+    await expect(visitor.get_by_role("button", name="Leave address")).to_be_hidden()
     await agent.get_by_role("link", name="Visitors").click()
     await expect(agent.locator(".vt-row", has_text="ana@example.com")).to_be_visible()
 
     await agent.get_by_role("button", name="Your status: Online. Change it").click()
     await expect(widget).to_contain_text("Away right now")
-    await expect(widget).to_contain_text("Thanks! We'll reply to ana@example.com")
+    await expect(widget).to_contain_text("Thanks! The team can now write to you at ana@example.com")

@@ -29,7 +29,7 @@ export function createLive({ view, send, store, identify }) {
   const button = h("button");
   const form = h("form", { class: "pre", hidden: true }, input, button);
   view.host.shadowRoot.querySelector(".away").after(form); // under the offline message
-  const thank = () => store.get("email") && form.replaceChildren(t("Thanks! We'll reply to") + " " + store.get("email"));
+  const thank = () => store.get("email") && form.replaceChildren(t("Thanks! The team can now write to you at") + " " + store.get("email"));
   form.onsubmit = (ev) => {
     ev.preventDefault();
     store.set("email", input.value.trim());
@@ -52,7 +52,7 @@ export function createLive({ view, send, store, identify }) {
       notice.hidden = !s.typing_preview;
       notice.textContent = t("Agents can see what you type before you send it.");
       input.placeholder = t("Your e-mail"); // also its accessible name
-      button.textContent = t("Notify me");
+      button.textContent = t("Leave address");
       thank();
     },
     setOnline(online) {
