@@ -209,6 +209,15 @@ class MessageStatus(StrEnum):
     READ = "read"
 
 
+class MessageKind(StrEnum):
+    """What a message is. Visitors only ever see ``MESSAGE`` and ``EVENT`` lines; ``NOTE``
+    is agent-only by type."""
+
+    MESSAGE = "message"  # written by a visitor or an agent, seen by both sides
+    NOTE = "note"  # an agent's private note
+    EVENT = "event"  # a system line: "Dana resolved the conversation"
+
+
 class ConversationStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
@@ -284,10 +293,12 @@ class Message:
     created_at: datetime = field(default_factory=utcnow)
     edited_at: datetime | None = None
     deleted_at: datetime | None = None
+    kind: MessageKind = MessageKind.MESSAGE
 
     def to_wire(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "kind": self.kind.value,
             "conversation_id": self.conversation_id,
             "site_id": self.site_id,
             "author": self.author.to_wire(),

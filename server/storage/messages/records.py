@@ -12,6 +12,7 @@ from server.domain import (
     Conversation,
     ConversationStatus,
     Message,
+    MessageKind,
     MessageStatus,
     PageView,
     Visitor,
@@ -130,6 +131,7 @@ def message_record(message: Message) -> dict[str, Any]:
         "created_at": to_millis(message.created_at),
         "edited_at": to_millis_or_none(message.edited_at),
         "deleted_at": to_millis_or_none(message.deleted_at),
+        "kind": message.kind.value,
     }
 
 
@@ -148,6 +150,8 @@ def message_from_record(record: Record) -> Message:
         created_at=record["created_at"],
         edited_at=record["edited_at"],
         deleted_at=record["deleted_at"],
+        # Documents written before kinds existed are ordinary messages.
+        kind=MessageKind(record.get("kind") or MessageKind.MESSAGE.value),
     )
 
 

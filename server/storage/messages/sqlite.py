@@ -15,7 +15,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine, inspect
+from sqlalchemy.schema import CreateColumn
 
 from server.domain import (
     AuthorKind,
@@ -108,11 +109,23 @@ def _create_schema(path: pathlib.Path) -> None:
             metadata.create_all(conn)
             # create_all skips tables that exist, with their indexes; an index added to the
             # schema later is created here, on files made by an older version.
+            _add_missing_columns(conn)
             for table in metadata.sorted_tables:
                 for index in table.indexes:
                     index.create(conn, checkfirst=True)
     finally:
         engine.dispose()
+
+
+def _add_missing_columns(conn: Connection) -> None:
+    """Columns added to the schema later (each with a default), on files made before."""
+    inspector = inspect(conn)
+    for table in metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present:
+                ddl = CreateColumn(column).compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
 
 
 class SqliteMessageStore:

@@ -18,6 +18,7 @@ from server.domain import (
     Conversation,
     ConversationStatus,
     Message,
+    MessageKind,
     MessageStatus,
     PageView,
     Visitor,
@@ -38,7 +39,7 @@ CONVERSATION_COLUMNS = (
 )
 MESSAGE_COLUMNS = (
     "id, conversation_id, site_id, author_kind, author_id, author_name, text, client_id, "
-    "attachments, status, created_at, edited_at, deleted_at"
+    "attachments, status, created_at, edited_at, deleted_at, kind"
 )
 
 
@@ -188,6 +189,7 @@ def message_values(m: Message) -> tuple[Any, ...]:
         moment(m.created_at),
         moment_or_none(m.edited_at),
         moment_or_none(m.deleted_at),
+        m.kind.value,
     )
 
 
@@ -204,4 +206,5 @@ def message_from_row(row: Sequence[Any]) -> Message:
         created_at=read_moment(row[10]),  # type: ignore[arg-type]
         edited_at=read_moment(row[11]),
         deleted_at=read_moment(row[12]),
+        kind=MessageKind(row[13]),
     )

@@ -108,6 +108,7 @@ messages = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("edited_at", UtcDateTime),
     Column("deleted_at", UtcDateTime),
+    Column("kind", Text, nullable=False, server_default="message"),  # MessageKind
     # A resend of the same client_id is the same message: append relies on this.
     UniqueConstraint("conversation_id", "client_id", name="messages_client_id_once"),
     Index("messages_by_conversation", "conversation_id", "id"),
