@@ -37,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--demo-port", type=int, default=None)
     demo.set_defaults(handler=_demo)
 
-    migrate = commands.add_parser("migrate", help="bring the SQL schema up to date")
+    migrate = commands.add_parser(
+        "migrate", help="bring the SQL database and the message store up to date"
+    )
     migrate.set_defaults(handler=_migrate)
 
     site = commands.add_parser("create-site", help="create a site and print its key")
@@ -60,6 +62,19 @@ async def _migrate(settings: Settings, args: argparse.Namespace) -> None:
 
     await upgrade_async(settings.database_url)
     print("database is up to date")
+    if settings.mongodb_url:
+        from server.storage.messages.mongo import MongoMessageStore
+
+        store = MongoMessageStore(settings.mongodb_url, settings.mongodb_database)
+        try:
+            await store.init()  # applies the pending steps of mongo_migrations
+        finally:
+            await store.close()
+    else:
+        from server.storage.messages import sqlite_migrate
+
+        await asyncio.to_thread(sqlite_migrate.upgrade, settings.messages_db_path)
+    print("message store is up to date")
 
 
 async def _create_site(settings: Settings, args: argparse.Namespace) -> None:

@@ -11,6 +11,8 @@ from server.storage.messages.base import MessageStore
 from server.storage.messages.sqlite import SqliteMessageStore
 from tests.storage.test_message_store_contract import SITE, make_message, new_conversation
 
+BEFORE_MIGRATIONS = Path(__file__).parent / "fixtures" / "store-before-migrations.sql"
+
 
 async def test_a_message_is_an_ordinary_message_unless_told_otherwise(
     message_store: MessageStore,
@@ -45,29 +47,15 @@ async def test_a_file_made_before_kinds_existed_reads_its_messages_as_messages(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "messages.db"
-    old = sqlite3.connect(path)
-    old.executescript(
-        """
-        CREATE TABLE messages (
-            id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, site_id INTEGER NOT NULL,
-            author_kind TEXT NOT NULL, author_id TEXT NOT NULL, author_name TEXT NOT NULL,
-            text TEXT NOT NULL, client_id TEXT NOT NULL, attachments JSON NOT NULL,
-            status TEXT NOT NULL, created_at DATETIME NOT NULL, edited_at DATETIME,
-            deleted_at DATETIME,
-            CONSTRAINT messages_client_id_once UNIQUE (conversation_id, client_id)
-        );
-        INSERT INTO messages VALUES ('01OLD', 'c1', 1, 'visitor', 'v1', 'Zoë', 'from before',
-            'client-1', '[]', 'sent', '2026-03-01 09:30:00.123000', NULL, NULL);
-        """
-    )
-    old.close()
+    with sqlite3.connect(path) as old:  # the store as it was before kinds and migrations
+        old.executescript(BEFORE_MIGRATIONS.read_text(encoding="utf-8"))
 
     store = SqliteMessageStore(path)
     await store.init()
     try:
-        (message,) = await store.list_messages(1, "c1")
+        messages = await store.list_messages(1, "01KAG0C0NV0000000000000001")
     finally:
         await store.close()
 
-    assert message.text == "from before"
-    assert message.kind is MessageKind.MESSAGE
+    assert [m.text for m in messages] == ["Hallo, do you ship to Köln?", "We do, see the photo"]
+    assert [m.kind for m in messages] == [MessageKind.MESSAGE, MessageKind.MESSAGE]

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+import uuid
+
 import pytest
+from pymongo import MongoClient
 
 from server.__main__ import main
+from server.storage.messages import sqlite_migrate
 
 
 @pytest.fixture
@@ -40,6 +45,42 @@ def test_migrate_create_site_and_agent(data_dir, capsys):
     )
     assert code == 0
     assert "ana@acme.test" in capsys.readouterr().out
+
+
+def test_migrate_on_an_empty_data_dir_creates_both_databases(data_dir, capsys):
+    assert main(["migrate"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "database is up to date",
+        "message store is up to date",
+    ]
+    with sqlite3.connect(data_dir / "porchlight.db") as conn:
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    assert {"sites", "agents", "alembic_version"} <= tables
+    messages_db = data_dir / "messages.db"
+    assert sqlite_migrate.current_revision(messages_db) == sqlite_migrate.head_revision()
+    with sqlite3.connect(messages_db) as conn:
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    assert {"visitors", "page_views", "conversations", "messages"} <= tables
+
+    assert main(["migrate"]) == 0  # a second run changes nothing
+    assert sqlite_migrate.current_revision(messages_db) == sqlite_migrate.head_revision()
+
+
+def test_migrate_with_mongodb_applies_its_steps_and_leaves_no_sqlite_store(
+    data_dir, monkeypatch, mongo_url
+):
+    database = f"porchlight_test_{uuid.uuid4().hex}"
+    monkeypatch.setenv("PORCHLIGHT_MONGODB_URL", mongo_url)
+    monkeypatch.setenv("PORCHLIGHT_MONGODB_DATABASE", database)
+    client: MongoClient = MongoClient(mongo_url)
+    try:
+        assert main(["migrate"]) == 0
+        records = list(client[database]["schema_migrations"].find())
+        assert records and all(record["state"] == "done" for record in records)
+    finally:
+        client.drop_database(database)
+        client.close()
+    assert not (data_dir / "messages.db").exists()
 
 
 @pytest.mark.parametrize(

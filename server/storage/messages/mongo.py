@@ -1,8 +1,8 @@
 """The message store on MongoDB, through PyMongo's async API.
 
-The only module of the project that imports pymongo. Every document carries ``site_id``;
-``_id`` is the ULID string. Queries use top-level fields only, never compare datetimes and
-page by id strings.
+With ``mongo_migrations.py`` (its indexes and backfills), the only modules of the project
+that import pymongo. Every document carries ``site_id``; ``_id`` is the ULID string.
+Queries use top-level fields only, never compare datetimes and page by id strings.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from server.domain import (
@@ -30,28 +30,8 @@ from server.storage.ids import UlidFactory
 from server.storage.messages import mongo_documents as documents
 from server.storage.messages import rules
 from server.storage.messages.base import Appended
+from server.storage.messages.mongo_migrations import apply_migrations
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
-
-_INDEXES: dict[str, list[IndexModel]] = {
-    "visitors": [
-        IndexModel([("site_id", ASCENDING), ("fingerprint", ASCENDING), ("last_seen", DESCENDING)]),
-    ],
-    "page_views": [
-        IndexModel([("site_id", ASCENDING), ("visitor_id", ASCENDING), ("sort_id", DESCENDING)]),
-        IndexModel([("site_id", ASCENDING), ("session_id", ASCENDING), ("sort_id", ASCENDING)]),
-        IndexModel([("site_id", ASCENDING), ("sort_id", ASCENDING)]),  # journey analytics
-    ],
-    "conversations": [
-        IndexModel([("site_id", ASCENDING), ("activity_id", DESCENDING)]),
-        IndexModel([("site_id", ASCENDING), ("status", ASCENDING), ("activity_id", DESCENDING)]),
-        IndexModel([("site_id", ASCENDING), ("visitor_id", ASCENDING), ("status", ASCENDING)]),
-    ],
-    "messages": [
-        # A resend of the same client_id is the same message: append relies on this.
-        IndexModel([("conversation_id", ASCENDING), ("client_id", ASCENDING)], unique=True),
-        IndexModel([("conversation_id", ASCENDING), ("sort_id", DESCENDING)]),
-    ],
-}
 
 
 class MongoMessageStore:
@@ -67,8 +47,8 @@ class MongoMessageStore:
         self._new_id = UlidFactory()
 
     async def init(self) -> None:
-        for collection, indexes in _INDEXES.items():
-            await self._db[collection].create_indexes(indexes)
+        """Apply the schema steps (indexes, backfills) this database has not had yet."""
+        await apply_migrations(self._db)
 
     async def close(self) -> None:
         await self._client.close()

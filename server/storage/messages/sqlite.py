@@ -2,7 +2,8 @@
 
 All writes go through one writing lane (one connection, one thread, group commit); reads
 go through a reading lane, and the heavy aggregations through a lane of their own so a
-report never holds up a visitor's page. Every method is one trip to a lane.
+report never holds up a visitor's page. Every method is one trip to a lane. The schema is
+made and changed only by the migrations in ``migrations/embedded`` (``sqlite_migrate``).
 """
 
 from __future__ import annotations
@@ -14,9 +15,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy import Connection, create_engine, inspect
-from sqlalchemy.schema import CreateColumn
 
 from server.domain import (
     AuthorKind,
@@ -30,7 +28,7 @@ from server.domain import (
     Visitor,
 )
 from server.storage.ids import UlidFactory
-from server.storage.messages import rules
+from server.storage.messages import rules, sqlite_migrate
 from server.storage.messages.base import Appended
 from server.storage.messages.sqlite_lane import SqliteLane
 from server.storage.messages.sqlite_rows import (
@@ -50,7 +48,6 @@ from server.storage.messages.sqlite_rows import (
     visitor_from_row,
     visitor_values,
 )
-from server.storage.messages.sqlite_schema import metadata
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
 
 OPEN = ConversationStatus.OPEN.value
@@ -102,32 +99,6 @@ MOVE_ACTIVITY = {
 }
 
 
-def _create_schema(path: pathlib.Path) -> None:
-    engine = create_engine(f"sqlite:///{path}")
-    try:
-        with engine.begin() as conn:
-            metadata.create_all(conn)
-            # create_all skips tables that exist, with their indexes; an index added to the
-            # schema later is created here, on files made by an older version.
-            _add_missing_columns(conn)
-            for table in metadata.sorted_tables:
-                for index in table.indexes:
-                    index.create(conn, checkfirst=True)
-    finally:
-        engine.dispose()
-
-
-def _add_missing_columns(conn: Connection) -> None:
-    """Columns added to the schema later (each with a default), on files made before."""
-    inspector = inspect(conn)
-    for table in metadata.sorted_tables:
-        present = {column["name"] for column in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in present:
-                ddl = CreateColumn(column).compile(dialect=conn.dialect)
-                conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
-
-
 class SqliteMessageStore:
     def __init__(self, path: pathlib.Path, *, max_pending_writes: int = 5000) -> None:
         self._path = path
@@ -137,7 +108,8 @@ class SqliteMessageStore:
         self._new_id = UlidFactory()
 
     async def init(self) -> None:
-        await asyncio.to_thread(_create_schema, self._path)
+        """Bring the file's schema up to date (migrations/embedded), then open the lanes."""
+        await asyncio.to_thread(sqlite_migrate.upgrade, self._path)
         for lane in (self._writes, self._reads, self._reports):
             await lane.open()
 

@@ -1,15 +1,19 @@
-"""Tables of the embedded message store (SQLAlchemy Core)."""
+"""What the embedded message store's tables look like now (SQLAlchemy Core).
+
+Migrations make the tables, never ``create_all``: ``migrations/embedded/versions`` holds
+every change, and ``SqliteMessageStore.init`` and ``porchlight migrate`` run them. This
+metadata is the description that the migrations must produce (``tests/storage/
+test_sqlite_migrations.py`` compares them) and what ``alembic --name embedded revision
+--autogenerate`` diffs against. The store's queries are plain SQL over the column lists in
+``sqlite_rows.py``, which keeps datetimes as naive UTC text (``DATETIME`` here).
+"""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import (
     JSON,
     Column,
     DateTime,
-    Dialect,
     Float,
     Index,
     Integer,
@@ -18,23 +22,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.types import TypeDecorator
-
-from server.storage.messages.rules import to_millis
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in, aware UTC datetimes out; SQLite itself keeps naive text."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
-        return None if value is None else to_millis(value).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> Any:
-        return None if value is None else value.replace(tzinfo=UTC)
-
 
 metadata = MetaData()
 
@@ -44,8 +31,8 @@ visitors = Table(
     Column("id", Text, primary_key=True),
     Column("site_id", Integer, nullable=False),
     Column("fingerprint", Text),
-    Column("first_seen", UtcDateTime, nullable=False),
-    Column("last_seen", UtcDateTime, nullable=False),
+    Column("first_seen", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
     Column("visits", Integer, nullable=False),
     Column("session_id", Text),
     Column("geo", JSON, nullable=False),
@@ -65,8 +52,8 @@ page_views = Table(
     Column("url", Text, nullable=False),
     Column("title", Text, nullable=False),
     Column("referrer", Text, nullable=False),
-    Column("entered_at", UtcDateTime, nullable=False),
-    Column("left_at", UtcDateTime),
+    Column("entered_at", DateTime, nullable=False),
+    Column("left_at", DateTime),
     Column("seconds", Float),
     Index("page_views_by_visitor", "site_id", "visitor_id", "id"),
     Index("page_views_by_session", "site_id", "session_id", "id"),
@@ -81,8 +68,8 @@ conversations = Table(
     Column("visitor_id", Text, nullable=False),
     Column("status", Text, nullable=False),
     Column("assignee_id", Integer),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("last_activity_at", UtcDateTime, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_activity_at", DateTime, nullable=False),
     Column("activity_id", Text, nullable=False),
     Column("preview", Text, nullable=False),
     Column("unread_by_agent", Integer, nullable=False),
@@ -105,9 +92,9 @@ messages = Table(
     Column("client_id", Text, nullable=False),
     Column("attachments", JSON, nullable=False),
     Column("status", Text, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("edited_at", UtcDateTime),
-    Column("deleted_at", UtcDateTime),
+    Column("created_at", DateTime, nullable=False),
+    Column("edited_at", DateTime),
+    Column("deleted_at", DateTime),
     Column("kind", Text, nullable=False, server_default="message"),  # MessageKind
     # A resend of the same client_id is the same message: append relies on this.
     UniqueConstraint("conversation_id", "client_id", name="messages_client_id_once"),

@@ -1,0 +1,141 @@
+"""The Mongo store's schema steps (indexes, backfills): each applied once, in order.
+
+A step is recorded in ``schema_migrations`` under ``_id`` = its number. A node claims a step
+by inserting that record (state ``running``) before it runs it: the unique ``_id`` lets one
+node win, and the others wait until the step is ``done`` before they go on to the next one.
+A step that fails is unclaimed, so the next start tries it again; write steps so that a
+second run is harmless (``create_indexes`` is, a backfill that filters on the missing field
+is).
+
+To add a step: append ``MongoMigration(<next number>, "<what it does>", <async function>)``
+to ``MIGRATIONS``. Never renumber or change a step that has shipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+Database = AsyncDatabase[dict[str, Any]]
+
+RECORDS = "schema_migrations"
+Records = AsyncCollection[dict[str, Any]]
+RUNNING = "running"
+DONE = "done"
+
+
+@dataclass(frozen=True, slots=True)
+class MongoMigration:
+    number: int
+    name: str
+    apply: Callable[[Database], Awaitable[None]]
+
+
+class MigrationStuck(RuntimeError):
+    """Another node claimed a step and has not finished it in time."""
+
+
+async def _create_indexes(db: Database) -> None:
+    """The indexes the store had before migrations existed."""
+    indexes: dict[str, list[IndexModel]] = {
+        "visitors": [
+            IndexModel(
+                [("site_id", ASCENDING), ("fingerprint", ASCENDING), ("last_seen", DESCENDING)]
+            ),
+        ],
+        "page_views": [
+            IndexModel(
+                [("site_id", ASCENDING), ("visitor_id", ASCENDING), ("sort_id", DESCENDING)]
+            ),
+            IndexModel([("site_id", ASCENDING), ("session_id", ASCENDING), ("sort_id", ASCENDING)]),
+            IndexModel([("site_id", ASCENDING), ("sort_id", ASCENDING)]),  # journey analytics
+        ],
+        "conversations": [
+            IndexModel([("site_id", ASCENDING), ("activity_id", DESCENDING)]),
+            IndexModel(
+                [("site_id", ASCENDING), ("status", ASCENDING), ("activity_id", DESCENDING)]
+            ),
+            IndexModel([("site_id", ASCENDING), ("visitor_id", ASCENDING), ("status", ASCENDING)]),
+        ],
+        "messages": [
+            # A resend of the same client_id is the same message: append relies on this.
+            IndexModel([("conversation_id", ASCENDING), ("client_id", ASCENDING)], unique=True),
+            IndexModel([("conversation_id", ASCENDING), ("sort_id", DESCENDING)]),
+        ],
+    }
+    for collection, models in indexes.items():
+        await db[collection].create_indexes(models)
+
+
+MIGRATIONS: tuple[MongoMigration, ...] = (MongoMigration(1, "indexes", _create_indexes),)
+
+
+async def apply_migrations(
+    db: Database,
+    migrations: Sequence[MongoMigration] = MIGRATIONS,
+    *,
+    wait_seconds: float = 600.0,
+    poll_seconds: float = 0.2,
+) -> list[int]:
+    """Apply the steps not yet recorded, in order; the numbers of those this call ran."""
+    _check_order(migrations)
+    records = db[RECORDS]
+    ran: list[int] = []
+    for step in migrations:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            record = await records.find_one({"_id": step.number})
+            if record is None:
+                if await _claim(records, step):
+                    await _run(db, records, step)
+                    ran.append(step.number)
+                    break
+                continue  # another node claimed it a moment ago
+            if record.get("state") == DONE:
+                break
+            if time.monotonic() > deadline:
+                raise MigrationStuck(
+                    f"message store migration {step.number} ({step.name}) was started at "
+                    f"{record.get('started_at')} and has not finished; if no node is running "
+                    f"it, delete {{_id: {step.number}}} from {RECORDS} and start again"
+                )
+            await asyncio.sleep(poll_seconds)
+    return ran
+
+
+def _check_order(migrations: Sequence[MongoMigration]) -> None:
+    numbers = [step.number for step in migrations]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise ValueError(f"message store migrations must be numbered 1, 2, 3, …: {numbers}")
+
+
+async def _claim(records: Records, step: MongoMigration) -> bool:
+    try:
+        await records.insert_one(
+            {"_id": step.number, "name": step.name, "state": RUNNING, "started_at": _now()}
+        )
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+async def _run(db: Database, records: Records, step: MongoMigration) -> None:
+    try:
+        await step.apply(db)
+    except BaseException:
+        await records.delete_one({"_id": step.number, "state": RUNNING})
+        raise
+    await records.update_one({"_id": step.number}, {"$set": {"state": DONE, "finished_at": _now()}})
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
