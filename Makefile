@@ -26,8 +26,10 @@ build:
 check-build: build
 	git diff --exit-code --stat -- static/
 
+# The A/B bench: the bare python-socketio relay beside Porchlight on each store combination.
+# `make bench QUICK=1` runs the shorter version.
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(if $(QUICK),--quick,)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -1,24 +1,36 @@
-"""`make bench`: measure, print, and rewrite the figures in docs/benchmarks.md."""
+"""`make bench`: measure, print, and rewrite the figures in docs/benchmarks.md.
+
+python -m bench.run            # bundle sizes and the full A/B run (a few minutes)
+python -m bench.run --quick    # bundle sizes and a shorter A/B run
+"""
 
 from __future__ import annotations
 
-import asyncio
+import argparse
 import platform
 import re
 from datetime import date
 from pathlib import Path
 
-from bench.chat_load import run_chat_load
+from bench.ab import FULL, QUICK, render, run
 from bench.sizes import WIDGET_BUDGET, bundle_sizes
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
-START, END = "<!-- figures:start -->", "<!-- figures:end -->"
 
 
-def render(sizes: dict[str, tuple[int, int]], load: dict[str, float]) -> str:
+def write_block(name: str, figures: str) -> None:
+    """Replace what stands between ``<!-- name:start -->`` and ``<!-- name:end -->``."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    text = DOC.read_text()
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"docs/benchmarks.md has no {start} … {end} block")
+    DOC.write_text(pattern.sub(lambda _: f"{start}\n{figures}\n{end}", text))
+
+
+def render_sizes(sizes: dict[str, tuple[int, int]]) -> str:
     lines = [
-        f"Measured {date.today().isoformat()} on {platform.machine()}, "
-        f"{platform.python_implementation()} {platform.python_version()}, embedded stores.",
+        f"Measured {date.today().isoformat()} on {platform.machine()}.",
         "",
         "| bundle | raw bytes | gzip -9 bytes |",
         "|---|---|---|",
@@ -26,29 +38,19 @@ def render(sizes: dict[str, tuple[int, int]], load: dict[str, float]) -> str:
     for name, (raw, gz) in sizes.items():
         budget = f" (budget {WIDGET_BUDGET})" if name == "widget.js" else ""
         lines.append(f"| `{name}` | {raw:,} | {gz:,}{budget} |")
-    lines += [
-        "",
-        f"Chat load: {load['visitors']:.0f} visitors each send "
-        f"{load['messages'] / load['visitors']:.0f} messages at once; one agent receives all.",
-        "",
-        "| figure | value |",
-        "|---|---|",
-        f"| visitor connect (sequential, per visitor) | {load['connect_per_visitor_ms']:.1f} ms |",
-        f"| messages stored and delivered per second | {load['throughput_msgs_per_s']:.0f} |",
-        f"| visitor emit → agent event, p50 | {load['p50_ms']:.1f} ms |",
-        f"| visitor emit → agent event, p99 | {load['p99_ms']:.1f} ms |",
-    ]
     return "\n".join(lines)
 
 
 def main() -> None:
-    sizes = bundle_sizes()
-    load = asyncio.run(run_chat_load())
-    figures = render(sizes, load)
+    parser = argparse.ArgumentParser(description="bundle sizes and the A/B bench")
+    parser.add_argument("--quick", action="store_true", help="shorter steps, fewer sockets")
+    options = parser.parse_args()
+    sizes = render_sizes(bundle_sizes())
+    print(sizes)
+    write_block("figures", sizes)
+    figures = render(run(QUICK if options.quick else FULL))
     print(figures)
-    text = DOC.read_text()
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
-    DOC.write_text(pattern.sub(f"{START}\n{figures}\n{END}", text))
+    write_block("ab", figures)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,340 @@
+"""The A/B bench: the bare python-socketio relay and Porchlight on each store combination,
+measured in one run, servers in their own processes, clients in another.
+
+    python -m bench.ab             # full run (a few minutes), prints the figures
+    python -m bench.ab --quick     # shorter steps, 1,000 idle sockets, one pair per store
+    python -m bench.ab --write     # and rewrite the block in docs/benchmarks.md
+
+Runs alternate bare, product, bare, product... so a noisy neighbour shows up as a bare run
+that differs from its sibling; each product run is compared with the bare run just before
+it. Nothing here is asserted anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from bench.load_client import ORIGIN, measure_connects, measure_idle, measure_messages
+from bench.server_process import Target, bare_server, product_server
+
+
+@dataclass(frozen=True)
+class Plan:
+    rates: tuple[float, ...]
+    seconds: float
+    order: tuple[str, ...]
+    connects: int
+    idle: int
+    visitors: int = 100
+    each: int = 5
+    overload: tuple[int, ...] = (2, 10)
+    overload_seconds: float = 4
+    connect_parallel: int = 10
+    typing_visitors: int = 200
+
+
+FULL = Plan(
+    rates=(50, 100, 150, 250, 350, 500, 750, 1000, 1500),
+    seconds=3,
+    order=("embedded", "redis", "mongo", "embedded"),
+    connects=300,
+    idle=10_000,
+)
+QUICK = Plan(
+    rates=(50, 100, 250, 500, 1000),
+    seconds=2,
+    order=("embedded", "redis", "mongo"),
+    connects=150,
+    idle=1_000,
+)
+
+
+@contextmanager
+def start(name: str):
+    if name == "bare":
+        with bare_server() as target:
+            yield target
+        return
+    with tempfile.TemporaryDirectory() as tmp, product_server(Path(tmp), ORIGIN, name) as target:
+        yield target
+
+
+def measure(pool: ProcessPoolExecutor, target: Target, plan: Plan, overload: bool) -> dict:
+    """Messages (closed loop, open-loop ladder, overload), then connects, on one server."""
+    messages_plan = {
+        "visitors": plan.visitors,
+        "each": plan.each,
+        "rates": list(plan.rates),
+        "seconds": plan.seconds,
+        "overload": list(plan.overload) if overload else [],
+        "overload_seconds": plan.overload_seconds,
+    }
+    args = (target.url, target.site_key, target.pid)
+    messages = pool.submit(measure_messages, *args, messages_plan).result()
+    connects = pool.submit(measure_connects, *args, plan.connects, plan.connect_parallel).result()
+    return {"name": target.name, "load": os.getloadavg()[0], **messages, "connects": connects}
+
+
+def run(plan: Plan, log=print) -> dict[str, Any]:
+    started = datetime.now(UTC)
+    load_before = os.getloadavg()
+    pairs: list[tuple[dict, dict]] = []
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        for store in plan.order:
+            runs = []
+            for name in ("bare", store):
+                with start(name) as target:
+                    log(f"… {target.name}: messages and connects (load {os.getloadavg()[0]:.1f})")
+                    runs.append(measure(pool, target, plan, overload=name != "bare"))
+                log(one_line(runs[-1]))
+            pairs.append((runs[0], runs[1]))
+        idle = {}
+        for name in ("bare", "embedded"):
+            with start(name) as target:
+                log(f"… {target.name}: {plan.idle:,} idle sockets")
+                idle[name] = pool.submit(
+                    measure_idle, target.url, target.site_key, target.pid, plan.idle
+                ).result()
+                log(f"   {idle[name]}")
+    log(f"… typing previews, {plan.typing_visitors} visitors")
+    from bench.typing_latency import run_typing_latency
+
+    typing = run_typing_latency(plan.typing_visitors)
+    return {
+        "started": started,
+        "seconds": (datetime.now(UTC) - started).total_seconds(),
+        "load_before": load_before,
+        "load_after": os.getloadavg(),
+        "plan": plan,
+        "pairs": pairs,
+        "idle": idle,
+        "typing": typing,
+    }
+
+
+def one_line(r: dict) -> str:
+    c = r["closed"]
+    return (
+        f"   {r['name']}: closed {c['throughput']:.0f} msg/s p50 {c['p50_ms']:.0f} "
+        f"p99 {c['p99_ms']:.0f} ms, {c['cpu_ms_per_message']:.2f} ms CPU/msg; "
+        f"sustained {r['sustained']:g} msg/s; "
+        + " ".join(
+            f"[{s['offered']:g}: {s['delivered_per_s']:.0f}/s p99 {s['p99_ms']:.0f} "
+            f"busy {s['busy']} failed {s['failed']}]"
+            for s in r["ladder"] + r["overload"]
+        )
+        + f"; connects {r['connects']['per_s']:.0f}/s "
+        f"({r['connects']['cpu_ms_per_connect']:.1f} ms CPU)"
+    )
+
+
+# --- the report -------------------------------------------------------------------------
+
+TARGETS = {"embedded": 1 / 3, "redis": 1 / 4, "mongo": 1 / 4}
+STORE_NAMES = {
+    "embedded": "embedded (SQLite, in-process cache)",
+    "redis": "SQLite + Redis",
+    "mongo": "MongoDB wire server + in-process cache",
+}
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}" if b else "-"
+
+
+def _range(values: list[float], fmt: str = "{:.0f}") -> str:
+    values = [v for v in values if v == v]
+    if not values:
+        return "-"
+    low, high = min(values), max(values)
+    return (
+        fmt.format(low)
+        if fmt.format(low) == fmt.format(high)
+        else (f"{fmt.format(low)}-{fmt.format(high)}")
+    )
+
+
+def render(result: dict[str, Any]) -> str:
+    plan: Plan = result["plan"]
+    pairs = result["pairs"]
+    lb, la = result["load_before"], result["load_after"]
+    lines = [
+        f"Measured {result['started']:%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
+        f"{os.cpu_count()} CPUs (shared), {platform.python_implementation()} "
+        f"{platform.python_version()}; servers in their own processes, clients in another. "
+        f"Load average (1/5/15 min) {lb[0]:.1f}/{lb[1]:.1f}/{lb[2]:.1f} at the start, "
+        f"{la[0]:.1f}/{la[1]:.1f}/{la[2]:.1f} at the end; the run took "
+        f"{result['seconds'] / 60:.1f} min. Each product run is paired with the bare relay "
+        "run just before it; ratios are product ÷ bare within a pair.",
+        "",
+        f"Open loop: {plan.visitors} visitors share the offered rate, each step lasts "
+        f"{plan.seconds:g} s; rates tried {', '.join(f'{r:g}' for r in plan.rates)} msg/s, "
+        "stopping at the first step that is not sustained (p99 ≥ 250 ms or a message not "
+        "delivered). Busy = told to retry (the widget does); failed = an error ack or none.",
+        "",
+        "| pair | server | load | closed loop msg/s | p50 / p99 ms | CPU ms/msg | "
+        "sustained msg/s | ratio | connects/s | ratio | CPU ms/connect |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for n, (bare, product) in enumerate(pairs, 1):
+        for r in (bare, product):
+            c, k = r["closed"], r["connects"]
+            is_bare = r is bare
+            lines.append(
+                f"| {n} | {'bare relay' if is_bare else STORE_NAMES[r['name']]} "
+                f"| {r['load']:.1f} | {c['throughput']:.0f} "
+                f"| {c['p50_ms']:.0f} / {c['p99_ms']:.0f} | {c['cpu_ms_per_message']:.2f} "
+                f"| {r['sustained']:g} "
+                f"| {'' if is_bare else _ratio(r['sustained'], bare['sustained'])} "
+                f"| {k['per_s']:.0f} "
+                f"| {'' if is_bare else _ratio(k['per_s'], bare['connects']['per_s'])} "
+                f"| {k['cpu_ms_per_connect']:.1f} |"
+            )
+    lines += [
+        "",
+        "Open-loop steps (offered msg/s → delivered per second, p99, busy, failed); at 2x and "
+        f"10x the sustained rate ({plan.overload_seconds:g} s each), goodput is the messages "
+        "delivered while the load was offered, per second:",
+        "",
+        "| pair | server | " + " | ".join(f"{r:g}" for r in plan.rates) + " | 2x | 10x |",
+        "|---|---|" + "---|" * (len(plan.rates) + 2),
+    ]
+    for n, (bare, product) in enumerate(pairs, 1):
+        for r in (bare, product):
+            by_rate = {s["offered"]: s for s in r["ladder"]}
+            cells = []
+            for rate in plan.rates:
+                s = by_rate.get(rate)
+                cells.append(_step(s) if s else "")
+            for factor in (2, 10):
+                s = next((o for o in r["overload"] if o["factor"] == factor), None)
+                cells.append(_overload(s) if s else "")
+            name = "bare relay" if r is bare else STORE_NAMES[r["name"]]
+            lines.append(f"| {n} | {name} | " + " | ".join(cells) + " |")
+    idle, typing = result["idle"], result["typing"]
+    lines += ["", "Idle sockets (one server process, raw WebSocket clients in another):", ""]
+    lines += ["| server | sockets held | RSS per socket | list_visitors, 1,000 online |"]
+    lines += ["|---|---|---|---|"]
+    for name, figures in idle.items():
+        listing = (
+            f"{figures['list_visitors_ms']:.0f} ms ({figures['listed']} listed)"
+            if figures.get("list_visitors_ms") is not None
+            else "-"
+        )
+        lines.append(
+            f"| {'bare relay' if name == 'bare' else STORE_NAMES[name]} | {figures['held']:,} "
+            f"(in {figures['connect_s']:.0f} s) | {figures['rss_per_socket_kb']:.1f} KB "
+            f"| {listing} |"
+        )
+    lines += [
+        "",
+        f"Typing previews (embedded): {typing['visitors']:.0f} visitors at the widget's pace, "
+        f"{typing['shown']:.0f} of {typing['previews']:.0f} shown, p50 "
+        f"{typing['p50_ms']:.1f} ms, p99 {typing['p99_ms']:.1f} ms (load average "
+        f"{typing['load_before']:.1f} when it started).",
+        "",
+        *targets_table(result),
+    ]
+    return "\n".join(lines)
+
+
+def _step(s: dict) -> str:
+    return (
+        f"{s['delivered_per_s']:.0f}/s, {s['p99_ms']:.0f} ms"
+        + (f", {s['busy']} busy" if s["busy"] else "")
+        + (f", {s['failed']} failed" if s["failed"] else "")
+    )
+
+
+def _overload(s: dict) -> str:
+    return (
+        f"{s['offered']:g} offered ({s['offered_actual']:.0f} sent/s): goodput "
+        f"{s['goodput_per_s']:.0f}/s, {s['busy']} busy, {s['failed']} failed"
+    )
+
+
+def targets_table(result: dict[str, Any]) -> list[str]:
+    pairs, idle, typing = result["pairs"], result["idle"], result["typing"]
+    rows = []
+
+    def row(target: str, measured: str, met: bool | None) -> None:
+        rows.append(f"| {target} | {measured} | {'met' if met else 'not met'} |")
+
+    for store, share in TARGETS.items():
+        ratios = [p["sustained"] / b["sustained"] for b, p in pairs if p["name"] == store]
+        if ratios:
+            row(
+                f"{STORE_NAMES[store]}: sustained rate ≥ 1/{round(1 / share)} of the bare "
+                "relay's at p99 < 250 ms",
+                f"{_range(ratios, '{:.2f}')} of the bare relay's",
+                min(ratios) >= share,
+            )
+    cpu = [p["closed"]["cpu_ms_per_message"] for _, p in pairs if p["name"] == "embedded"]
+    row(
+        "CPU per message ≤ 1.5 ms (embedded, closed loop)",
+        f"{_range(cpu, '{:.2f}')} ms",
+        max(cpu) <= 1.5,
+    )
+    for factor in (2, 10):
+        shares = [
+            o["goodput_per_s"] / p["sustained"]
+            for _, p in pairs
+            for o in p["overload"]
+            if o["factor"] == factor and p["sustained"]
+        ]
+        if shares:
+            row(
+                f"goodput at {factor}x the sustainable rate ≥ 90 % of it (all stores)",
+                f"{_range([s * 100 for s in shares])} %",
+                min(shares) >= 0.9,
+            )
+    connect_ratios = [p["connects"]["per_s"] / b["connects"]["per_s"] for b, p in pairs]
+    row(
+        "connects ≥ 1/2 of the bare relay's rate (all stores)",
+        f"{_range(connect_ratios, '{:.2f}')}",
+        min(connect_ratios) >= 0.5,
+    )
+    product_idle = idle.get("embedded", {})
+    if product_idle:
+        kb = product_idle["rss_per_socket_kb"]
+        row(f"idle socket ≤ 30 KB RSS ({product_idle['held']:,} held)", f"{kb:.1f} KB", kb <= 30)
+        ms = product_idle.get("list_visitors_ms")
+        if ms is not None:
+            row("list_visitors for 1,000 online < 100 ms", f"{ms:.0f} ms", ms < 100)
+    row(
+        "typing previews, 200 visitors, p99 < 100 ms",
+        f"{typing['p99_ms']:.0f} ms",
+        typing["p99_ms"] < 100,
+    )
+    return ["| target | measured | |", "|---|---|---|", *rows]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--write", action="store_true")
+    options = parser.parse_args()
+    began = time.perf_counter()
+    result = run(QUICK if options.quick else FULL)
+    figures = render(result)
+    print(figures)
+    print(f"({time.perf_counter() - began:.0f} s)")
+    if options.write:
+        from bench.run import write_block
+
+        write_block("ab", figures)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,373 @@
+"""The client side of the A/B bench, run in a process of its own (never the server's).
+
+Every function takes a running server's address and returns plain figures. The same code
+drives the bare relay and Porchlight: an agent on ``/agent`` (with a token for Porchlight),
+visitors on ``/visitor`` connecting as the widget does. Traffic goes to 127.0.0.1 only and
+every loop is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import statistics
+import time
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import aiohttp
+import socketio
+
+from bench.proc import cpu_seconds, rss_bytes
+from bench.raw_socket import keep_alive, open_visitor
+from bench.server_process import BENCH_EMAIL, BENCH_PASSWORD
+from bench.visitors_load import FakeVisitor, located_addresses
+
+ORIGIN = "http://bench.test"
+LATENCY_LIMIT_S = 0.25
+DRAIN_S = 5.0
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(len(ordered) * q + 0.5) - 1))]
+
+
+@dataclass
+class Agent:
+    """One agent socket receiving every visitor message; latency from each emit."""
+
+    client: socketio.AsyncClient
+    token: str | None
+    sent_at: dict[str, float] = field(default_factory=dict)
+    latencies: dict[str, float] = field(default_factory=dict)
+
+    async def on_message(self, message: dict) -> None:
+        client_id = message.get("client_id")
+        started = self.sent_at.get(client_id)
+        if started is not None and client_id not in self.latencies:
+            self.latencies[client_id] = time.perf_counter() - started
+
+
+async def agent_token(url: str) -> str | None:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{url}/api/v1/auth/login", json={"email": BENCH_EMAIL, "password": BENCH_PASSWORD}
+        ) as response,
+    ):
+        if response.status == 404:
+            return None  # the bare relay has no logins
+        return (await response.json())["token"]
+
+
+async def connect_agent(url: str) -> Agent:
+    token = await agent_token(url)
+    client = socketio.AsyncClient(reconnection=False)
+    agent = Agent(client, token)
+    client.on("message", agent.on_message, namespace="/agent")
+    await client.connect(
+        url,
+        namespaces=["/agent"],
+        auth={"token": token} if token else {},
+        transports=["websocket"],
+    )
+    return agent
+
+
+def widget_auth(n: int, site_key: str, places: list[tuple[str, str]]) -> tuple[dict, dict]:
+    """What the widget sends on connect (site key, page, device, fingerprint) and headers
+    with an X-Forwarded-For address that GeoIP places in a city."""
+    address, zone = places[n % len(places)]
+    visitor = FakeVisitor(n, address, zone, random.Random(n))
+    return visitor.auth(site_key, ORIGIN), {"Origin": ORIGIN, "X-Forwarded-For": address}
+
+
+async def connect_visitors(url: str, site_key: str, count: int, parallel: int = 20) -> list:
+    places = located_addresses(40)
+    clients: list[socketio.AsyncClient] = []
+    gate = asyncio.Semaphore(parallel)
+
+    async def one(n: int) -> None:
+        auth, headers = widget_auth(n, site_key, places)
+        async with gate:
+            client = socketio.AsyncClient(reconnection=False)
+            await client.connect(
+                url,
+                namespaces=["/visitor"],
+                auth=auth,
+                headers=headers,
+                transports=["websocket"],
+                wait_timeout=30,
+            )
+            clients.append(client)
+
+    await asyncio.gather(*(one(n) for n in range(count)))
+    return clients
+
+
+async def _disconnect(clients: list) -> None:
+    for chunk in _chunks(clients, 50):
+        await asyncio.gather(*(c.disconnect() for c in chunk), return_exceptions=True)
+
+
+def _chunks(items: list, size: int):
+    return (items[i : i + size] for i in range(0, len(items), size))
+
+
+# --- (a) closed loop and (b) open loop -------------------------------------------------
+
+
+async def _messages(url: str, site_key: str, plan: dict[str, Any], cpu: Any) -> dict[str, Any]:
+    agent = await connect_agent(url)
+    clients = await connect_visitors(url, site_key, plan["visitors"])
+    try:
+        closed = await _closed_loop(agent, clients, plan["each"], cpu)
+        ladder = []
+        for rate in plan["rates"]:
+            step = await _open_loop(agent, clients, rate, plan["seconds"], cpu)
+            ladder.append(step)
+            if not step["sustained"]:
+                break
+        sustained = max((s["offered"] for s in ladder if s["sustained"]), default=0)
+        overload = []
+        for factor in plan["overload"]:
+            if sustained:
+                seconds = plan["overload_seconds"]
+                step = await _open_loop(agent, clients, sustained * factor, seconds, cpu)
+                overload.append({**step, "factor": factor})
+        return {"closed": closed, "ladder": ladder, "sustained": sustained, "overload": overload}
+    finally:
+        await _disconnect(clients)
+        await agent.client.disconnect()
+
+
+async def _closed_loop(agent: Agent, clients: list, each: int, cpu: Any) -> dict[str, float]:
+    """Every visitor sends ``each`` messages, one after the other's ack, all at once."""
+    failed = 0
+
+    async def visitor_loop(index: int, client: socketio.AsyncClient) -> None:
+        nonlocal failed
+        for m in range(each):
+            client_id = f"c{index}-{m}"
+            agent.sent_at[client_id] = time.perf_counter()
+            ack = await client.call(
+                "send_message",
+                {"client_id": client_id, "text": f"hello {m}"},
+                namespace="/visitor",
+                timeout=60,
+            )
+            if not ack.get("ok"):
+                failed += 1
+                agent.sent_at.pop(client_id, None)
+
+    cpu_before, started = cpu(), time.perf_counter()
+    await asyncio.gather(*(visitor_loop(i, c) for i, c in enumerate(clients)))
+    total = len(clients) * each - failed
+    await _until(lambda: len(agent.latencies) >= total, 30)
+    elapsed = time.perf_counter() - started
+    cpu_used = cpu() - cpu_before
+    latencies = list(agent.latencies.values())
+    agent.sent_at.clear()
+    agent.latencies.clear()
+    return {
+        "messages": total,
+        "failed": failed,
+        "throughput": len(latencies) / elapsed,
+        "p50_ms": percentile(latencies, 0.5) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "cpu_ms_per_message": cpu_used / max(1, len(latencies)) * 1000,
+    }
+
+
+async def _open_loop(
+    agent: Agent, clients: list, rate: float, seconds: float, cpu: Any
+) -> dict[str, Any]:
+    """Send at ``rate`` messages a second on a fixed schedule, whatever the answers."""
+    count = max(1, round(rate * seconds))
+    outcome = {"ok": 0, "busy": 0, "failed": 0}
+    answered = 0
+    prefix = f"o{rate:g}-"
+
+    def on_ack(client_id: str):
+        def callback(ack: Any = None) -> None:
+            nonlocal answered
+            answered += 1
+            if isinstance(ack, dict) and ack.get("ok"):
+                outcome["ok"] += 1
+            elif isinstance(ack, dict) and ack.get("code") == "busy":
+                outcome["busy"] += 1
+                agent.sent_at.pop(client_id, None)
+            else:
+                outcome["failed"] += 1
+                agent.sent_at.pop(client_id, None)
+
+        return callback
+
+    cpu_before, started = cpu(), time.perf_counter()
+    for n in range(count):
+        due = started + n / rate
+        ahead = due - time.perf_counter()
+        if ahead > 0.001:
+            await asyncio.sleep(ahead)
+        client_id = f"{prefix}{n}"
+        agent.sent_at[client_id] = time.perf_counter()
+        with contextlib.suppress(Exception):
+            await clients[n % len(clients)].emit(
+                "send_message",
+                {"client_id": client_id, "text": f"open {n}"},
+                namespace="/visitor",
+                callback=on_ack(client_id),
+            )
+    sending = time.perf_counter() - started
+    await _until(lambda: answered >= count and len(agent.latencies) >= outcome["ok"], DRAIN_S)
+    elapsed = max(
+        sending,
+        max((agent.sent_at[k] + v for k, v in agent.latencies.items()), default=0) - started,
+    )
+    cpu_used = cpu() - cpu_before
+    latencies = list(agent.latencies.values())
+    delivered = len(latencies)
+    # Goodput: messages that reached the agent while the load was being offered.
+    window_end = started + sending
+    in_window = sum(1 for k, v in agent.latencies.items() if agent.sent_at[k] + v <= window_end)
+    outcome["failed"] += count - answered  # no answer within the drain time
+    p99 = percentile(latencies, 0.99)
+    agent.sent_at.clear()
+    agent.latencies.clear()
+    await asyncio.sleep(0.3)  # let stragglers settle before the next step
+    return {
+        "offered": rate,
+        "offered_actual": count / sending if sending > 0 else rate,
+        "sent": count,
+        "delivered": delivered,
+        "delivered_per_s": delivered / elapsed,
+        "goodput_per_s": in_window / sending if sending > 0 else 0.0,
+        "busy": outcome["busy"],
+        "failed": outcome["failed"],
+        "p50_ms": percentile(latencies, 0.5) * 1000,
+        "p99_ms": p99 * 1000,
+        "cpu_ms_per_message": cpu_used / max(1, delivered) * 1000,
+        "sustained": delivered == count and p99 < LATENCY_LIMIT_S,
+    }
+
+
+async def _until(condition: Any, seconds: float) -> None:
+    """Poll ``condition`` (figures the socket callbacks update) for at most ``seconds``."""
+    deadline = time.perf_counter() + seconds
+    while not condition() and time.perf_counter() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.01)
+
+
+# --- (d) connects and (e) idle sockets ---------------------------------------------------
+
+
+async def _connects(url: str, site_key: str, count: int, parallel: int, cpu: Any) -> dict:
+    places = located_addresses(40)
+    agent = await connect_agent(url)
+    held: list[aiohttp.ClientWebSocketResponse] = []
+    durations: list[float] = []
+    refused = 0
+    gate = asyncio.Semaphore(parallel)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+
+        async def one(n: int) -> None:
+            nonlocal refused
+            auth, headers = widget_auth(n, site_key, places)
+            async with gate:
+                began = time.perf_counter()
+                try:
+                    held.append(await open_visitor(http, url, auth, headers))
+                except Exception:
+                    refused += 1
+                    return
+                durations.append(time.perf_counter() - began)
+
+        cpu_before, started = cpu(), time.perf_counter()
+        await asyncio.gather(*(one(n) for n in range(count)))
+        elapsed = time.perf_counter() - started
+        cpu_used = cpu() - cpu_before
+        for ws in held:
+            await ws.close()
+    await agent.client.disconnect()
+    return {
+        "connects": len(durations),
+        "refused": refused,
+        "per_s": len(durations) / elapsed,
+        "p50_ms": percentile(durations, 0.5) * 1000,
+        "p99_ms": percentile(durations, 0.99) * 1000,
+        "cpu_ms_per_connect": cpu_used / max(1, len(durations)) * 1000,
+    }
+
+
+async def _idle(url: str, site_key: str, count: int, rss: Any, list_at: int) -> dict:
+    places = located_addresses(40)
+    agent = await connect_agent(url)
+    held: list[aiohttp.ClientWebSocketResponse] = []
+    keepers: list[asyncio.Task] = []
+    gate = asyncio.Semaphore(50)
+    refused = 0
+    list_ms: list[float] = []
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+
+        async def one(n: int) -> None:
+            nonlocal refused
+            auth, headers = widget_auth(n, site_key, places)
+            async with gate:
+                try:
+                    ws = await open_visitor(http, url, auth, headers)
+                except Exception:
+                    refused += 1
+                    return
+                held.append(ws)
+                keepers.append(asyncio.create_task(keep_alive(ws)))
+
+        # A few sockets first, so the baseline includes what the first connects load.
+        await asyncio.gather(*(one(n) for n in range(20)))
+        await asyncio.sleep(1)
+        base_count, base_rss, started = len(held), rss(), time.perf_counter()
+        first = min(list_at, count)
+        await asyncio.gather(*(one(n) for n in range(20, first)))
+        if agent.token:
+            for _ in range(5):
+                began = time.perf_counter()
+                ack = await agent.client.call("list_visitors", {}, namespace="/agent", timeout=60)
+                list_ms.append((time.perf_counter() - began) * 1000)
+                listed = len(ack.get("visitors", []))
+        await asyncio.gather(*(one(n) for n in range(first, count)))
+        connect_s = time.perf_counter() - started
+        await asyncio.sleep(2)
+        extra = len(held) - base_count
+        per_socket = (rss() - base_rss) / max(1, extra)
+        for task in keepers:
+            task.cancel()
+        for chunk in _chunks(held, 200):
+            await asyncio.gather(*(ws.close() for ws in chunk), return_exceptions=True)
+    await agent.client.disconnect()
+    return {
+        "held": len(held),
+        "refused": refused,
+        "connect_s": connect_s,
+        "rss_per_socket_kb": per_socket / 1024,
+        "list_visitors_ms": statistics.median(list_ms) if list_ms else None,
+        "listed": listed if list_ms else None,
+    }
+
+
+# --- entry points (each runs in the client process) --------------------------------------
+
+
+def measure_messages(url: str, site_key: str, pid: int, plan: dict[str, Any]) -> dict[str, Any]:
+    return asyncio.run(_messages(url, site_key, plan, partial(cpu_seconds, pid)))
+
+
+def measure_connects(url: str, site_key: str, pid: int, count: int, parallel: int) -> dict:
+    return asyncio.run(_connects(url, site_key, count, parallel, partial(cpu_seconds, pid)))
+
+
+def measure_idle(url: str, site_key: str, pid: int, count: int, list_at: int = 1000) -> dict:
+    return asyncio.run(_idle(url, site_key, count, partial(rss_bytes, pid), list_at))
