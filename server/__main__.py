@@ -9,6 +9,7 @@ import sys
 
 from server.domain import DomainError, Role
 from server.settings import ConfigError, Settings
+from server.storage.messages.base import StoreSchemaError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         return asyncio.run(args.handler(settings, args)) or 0
-    except (ConfigError, DomainError, OSError) as error:
+    except (ConfigError, DomainError, OSError, StoreSchemaError) as error:
         print(f"porchlight: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

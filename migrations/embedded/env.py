@@ -29,7 +29,12 @@ def run_offline() -> None:
 
 
 def _run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        transactional_ddl=True,  # SQLite rolls DDL back too; the whole upgrade is one BEGIN
+    )
     with context.begin_transaction():
         context.run_migrations()
 

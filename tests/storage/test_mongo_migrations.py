@@ -15,6 +15,7 @@ from server.storage.messages.mongo_migrations import (
     MIGRATIONS,
     RECORDS,
     Database,
+    MigrationStuck,
     MongoMigration,
     apply_migrations,
 )
@@ -141,3 +142,14 @@ def test_steps_must_be_numbered_in_order() -> None:
     steps = counting_steps(3)
     with pytest.raises(ValueError, match="numbered"):
         asyncio.run(apply_migrations(None, [steps[0], steps[2]]))  # type: ignore[arg-type]
+
+
+async def test_a_step_claimed_by_a_node_that_never_finished_is_named_in_the_error(
+    client: AsyncMongoClient[Any], database_name: str
+) -> None:
+    db = client[database_name]
+    await db[RECORDS].insert_one({"_id": 1, "name": "step 1", "state": "running"})
+
+    with pytest.raises(MigrationStuck, match=r"migration 1 \(step 1\).*delete \{_id: 1\}"):
+        await apply_migrations(db, counting_steps(2), wait_seconds=0.2, poll_seconds=0.05)
+    assert await runs_of(db) == {}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from sqlalchemy import create_engine
 
 from server.domain import AuthorKind, ConversationStatus, MessageKind, MessageStatus
 from server.storage.messages import sqlite_migrate
+from server.storage.messages.base import StoreSchemaError
 from server.storage.messages.sqlite import SqliteMessageStore
 from server.storage.messages.sqlite_rows import (
     CONVERSATION_COLUMNS,
@@ -196,7 +199,7 @@ def test_a_file_with_only_some_of_the_tables_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "messages.db"
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE visitors (id TEXT PRIMARY KEY)")
-    with pytest.raises(sqlite_migrate.StoreFileError, match="not conversations, messages"):
+    with pytest.raises(StoreSchemaError, match="not conversations, messages"):
         sqlite_migrate.upgrade(path)
     assert revision_of(path) is None
 
@@ -210,3 +213,76 @@ def test_revision_ids_are_short_and_in_one_line() -> None:
     assert revisions[-1].revision == sqlite_migrate.BASELINE
     for number, revision in enumerate(reversed(revisions), start=1):
         assert revision.revision.startswith(f"e{number:04d}_")
+
+
+def test_processes_starting_at_once_migrate_the_file_once(tmp_path: Path) -> None:
+    path = tmp_path / "messages.db"
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for done in [pool.submit(sqlite_migrate.upgrade, path) for _ in range(4)]:
+            done.result()
+    assert revision_of(path) == sqlite_migrate.head_revision()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM alembic_version").fetchone()[0] == 1
+
+
+FAILING_REVISION = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "e9999_fails_halfway"
+down_revision = "{head}"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("conversations") as batch:
+        batch.add_column(sa.Column("tags", sa.JSON(), nullable=True))
+    op.execute("UPDATE conversations SET no_such_column = 1")
+
+
+def downgrade() -> None:
+    pass
+"""
+
+
+def test_a_revision_that_fails_leaves_the_file_as_it_was(
+    old_store_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    head = sqlite_migrate.head_revision()
+    scripts = tmp_path / "embedded"
+    shutil.copytree(
+        sqlite_migrate.EMBEDDED_MIGRATIONS_DIR,
+        scripts,
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    (scripts / "versions" / "e9999_fails_halfway.py").write_text(
+        FAILING_REVISION.replace("{head}", head), encoding="utf-8"
+    )
+    before = schema_of(old_store_file)
+    monkeypatch.setattr(sqlite_migrate, "EMBEDDED_MIGRATIONS_DIR", scripts)
+
+    with pytest.raises(StoreSchemaError, match="no_such_column"):
+        sqlite_migrate.upgrade(old_store_file)
+
+    assert revision_of(old_store_file) is None  # not even stamped
+    assert schema_of(old_store_file) == before
+    with sqlite3.connect(old_store_file) as conn:
+        assert conn.execute("SELECT count(*) FROM messages").fetchone()[0] == 2
+
+
+def test_a_file_from_a_newer_version_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "messages.db"
+    sqlite_migrate.upgrade(path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'e0099_from_the_future'")
+    before = schema_of(path)
+
+    with pytest.raises(StoreSchemaError, match=r"e0099_from_the_future.*does not know"):
+        sqlite_migrate.upgrade(path)
+    assert schema_of(path) == before
+
+
+def test_a_file_that_is_not_a_database_is_refused_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "messages.db"
+    path.write_bytes(b"these are not the messages you are looking for\n" * 100)
+    with pytest.raises(StoreSchemaError, match="file is not a database"):
+        sqlite_migrate.upgrade(path)

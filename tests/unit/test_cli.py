@@ -127,3 +127,15 @@ def test_duplicate_agent_is_refused(data_dir, capsys):
     assert main(args) == 0
     assert main(args) == 1
     assert "already exists" in capsys.readouterr().err
+
+
+def test_migrate_refuses_a_message_store_from_a_newer_version_in_one_line(data_dir, capsys):
+    assert main(["migrate"]) == 0
+    with sqlite3.connect(data_dir / "messages.db") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'e0099_from_the_future'")
+    capsys.readouterr()
+
+    assert main(["migrate"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("porchlight: error:") and "e0099_from_the_future" in err

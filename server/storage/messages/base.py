@@ -24,6 +24,10 @@ from server.domain import (
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats
 
 
+class StoreSchemaError(RuntimeError):
+    """The store's schema cannot be brought up to date; the message says what to do."""
+
+
 @dataclass(frozen=True, slots=True)
 class Appended:
     """What an append did: the stored message, its conversation as it is now, whether the

@@ -25,6 +25,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from server.storage.messages.base import StoreSchemaError
+
 Database = AsyncDatabase[dict[str, Any]]
 
 RECORDS = "schema_migrations"
@@ -40,7 +42,7 @@ class MongoMigration:
     apply: Callable[[Database], Awaitable[None]]
 
 
-class MigrationStuck(RuntimeError):
+class MigrationStuck(StoreSchemaError):
     """Another node claimed a step and has not finished it in time."""
 
 

@@ -17,16 +17,16 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.exc import DBAPIError
+
+from server.storage.messages.base import StoreSchemaError
 
 EMBEDDED_MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations" / "embedded"
 BASELINE = "e0001_baseline"
 BASELINE_TABLES = frozenset({"visitors", "page_views", "conversations", "messages"})
 LOCK_WAIT_SECONDS = 30.0
-
-
-class StoreFileError(RuntimeError):
-    """The file is neither empty, nor a migrated store, nor a store from before migrations."""
 
 
 def migration_engine(url: str) -> Engine:
@@ -67,7 +67,12 @@ def upgrade(path: Path) -> None:
             config = alembic_config(path, connection)
             if _written_before_migrations(connection, path):
                 command.stamp(config, BASELINE)
+            _check_known(connection, path)
             command.upgrade(config, "head")
+    except DBAPIError as error:
+        raise StoreSchemaError(
+            f"could not bring the message store {path} up to date: {error.orig}"
+        ) from error
     finally:
         engine.dispose()
 
@@ -81,6 +86,22 @@ def current_revision(path: Path) -> str | None:
         engine.dispose()
 
 
+def _check_known(connection: Connection, path: Path) -> None:
+    """A file that a newer version migrated further than this one knows is left alone."""
+    context = MigrationContext.configure(connection, opts={"transactional_ddl": True})
+    revision = context.get_current_revision()
+    if revision is None:
+        return
+    try:
+        ScriptDirectory.from_config(alembic_config(path)).get_revision(revision)
+    except CommandError as error:
+        raise StoreSchemaError(
+            f"the message store {path} is at revision {revision!r}, which this version of "
+            "Porchlight does not know (a newer version migrated it): run that version, or "
+            "restore a backup taken before the upgrade"
+        ) from error
+
+
 def _written_before_migrations(connection: Connection, path: Path) -> bool:
     tables = set(inspect(connection).get_table_names())
     if "alembic_version" in tables:
@@ -88,7 +109,7 @@ def _written_before_migrations(connection: Connection, path: Path) -> bool:
     present = tables & BASELINE_TABLES
     if present and present != BASELINE_TABLES:
         missing = ", ".join(sorted(BASELINE_TABLES - present))
-        raise StoreFileError(
+        raise StoreSchemaError(
             f"{path} holds some of the message store's tables but not {missing}, and no "
             "migration version: restore it from a backup or move it aside to start empty"
         )
