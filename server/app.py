@@ -20,11 +20,13 @@ from server.services.agent_settings import AgentSettingsService
 from server.services.agents_presence import AgentPresence
 from server.services.auth import AuthService
 from server.services.chat import ChatService
+from server.services.composer import ComposerService
 from server.services.console_kit import ConsoleKit
 from server.services.fingerprint import FingerprintKeys
 from server.services.geo import GeoService
 from server.services.journey import JourneyService
 from server.services.sites import SiteService
+from server.services.suggestions import ReplySuggester
 from server.services.tokens import TokenSigner
 from server.services.typing import TypingService
 from server.services.uploads import AttachmentRefs, build_upload_service
@@ -112,6 +114,7 @@ def create_app(settings: Settings) -> web.Application:
     uploads = build_upload_service(settings, attachment_refs, tokens, auth, sites, store, cache)
     presence = AgentPresence(cache, sites, broadcaster, store)
     typing = TypingService(store, sites, cache, broadcaster)
+    composer = ComposerService(store, sites, console.replies, ReplySuggester(console.replies))
 
     sio.register_namespace(VisitorNamespace(settings, visitors, chat, typing))
     sio.register_namespace(
@@ -124,6 +127,7 @@ def create_app(settings: Settings) -> web.Application:
             typing,
             console=console.console,
             team=console.team,
+            composer=composer,
         )
     )
     sio.attach(app)
@@ -143,6 +147,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.agent_settings_key] = AgentSettingsService(AgentSettingsRepository(sessions))
     app[keys.widget_bundle_key] = Bundle.load(STATIC_DIR / "widget.js")
     app[keys.console_key] = console
+    app[keys.composer_key] = composer
 
     aiohttp_jinja2.setup(
         app,

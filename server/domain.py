@@ -425,3 +425,41 @@ class AuditEntry:
             "detail": self.detail,
             "created_at": iso(self.created_at),
         }
+
+
+# --- saved replies ----------------------------------------------------------------------
+
+
+class ReplyScope(StrEnum):
+    SHARED = "shared"  # the whole team of the site; admins manage them
+    PERSONAL = "personal"  # one agent's own
+
+
+@dataclass(frozen=True, slots=True)
+class SavedReply:
+    """A canned answer: typed as ``/shortcut`` in the composer, or picked from a list."""
+
+    id: int
+    site_id: int
+    shortcut: str
+    title: str
+    text: str
+    owner_id: int | None = None  # the agent of a personal reply; None for a shared one
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def scope(self) -> ReplyScope:
+        return ReplyScope.SHARED if self.owner_id is None else ReplyScope.PERSONAL
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "site_id": self.site_id,
+            "shortcut": self.shortcut,
+            "title": self.title,
+            "text": self.text,
+            "scope": self.scope.value,
+            "owner_id": self.owner_id,
+            "updated_at": iso(self.updated_at),
+        }

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from server.services.agent_settings import AgentSettingsService
 from server.services.auth import AuthService
 from server.services.chat import ChatService
+from server.services.composer import ComposerService
 from server.services.console_kit import ConsoleKit
 from server.services.geo import GeoService
 from server.services.sites import OriginPolicy, SiteService
@@ -35,3 +36,4 @@ typing_key = web.AppKey("typing", TypingService)
 agent_settings_key = web.AppKey("agent_settings", AgentSettingsService)
 uploads_key = web.AppKey("uploads", UploadService)
 console_key = web.AppKey("console", ConsoleKit)
+composer_key = web.AppKey("composer", ComposerService)

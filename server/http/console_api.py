@@ -40,6 +40,10 @@ ROUTES: list[tuple[str, str, str]] = [
     ("DELETE", "/api/v1/sites/{site_id}/keys/{slot}", "revoke_key"),
     ("GET", "/api/v1/sites/{site_id}/identity-secret", "identity_secret"),
     ("POST", "/api/v1/sites/{site_id}/identity-secret", "rotate_identity_secret"),
+    ("GET", "/api/v1/sites/{site_id}/replies", "list_replies"),
+    ("POST", "/api/v1/sites/{site_id}/replies", "create_reply"),
+    ("PATCH", "/api/v1/sites/{site_id}/replies/{reply_id}", "update_reply"),
+    ("DELETE", "/api/v1/sites/{site_id}/replies/{reply_id}", "delete_reply"),
 ]
 
 

@@ -44,6 +44,11 @@ SECTIONS: dict[str, tuple[str, Action, tuple[str, ...]]] = {
         ("create_key", "revoke_key", "identity_secret", "rotate_identity_secret"),
     ),
     "audit": ("Audit log", Action.VIEW_AUDIT, ()),
+    "replies": (
+        "Saved replies",
+        Action.CHAT,
+        ("create_reply", "update_reply", "delete_reply"),
+    ),
 }
 
 NOTICES = {
@@ -57,6 +62,9 @@ NOTICES = {
     "unblock": "Unblocked.",
     "revoke_key": "Key revoked. Requests with it are refused from now on.",
     "create_site": "Site created. Add the origins of your website, then embed the widget.",
+    "create_reply": "Saved reply added. Type its /shortcut in a chat to use it.",
+    "update_reply": "Saved reply changed.",
+    "delete_reply": "Saved reply removed.",
 }
 
 # Operations whose answer is shown once, on the page the form posted to.
@@ -77,17 +85,18 @@ async def _signed_in(request: web.Request) -> AgentContext:
     return ctx
 
 
-async def _managed_sites(request: web.Request, ctx: AgentContext) -> list[dict[str, Any]]:
-    """The sites whose settings this agent may open, with their role."""
-    sites = await request.app[sites_key].summaries_for(ctx)
-    return [s for s in sites if permits(s["role"], Action.VIEW_SETTINGS)]
+def sections_for(role: Role | str) -> list[str]:
+    """The console sections a role may open, in the order the menu shows them."""
+    return [key for key, (_title, needed, _ops) in SECTIONS.items() if permits(Role(role), needed)]
 
 
 async def settings_home(request: web.Request) -> web.Response:
     ctx = await _signed_in(request)
-    managed = await _managed_sites(request, ctx)
-    if managed:
-        raise web.HTTPFound(f"/dashboard/settings/{managed[0]['id']}/general")
+    sites = await request.app[sites_key].summaries_for(ctx)
+    if sites:  # every member has a page (their saved replies); admins start at General
+        raise web.HTTPFound(
+            f"/dashboard/settings/{sites[0]['id']}/{sections_for(sites[0]['role'])[0]}"
+        )
     if await request.app[console_key].site_admin.signup_open():
         raise web.HTTPFound("/signup")
     return await _refusal(request, ctx, "Settings are for a site's admins and owners.", 403)
@@ -187,7 +196,7 @@ async def _common(request: web.Request, ctx: AgentContext) -> dict[str, Any]:
     return {
         "agent": ctx.agent.to_wire(),
         "sites": sites,
-        "managed": [s for s in sites if permits(s["role"], Action.VIEW_SETTINGS)],
+        "managed": sites,  # every member opens the console, for their saved replies at least
         "can_create_site": any(s["role"] == Role.OWNER for s in sites),
         "csrf": csrf.token_for(request),
     }
@@ -208,17 +217,24 @@ async def _render(
     console = request.app[console_key].console
     actor = await _actor(request, ctx)
     title, needed, _ops = SECTIONS[section]
-    site_answer = await console.run("get_site", actor, site_id)  # admins and owners only
-    role = Role(site_answer["role"])
+    role = await console.role_in(ctx, site_id)
+    if role is None:
+        raise Forbidden("you are not a member of that site")
     if not permits(role, needed):
         raise Forbidden("this page is for the site's owners")
     context = await _common(request, ctx)
+    if permits(role, Action.VIEW_SETTINGS):
+        site = (await console.run("get_site", actor, site_id))["site"]
+    else:  # an agent's pages need the site's name only
+        site = next((s for s in context["sites"] if s["id"] == site_id), None)
+        if site is None:
+            raise Forbidden("you are not a member of that site")
     context.update(
-        site=site_answer["site"],
+        site=site,
         role=role.value,
         section=section,
         title=title,
-        sections=[(key, s[0]) for key, s in SECTIONS.items() if permits(role, s[1])],
+        sections=[(key, SECTIONS[key][0]) for key in sections_for(role)],
         notice=NOTICES.get(notice or ""),
         error=error,
         typed=typed or {},
@@ -274,6 +290,14 @@ async def _section_data(
         return answer
     if section == "general":
         return {"dev_localhost": settings.dev_localhost_origins}
+    if section == "replies":
+        answer = await console.run("list_replies", actor, site_id)
+        editing = request.query.get("edit", "")
+        return answer | {
+            "shared": [r for r in answer["replies"] if r["scope"] == "shared"],
+            "personal": [r for r in answer["replies"] if r["scope"] == "personal"],
+            "editing": int(editing) if editing.isdigit() else None,
+        }
     return {}
 
 

@@ -10,6 +10,7 @@ from server.http import (
     analytics,
     api,
     beacon,
+    composer,
     console_api,
     console_pages,
     dashboard,
@@ -45,6 +46,7 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     router.add_post("/dashboard/login", dashboard.login_submit)
     router.add_post("/dashboard/logout", dashboard.logout)
     console_api.setup(router)  # the owner's console: /api/v1/sites/...
+    composer.setup(router)  # saved and suggested replies of a conversation
     console_pages.setup(router)  # /dashboard/settings/...
     onboarding.setup(router)  # /signup, /invite/{token}
     router.add_static("/static/", static_dir, name="static")

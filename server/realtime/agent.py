@@ -8,12 +8,14 @@ import socketio
 
 from server.domain import ConversationStatus, DomainError, InvalidInput
 from server.realtime import rooms
+from server.realtime.composer import ComposerEvents
 from server.realtime.console import ConsoleEvents
 from server.realtime.handlers import acked, cookie
 from server.services import commands
 from server.services.agents_presence import AgentPresence, SetStatus
 from server.services.auth import SESSION_COOKIE, AgentContext, AuthService
 from server.services.chat import ChatService
+from server.services.composer import ComposerService
 from server.services.console import ConsoleService
 from server.services.team import TeamService
 from server.services.typing import Preview, TypingService
@@ -21,7 +23,7 @@ from server.services.visitors import VisitorService
 from server.settings import Settings
 
 
-class AgentNamespace(ConsoleEvents, socketio.AsyncNamespace):
+class AgentNamespace(ConsoleEvents, ComposerEvents, socketio.AsyncNamespace):
     def __init__(
         self,
         settings: Settings,
@@ -33,8 +35,10 @@ class AgentNamespace(ConsoleEvents, socketio.AsyncNamespace):
         *,
         console: ConsoleService | None = None,
         team: TeamService | None = None,
+        composer: ComposerService | None = None,
     ) -> None:
         super().__init__("/agent")
+        self.composer = composer  # saved and suggested replies
         self.console = console  # the owner's console operations, as events
         self.team = team
         self.settings = settings

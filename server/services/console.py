@@ -20,6 +20,7 @@ from server.services.blocking import BlockingService
 from server.services.identity import IdentityService
 from server.services.invites import InviteService, parse_role
 from server.services.permissions import Action, permits, require
+from server.services.saved_replies import SavedReplyService
 from server.services.site_admin import SiteAdminService
 from server.services.sites import SiteService
 from server.services.team import TeamService
@@ -74,7 +75,7 @@ def operation(name: str, action: Action, audit: str | None = None):
     return register
 
 
-def _int(data: dict[str, Any], key: str) -> int:
+def int_field(data: dict[str, Any], key: str) -> int:
     value = data.get(key)
     if isinstance(value, str) and value.isdigit():
         value = int(value)
@@ -95,8 +96,10 @@ class ConsoleService:
         blocking: BlockingService,
         audit: AuditRepository,
         gate: VisitorGate | None = None,
+        replies: SavedReplyService | None = None,
     ) -> None:
         self.gate = gate
+        self.replies = replies
         self.sites = sites
         self.site_admin = site_admin
         self.team = team
@@ -204,12 +207,12 @@ class ConsoleService:
 
     @operation("revoke_invite", Action.MANAGE_TEAM, "invite.revoked")
     async def _revoke_invite(self, call: Call) -> Result:
-        invite = await self.invites.revoke(call.site_id, _int(call.data, "invite_id"))
+        invite = await self.invites.revoke(call.site_id, int_field(call.data, "invite_id"))
         return {"invite": invite.to_wire()}, {"email": invite.email}
 
     @operation("change_role", Action.MANAGE_TEAM, "member.role_changed")
     async def _change_role(self, call: Call) -> Result:
-        agent_id, role = _int(call.data, "agent_id"), parse_role(call.data.get("role"))
+        agent_id, role = int_field(call.data, "agent_id"), parse_role(call.data.get("role"))
         current = await self.team.role_of(call.site_id, agent_id)
         if current is None:
             raise NotFound("that agent is not a member of this site")
@@ -223,7 +226,7 @@ class ConsoleService:
 
     @operation("remove_member", Action.MANAGE_TEAM, "member.removed")
     async def _remove_member(self, call: Call) -> Result:
-        agent_id = _int(call.data, "agent_id")
+        agent_id = int_field(call.data, "agent_id")
         current = await self.team.role_of(call.site_id, agent_id)
         if current is None:
             raise NotFound("that agent is not a member of this site")
@@ -256,14 +259,14 @@ class ConsoleService:
 
     @operation("unblock", Action.MANAGE_BLOCKS, "block.removed")
     async def _unblock(self, call: Call) -> Result:
-        block = await self.blocking.remove(call.site_id, _int(call.data, "block_id"))
+        block = await self.blocking.remove(call.site_id, int_field(call.data, "block_id"))
         return {"removed": block.id}, {"kind": block.kind.value, "value": block.value}
 
     # --- owners only: audit, keys, identity secret -------------------------------------
 
     @operation("list_audit", Action.VIEW_AUDIT)
     async def _list_audit(self, call: Call) -> Result:
-        before = _int(call.data, "before") if call.data.get("before") is not None else None
+        before = int_field(call.data, "before") if call.data.get("before") is not None else None
         limit = call.data.get("limit", AUDIT_PAGE)
         if isinstance(limit, str) and limit.isdigit():
             limit = int(limit)
@@ -300,3 +303,7 @@ class ConsoleService:
     @operation("rotate_identity_secret", Action.IDENTITY_SECRET, "identity_secret.rotated")
     async def _rotate_identity_secret(self, call: Call) -> Result:
         return {"secret": await self.identity.rotate(call.site_id)}, {}
+
+
+# Operations that live in modules of their own register themselves on import.
+from server.services import console_replies  # noqa: E402, F401

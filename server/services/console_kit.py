@@ -15,6 +15,7 @@ from server.services.console import ConsoleService
 from server.services.identity import IdentityService
 from server.services.invites import InviteService
 from server.services.mailer import Mailer
+from server.services.saved_replies import SavedReplyService
 from server.services.site_admin import SiteAdminService
 from server.services.sites import SiteService
 from server.services.team import AccountService, TeamService
@@ -25,6 +26,7 @@ from server.storage.sql.api_keys import ApiKeyRepository
 from server.storage.sql.audit import AuditRepository
 from server.storage.sql.blocks import BlockRepository
 from server.storage.sql.invites import InviteRepository
+from server.storage.sql.saved_replies import SavedReplyRepository
 from server.storage.sql.site_admin import SiteAdminRepository
 from server.storage.sql.sites import SiteRepository
 from server.storage.sql.team import TeamRepository
@@ -39,6 +41,7 @@ class ConsoleKit:
     api_keys: ApiKeyService
     gate: VisitorGate
     account: AccountService
+    replies: SavedReplyService
 
     @classmethod
     def build(
@@ -68,6 +71,9 @@ class ConsoleKit:
             settings.invite_ttl_seconds,
         )
         api_keys = ApiKeyService(ApiKeyRepository(sessions), cache)
+        replies = SavedReplyService(
+            SavedReplyRepository(sessions), cache, settings.max_message_chars
+        )
         site_admin = SiteAdminService(sites, admin_repo, team_repo, team, auth, gate, broadcast)
         console = ConsoleService(
             sites,
@@ -79,6 +85,7 @@ class ConsoleKit:
             blocking,
             audit,
             gate,
+            replies,
         )
         account = AccountService(auth, team_repo, team)
-        return cls(console, site_admin, team, invites, api_keys, gate, account)
+        return cls(console, site_admin, team, invites, api_keys, gate, account, replies)

@@ -17,6 +17,7 @@ RANK = {Role.AGENT: 0, Role.ADMIN: 1, Role.OWNER: 2}
 
 class Action(StrEnum):
     CHAT = "chat"
+    MANAGE_SHARED_REPLIES = "replies.shared"
     VIEW_SETTINGS = "settings.view"
     EDIT_SETTINGS = "settings.edit"
     MANAGE_BLOCKS = "blocks.manage"
@@ -37,7 +38,13 @@ class Rule:
 
 
 RULES: dict[Action, Rule] = {
-    Action.CHAT: Rule(Role.AGENT, "see the site's visitors and conversations, answer chats"),
+    Action.CHAT: Rule(
+        Role.AGENT,
+        "see the site's visitors and conversations, answer chats, keep personal saved replies",
+    ),
+    Action.MANAGE_SHARED_REPLIES: Rule(
+        Role.ADMIN, "add, change and remove the team's shared saved replies"
+    ),
     Action.VIEW_SETTINGS: Rule(
         Role.ADMIN, "see the site's settings, embed snippet and installation check"
     ),

@@ -99,15 +99,19 @@ async def test_forms_save_with_the_token_and_refuse_without(team, base_url, api)
 
 async def test_pages_follow_the_role(team, base_url):
     for person, allowed in [
-        (team.agent, set()),
-        (team.admin, {"general", "widget", "install", "team", "blocking"}),
-        (team.owner, {"general", "widget", "install", "team", "blocking", "keys", "audit"}),
+        (team.agent, {"replies"}),
+        (team.admin, {"general", "widget", "install", "team", "blocking", "replies"}),
+        (
+            team.owner,
+            {"general", "widget", "install", "team", "blocking", "keys", "audit", "replies"},
+        ),
     ]:
         http = await browser_session(base_url, person.email)
         async with http:
             async with http.get(f"{base_url}/dashboard") as r:
-                assert ('href="/dashboard/settings"' in await r.text()) == bool(allowed)
-            for section in ("general", "widget", "install", "team", "blocking", "keys", "audit"):
+                assert 'href="/dashboard/settings"' in await r.text()  # everyone: saved replies
+            every = ("general", "widget", "install", "team", "blocking", "keys", "audit", "replies")
+            for section in every:
                 url = f"{base_url}/dashboard/settings/{team.site.id}/{section}"
                 async with http.get(url) as r:
                     assert (r.status == 200) == (section in allowed), (person.email, section)

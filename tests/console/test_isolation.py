@@ -26,6 +26,8 @@ GUESSES = {
     "revoke_key": {"slot": "primary"},
     "identity_secret": {},
     "rotate_identity_secret": {},
+    "list_replies": {},
+    "create_reply": {"shortcut": "spy", "text": "planted", "scope": "shared"},
 }
 
 
@@ -37,7 +39,14 @@ async def b_things(app, team: Team) -> dict:
     invite = await console.run("invite", actor, site, {"email": "b-friend@shop-b.test"})
     block = await console.run("block", actor, site, {"kind": "ip", "value": "192.0.2.1"})
     await console.run("create_key", actor, site, {"slot": "primary"})
-    return {"invite_id": invite["invite"]["id"], "block_id": block["block"]["id"]}
+    reply = await console.run(
+        "create_reply", actor, site, {"shortcut": "thanks", "text": "Thanks!", "scope": "shared"}
+    )
+    return {
+        "invite_id": invite["invite"]["id"],
+        "block_id": block["block"]["id"],
+        "reply_id": reply["reply"]["id"],
+    }
 
 
 async def b_unchanged(app, team: Team, before: dict) -> None:
@@ -51,6 +60,7 @@ async def b_unchanged(app, team: Team, before: dict) -> None:
         "blocks": (await console.run("list_blocks", actor, site))["blocks"],
         "keys": (await console.run("list_keys", actor, site))["keys"],
         "secret": (await console.run("identity_secret", actor, site))["secret"],
+        "replies": (await console.run("list_replies", actor, site))["replies"],
     }
     assert after == before
 
@@ -66,6 +76,7 @@ async def b_snapshot(app, team: Team) -> dict:
         "blocks": (await console.run("list_blocks", actor, site))["blocks"],
         "keys": (await console.run("list_keys", actor, site))["keys"],
         "secret": (await console.run("identity_secret", actor, site))["secret"],
+        "replies": (await console.run("list_replies", actor, site))["replies"],
     }
 
 
@@ -92,6 +103,8 @@ async def test_owner_of_a_cannot_touch_site_b(app, team, api, socket_client, bas
         "unblock": {"block_id": ids["block_id"]},
         "change_role": {"agent_id": team.other_owner.agent.id, "role": "agent"},
         "remove_member": {"agent_id": team.other_owner.agent.id},
+        "update_reply": {"reply_id": ids["reply_id"], "text": "changed"},
+        "delete_reply": {"reply_id": ids["reply_id"]},
     }
     for op, data in sub.items():
         assert await attempt(team.other_site.id, op, data) == (False, "forbidden"), op
@@ -106,7 +119,8 @@ async def test_console_pages_of_site_b_are_refused(app, team, base_url):
 
     http = await browser_session(base_url, team.owner.email)
     async with http:
-        for section in ("general", "widget", "install", "team", "blocking", "keys", "audit"):
+        every = ("general", "widget", "install", "team", "blocking", "keys", "audit", "replies")
+        for section in every:
             url = f"{base_url}/dashboard/settings/{team.other_site.id}/{section}"
             async with http.get(url) as response:
                 assert response.status == 403, section

@@ -25,10 +25,16 @@ ORDER = [op for op in sorted(OPERATIONS) if op not in ("create_site", "delete_si
 ]
 
 
-async def prepare(app, team: Team) -> dict[str, dict[str, Any]]:
-    """What each operation needs to succeed when allowed: ids made by the owner."""
+async def prepare(app, team: Team, role: str) -> dict[str, dict[str, Any]]:
+    """What each operation needs to succeed when allowed: ids made by the owner, and two
+    personal saved replies of the caller (the owner's for an outsider)."""
     console = app[console_key].console
     actor = Actor(await app[auth_key].authenticate(team.owner.token), "127.0.0.1", "http://x")
+    caller = team.by_role("owner" if role == "outsider" else role)
+    mine = Actor(await app[auth_key].authenticate(caller.token), "127.0.0.1", "http://x")
+    reply = {"scope": "personal", "text": "Hello there"}
+    edited = await console.run("create_reply", mine, team.site.id, reply | {"shortcut": "a"})
+    removed = await console.run("create_reply", mine, team.site.id, reply | {"shortcut": "b"})
     helper = await add_person(app, team.site, Role.AGENT, "helper")
     leaver = await add_person(app, team.site, Role.AGENT, "leaver")
     invite = await console.run("invite", actor, team.site.id, {"email": "x@y.test"})
@@ -55,6 +61,10 @@ async def prepare(app, team: Team) -> dict[str, dict[str, Any]]:
         "identity_secret": {},
         "rotate_identity_secret": {},
         "create_site": {"name": "Shop C", "allowed_origins": ["https://c.test"]},
+        "list_replies": {},
+        "create_reply": {"shortcut": "hi", "text": "Hi {{visitor.name}}", "scope": "personal"},
+        "update_reply": {"reply_id": edited["reply"]["id"], "text": "Hello again"},
+        "delete_reply": {"reply_id": removed["reply"]["id"]},
     }
 
 
@@ -73,7 +83,7 @@ async def over_http(api, token: str, site_id: int, op: str, data: dict) -> tuple
     method, path = route_of(op)
     data = dict(data)
     path = path.replace("{site_id}", str(site_id))
-    for key in ("invite_id", "agent_id", "block_id", "slot"):
+    for key in ("invite_id", "agent_id", "block_id", "slot", "reply_id"):
         if "{" + key + "}" in path:
             path = path.replace("{" + key + "}", str(data.pop(key)))
     if method == "GET":
@@ -89,7 +99,7 @@ async def over_http(api, token: str, site_id: int, op: str, data: dict) -> tuple
 async def test_every_console_action_follows_the_permission_table(
     app, team, api, socket_client, base_url, role, transport
 ):
-    needs = await prepare(app, team)
+    needs = await prepare(app, team, role)
     person = team.by_role(role)
     socket = None
     if transport == "socket":

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -136,4 +147,42 @@ class AgentSettingsRow(Base):
         ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
     )
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, onupdate=_now)
+
+
+class SavedReplyRow(Base):
+    """A canned answer: shared by the site's team (``owner_id`` null) or one agent's own."""
+
+    __tablename__ = "saved_replies"
+    __table_args__ = (
+        # A shortcut names one reply among the shared ones, and one among each agent's own.
+        Index(
+            "uq_saved_reply_shared",
+            "site_id",
+            "shortcut",
+            unique=True,
+            sqlite_where=sql_text("owner_id IS NULL"),
+            postgresql_where=sql_text("owner_id IS NULL"),
+        ),
+        Index(
+            "uq_saved_reply_personal",
+            "site_id",
+            "owner_id",
+            "shortcut",
+            unique=True,
+            sqlite_where=sql_text("owner_id IS NOT NULL"),
+            postgresql_where=sql_text("owner_id IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), nullable=True
+    )
+    shortcut: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(120), default="")
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, onupdate=_now)
