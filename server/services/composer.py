@@ -8,7 +8,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from server.domain import AuthorKind, Conversation, Message, NotFound, SavedReply
+from server.domain import AuthorKind, Conversation, Message, MessageKind, NotFound, SavedReply
 from server.services.auth import AgentContext
 from server.services.placeholders import ReplyContext, fill
 from server.services.saved_replies import SavedReplyService
@@ -49,9 +49,7 @@ def open_question(messages: list[Message]) -> list[Message]:
 
 def _visible_exchange(message: Message) -> bool:
     """Messages between the visitor and agents: not system lines, not private notes."""
-    if message.author.kind is AuthorKind.SYSTEM:
-        return False
-    return getattr(message, "kind", "message") == "message"
+    return message.kind is MessageKind.MESSAGE and message.author.kind is not AuthorKind.SYSTEM
 
 
 def page_words(url: str, title: str) -> str:
