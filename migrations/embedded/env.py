@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from server.storage.messages.sqlite_migrate import migration_engine
 from server.storage.messages.sqlite_schema import metadata
+from server.storage.messages.sqlite_search import include_name
 
 config = context.config
 target_metadata = metadata
@@ -23,6 +24,7 @@ def run_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -34,6 +36,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         transactional_ddl=True,  # SQLite rolls DDL back too; the whole upgrade is one BEGIN
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

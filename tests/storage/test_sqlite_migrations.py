@@ -25,6 +25,7 @@ from server.storage.messages.sqlite_rows import (
     VISITOR_COLUMNS,
 )
 from server.storage.messages.sqlite_schema import metadata
+from server.storage.messages.sqlite_search import include_name
 
 FIXTURE = Path(__file__).parent / "fixtures" / "store-before-migrations.sql"
 VISITOR = "01KAG0V1S1T0R0000000000001"
@@ -166,7 +167,9 @@ def test_migrations_make_exactly_the_tables_sqlite_schema_describes(tmp_path: Pa
     engine = create_engine(f"sqlite:///{path}")
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": include_name}
+            )
             assert compare_metadata(context, metadata) == []
     finally:
         engine.dispose()

@@ -21,6 +21,7 @@ from server.domain import (
     PageView,
     Visitor,
 )
+from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats
 
 
@@ -182,3 +183,39 @@ class MessageStore(Protocol):
         Returns the ids that changed status, oldest first. Read messages stay read and
         unread counters do not move: delivered is still unread.
         """
+
+    # --- finding things: search and contacts -----------------------------------------
+    async def search_messages(
+        self,
+        site_ids: Sequence[int],
+        query: SearchQuery,
+        *,
+        order: SearchOrder = SearchOrder.NEWEST,
+        offset: int = 0,
+        limit: int = 20,
+    ) -> list[MessageHit]:
+        """Messages of these sites holding every phrase of ``query`` (case and accents
+        ignored), deleted ones left out, each with an excerpt whose matches sit between
+        ``search.MARK_START`` and ``search.MARK_END``. ``newest``: the most recently stored
+        first; ``best``: the best match first (BM25 / text score), then the newest."""
+
+    async def find_visitors(
+        self,
+        site_ids: Sequence[int],
+        query: SearchQuery | None = None,
+        *,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> list[Visitor]:
+        """Every visitor of these sites (``query``: those whose name or e-mail address
+        holds every phrase), online or not, the most recently seen first."""
+
+    async def conversation_counts(
+        self, site_ids: Sequence[int], visitor_ids: Sequence[str]
+    ) -> dict[str, int]:
+        """How many conversations each visitor has had; visitors without any are absent."""
+
+    async def get_conversations(
+        self, site_ids: Sequence[int], conversation_ids: Sequence[str]
+    ) -> list[Conversation]:
+        """The conversations among ``conversation_ids`` that belong to these sites."""

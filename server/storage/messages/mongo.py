@@ -31,6 +31,7 @@ from server.storage.messages import mongo_documents as documents
 from server.storage.messages import rules
 from server.storage.messages.base import Appended
 from server.storage.messages.mongo_migrations import apply_migrations
+from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery, snippet
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
 
 
@@ -443,3 +444,87 @@ class MongoMessageStore:
                 {"$set": {"status": MessageStatus.DELIVERED.value}},
             )
         return changed
+
+    # --- finding things: search and contacts -----------------------------------------
+    # $text with quoted phrases (all must match) and textScore. nx-27017, the wire server
+    # the tests run, answers $text from an FTS index of its own; the contract suite runs
+    # the same cases on both stores.
+
+    async def search_messages(
+        self,
+        site_ids: Sequence[int],
+        query: SearchQuery,
+        *,
+        order: SearchOrder = SearchOrder.NEWEST,
+        offset: int = 0,
+        limit: int = 20,
+    ) -> list[MessageHit]:
+        if not site_ids or limit <= 0:
+            return []
+        sort: list[tuple[str, Any]] = [("sort_id", DESCENDING)]
+        if order is SearchOrder.BEST:
+            sort.insert(0, ("score", {"$meta": "textScore"}))
+        cursor = (
+            self._messages.find(
+                {
+                    "$text": {"$search": query.mongo_text()},
+                    "site_id": {"$in": list(site_ids)},
+                    "deleted_at": None,
+                }
+            )
+            .sort(sort)
+            .skip(max(0, offset))
+            .limit(limit)
+        )
+        hits = []
+        async for document in cursor:
+            message = documents.message_from_document(document)
+            hits.append(MessageHit(message, snippet(message.text, query)))
+        return hits
+
+    async def find_visitors(
+        self,
+        site_ids: Sequence[int],
+        query: SearchQuery | None = None,
+        *,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> list[Visitor]:
+        if not site_ids or limit <= 0:
+            return []
+        match: dict[str, Any] = {"site_id": {"$in": list(site_ids)}}
+        if query is not None:
+            match["$text"] = {"$search": query.mongo_text()}
+        cursor = (
+            self._visitors.find(match)
+            .sort([("last_seen", DESCENDING), ("_id", DESCENDING)])
+            .skip(max(0, offset))
+            .limit(limit)
+        )
+        return [documents.visitor_from_document(d) async for d in cursor]
+
+    async def conversation_counts(
+        self, site_ids: Sequence[int], visitor_ids: Sequence[str]
+    ) -> dict[str, int]:
+        if not site_ids or not visitor_ids:
+            return {}
+        pipeline: list[dict[str, Any]] = [
+            {
+                "$match": {
+                    "site_id": {"$in": list(site_ids)},
+                    "visitor_id": {"$in": list(visitor_ids)},
+                }
+            },
+            {"$group": {"_id": "$visitor_id", "n": {"$sum": 1}}},
+        ]
+        return {row["_id"]: row["n"] async for row in await self._conversations.aggregate(pipeline)}
+
+    async def get_conversations(
+        self, site_ids: Sequence[int], conversation_ids: Sequence[str]
+    ) -> list[Conversation]:
+        if not site_ids or not conversation_ids:
+            return []
+        cursor = self._conversations.find(
+            {"_id": {"$in": list(conversation_ids)}, "site_id": {"$in": list(site_ids)}}
+        )
+        return [documents.conversation_from_document(d) async for d in cursor]

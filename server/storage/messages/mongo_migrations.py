@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, TEXT, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -78,7 +78,28 @@ async def _create_indexes(db: Database) -> None:
         await db[collection].create_indexes(models)
 
 
-MIGRATIONS: tuple[MongoMigration, ...] = (MongoMigration(1, "indexes", _create_indexes),)
+async def _search_indexes(db: Database) -> None:
+    """Search: a text index on messages and on the visitors' ``identity_text`` (name and
+    e-mail address, written with every visitor from now on; filled in here for visitors
+    saved before), and the contacts list's index. Language ``none``: no stemming and no
+    stop words, as in the embedded store."""
+    async for visitor in db["visitors"].find({"identity_text": {"$exists": False}}):
+        identity = visitor.get("identity") or {}
+        text = f"{identity.get('name') or ''} {identity.get('email') or ''}"
+        await db["visitors"].update_one({"_id": visitor["_id"]}, {"$set": {"identity_text": text}})
+    await db["visitors"].create_indexes(
+        [
+            IndexModel([("site_id", ASCENDING), ("last_seen", DESCENDING)]),
+            IndexModel([("identity_text", TEXT)], default_language="none"),
+        ]
+    )
+    await db["messages"].create_indexes([IndexModel([("text", TEXT)], default_language="none")])
+
+
+MIGRATIONS: tuple[MongoMigration, ...] = (
+    MongoMigration(1, "indexes", _create_indexes),
+    MongoMigration(2, "search indexes", _search_indexes),
+)
 
 
 async def apply_migrations(

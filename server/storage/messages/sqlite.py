@@ -28,8 +28,9 @@ from server.domain import (
     Visitor,
 )
 from server.storage.ids import UlidFactory
-from server.storage.messages import rules, sqlite_migrate
+from server.storage.messages import rules, sqlite_migrate, sqlite_search
 from server.storage.messages.base import Appended
+from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery
 from server.storage.messages.sqlite_lane import SqliteLane
 from server.storage.messages.sqlite_rows import (
     CONVERSATION_COLUMNS,
@@ -51,6 +52,8 @@ from server.storage.messages.sqlite_rows import (
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
 
 OPEN = ConversationStatus.OPEN.value
+_MESSAGE_COLUMNS_OF_M = ", ".join(f"m.{c.strip()}" for c in MESSAGE_COLUMNS.split(","))
+_VISITOR_COLUMNS_OF_V = ", ".join(f"v.{c.strip()}" for c in VISITOR_COLUMNS.split(","))
 
 SAVE_VISITOR = (
     f"INSERT INTO visitors ({VISITOR_COLUMNS}) VALUES ({placeholders(VISITOR_COLUMNS)}) "
@@ -444,6 +447,82 @@ class SqliteMessageStore:
             return sorted(message_id for (message_id,) in changed)
 
         return await self._writes.run(mark)
+
+    # --- finding things: search and contacts -----------------------------------------
+
+    async def search_messages(
+        self,
+        site_ids: Sequence[int],
+        query: SearchQuery,
+        *,
+        order: SearchOrder = SearchOrder.NEWEST,
+        offset: int = 0,
+        limit: int = 20,
+    ) -> list[MessageHit]:
+        if not site_ids or limit <= 0:
+            return []
+        rows = await self._all(
+            f"SELECT {_MESSAGE_COLUMNS_OF_M}, {sqlite_search.SNIPPET} "
+            "FROM messages_fts CROSS JOIN messages AS m ON m.rowid = messages_fts.rowid "
+            "WHERE messages_fts MATCH ? AND m.deleted_at IS NULL "
+            f"ORDER BY {sqlite_search.ORDER_BY[order.value]} LIMIT ? OFFSET ?",
+            (sqlite_search.message_match(site_ids, query), limit, max(0, offset)),
+        )
+        return [MessageHit(message_from_row(row[:-1]), row[-1]) for row in rows]
+
+    async def find_visitors(
+        self,
+        site_ids: Sequence[int],
+        query: SearchQuery | None = None,
+        *,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> list[Visitor]:
+        if not site_ids or limit <= 0:
+            return []
+        page = (limit, max(0, offset))
+        if query is None:
+            sites = list(site_ids)
+            rows = await self._all(
+                f"SELECT {VISITOR_COLUMNS} FROM visitors WHERE site_id IN ({marks(sites)}) "
+                "ORDER BY last_seen DESC, id DESC LIMIT ? OFFSET ?",
+                (*sites, *page),
+            )
+        else:
+            rows = await self._all(
+                f"SELECT {_VISITOR_COLUMNS_OF_V} "
+                "FROM visitors_fts CROSS JOIN visitors AS v ON v.rowid = visitors_fts.rowid "
+                "WHERE visitors_fts MATCH ? ORDER BY v.last_seen DESC, v.id DESC LIMIT ? OFFSET ?",
+                (sqlite_search.visitor_match(site_ids, query), *page),
+            )
+        return [visitor_from_row(row) for row in rows]
+
+    async def conversation_counts(
+        self, site_ids: Sequence[int], visitor_ids: Sequence[str]
+    ) -> dict[str, int]:
+        if not site_ids or not visitor_ids:
+            return {}
+        sites, ids = list(site_ids), list(visitor_ids)
+        rows = await self._all(
+            "SELECT visitor_id, count(*) FROM conversations "
+            f"WHERE site_id IN ({marks(sites)}) AND visitor_id IN ({marks(ids)}) "
+            "GROUP BY visitor_id",
+            (*sites, *ids),
+        )
+        return dict(rows)
+
+    async def get_conversations(
+        self, site_ids: Sequence[int], conversation_ids: Sequence[str]
+    ) -> list[Conversation]:
+        if not site_ids or not conversation_ids:
+            return []
+        sites, ids = list(site_ids), list(conversation_ids)
+        rows = await self._all(
+            f"SELECT {CONVERSATION_COLUMNS} FROM conversations "
+            f"WHERE site_id IN ({marks(sites)}) AND id IN ({marks(ids)})",
+            (*sites, *ids),
+        )
+        return [conversation_from_row(row) for row in rows]
 
     # --- helpers ----------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ visitors = Table(
     Column("identity", JSON, nullable=False),
     Column("flags", JSON, nullable=False),
     Index("visitors_by_fingerprint", "site_id", "fingerprint", "last_seen"),
+    Index("visitors_by_last_seen", "site_id", "last_seen"),  # contacts, newest first
 )
 
 page_views = Table(
