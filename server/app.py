@@ -22,9 +22,11 @@ from server.services.auth import AuthService
 from server.services.chat import ChatService
 from server.services.composer import ComposerService
 from server.services.console_kit import ConsoleKit
+from server.services.contacts import ContactsService
 from server.services.fingerprint import FingerprintKeys
 from server.services.geo import GeoService
 from server.services.journey import JourneyService
+from server.services.search import SearchService
 from server.services.sites import SiteService
 from server.services.suggestions import ReplySuggester
 from server.services.tokens import TokenSigner
@@ -148,6 +150,8 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.widget_bundle_key] = Bundle.load(STATIC_DIR / "widget.js")
     app[keys.console_key] = console
     app[keys.composer_key] = composer
+    app[keys.search_key] = SearchService(store)
+    app[keys.contacts_key] = ContactsService(store, visitors)
 
     aiohttp_jinja2.setup(
         app,

@@ -11,7 +11,9 @@ from server.services.auth import AuthService
 from server.services.chat import ChatService
 from server.services.composer import ComposerService
 from server.services.console_kit import ConsoleKit
+from server.services.contacts import ContactsService
 from server.services.geo import GeoService
+from server.services.search import SearchService
 from server.services.sites import OriginPolicy, SiteService
 from server.services.typing import TypingService
 from server.services.uploads import UploadService
@@ -37,3 +39,5 @@ agent_settings_key = web.AppKey("agent_settings", AgentSettingsService)
 uploads_key = web.AppKey("uploads", UploadService)
 console_key = web.AppKey("console", ConsoleKit)
 composer_key = web.AppKey("composer", ComposerService)
+search_key = web.AppKey("search", SearchService)
+contacts_key = web.AppKey("contacts", ContactsService)

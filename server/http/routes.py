@@ -16,6 +16,7 @@ from server.http import (
     dashboard,
     health,
     onboarding,
+    search,
     settings,
     uploads,
     widget,
@@ -40,6 +41,8 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     router.add_post("/api/visitor/beacon", beacon.visitor_beacon)
     router.add_get("/api/v1/sites/{site_id}/visitors/{visitor_id}", analytics.visitor_profile)
     router.add_get("/api/v1/sites/{site_id}/analytics/journeys", analytics.journeys)
+    router.add_get("/api/v1/search", search.search)
+    router.add_get("/api/v1/contacts", search.contacts)
     router.add_get("/healthz", health.healthz)
     router.add_get("/dashboard", dashboard.app_page)
     router.add_get("/dashboard/login", dashboard.login_page)
