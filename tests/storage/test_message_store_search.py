@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from server.domain import AuthorKind, InvalidInput
+from server.domain import AuthorKind, InvalidInput, MessageKind
 from server.storage.messages.base import MessageStore
 from server.storage.messages.search import (
     MARK_END,
@@ -19,6 +19,7 @@ from tests.storage.test_message_store_contract import (
     SITE,
     append,
     at,
+    make_message,
     make_visitor,
     new_conversation,
 )
@@ -198,6 +199,22 @@ async def test_search_leaves_deleted_messages_out(message_store: MessageStore) -
         )
 
     assert await found(message_store, "password") == [kept.text]
+
+
+async def test_search_finds_notes_but_not_event_lines(message_store: MessageStore) -> None:
+    conversation = await new_conversation(message_store)
+    for kind, text in [
+        (MessageKind.NOTE, "escalated to billing"),
+        (MessageKind.EVENT, "Dana sent this to billing"),
+        (MessageKind.MESSAGE, "billing question"),
+    ]:
+        message = make_message(message_store, conversation, kind=AuthorKind.AGENT, text=text)
+        await message_store.append_message(dataclasses.replace(message, kind=kind))
+
+    assert sorted(await found(message_store, "billing")) == [
+        "billing question",
+        "escalated to billing",
+    ]
 
 
 # --- visitors: contacts and people in a search ------------------------------------------

@@ -195,9 +195,10 @@ class MessageStore(Protocol):
         limit: int = 20,
     ) -> list[MessageHit]:
         """Messages of these sites holding every phrase of ``query`` (case and accents
-        ignored), deleted ones left out, each with an excerpt whose matches sit between
-        ``search.MARK_START`` and ``search.MARK_END``. ``newest``: the most recently stored
-        first; ``best``: the best match first (BM25 / text score), then the newest."""
+        ignored), each with an excerpt whose matches sit between ``search.MARK_START`` and
+        ``search.MARK_END``. Notes are found; deleted messages and events are not.
+        ``newest``: the most recently stored first; ``best``: the best match first (BM25 /
+        text score), then the newest."""
 
     async def find_visitors(
         self,

@@ -21,6 +21,7 @@ from server.domain import (
     Conversation,
     ConversationStatus,
     Message,
+    MessageKind,
     MessageStatus,
     NotFound,
     PageView,
@@ -470,6 +471,7 @@ class MongoMessageStore:
                     "$text": {"$search": query.mongo_text()},
                     "site_id": {"$in": list(site_ids)},
                     "deleted_at": None,
+                    "kind": {"$ne": MessageKind.EVENT.value},
                 }
             )
             .sort(sort)

@@ -464,7 +464,7 @@ class SqliteMessageStore:
         rows = await self._all(
             f"SELECT {_MESSAGE_COLUMNS_OF_M}, {sqlite_search.SNIPPET} "
             "FROM messages_fts CROSS JOIN messages AS m ON m.rowid = messages_fts.rowid "
-            "WHERE messages_fts MATCH ? AND m.deleted_at IS NULL "
+            "WHERE messages_fts MATCH ? AND m.deleted_at IS NULL AND m.kind != 'event' "
             f"ORDER BY {sqlite_search.ORDER_BY[order.value]} LIMIT ? OFFSET ?",
             (sqlite_search.message_match(site_ids, query), limit, max(0, offset)),
         )
