@@ -16,7 +16,7 @@ import { emptyState } from "./ui.js";
 const NEAR_BOTTOM_PX = 80;
 const LOAD_OLDER_PX = 120;
 
-export function createChat({ root, store, api, nav, typing, presence, socket }) {
+export function createChat({ root, store, api, nav, typing, presence, socket, headerTools = [] }) {
   const agent = store.state.agent || {};
   const pending = new Map(); // conversation id → Map(client_id → unsent or failed message)
   let current = null;
@@ -45,6 +45,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket }) 
     head.avatar,
     h("div", { class: "chat-who" }, h("div", { class: "chat-title" }, head.name, head.verified, head.site), h("div", { class: "chat-sub" }, head.status, head.page, peers.el)),
     head.block,
+    headerTools,
     h(
       "button",
       { class: "icon-btn", type: "button", "aria-label": "Close conversation", title: "Close", onclick: () => nav.go(store.state.view, null) },
@@ -226,7 +227,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket }) 
     c.loaded = true;
     showNotice(null);
     list.reset(ack.messages || []);
-    store.emit("history", id, ack.messages || []);
+    store.emit("history", id, ack.messages || [], c.conversation);
     ghost.follow(id, c.visitorId, visitorName());
     for (const msg of c.early) list.upsert(msg);
     for (const msg of pendingFor(id).values()) list.upsert(msg);

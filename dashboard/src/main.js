@@ -3,11 +3,14 @@ import { createAnalytics } from "./analytics.js";
 import { createApi } from "./api.js";
 import { createBanner } from "./banner.js";
 import { createChat } from "./chat.js";
+import { createContacts } from "./contacts.js";
 import { createCounts } from "./counts.js";
 import { createInbox } from "./inbox.js";
 import { createNav } from "./nav.js";
 import { createPresence } from "./presence.js";
+import { createSearch } from "./search.js";
 import { createSettings, createSettingsPopover } from "./settings.js";
+import { createSidebar } from "./sidebar.js";
 import { connectAgent } from "./socket.js";
 import { createStore } from "./store.js";
 import { createSound } from "./sound.js";
@@ -15,6 +18,7 @@ import { createSync } from "./sync.js";
 import { startTicker } from "./time.js";
 import { toast } from "./toast.js";
 import { createTypingState } from "./typing.js";
+import { createVisitorProfile } from "./visitor-profile.js";
 import { createVisitors } from "./visitors.js";
 
 function readBootstrap() {
@@ -69,9 +73,13 @@ function main() {
   const sound = createSound({ agentId: store.state.agent.id, settings, store, socket, nav });
   createSettingsPopover({ settings, sound });
   createInbox({ root: document.getElementById("inbox-view"), store, sync, nav, typing });
-  createVisitors({ root: document.getElementById("visitors-view"), store, openVisitor, typing, nav });
+  const profile = createVisitorProfile({ store, openVisitor, nav });
+  createVisitors({ root: document.getElementById("visitors-view"), store, openVisitor, typing, nav, profile });
   createAnalytics({ root: document.getElementById("analytics-view"), store });
-  createChat({ root: document.getElementById("chat-col"), store, api, nav, typing, presence, socket });
+  createSearch({ root: document.getElementById("search-view"), store, nav, profile });
+  createContacts({ root: document.getElementById("contacts-view"), store, profile });
+  const sidebar = createSidebar({ app, root: document.getElementById("side-col"), store, nav, profile });
+  createChat({ root: document.getElementById("chat-col"), store, api, nav, typing, presence, socket, headerTools: [sidebar.toggleButton] });
   startTicker();
   nav.start();
   socket.connect();

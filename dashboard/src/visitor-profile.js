@@ -237,7 +237,8 @@ export function createVisitorProfile({ store, openVisitor, nav }) {
       load();
     }, REFRESH_MS);
   });
-  store.on("view", (view) => view !== "visitors" && close());
+  // The profile opens over the Visitors, Contacts and Search views and beside a chat.
+  store.on("view", () => close());
 
   return { open, close, get openId() {
     return current ? current.id : null;

@@ -41,7 +41,7 @@ function ordinal(n) {
   return n + (s[(v - 20) % 10] || s[v] || s[0]);
 }
 
-export function createVisitors({ root, store, openVisitor, typing, nav }) {
+export function createVisitors({ root, store, openVisitor, typing, nav, profile: sharedProfile }) {
   const rows = new Map(); // id → {li, button, refs, leaving, joined, v}
   let order = []; // ids in display order
   let statusKey = "";
@@ -50,7 +50,7 @@ export function createVisitors({ root, store, openVisitor, typing, nav }) {
   const pending = new Map(); // id → "arrival" | "update" | "left"
   let frame = 0;
 
-  const profile = createVisitorProfile({ store, openVisitor, nav });
+  const profile = sharedProfile || createVisitorProfile({ store, openVisitor, nav });
   startLocalClocks();
 
   // ---- toolbar: filters and sort
