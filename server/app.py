@@ -14,6 +14,7 @@ from server.http.routes import setup_routes
 from server.http.widget import Bundle
 from server.realtime.agent import AgentNamespace
 from server.realtime.broadcaster import SocketBroadcaster
+from server.realtime.relay import SocketRelay
 from server.realtime.server import build_socketio
 from server.realtime.visitor import VisitorNamespace
 from server.services.agent_settings import AgentSettingsService
@@ -23,9 +24,11 @@ from server.services.chat import ChatService
 from server.services.composer import ComposerService
 from server.services.console_kit import ConsoleKit
 from server.services.contacts import ContactsService
+from server.services.events import EventBus
 from server.services.fingerprint import FingerprintKeys
 from server.services.geo import GeoService
 from server.services.journey import JourneyService
+from server.services.notes import NoteService
 from server.services.search import SearchService
 from server.services.sites import SiteService
 from server.services.suggestions import ReplySuggester
@@ -116,7 +119,16 @@ def create_app(settings: Settings) -> web.Application:
     uploads = build_upload_service(settings, attachment_refs, tokens, auth, sites, store, cache)
     presence = AgentPresence(cache, sites, broadcaster, store)
     typing = TypingService(store, sites, cache, broadcaster)
-    composer = ComposerService(store, sites, console.replies, ReplySuggester(console.replies))
+    # Conversation changes are written, then told once on the bus; sockets subscribe.
+    bus = EventBus()
+    bus.subscribe(SocketRelay(broadcaster))
+    composer = ComposerService(
+        store,
+        sites,
+        console.replies,
+        ReplySuggester(console.replies),
+        NoteService(store, bus),
+    )
 
     sio.register_namespace(VisitorNamespace(settings, visitors, chat, typing))
     sio.register_namespace(

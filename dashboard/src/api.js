@@ -9,13 +9,18 @@ export function createApi(request) {
     listVisitors: ({ siteId } = {}) => request("list_visitors", site(siteId)),
     history: (conversationId, { before, limit = 50 } = {}) =>
       request("history", { conversation_id: conversationId, ...(before ? { before } : {}), limit }),
-    sendMessage: (conversationId, clientId, text, attachments = []) =>
-      request("send_message", {
-        conversation_id: conversationId,
-        client_id: clientId,
-        text,
-        ...(attachments.length ? { attachments: attachments.map((a) => ({ ref: a.ref })) } : {}),
-      }),
+    sendMessage: (conversationId, clientId, text, attachments = [], kind = "message") =>
+      kind === "note"
+        ? request("send_note", { conversation_id: conversationId, client_id: clientId, text })
+        : request("send_message", {
+            conversation_id: conversationId,
+            client_id: clientId,
+            text,
+            ...(attachments.length ? { attachments: attachments.map((a) => ({ ref: a.ref })) } : {}),
+          }),
+    // The reply box: saved replies filled for this conversation, and suggestions.
+    savedReplies: (conversationId) => request("saved_replies", { conversation_id: conversationId }),
+    suggestReplies: (conversationId) => request("suggest_replies", { conversation_id: conversationId }),
     startConversation: (siteId, visitorId) =>
       request("start_conversation", { site_id: siteId, visitor_id: visitorId }),
     markRead: (conversationId, upTo) => request("mark_read", { conversation_id: conversationId, up_to: upTo }),

@@ -6,6 +6,7 @@ import { avatar, updateAvatar } from "./avatar.js";
 import { createComposer } from "./composer.js";
 import { h, icon, setText } from "./dom.js";
 import { createMessageList } from "./messages.js";
+import { createReplyAssist } from "./reply-assist.js";
 import { compareIds } from "./store.js";
 import { attachTypingSender, createGhost } from "./typing.js";
 import { externalLink, safeHref, shortUrl } from "./text.js";
@@ -64,7 +65,14 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
     siteId: () => current && (store.state.conversations.get(current.id) || current.conversation || {}).site_id,
   });
   const composer = createComposer({ onSend: send, attach });
-  const typer = attachTypingSender({ textarea: composer.textarea, socket, conversationId: () => current && current.id });
+  const assist = createReplyAssist({ api, composer }); // saved and suggested replies
+  // A note being typed is never previewed to the visitor.
+  const typer = attachTypingSender({
+    textarea: composer.textarea,
+    socket,
+    conversationId: () => (current && composer.mode() === "message" ? current.id : null),
+  });
+  composer.onMode((mode) => mode === "note" && typer.stop());
   const pane = h("div", { class: "chat", hidden: true }, header, h("div", { class: "chat-body" }, scroller, jump), composer.el);
   const idle = h(
     "div",
@@ -234,6 +242,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
     c.early = [];
     paintHeader();
     composer.setConversation(id, visitorName());
+    assist.open(id, (c.conversation && c.conversation.site_id) ?? null);
     paintTop();
     scrollToBottom();
     fillIfShort();
@@ -248,6 +257,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
     idle.hidden = false;
     list.reset([]);
     composer.setConversation(null);
+    assist.open(null);
     typer.stop();
     ghost.follow(null, null);
     peers.follow(null);
@@ -313,6 +323,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
     }
     const stick = nearBottom();
     const result = list.upsert(m);
+    if (result !== "ignored" && m.id) assist.message(m);
     if (result === "added") {
       const own = m.author && m.author.kind === "agent" && String(m.author.id) === String(agent.id);
       if (stick || own) scrollToBottom();
@@ -324,7 +335,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
 
   // ---- sending
 
-  function send(text, attachments = []) {
+  function send(text, attachments = [], { kind = "message" } = {}) {
     const c = current;
     if (!c) return;
     const conv = store.state.conversations.get(c.id) || c.conversation || {};
@@ -334,6 +345,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
       conversation_id: c.id,
       site_id: conv.site_id ?? null,
       author: { kind: "agent", id: agent.id, name: agent.name },
+      kind,
       text,
       attachments,
       status: "sending",
@@ -341,6 +353,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
       error: null,
     };
     pendingFor(c.id).set(msg.client_id, msg);
+    if (kind === "message") composer.suggestions.clear(); // answered
     typer.sent();
     list.upsert(msg);
     paintTop();
@@ -349,7 +362,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
   }
 
   async function deliver(conversationId, msg) {
-    const ack = await api.sendMessage(conversationId, msg.client_id, msg.text, msg.attachments);
+    const ack = await api.sendMessage(conversationId, msg.client_id, msg.text, msg.attachments, msg.kind);
     const waiting = pendingFor(conversationId);
     const isOpen = current && current.id === conversationId;
     if (ack.ok) {

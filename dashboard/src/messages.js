@@ -15,7 +15,8 @@ const TICKS = {
   read: ["checks", "Read"],
 };
 
-const kindOf = (msg) => (msg.author && msg.author.kind) || "system";
+// A private note is its own kind of entry: agents only, never grouped with replies.
+const kindOf = (msg) => (msg.kind === "note" ? "note" : (msg.author && msg.author.kind) || "system");
 
 function sameGroup(a, b) {
   if (!a || !b) return false;
@@ -48,6 +49,7 @@ export function createMessageList({ agentId, onRetry }) {
     if (kind === "system") {
       return h("div", { class: "msg msg--system" }, h("span", { class: "msg-system-text" }, linkify(msg.text)));
     }
+    if (kind === "note") return noteNode(msg, { cont, tail });
     const mine = kind === "agent";
     const pending = !msg.id;
     const failed = msg.status === "failed";
@@ -91,6 +93,44 @@ export function createMessageList({ agentId, onRetry }) {
       deleted ? null : attachmentsView(msg, mine && !otherAgent),
       meta,
       error,
+    );
+  }
+
+  /** A private note: yellow, labelled, with a lock; only agents ever receive one. */
+  function noteNode(msg, { cont, tail }) {
+    const failed = msg.status === "failed";
+    const classes = ["msg", "msg--agent", "msg--note"];
+    if (cont) classes.push("msg--cont");
+    if (tail) classes.push("msg--tail");
+    if (!msg.id) classes.push("msg--pending");
+    if (failed) classes.push("msg--failed");
+    const deleted = Boolean(msg.deleted_at);
+    const own = msg.author && String(msg.author.id) === String(agentId);
+    return h(
+      "div",
+      { class: classes.join(" "), dataset: { id: msg.id || "", clientId: msg.client_id || "", kind: "note" } },
+      h(
+        "div",
+        { class: `bubble bubble--note${deleted ? " bubble--deleted" : ""}`, title: fullDate(msg.created_at) },
+        h("span", { class: "note-label" }, icon("lock", 12), "Note", h("span", { class: "note-who" }, own ? "· you" : `· ${msg.author.name || "Agent"}`)),
+        h("span", { class: "note-text" }, deleted ? "This note was deleted" : linkify(msg.text)),
+      ),
+      h(
+        "div",
+        { class: "msg-meta" },
+        h("span", { class: "note-private" }, "Only your team sees this"),
+        h("time", { datetime: msg.created_at || null }, clock(msg.created_at)),
+        msg.edited_at && !deleted && h("span", { class: "msg-edited" }, "edited"),
+        !msg.id && !failed && tick("sending"),
+      ),
+      failed &&
+        h(
+          "div",
+          { class: "msg-error", role: "alert" },
+          icon("alert", 14),
+          h("span", {}, msg.error || "Not saved."),
+          h("button", { class: "link-btn", type: "button", onclick: () => onRetry(msg.client_id) }, icon("retry", 13), "Retry"),
+        ),
     );
   }
 

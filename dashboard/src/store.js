@@ -160,7 +160,8 @@ export function createStore({ agent, sites }) {
       if (!m || !m.conversation_id) return;
       emit("message", m);
       const conv = state.conversations.get(m.conversation_id);
-      if (!conv || compareIds(m.id, conv.activity_id) <= 0) return;
+      // A private note moves nothing in the inbox row, as on the server.
+      if (!conv || m.kind === "note" || compareIds(m.id, conv.activity_id) <= 0) return;
       const fromVisitor = m.author && m.author.kind === "visitor";
       const next = {
         ...conv,

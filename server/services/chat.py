@@ -96,7 +96,10 @@ class ChatService:
         conversation = await self._store.find_open_conversation(site_id, visitor_id)
         if conversation is None:
             return [], False
-        messages, has_more = await self._page(conversation, before, limit)
+        messages = await self._store.list_visitor_messages(  # never a private note
+            conversation.site_id, conversation.id, before=before, limit=limit + 1
+        )
+        messages, has_more = messages[-limit:], len(messages) > limit
         if since is None:
             return messages, has_more
         visible = [m for m in messages if m.id >= since]

@@ -1,6 +1,7 @@
 """What the agent's reply box offers inside one conversation: the saved replies with their
-placeholders filled for this visitor, and the three that best answer the visitor's open
-question (BM25 over the site's replies, the visitor's words and the page they are on)."""
+placeholders filled for this visitor, the three that best answer the visitor's open
+question (BM25 over the site's replies, the visitor's words and the page they are on), and
+private notes."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from server.domain import AuthorKind, Conversation, Message, MessageKind, NotFound, SavedReply
+from server.domain import AuthorKind, Conversation, Message, MessageKind, SavedReply
 from server.services.auth import AgentContext
+from server.services.conversation_access import conversation_for
+from server.services.notes import NoteService
 from server.services.placeholders import ReplyContext, fill
 from server.services.saved_replies import SavedReplyService
 from server.services.sites import SiteService
@@ -20,18 +23,6 @@ SUGGESTIONS = 3
 LOOK_BACK = 20  # messages read to find the visitor's open question
 QUESTION_MESSAGES = 3  # the visitor's newest unanswered messages that make the question
 URL_WORDS = re.compile(r"[/\-_.+%0-9]+")
-
-
-async def conversation_for(
-    store: MessageStore, ctx: AgentContext, conversation_id: str
-) -> Conversation:
-    """The conversation, looked up only within the agent's sites: another site's id is
-    ``not_found``, exactly like an id that does not exist."""
-    for site_id in ctx.site_ids:
-        conversation = await store.get_conversation(site_id, conversation_id)
-        if conversation is not None:
-            return conversation
-    raise NotFound("no such conversation")
 
 
 def open_question(messages: list[Message]) -> list[Message]:
@@ -64,11 +55,13 @@ class ComposerService:
         sites: SiteService,
         replies: SavedReplyService,
         suggester: ReplySuggester,
+        notes: NoteService,
     ) -> None:
         self._store = store
         self._sites = sites
         self._replies = replies
         self._suggester = suggester
+        self.notes = notes
 
     async def replies_for(self, ctx: AgentContext, conversation_id: str) -> list[dict[str, Any]]:
         """Every reply the agent may use here, placeholders filled for this visitor."""

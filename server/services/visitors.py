@@ -169,7 +169,7 @@ class VisitorService:
         )
         messages: list[Message] = []
         if conversation:
-            messages = await self._store.list_messages(
+            messages = await self._store.list_visitor_messages(  # never a private note
                 site.id, conversation.id, limit=HISTORY_ON_CONNECT + 1
             )
         has_more = len(messages) > HISTORY_ON_CONNECT

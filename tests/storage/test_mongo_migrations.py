@@ -153,3 +153,39 @@ async def test_a_step_claimed_by_a_node_that_never_finished_is_named_in_the_erro
     with pytest.raises(MigrationStuck, match=r"migration 1 \(step 1\).*delete \{_id: 1\}"):
         await apply_migrations(db, counting_steps(2), wait_seconds=0.2, poll_seconds=0.05)
     assert await runs_of(db) == {}
+
+
+async def test_messages_stored_before_kinds_are_written_out_as_messages(
+    mongo_url: str, database_name: str, client: AsyncMongoClient[Any]
+) -> None:
+    """Step 3: the visitor's queries name the kinds they may read, so a message stored
+    before kinds existed must carry one, or the visitor would lose their history."""
+    db = client[database_name]
+    await db["messages"].insert_one(
+        {
+            "_id": "01KAG0C0NV0000000000000009",
+            "sort_id": "01KAG0C0NV0000000000000009",
+            "conversation_id": "c-old",
+            "site_id": 1,
+            "author_kind": "visitor",
+            "author_id": "v-1",
+            "author_name": "Ana",
+            "text": "from before kinds",
+            "client_id": "old-1",
+            "attachments": [],
+            "status": "sent",
+            "created_at": None,
+            "edited_at": None,
+            "deleted_at": None,
+        }
+    )
+    store = MongoMessageStore(mongo_url, database_name)
+    try:
+        await store.init()
+        visible = await store.list_visitor_messages(1, "c-old")
+    finally:
+        await store.close()
+    assert [m.text for m in visible] == ["from before kinds"]
+    assert (await db["messages"].find_one({"_id": "01KAG0C0NV0000000000000009"}))[
+        "kind"
+    ] == "message"

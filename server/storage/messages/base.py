@@ -145,7 +145,8 @@ class MessageStore(Protocol):
         A resend gives back the message stored the first time with ``created=False``, and
         changes nothing. On creation the conversation's ``activity_id``,
         ``last_activity_at`` and ``preview`` move to this message and the other side's
-        unread count goes up by one. NotFound when the conversation does not exist.
+        unread count goes up by one; a private note moves none of them. NotFound when the
+        conversation does not exist.
         """
 
     async def append_to_open_conversation(
@@ -166,10 +167,23 @@ class MessageStore(Protocol):
     ) -> list[Message]:
         """The ``limit`` newest messages older than ``before``, returned oldest first."""
 
+    async def list_visitor_messages(
+        self,
+        site_id: int,
+        conversation_id: str,
+        *,
+        before: str | None = None,
+        limit: int = 50,
+    ) -> list[Message]:
+        """As ``list_messages``, of the kinds a visitor may read only (``rules.VISITOR_KINDS``:
+        never a private note), filtered in the query itself. Every visitor-facing read of
+        messages goes through here."""
+
     async def mark_read(
         self, site_id: int, conversation_id: str, reader: AuthorKind, up_to: str
     ) -> list[str]:
-        """Mark the other side's messages with id <= ``up_to`` read by ``reader``.
+        """Mark the other side's messages (kind ``message``: never a note, which nobody
+        reads, nor a system line) with id <= ``up_to`` read by ``reader``.
 
         Returns the ids that changed status, oldest first, and recounts the reader's unread
         counter on the conversation (messages from the other side after ``up_to``).

@@ -322,7 +322,10 @@ class MongoMessageStore:
             if conversation is None:
                 raise NotFound("no such conversation") from None
             return Appended(stored, conversation, created=False)
-        conversation = await self._move_activity(message)
+        if rules.moves_conversation(message):
+            conversation = await self._move_activity(message)
+        else:  # a note: the conversation stays as it was
+            conversation = await self.get_conversation(message.site_id, message.conversation_id)
         if conversation is None:
             await self._messages.delete_one({"_id": document["_id"]})
             raise NotFound("no such conversation")
@@ -385,9 +388,30 @@ class MongoMessageStore:
         before: str | None = None,
         limit: int = 50,
     ) -> list[Message]:
+        return await self._messages_page(site_id, conversation_id, before, limit, {})
+
+    async def list_visitor_messages(
+        self,
+        site_id: int,
+        conversation_id: str,
+        *,
+        before: str | None = None,
+        limit: int = 50,
+    ) -> list[Message]:
+        kinds = {"kind": {"$in": list(rules.VISITOR_KINDS)}}
+        return await self._messages_page(site_id, conversation_id, before, limit, kinds)
+
+    async def _messages_page(
+        self,
+        site_id: int,
+        conversation_id: str,
+        before: str | None,
+        limit: int,
+        kinds: dict[str, Any],
+    ) -> list[Message]:
         if limit <= 0:  # MongoDB reads limit 0 as "no limit"
             return []
-        query: dict[str, Any] = {"conversation_id": conversation_id, "site_id": site_id}
+        query: dict[str, Any] = {"conversation_id": conversation_id, "site_id": site_id, **kinds}
         if before is not None:
             query["sort_id"] = {"$lt": before}
         cursor = self._messages.find(query).sort("sort_id", DESCENDING).limit(limit)
@@ -405,6 +429,7 @@ class MongoMessageStore:
             "conversation_id": conversation_id,
             "site_id": site_id,
             "author_kind": author.value,
+            "kind": rules.RECEIPT_KIND,
             "status": {"$in": list(rules.UNREAD_STATUSES)},
         }
         cursor = self._messages.find(
@@ -433,6 +458,7 @@ class MongoMessageStore:
             "conversation_id": conversation_id,
             "site_id": site_id,
             "author_kind": author.value,
+            "kind": rules.RECEIPT_KIND,
             "status": MessageStatus.SENT.value,
             "sort_id": {"$lte": up_to},
         }

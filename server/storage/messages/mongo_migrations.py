@@ -96,9 +96,16 @@ async def _search_indexes(db: Database) -> None:
     await db["messages"].create_indexes([IndexModel([("text", TEXT)], default_language="none")])
 
 
+async def _message_kinds(db: Database) -> None:
+    """Messages stored before kinds existed are messages, written out: the visitor's
+    queries name the kinds they may read, and a document without one matches none."""
+    await db["messages"].update_many({"kind": {"$exists": False}}, {"$set": {"kind": "message"}})
+
+
 MIGRATIONS: tuple[MongoMigration, ...] = (
     MongoMigration(1, "indexes", _create_indexes),
     MongoMigration(2, "search indexes", _search_indexes),
+    MongoMigration(3, "message kinds written out", _message_kinds),
 )
 
 

@@ -5,11 +5,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from server.domain import Attachment, AuthorKind, Message, MessageStatus
+from server.domain import Attachment, AuthorKind, Message, MessageKind, MessageStatus
 
 PREVIEW_CHARS = 140
 
 UNREAD_STATUSES = (MessageStatus.SENT.value, MessageStatus.DELIVERED.value)
+
+# The kinds a visitor may ever read. Every visitor-facing query names them (an allow-list:
+# a kind added later stays with the team until it is added here).
+VISITOR_KINDS = (MessageKind.MESSAGE.value, MessageKind.EVENT.value)
+# The kinds that take part in read receipts and unread counters: what the two sides wrote
+# to each other (a note is nobody's to read; a system line nobody's to answer).
+RECEIPT_KIND = MessageKind.MESSAGE.value
+
+
+def moves_conversation(message: Message) -> bool:
+    """A private note changes nothing the visitor could see: not the conversation's
+    preview, its activity, nor an unread counter."""
+    return message.kind is not MessageKind.NOTE
+
 
 # A message raises the counter of the side that has not read it yet.
 _COUNTER_RAISED_BY_AUTHOR = {

@@ -52,6 +52,7 @@ from server.storage.messages.sqlite_rows import (
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
 
 OPEN = ConversationStatus.OPEN.value
+VISITOR_KINDS = ", ".join(f"'{kind}'" for kind in rules.VISITOR_KINDS)
 _MESSAGE_COLUMNS_OF_M = ", ".join(f"m.{c.strip()}" for c in MESSAGE_COLUMNS.split(","))
 _VISITOR_COLUMNS_OF_V = ", ".join(f"v.{c.strip()}" for c in VISITOR_COLUMNS.split(","))
 
@@ -384,13 +385,30 @@ class SqliteMessageStore:
         before: str | None = None,
         limit: int = 50,
     ) -> list[Message]:
+        return await self._messages_page(site_id, conversation_id, before, limit, "")
+
+    async def list_visitor_messages(
+        self,
+        site_id: int,
+        conversation_id: str,
+        *,
+        before: str | None = None,
+        limit: int = 50,
+    ) -> list[Message]:
+        return await self._messages_page(
+            site_id, conversation_id, before, limit, f"AND kind IN ({VISITOR_KINDS}) "
+        )
+
+    async def _messages_page(
+        self, site_id: int, conversation_id: str, before: str | None, limit: int, kinds: str
+    ) -> list[Message]:
         if limit <= 0:
             return []
         older = "AND id < ? " if before is not None else ""
         args = (site_id, conversation_id, *((before,) if before is not None else ()), limit)
         rows = await self._all(
             f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE site_id = ? AND conversation_id = ? "
-            f"{older}ORDER BY id DESC LIMIT ?",
+            f"{kinds}{older}ORDER BY id DESC LIMIT ?",
             args,
         )
         return [message_from_row(row) for row in reversed(rows)]
@@ -403,8 +421,8 @@ class SqliteMessageStore:
         if author is None or counter is None:
             return []
         unread = ", ".join(f"'{status}'" for status in rules.UNREAD_STATUSES)
-        from_other_side = "site_id = ? AND conversation_id = ? AND author_kind = ?"
-        side = (site_id, conversation_id, author.value)
+        from_other_side = "site_id = ? AND conversation_id = ? AND author_kind = ? AND kind = ?"
+        side = (site_id, conversation_id, author.value, rules.RECEIPT_KIND)
 
         def mark(conn: sqlite3.Connection) -> list[str]:
             changed = conn.execute(
@@ -434,12 +452,13 @@ class SqliteMessageStore:
         def mark(conn: sqlite3.Connection) -> list[str]:
             changed = conn.execute(
                 "UPDATE messages SET status = ? WHERE site_id = ? AND conversation_id = ? "
-                "AND author_kind = ? AND status = ? AND id <= ? RETURNING id",
+                "AND author_kind = ? AND kind = ? AND status = ? AND id <= ? RETURNING id",
                 (
                     MessageStatus.DELIVERED.value,
                     site_id,
                     conversation_id,
                     author.value,
+                    rules.RECEIPT_KIND,
                     MessageStatus.SENT.value,
                     up_to,
                 ),
@@ -549,6 +568,12 @@ def _append(conn: sqlite3.Connection, message: Message, *, opened: bool) -> Appe
             raise Conflict(f"message {message.id} clashes with a stored one", "duplicate_id")
         row = conn.execute(GET_CONVERSATION, (message.site_id, message.conversation_id)).fetchone()
         return Appended(message_from_row(stored), conversation_from_row(row), created=False)
+    if not rules.moves_conversation(message):  # a note: the conversation stays as it was
+        row = conn.execute(GET_CONVERSATION, (message.site_id, message.conversation_id)).fetchone()
+        if row is None:  # rolled back with the message by the lane's savepoint
+            raise NotFound("no such conversation")
+        stored = message_from_row(message_values(message))
+        return Appended(stored, conversation_from_row(row), created=True, opened=opened)
     row = conn.execute(
         MOVE_ACTIVITY[message.author.kind],
         {
