@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from server.domain import AuthorKind, InvalidInput, MessageKind
+from server.storage.messages import search
 from server.storage.messages.base import MessageStore
 from server.storage.messages.search import (
     MARK_END,
@@ -155,6 +156,27 @@ async def test_best_match_first_then_newest(message_store: MessageStore) -> None
         "a long message that mentions the warranty once among many other ordinary words here",
         "warranty warranty warranty",
     ]
+
+
+async def test_best_match_ranks_the_newest_matches_only(
+    message_store: MessageStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "BEST_WINDOW", 3)
+    await seed(
+        message_store,
+        [
+            "tent tent tent tent",  # the best, but older than the window
+            "a tent for two people and their dog and their bikes and more",
+            "tent tent",
+            "my tent",
+            "unrelated",
+        ],
+    )
+
+    best = await found(message_store, "tent", order=SearchOrder.BEST)
+
+    assert best == ["tent tent", "my tent", best[-1]]
+    assert best[-1].startswith("a tent for two")
 
 
 async def test_a_long_message_gives_an_excerpt_around_the_match(

@@ -211,8 +211,8 @@ class MessageStore(Protocol):
         """Messages of these sites holding every phrase of ``query`` (case and accents
         ignored), each with an excerpt whose matches sit between ``search.MARK_START`` and
         ``search.MARK_END``. Notes are found; deleted messages and events are not.
-        ``newest``: the most recently stored first; ``best``: the best match first (BM25 /
-        text score), then the newest."""
+        ``newest``: the most recently stored first; ``best``: of the newest
+        ``search.BEST_WINDOW`` matches, the best first (BM25 / text score), then the newest."""
 
     async def find_visitors(
         self,

@@ -29,7 +29,7 @@ from server.domain import (
 )
 from server.storage.ids import UlidFactory
 from server.storage.messages import mongo_documents as documents
-from server.storage.messages import rules
+from server.storage.messages import rules, search
 from server.storage.messages.base import Appended
 from server.storage.messages.mongo_migrations import apply_migrations
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery, snippet
@@ -488,22 +488,25 @@ class MongoMessageStore:
     ) -> list[MessageHit]:
         if not site_ids or limit <= 0:
             return []
+        match: dict[str, Any] = {
+            "$text": {"$search": query.mongo_text()},
+            "site_id": {"$in": list(site_ids)},
+            "deleted_at": None,
+            "kind": {"$ne": MessageKind.EVENT.value},
+        }
         sort: list[tuple[str, Any]] = [("sort_id", DESCENDING)]
-        if order is SearchOrder.BEST:
+        if order is SearchOrder.BEST:  # rank the newest matches only (search.BEST_WINDOW)
             sort.insert(0, ("score", {"$meta": "textScore"}))
-        cursor = (
-            self._messages.find(
-                {
-                    "$text": {"$search": query.mongo_text()},
-                    "site_id": {"$in": list(site_ids)},
-                    "deleted_at": None,
-                    "kind": {"$ne": MessageKind.EVENT.value},
-                }
+            floor = await (
+                self._messages.find(match, {"sort_id": True})
+                .sort("sort_id", DESCENDING)
+                .skip(search.BEST_WINDOW - 1)
+                .limit(1)
+                .to_list()
             )
-            .sort(sort)
-            .skip(max(0, offset))
-            .limit(limit)
-        )
+            if floor:
+                match["sort_id"] = {"$gte": floor[0]["sort_id"]}
+        cursor = self._messages.find(match).sort(sort).skip(max(0, offset)).limit(limit)
         hits = []
         async for document in cursor:
             message = documents.message_from_document(document)

@@ -27,6 +27,9 @@ SNIPPET_TOKENS = 16
 MAX_QUERY_CHARS = 200
 MAX_PHRASES = 8
 MAX_TOKEN_CHARS = 64
+# "Best match" ranks this many of the newest matches (all of them when there are fewer),
+# in both stores: ranking every match of a common word in a big site takes seconds.
+BEST_WINDOW = 2000
 
 _TOKEN = re.compile(r"[^\W_]+")
 _CHUNK = re.compile(r'"([^"]*)"?|(\S+)')

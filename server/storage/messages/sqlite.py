@@ -28,7 +28,7 @@ from server.domain import (
     Visitor,
 )
 from server.storage.ids import UlidFactory
-from server.storage.messages import rules, sqlite_migrate, sqlite_search
+from server.storage.messages import rules, search, sqlite_migrate, sqlite_search
 from server.storage.messages.base import Appended
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery
 from server.storage.messages.sqlite_lane import SqliteLane
@@ -480,13 +480,25 @@ class SqliteMessageStore:
     ) -> list[MessageHit]:
         if not site_ids or limit <= 0:
             return []
-        rows = await self._all(
-            f"SELECT {_MESSAGE_COLUMNS_OF_M}, {sqlite_search.SNIPPET} "
-            "FROM messages_fts CROSS JOIN messages AS m ON m.rowid = messages_fts.rowid "
-            "WHERE messages_fts MATCH ? AND m.deleted_at IS NULL AND m.kind != 'event' "
-            f"ORDER BY {sqlite_search.ORDER_BY[order.value]} LIMIT ? OFFSET ?",
-            (sqlite_search.message_match(site_ids, query), limit, max(0, offset)),
-        )
+        match = sqlite_search.message_match(site_ids, query)
+
+        def find(conn: sqlite3.Connection) -> list[Any]:
+            window, args = "", [match]
+            if order is SearchOrder.BEST:  # rank the newest matches only (search.BEST_WINDOW)
+                floor = conn.execute(
+                    sqlite_search.WINDOW_FLOOR, (match, search.BEST_WINDOW - 1)
+                ).fetchone()
+                if floor is not None:
+                    window, args = "AND messages_fts.rowid >= ? ", [match, floor[0]]
+            return conn.execute(
+                f"SELECT {_MESSAGE_COLUMNS_OF_M}, {sqlite_search.SNIPPET} "
+                "FROM messages_fts CROSS JOIN messages AS m ON m.rowid = messages_fts.rowid "
+                "WHERE messages_fts MATCH ? AND m.deleted_at IS NULL AND m.kind != 'event' "
+                f"{window}ORDER BY {sqlite_search.ORDER_BY[order.value]} LIMIT ? OFFSET ?",
+                (*args, limit, max(0, offset)),
+            ).fetchall()
+
+        rows = await self._reads.run(find)
         return [MessageHit(message_from_row(row[:-1]), row[-1]) for row in rows]
 
     async def find_visitors(

@@ -7,6 +7,8 @@ visitors' names and e-mail addresses, also kept by triggers. Both index ``site_i
 column of its own, so a search names its sites inside the MATCH expression and FTS5
 intersects the lists itself: a site's search never reads another site's rows, and
 bm25() scores only the rows that are in the answer (the site column weighs nothing).
+Best match ranks the newest ``search.BEST_WINDOW`` matches: scoring every match of a common
+word in a big site takes seconds, and the newest matches are the ones a desk looks for.
 
 Newest first is the FTS5 rowid order read backwards, which FTS5 serves without sorting:
 a message's rowid is the order it was stored in. The store never runs VACUUM, which could
@@ -45,6 +47,10 @@ def visitor_match(site_ids: Sequence[int], query: SearchQuery) -> str:
 
 
 SNIPPET = f"snippet(messages_fts, 0, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_TOKENS})"
+# The rowid of the BEST_WINDOW-th newest match: best match ranks the matches from there on.
+WINDOW_FLOOR = (
+    "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?"
+)
 ORDER_BY = {
     "newest": "messages_fts.rowid DESC",
     "best": "bm25(messages_fts, 1.0, 0.0), messages_fts.rowid DESC",
