@@ -471,10 +471,12 @@ async def measure(store: Any, name: str, runs: int, seed: int = 11) -> list[Figu
     return figures
 
 
-async def write_cost(path: Path, messages: int, concurrency: int = 32) -> dict[str, float]:
-    """Messages per second through ``append_message`` (the lane's group commit), with the
-    FTS insert trigger and with it dropped, on the seeded file."""
-    rates: dict[str, float] = {}
+async def write_cost(
+    path: Path, messages: int, rounds: int = 3, concurrency: int = 32
+) -> dict[str, float]:
+    """Messages per second through ``append_message`` (the lane's group commit) with the
+    FTS insert trigger and with it dropped, on the seeded file: rounds alternate, and each
+    figure is the median of its rounds, so a busy moment of the machine weighs on both."""
     conn = sqlite3.connect(path, isolation_level=None)
     trigger_sql = conn.execute(
         "SELECT sql FROM sqlite_master WHERE name = 'messages_fts_insert'"
@@ -486,35 +488,38 @@ async def write_cost(path: Path, messages: int, concurrency: int = 32) -> dict[s
         )
     ]
     text = ChatText(99)
-    for label in ("with the FTS trigger", "without it", "with the FTS trigger (again)"):
-        if label == "without it":
-            conn.execute("DROP TRIGGER messages_fts_insert")
-        elif label.endswith("(again)"):
-            conn.execute(trigger_sql)
-        store = SqliteMessageStore(path)
-        await store.init()
-        started = time.perf_counter()
+    per_writer = max(1, messages // len(conversations))
 
-        async def writer(store: SqliteMessageStore, conversation_id: str, count: int) -> None:
-            for _ in range(count):
-                message_id = store.new_id()
-                await store.append_message(
-                    Message(
-                        id=message_id,
-                        conversation_id=conversation_id,
-                        site_id=BIG_SITE,
-                        author=Author(AuthorKind.VISITOR, "v", "Bench"),
-                        text=text.sentence("Bench Visitor", "bench@mail.example"),
-                        client_id=message_id,
-                    )
+    async def writer(store: SqliteMessageStore, conversation_id: str) -> None:
+        for _ in range(per_writer):
+            message_id = store.new_id()
+            await store.append_message(
+                Message(
+                    id=message_id,
+                    conversation_id=conversation_id,
+                    site_id=BIG_SITE,
+                    author=Author(AuthorKind.VISITOR, "v", "Bench"),
+                    text=text.sentence("Bench Visitor", "bench@mail.example"),
+                    client_id=message_id,
                 )
+            )
 
-        per_writer = messages // len(conversations)
-        await asyncio.gather(*(writer(store, c, per_writer) for c in conversations))
-        rates[label] = per_writer * len(conversations) / (time.perf_counter() - started)
-        await store.close()
+    measured: dict[str, list[float]] = {"with the FTS trigger": [], "without it": []}
+    for _ in range(rounds):
+        for label in measured:
+            if label == "without it":
+                conn.execute("DROP TRIGGER messages_fts_insert")
+            store = SqliteMessageStore(path)
+            await store.init()
+            started = time.perf_counter()
+            await asyncio.gather(*(writer(store, c) for c in conversations))
+            elapsed = time.perf_counter() - started
+            measured[label].append(per_writer * len(conversations) / elapsed)
+            await store.close()
+            if label == "without it":
+                conn.execute(trigger_sql)
     conn.close()
-    return rates
+    return {label: statistics.median(rates) for label, rates in measured.items()}
 
 
 # --- report ------------------------------------------------------------------------------
@@ -545,7 +550,8 @@ def render(
         lines += [
             "",
             "What the FTS insert trigger costs on the message path (`append_message` from 32 "
-            "writers at once on the seeded file, group commit):",
+            "writers at once on the seeded file, group commit; the median of 3 alternating "
+            "rounds each):",
             "",
             "| messages/s | |",
             "|---|---|",
@@ -574,42 +580,64 @@ async def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stores", default="sqlite,mongo")
     parser.add_argument("--runs", type=int, default=200, help="runs per query case")
     parser.add_argument("--mongo-runs", type=int, default=50)
-    parser.add_argument("--writes", type=int, default=6400, help="messages per write run")
+    parser.add_argument("--writes", type=int, default=3200, help="messages per write round")
     parser.add_argument("--work-dir", type=Path, default=None)
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        default=None,
+        help="a folder seeded by an earlier run (messages.db, mongo/): measure, do not seed",
+    )
+    parser.add_argument(
+        "--seeded-in", type=float, default=0.0, help="with --reuse: the seconds seeding took"
+    )
     parser.add_argument("--write", action="store_true", help="rewrite docs/benchmarks.md")
     args = parser.parse_args(argv)
     volume = Volume(args.conversations, args.messages)
     stores = set(args.stores.split(","))
     with tempfile.TemporaryDirectory(dir=args.work_dir) as work:
-        work_dir = Path(work)
+        work_dir = args.reuse or Path(work)
         if "sqlite" in stores:
-            path = work_dir / "messages.db"
-            seconds = await seed_sqlite(path, volume)
-            print(f"sqlite seeded in {seconds:.0f}s", flush=True)
-            store = SqliteMessageStore(path)
-            await store.init()
-            figures = await measure(store, "SQLite", args.runs)
-            await store.close()
-            rates = await write_cost(path, args.writes)
-            block = render("Embedded store (SQLite FTS5)", volume, seconds, figures, rates)
-            print(block, flush=True)
-            if args.write:
-                write_doc("sqlite", block)
+            await run_sqlite(work_dir / "messages.db", volume, args)
         if "mongo" in stores:
-            sys.path.insert(0, str(ROOT))
-            from tests.mongo_server import mongodb_url
+            await run_mongo(work_dir / "mongo", volume, args)
 
-            with mongodb_url(work_dir / "mongo") as url:
-                seconds = await seed_mongo(url, "search_bench", volume)
-                print(f"mongo seeded in {seconds:.0f}s", flush=True)
-                mongo = MongoMessageStore(url, "search_bench")
-                await mongo.init()
-                figures = await measure(mongo, "MongoDB", args.mongo_runs)
-                await mongo.close()
-            block = render("MongoDB store (on nx-27017)", volume, seconds, figures, {})
-            print(block, flush=True)
-            if args.write:
-                write_doc("mongo", block)
+
+async def run_sqlite(path: Path, volume: Volume, args: argparse.Namespace) -> None:
+    if args.reuse:
+        seconds = args.seeded_in
+    else:
+        seconds = await seed_sqlite(path, volume)
+        print(f"sqlite seeded in {seconds:.0f}s", flush=True)
+    store = SqliteMessageStore(path)
+    await store.init()
+    figures = await measure(store, "SQLite", args.runs)
+    await store.close()
+    rates = await write_cost(path, args.writes)
+    block = render("Embedded store (SQLite FTS5)", volume, seconds, figures, rates)
+    print(block, flush=True)
+    if args.write:
+        write_doc("sqlite", block)
+
+
+async def run_mongo(folder: Path, volume: Volume, args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(ROOT))
+    from tests.mongo_server import mongodb_url
+
+    with mongodb_url(folder) as url:
+        if args.reuse:
+            seconds = args.seeded_in
+        else:
+            seconds = await seed_mongo(url, "search_bench", volume)
+            print(f"mongo seeded in {seconds:.0f}s", flush=True)
+        mongo = MongoMessageStore(url, "search_bench")
+        await mongo.init()
+        figures = await measure(mongo, "MongoDB", args.mongo_runs)
+        await mongo.close()
+    block = render("MongoDB store (on nx-27017)", volume, seconds, figures, {})
+    print(block, flush=True)
+    if args.write:
+        write_doc("mongo", block)
 
 
 if __name__ == "__main__":
