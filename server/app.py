@@ -36,6 +36,7 @@ from server.services.tokens import TokenSigner
 from server.services.typing import TypingService
 from server.services.uploads import AttachmentRefs, build_upload_service
 from server.services.visitors import VisitorService
+from server.services.webhook_setup import build_webhooks
 from server.settings import Settings
 from server.storage.cache import Cache, MemoryCache, RedisCache
 from server.storage.messages import MessageStore
@@ -79,6 +80,9 @@ def create_app(settings: Settings) -> web.Application:
     cache = open_cache(settings)
     site_repo, audit = SiteRepository(sessions), AuditRepository(sessions)
     tokens = TokenSigner(settings.secret_key)
+    events = EventBus()
+    webhooks, webhook_worker = build_webhooks(settings, sessions, store, audit)
+    events.subscribe(webhooks.on_event)
 
     own_origins = [f"http://localhost:{settings.port}", f"http://127.0.0.1:{settings.port}"]
     if settings.public_url:
@@ -93,7 +97,16 @@ def create_app(settings: Settings) -> web.Application:
         AgentRepository(sessions), site_repo, audit, tokens, settings.agent_token_ttl_seconds
     )
     console = ConsoleKit.build(
-        settings, sessions, cache, sites, site_repo, auth, tokens, broadcaster, audit
+        settings,
+        sessions,
+        cache,
+        sites,
+        site_repo,
+        auth,
+        tokens,
+        broadcaster,
+        audit,
+        webhooks=webhooks,
     )
     geo = GeoService(
         cache,
@@ -115,7 +128,14 @@ def create_app(settings: Settings) -> web.Application:
         gate=console.gate,
     )
     attachment_refs = AttachmentRefs(tokens)
-    chat = ChatService(store, visitors, broadcaster, attachments=attachment_refs, gate=console.gate)
+    chat = ChatService(
+        store,
+        visitors,
+        broadcaster,
+        attachments=attachment_refs,
+        gate=console.gate,
+        events=events,
+    )
     uploads = build_upload_service(settings, attachment_refs, tokens, auth, sites, store, cache)
     presence = AgentPresence(cache, sites, broadcaster, store)
     typing = TypingService(store, sites, cache, broadcaster)
@@ -164,6 +184,9 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.composer_key] = composer
     app[keys.search_key] = SearchService(store)
     app[keys.contacts_key] = ContactsService(store, visitors)
+    app[keys.events_key] = events
+    app[keys.webhooks_key] = webhooks
+    app[keys.webhook_worker_key] = webhook_worker
 
     aiohttp_jinja2.setup(
         app,
@@ -180,6 +203,7 @@ def create_app(settings: Settings) -> web.Application:
             resources.origin_policy_ctx,
             resources.visitors_ctx,
             resources.typing_ctx,
+            resources.webhooks_ctx,
             resources.socketio_ctx,
         ]
     )

@@ -12,12 +12,15 @@ from server.services.chat import ChatService
 from server.services.composer import ComposerService
 from server.services.console_kit import ConsoleKit
 from server.services.contacts import ContactsService
+from server.services.events import EventBus
 from server.services.geo import GeoService
 from server.services.search import SearchService
 from server.services.sites import OriginPolicy, SiteService
 from server.services.typing import TypingService
 from server.services.uploads import UploadService
 from server.services.visitors import VisitorService
+from server.services.webhook_worker import WebhookWorker
+from server.services.webhooks import WebhookService
 from server.settings import Settings
 from server.storage.cache import Cache
 from server.storage.messages import MessageStore
@@ -41,3 +44,6 @@ console_key = web.AppKey("console", ConsoleKit)
 composer_key = web.AppKey("composer", ComposerService)
 search_key = web.AppKey("search", SearchService)
 contacts_key = web.AppKey("contacts", ContactsService)
+events_key = web.AppKey("events", EventBus)
+webhooks_key = web.AppKey("webhooks", WebhookService)
+webhook_worker_key = web.AppKey("webhook_worker", WebhookWorker)

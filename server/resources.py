@@ -22,6 +22,7 @@ from server.keys import (
     sql_engine_key,
     typing_key,
     visitors_key,
+    webhook_worker_key,
 )
 
 log = logging.getLogger("porchlight")
@@ -93,3 +94,11 @@ async def typing_ctx(app: web.Application) -> AsyncIterator[None]:
 async def socketio_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[sio_key].shutdown()
+
+
+async def webhooks_ctx(app: web.Application) -> AsyncIterator[None]:
+    """This node's webhook worker: sends due deliveries until shutdown."""
+    worker = app[webhook_worker_key]
+    await worker.start()
+    yield
+    await worker.close()

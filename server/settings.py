@@ -54,6 +54,14 @@ class Settings:
     mail_from: str | None = None
     dev_localhost_origins: bool = False  # empty origin list → localhost pages may embed
     invite_ttl_seconds: int = 7 * 24 * 3600
+    # Webhooks: receivers on private, loopback or link-local addresses only when allowed.
+    webhooks_allow_private: bool = False
+    webhook_timeout_seconds: float = 10.0
+    webhook_first_retry_seconds: float = 10.0
+    webhook_retry_window_seconds: float = 24 * 3600.0
+    webhook_disable_after_failures: int = 20
+    webhook_disable_after_seconds: float = 24 * 3600.0
+    webhook_poll_seconds: float = 1.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -86,6 +94,11 @@ class Settings:
             smtp_url=_optional(env, "PORCHLIGHT_SMTP_URL"),
             mail_from=_optional(env, "PORCHLIGHT_MAIL_FROM"),
             dev_localhost_origins=_bool(env, "PORCHLIGHT_DEV_LOCALHOST_ORIGINS"),
+            webhooks_allow_private=_bool(env, "PORCHLIGHT_WEBHOOKS_ALLOW_PRIVATE"),
+            webhook_timeout_seconds=_int(env, "PORCHLIGHT_WEBHOOKS_TIMEOUT_SECONDS", 10),
+            webhook_disable_after_failures=_int(
+                env, "PORCHLIGHT_WEBHOOKS_DISABLE_AFTER_FAILURES", 20
+            ),
         )
 
     @property

@@ -44,6 +44,19 @@ ROUTES: list[tuple[str, str, str]] = [
     ("POST", "/api/v1/sites/{site_id}/replies", "create_reply"),
     ("PATCH", "/api/v1/sites/{site_id}/replies/{reply_id}", "update_reply"),
     ("DELETE", "/api/v1/sites/{site_id}/replies/{reply_id}", "delete_reply"),
+    ("GET", "/api/v1/sites/{site_id}/webhooks", "list_webhooks"),
+    ("POST", "/api/v1/sites/{site_id}/webhooks", "create_webhook"),
+    ("GET", "/api/v1/sites/{site_id}/webhooks/{endpoint_id}", "get_webhook"),
+    ("PATCH", "/api/v1/sites/{site_id}/webhooks/{endpoint_id}", "update_webhook"),
+    ("DELETE", "/api/v1/sites/{site_id}/webhooks/{endpoint_id}", "delete_webhook"),
+    ("POST", "/api/v1/sites/{site_id}/webhooks/{endpoint_id}/secret", "rotate_webhook_secret"),
+    ("POST", "/api/v1/sites/{site_id}/webhooks/{endpoint_id}/test", "test_webhook"),
+    ("GET", "/api/v1/sites/{site_id}/webhooks/{endpoint_id}/deliveries", "list_webhook_deliveries"),
+    (
+        "POST",
+        "/api/v1/sites/{site_id}/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver",
+        "redeliver_webhook",
+    ),
 ]
 
 

@@ -15,6 +15,7 @@ from server.domain import (
     ConversationStatus,
     InvalidInput,
     Message,
+    MessageKind,
     NotFound,
     Visitor,
 )
@@ -23,6 +24,7 @@ from server.services.admission_control import InFlightLimit
 from server.services.auth import AgentContext
 from server.services.broadcast import Broadcaster
 from server.services.commands import SendMessage
+from server.services.events import Event, EventBus
 from server.services.visitors import VisitorService
 from server.storage.messages import Appended, MessageStore
 
@@ -39,8 +41,10 @@ class ChatService:
         *,
         attachments: AttachmentRefs | None = None,
         gate: VisitorGate | None = None,
+        events: EventBus | None = None,
         max_in_flight: int = 256,
     ) -> None:
+        self._events = events
         # Past this many visitor messages being handled at once, the next is told to come
         # back later: goodput stays at capacity instead of every message getting slower.
         self._admission = InFlightLimit(max_in_flight)
@@ -82,6 +86,7 @@ class ChatService:
             if appended.opened:
                 await self._broadcast_opened(visitor, appended.conversation)
             await self._announce(appended, visitor, connection, visitor_online=True)
+            await self._publish_created(appended)
             return appended.message
 
     async def visitor_history(
@@ -122,6 +127,7 @@ class ChatService:
         draft = self._draft(conversation.id, conversation.site_id, author, cmd, attachments)
         appended = await self._store.append_message(draft)
         await self._announce(appended, None, None)
+        await self._publish_created(appended)
         return appended.message
 
     async def agent_history(
@@ -218,6 +224,30 @@ class ChatService:
         if not appended.opened:
             row = await self._with_visitor(conversation, visitor, visitor_online)
             await self._broadcast.to_agents(conversation.site_id, "conversation_updated", row)
+
+    async def _publish_created(self, appended: Appended) -> None:
+        """``message.created`` (after ``conversation.created`` when it opened one)."""
+        if self._events is None or not appended.created:
+            return
+        message, conversation = appended.message, appended.conversation
+        common = {
+            "site_id": conversation.site_id,
+            "conversation_id": conversation.id,
+            "visitor_id": conversation.visitor_id,
+            "actor": message.author.to_wire(),
+        }
+        if appended.opened:
+            await self._events.publish(
+                Event("conversation.created", data=conversation.to_wire(), **common)
+            )
+        await self._events.publish(
+            Event(
+                "message.created",
+                data=message.to_wire(),
+                agent_only=message.kind is MessageKind.NOTE,
+                **common,
+            )
+        )
 
     async def _broadcast_opened(self, visitor: Visitor, conversation: Conversation) -> None:
         await self._broadcast.to_agents(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from server.domain import InvalidInput, NotFound, Role
 from server.services.admission import VisitorGate
@@ -25,6 +25,9 @@ from server.services.site_admin import SiteAdminService
 from server.services.sites import SiteService
 from server.services.team import TeamService
 from server.storage.sql.audit import AuditRepository
+
+if TYPE_CHECKING:
+    from server.services.webhooks import WebhookService
 
 AUDIT_PAGE = 50
 
@@ -97,9 +100,12 @@ class ConsoleService:
         audit: AuditRepository,
         gate: VisitorGate | None = None,
         replies: SavedReplyService | None = None,
+        *,
+        webhooks: WebhookService | None = None,
     ) -> None:
         self.gate = gate
         self.replies = replies
+        self.webhooks = webhooks
         self.sites = sites
         self.site_admin = site_admin
         self.team = team

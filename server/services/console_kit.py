@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from server.services import console_webhooks  # noqa: F401  (registers its operations)
 from server.services.admission import VisitorGate
 from server.services.api_keys import ApiKeyService
 from server.services.auth import AuthService
@@ -20,6 +21,7 @@ from server.services.site_admin import SiteAdminService
 from server.services.sites import SiteService
 from server.services.team import AccountService, TeamService
 from server.services.tokens import TokenSigner
+from server.services.webhooks import WebhookService
 from server.settings import Settings
 from server.storage.cache import Cache
 from server.storage.sql.api_keys import ApiKeyRepository
@@ -55,6 +57,8 @@ class ConsoleKit:
         tokens: TokenSigner,
         broadcast: Broadcaster,
         audit: AuditRepository,
+        *,
+        webhooks: WebhookService | None = None,
     ) -> ConsoleKit:
         team_repo = TeamRepository(sessions)
         admin_repo = SiteAdminRepository(sessions)
@@ -86,6 +90,7 @@ class ConsoleKit:
             audit,
             gate,
             replies,
+            webhooks=webhooks,
         )
         account = AccountService(auth, team_repo, team)
         return cls(console, site_admin, team, invites, api_keys, gate, account, replies)

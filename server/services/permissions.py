@@ -26,6 +26,7 @@ class Action(StrEnum):
     MANAGE_OWNERS = "owners.manage"
     VIEW_AUDIT = "audit.view"
     MANAGE_KEYS = "keys.manage"
+    MANAGE_WEBHOOKS = "webhooks.manage"
     IDENTITY_SECRET = "identity.secret"
     DELETE_SITE = "site.delete"
     CREATE_SITE = "site.create"
@@ -63,6 +64,11 @@ RULES: dict[Action, Rule] = {
     ),
     Action.VIEW_AUDIT: Rule(Role.OWNER, "read the audit log"),
     Action.MANAGE_KEYS: Rule(Role.OWNER, "see, generate and revoke server-side API keys"),
+    Action.MANAGE_WEBHOOKS: Rule(
+        Role.OWNER,
+        "add, change and remove webhook endpoints, see their secrets and delivery log, "
+        "send test events and redeliver",
+    ),
     Action.IDENTITY_SECRET: Rule(Role.OWNER, "reveal and rotate the identity verification secret"),
     Action.DELETE_SITE: Rule(Role.OWNER, "delete the site"),
     Action.CREATE_SITE: Rule(Role.OWNER, "create another site (owner of at least one site)"),

@@ -11,9 +11,11 @@ import pytest
 
 from server.domain import Role
 from server.http.console_api import ROUTES
-from server.keys import auth_key, console_key
+from server.keys import auth_key, console_key, sql_engine_key, webhooks_key
 from server.services.console import OPERATIONS, Actor
 from server.services.permissions import Action, markdown, permits
+from server.storage.sql.engine import make_sessionmaker
+from server.storage.sql.webhooks import WebhookRepository
 from tests.console.conftest import Team, add_person
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +42,8 @@ async def prepare(app, team: Team, role: str) -> dict[str, dict[str, Any]]:
     invite = await console.run("invite", actor, team.site.id, {"email": "x@y.test"})
     block = await console.run("block", actor, team.site.id, {"kind": "ip", "value": "198.51.100.7"})
     await console.run("create_key", actor, team.site.id, {"slot": "secondary"})
+    hooks = await webhook_endpoints(app, team.site.id, 2)
+    test = await app[webhooks_key].send_test(team.site.id, hooks[0])
     return {
         "get_site": {},
         "update_site": {"name": "Shop A renamed"},
@@ -65,7 +69,35 @@ async def prepare(app, team: Team, role: str) -> dict[str, dict[str, Any]]:
         "create_reply": {"shortcut": "hi", "text": "Hi {{visitor.name}}", "scope": "personal"},
         "update_reply": {"reply_id": edited["reply"]["id"], "text": "Hello again"},
         "delete_reply": {"reply_id": removed["reply"]["id"]},
+        "list_webhooks": {},
+        "create_webhook": {"url": "https://8.8.8.8/hooks", "events": ["message.created"]},
+        "get_webhook": {"endpoint_id": hooks[0]},
+        "update_webhook": {"endpoint_id": hooks[0], "description": "CRM"},
+        "rotate_webhook_secret": {"endpoint_id": hooks[0]},
+        "test_webhook": {"endpoint_id": hooks[0]},
+        "list_webhook_deliveries": {"endpoint_id": hooks[0]},
+        "redeliver_webhook": {"endpoint_id": hooks[0], "delivery_id": test.id},
+        "delete_webhook": {"endpoint_id": hooks[1]},
     }
+
+
+async def webhook_endpoints(app, site_id: int, count: int) -> list[int]:
+    """Endpoints saved straight into the database: a private address the console would
+    refuse, so deliveries to them never leave the machine (they are refused at sending)."""
+    repo = WebhookRepository(make_sessionmaker(app[sql_engine_key]))
+    return [
+        (
+            await repo.create(
+                site_id,
+                url=f"http://127.0.0.1:9/hook-{n}",
+                description="",
+                secret="whsec_test",
+                events=["message.created"],
+                include_agent_only=False,
+            )
+        ).id
+        for n in range(count)
+    ]
 
 
 def expected(role: str, op: str) -> bool:
@@ -83,7 +115,15 @@ async def over_http(api, token: str, site_id: int, op: str, data: dict) -> tuple
     method, path = route_of(op)
     data = dict(data)
     path = path.replace("{site_id}", str(site_id))
-    for key in ("invite_id", "agent_id", "block_id", "slot", "reply_id"):
+    for key in (
+        "invite_id",
+        "agent_id",
+        "block_id",
+        "slot",
+        "reply_id",
+        "endpoint_id",
+        "delivery_id",
+    ):
         if "{" + key + "}" in path:
             path = path.replace("{" + key + "}", str(data.pop(key)))
     if method == "GET":

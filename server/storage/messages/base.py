@@ -21,6 +21,7 @@ from server.domain import (
     PageView,
     Visitor,
 )
+from server.storage.messages.outbox import OutboxStore
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats
 
@@ -41,7 +42,7 @@ class Appended:
     opened: bool = False
 
 
-class MessageStore(Protocol):
+class MessageStore(OutboxStore, Protocol):
     async def init(self) -> None:
         """Create tables / collections and indexes. Safe to call on every start."""
 

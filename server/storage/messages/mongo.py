@@ -32,11 +32,12 @@ from server.storage.messages import mongo_documents as documents
 from server.storage.messages import rules, search
 from server.storage.messages.base import Appended
 from server.storage.messages.mongo_migrations import apply_migrations
+from server.storage.messages.mongo_outbox import MongoOutbox
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery, snippet
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
 
 
-class MongoMessageStore:
+class MongoMessageStore(MongoOutbox):
     def __init__(self, url: str, database: str) -> None:
         self._client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
             url, tz_aware=True, tzinfo=UTC
@@ -46,6 +47,7 @@ class MongoMessageStore:
         self._page_views = self._db["page_views"]
         self._conversations = self._db["conversations"]
         self._messages = self._db["messages"]
+        self._deliveries = self._db["webhook_deliveries"]
         self._new_id = UlidFactory()
 
     async def init(self) -> None:

@@ -102,10 +102,23 @@ async def _message_kinds(db: Database) -> None:
     await db["messages"].update_many({"kind": {"$exists": False}}, {"$set": {"kind": "message"}})
 
 
+async def _webhook_outbox_indexes(db: Database) -> None:
+    """The webhook outbox: due deliveries for the workers' claims, and each endpoint's log."""
+    await db["webhook_deliveries"].create_indexes(
+        [
+            IndexModel([("status", ASCENDING), ("locked_until", ASCENDING)]),
+            IndexModel(
+                [("site_id", ASCENDING), ("endpoint_id", ASCENDING), ("sort_id", DESCENDING)]
+            ),
+        ]
+    )
+
+
 MIGRATIONS: tuple[MongoMigration, ...] = (
     MongoMigration(1, "indexes", _create_indexes),
     MongoMigration(2, "search indexes", _search_indexes),
     MongoMigration(3, "message kinds written out", _message_kinds),
+    MongoMigration(4, "webhook outbox indexes", _webhook_outbox_indexes),
 )
 
 

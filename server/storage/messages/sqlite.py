@@ -32,6 +32,7 @@ from server.storage.messages import rules, search, sqlite_migrate, sqlite_search
 from server.storage.messages.base import Appended
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery
 from server.storage.messages.sqlite_lane import SqliteLane
+from server.storage.messages.sqlite_outbox import SqliteOutbox
 from server.storage.messages.sqlite_rows import (
     CONVERSATION_COLUMNS,
     MESSAGE_COLUMNS,
@@ -103,7 +104,7 @@ MOVE_ACTIVITY = {
 }
 
 
-class SqliteMessageStore:
+class SqliteMessageStore(SqliteOutbox):
     def __init__(self, path: pathlib.Path, *, max_pending_writes: int = 5000) -> None:
         self._path = path
         self._writes = SqliteLane(path, writer=True, name="write", max_pending=max_pending_writes)

@@ -101,3 +101,27 @@ messages = Table(
     UniqueConstraint("conversation_id", "client_id", name="messages_client_id_once"),
     Index("messages_by_conversation", "conversation_id", "id"),
 )
+
+# The webhook outbox (server/storage/messages/outbox.py); times are epoch milliseconds.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("site_id", Integer, nullable=False),
+    Column("endpoint_id", Integer, nullable=False),
+    Column("event", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_ms", Integer, nullable=False),
+    Column("locked_until", Integer, nullable=False),
+    Column("lease", Text),
+    Column("last_attempt_ms", Integer),
+    Column("response_status", Integer),
+    Column("latency_ms", Integer),
+    Column("response_excerpt", Text, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("redelivery_of", Text),
+    Index("webhook_deliveries_due", "status", "locked_until"),
+    Index("webhook_deliveries_by_endpoint", "site_id", "endpoint_id", "id"),
+)

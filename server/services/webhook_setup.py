@@ -1,0 +1,52 @@
+"""Builds the webhook service and this node's worker from the settings (for create_app)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from server.services.mailer import Mailer
+from server.services.webhook_sender import WebhookSender
+from server.services.webhook_worker import RetryPolicy, WebhookWorker
+from server.services.webhooks import WebhookService
+from server.settings import Settings
+from server.storage.messages import MessageStore
+from server.storage.sql.audit import AuditRepository
+from server.storage.sql.team import TeamRepository
+from server.storage.sql.webhooks import WebhookRepository
+
+
+def build_webhooks(
+    settings: Settings,
+    sessions: async_sessionmaker,
+    store: MessageStore,
+    audit: AuditRepository,
+    observe: Callable[[str, float], None] | None = None,
+) -> tuple[WebhookService, WebhookWorker]:
+    endpoints = WebhookRepository(sessions)
+    webhooks = WebhookService(endpoints, store, allow_private=settings.webhooks_allow_private)
+    policy = RetryPolicy(
+        first_retry_seconds=settings.webhook_first_retry_seconds,
+        window_seconds=settings.webhook_retry_window_seconds,
+        disable_after_failures=settings.webhook_disable_after_failures,
+        disable_after_seconds=settings.webhook_disable_after_seconds,
+    )
+    sender = WebhookSender(
+        allow_private=settings.webhooks_allow_private,
+        timeout_seconds=settings.webhook_timeout_seconds,
+    )
+    worker = WebhookWorker(
+        store,
+        webhooks,
+        endpoints,
+        sender,
+        policy=policy,
+        audit=audit,
+        team=TeamRepository(sessions),
+        mailer=Mailer(settings.smtp_url, settings.mail_from),
+        lease_seconds=max(60.0, settings.webhook_timeout_seconds * 3),
+        poll_seconds=settings.webhook_poll_seconds,
+        observe=observe,
+    )
+    return webhooks, worker
