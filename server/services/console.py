@@ -312,4 +312,4 @@ class ConsoleService:
 
 
 # Operations that live in modules of their own register themselves on import.
-from server.services import console_replies  # noqa: E402, F401
+from server.services import console_replies, console_webhooks  # noqa: E402, F401

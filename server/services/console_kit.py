@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from server.services import console_webhooks  # noqa: F401  (registers its operations)
 from server.services.admission import VisitorGate
 from server.services.api_keys import ApiKeyService
 from server.services.auth import AuthService

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.domain import InvalidInput
-from server.services.console import Call, ConsoleService, Result, _int, operation
+from server.services.console import Call, ConsoleService, Result, int_field, operation
 from server.services.permissions import Action
 from server.services.webhooks import EVENT_TYPES, WebhookService
 
@@ -36,7 +36,7 @@ async def _create_webhook(console: ConsoleService, call: Call) -> Result:
 
 @operation("get_webhook", Action.MANAGE_WEBHOOKS)
 async def _get_webhook(console: ConsoleService, call: Call) -> Result:
-    endpoint = await _webhooks(console).get(call.site_id, _int(call.data, "endpoint_id"))
+    endpoint = await _webhooks(console).get(call.site_id, int_field(call.data, "endpoint_id"))
     return {"endpoint": endpoint.to_wire(with_secret=True)}, None
 
 
@@ -44,26 +44,27 @@ async def _get_webhook(console: ConsoleService, call: Call) -> Result:
 async def _update_webhook(console: ConsoleService, call: Call) -> Result:
     data: dict[str, Any] = {k: v for k, v in call.data.items() if k != "endpoint_id"}
     endpoint, changed = await _webhooks(console).update(
-        call.site_id, _int(call.data, "endpoint_id"), data
+        call.site_id, int_field(call.data, "endpoint_id"), data
     )
     return {"endpoint": endpoint.to_wire()}, changed or None
 
 
 @operation("delete_webhook", Action.MANAGE_WEBHOOKS, "webhook.deleted")
 async def _delete_webhook(console: ConsoleService, call: Call) -> Result:
-    endpoint = await _webhooks(console).delete(call.site_id, _int(call.data, "endpoint_id"))
+    endpoint = await _webhooks(console).delete(call.site_id, int_field(call.data, "endpoint_id"))
     return {"deleted": endpoint.id}, {"endpoint": endpoint.id, "url": endpoint.url}
 
 
 @operation("rotate_webhook_secret", Action.MANAGE_WEBHOOKS, "webhook.secret_rotated")
 async def _rotate_webhook_secret(console: ConsoleService, call: Call) -> Result:
-    endpoint = await _webhooks(console).rotate_secret(call.site_id, _int(call.data, "endpoint_id"))
+    endpoint_id = int_field(call.data, "endpoint_id")
+    endpoint = await _webhooks(console).rotate_secret(call.site_id, endpoint_id)
     return {"endpoint": endpoint.to_wire(with_secret=True)}, {"endpoint": endpoint.id}
 
 
 @operation("test_webhook", Action.MANAGE_WEBHOOKS)
 async def _test_webhook(console: ConsoleService, call: Call) -> Result:
-    delivery = await _webhooks(console).send_test(call.site_id, _int(call.data, "endpoint_id"))
+    delivery = await _webhooks(console).send_test(call.site_id, int_field(call.data, "endpoint_id"))
     return {"delivery": delivery.to_wire()}, None
 
 
@@ -73,7 +74,7 @@ async def _list_webhook_deliveries(console: ConsoleService, call: Call) -> Resul
     if before is not None and not isinstance(before, str):
         raise InvalidInput("before must be a delivery id")
     deliveries, more = await _webhooks(console).deliveries(
-        call.site_id, _int(call.data, "endpoint_id"), before, DELIVERY_PAGE
+        call.site_id, int_field(call.data, "endpoint_id"), before, DELIVERY_PAGE
     )
     return {"deliveries": [d.to_wire() for d in deliveries], "has_more": more}, None
 
@@ -84,7 +85,7 @@ async def _redeliver_webhook(console: ConsoleService, call: Call) -> Result:
     if not isinstance(delivery_id, str) or not delivery_id:
         raise InvalidInput("delivery_id is required")
     delivery = await _webhooks(console).redeliver(
-        call.site_id, _int(call.data, "endpoint_id"), delivery_id
+        call.site_id, int_field(call.data, "endpoint_id"), delivery_id
     )
     detail = {"endpoint": delivery.endpoint_id, "delivery": delivery_id}
     return {"delivery": delivery.to_wire()}, detail
