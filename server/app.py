@@ -80,7 +80,7 @@ def create_app(settings: Settings) -> web.Application:
     cache = open_cache(settings)
     site_repo, audit = SiteRepository(sessions), AuditRepository(sessions)
     tokens = TokenSigner(settings.secret_key)
-    events = EventBus()
+    events = EventBus()  # domain events: sockets (SocketRelay) and webhooks subscribe
     webhooks, webhook_worker = build_webhooks(settings, sessions, store, audit)
     events.subscribe(webhooks.on_event)
 
@@ -140,14 +140,13 @@ def create_app(settings: Settings) -> web.Application:
     presence = AgentPresence(cache, sites, broadcaster, store)
     typing = TypingService(store, sites, cache, broadcaster)
     # Conversation changes are written, then told once on the bus; sockets subscribe.
-    bus = EventBus()
-    bus.subscribe(SocketRelay(broadcaster))
+    events.subscribe(SocketRelay(broadcaster))
     composer = ComposerService(
         store,
         sites,
         console.replies,
         ReplySuggester(console.replies),
-        NoteService(store, bus),
+        NoteService(store, events),
     )
 
     sio.register_namespace(VisitorNamespace(settings, visitors, chat, typing))

@@ -18,6 +18,8 @@ class SocketRelay:
         self._broadcast = broadcast
 
     async def __call__(self, event: Event) -> None:
+        if event.sockets_told:
+            return
         if event.name in MESSAGE_EVENTS:
             await self._message(MESSAGE_EVENTS[event.name], event)
 

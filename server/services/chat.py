@@ -238,13 +238,19 @@ class ChatService:
         }
         if appended.opened:
             await self._events.publish(
-                Event("conversation.created", data=conversation.to_wire(), **common)
+                Event(
+                    "conversation.created",
+                    data={"conversation": conversation.to_wire()},
+                    sockets_told=True,
+                    **common,
+                )
             )
         await self._events.publish(
             Event(
                 "message.created",
-                data=message.to_wire(),
+                data={"message": message.to_wire()},
                 agent_only=message.kind is MessageKind.NOTE,
+                sockets_told=True,
                 **common,
             )
         )

@@ -32,6 +32,9 @@ class Event:
     conversation_id: str | None = None
     visitor_id: str | None = None
     actor: Mapping[str, Any] = field(default_factory=dict)  # {kind, id, name} of who did it
+    # The writer told the sockets itself (the visitor's message path, which leaves out the
+    # sending tab): the socket relay passes it by; webhooks and metrics still see it.
+    sockets_told: bool = False
 
 
 Subscriber = Callable[[Event], Awaitable[None]]

@@ -25,11 +25,11 @@ async def test_a_visitors_message_reaches_the_receiver_signed(
     assert [opened.event, created.event] == ["conversation.created", "message.created"]
     body = created.json
     assert body["type"] == "message.created" and body["site_id"] == tenant_a.site.id
-    assert body["data"]["text"] == "Hallo <b>Welt</b> 👋"
-    assert body["data"]["id"] == ack["message"]["id"]
+    assert body["data"]["message"]["text"] == "Hallo <b>Welt</b> 👋"
+    assert body["data"]["message"]["id"] == ack["message"]["id"]
     assert body["conversation_id"] == ack["message"]["conversation_id"]
     assert body["agent_only"] is False and body["actor"]["kind"] == "visitor"
-    assert opened.json["data"]["id"] == body["conversation_id"]
+    assert opened.json["data"]["conversation"]["id"] == body["conversation_id"]
     assert created.delivery != opened.delivery
 
     verify = documented_python_verifier()

@@ -2,7 +2,7 @@
 
 A claim reads due deliveries, then takes each with ``find_one_and_update`` filtered on the
 ``locked_until`` it read: a compare-and-set, so of two workers that read the same delivery
-only the first takes it. Its indexes are made by the store's migration step 3.
+only the first takes it. Its indexes are made by the store's migration step 4.
 """
 
 from __future__ import annotations
