@@ -32,6 +32,7 @@ from server.services.notes import NoteService
 from server.services.search import SearchService
 from server.services.sites import SiteService
 from server.services.suggestions import ReplySuggester
+from server.services.throttle import Throttle
 from server.services.tokens import TokenSigner
 from server.services.typing import TypingService
 from server.services.uploads import AttachmentRefs, build_upload_service
@@ -40,6 +41,7 @@ from server.services.webhook_setup import build_webhooks
 from server.settings import Settings
 from server.storage.cache import Cache, MemoryCache, RedisCache
 from server.storage.messages import MessageStore
+from server.storage.rate_limits import WindowCounters
 from server.storage.sql.agent_settings import AgentSettingsRepository
 from server.storage.sql.agents import AgentRepository
 from server.storage.sql.audit import AuditRepository
@@ -67,6 +69,17 @@ def open_cache(settings: Settings) -> Cache:
     return MemoryCache()
 
 
+def open_throttle(settings: Settings, cache: Cache) -> Throttle:
+    """Counted in Redis when the cache is (so every node sees the same counts)."""
+    if isinstance(cache, RedisCache) and settings.redis_url:
+        counters = WindowCounters.on_redis(
+            settings.redis_url, cache.connection_pool, f"{settings.redis_namespace}:limits"
+        )
+    else:
+        counters = WindowCounters.in_memory()
+    return Throttle(counters, settings.rate_limits)
+
+
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         middlewares=[errors_middleware, security_headers_middleware],
@@ -78,6 +91,7 @@ def create_app(settings: Settings) -> web.Application:
     sessions = make_sessionmaker(engine)
     store = open_message_store(settings)
     cache = open_cache(settings)
+    throttle = open_throttle(settings, cache)
     site_repo, audit = SiteRepository(sessions), AuditRepository(sessions)
     tokens = TokenSigner(settings.secret_key)
     events = EventBus()  # domain events: sockets (SocketRelay) and webhooks subscribe
@@ -94,7 +108,12 @@ def create_app(settings: Settings) -> web.Application:
     broadcaster = SocketBroadcaster(sio)
 
     auth = AuthService(
-        AgentRepository(sessions), site_repo, audit, tokens, settings.agent_token_ttl_seconds
+        AgentRepository(sessions),
+        site_repo,
+        audit,
+        tokens,
+        settings.agent_token_ttl_seconds,
+        throttle=throttle,
     )
     console = ConsoleKit.build(
         settings,
@@ -126,6 +145,7 @@ def create_app(settings: Settings) -> web.Application:
         journey=JourneyService(store, settings.visit_gap_seconds),
         fingerprints=FingerprintKeys(settings.secret_key),
         gate=console.gate,
+        throttle=throttle,
     )
     attachment_refs = AttachmentRefs(tokens)
     chat = ChatService(
@@ -136,9 +156,9 @@ def create_app(settings: Settings) -> web.Application:
         gate=console.gate,
         events=events,
     )
-    uploads = build_upload_service(settings, attachment_refs, tokens, auth, sites, store, cache)
+    uploads = build_upload_service(settings, attachment_refs, tokens, auth, sites, store, throttle)
     presence = AgentPresence(cache, sites, broadcaster, store)
-    typing = TypingService(store, sites, cache, broadcaster)
+    typing = TypingService(store, sites, throttle, broadcaster)
     # Conversation changes are written, then told once on the bus; sockets subscribe.
     events.subscribe(SocketRelay(broadcaster))
     composer = ComposerService(
@@ -149,7 +169,7 @@ def create_app(settings: Settings) -> web.Application:
         NoteService(store, events),
     )
 
-    sio.register_namespace(VisitorNamespace(settings, visitors, chat, typing))
+    sio.register_namespace(VisitorNamespace(settings, visitors, chat, typing, throttle))
     sio.register_namespace(
         AgentNamespace(
             settings,
@@ -168,6 +188,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.sql_engine_key] = engine
     app[keys.message_store_key] = store
     app[keys.cache_key] = cache
+    app[keys.throttle_key] = throttle
     app[keys.origin_policy_key] = sites.origin_policy
     app[keys.sites_key] = sites
     app[keys.auth_key] = auth
@@ -198,6 +219,7 @@ def create_app(settings: Settings) -> web.Application:
             resources.sql_ctx,
             resources.message_store_ctx,
             resources.cache_ctx,
+            resources.throttle_ctx,
             resources.geo_ctx,
             resources.origin_policy_ctx,
             resources.visitors_ctx,

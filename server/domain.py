@@ -51,7 +51,14 @@ class Forbidden(DomainError):
 
 
 class RateLimited(DomainError):
+    """Too many of these lately: nothing was done; the same request is allowed again after
+    ``retry_after`` seconds."""
+
     code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: float = 60.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Conflict(DomainError):

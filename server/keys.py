@@ -16,6 +16,7 @@ from server.services.events import EventBus
 from server.services.geo import GeoService
 from server.services.search import SearchService
 from server.services.sites import OriginPolicy, SiteService
+from server.services.throttle import Throttle
 from server.services.typing import TypingService
 from server.services.uploads import UploadService
 from server.services.visitors import VisitorService
@@ -29,6 +30,7 @@ settings_key = web.AppKey("settings", Settings)
 sql_engine_key = web.AppKey("sql_engine", AsyncEngine)
 message_store_key = web.AppKey("message_store", MessageStore)
 cache_key = web.AppKey("cache", Cache)
+throttle_key = web.AppKey("throttle", Throttle)
 origin_policy_key = web.AppKey("origin_policy", OriginPolicy)
 sites_key = web.AppKey("sites", SiteService)
 auth_key = web.AppKey("auth", AuthService)

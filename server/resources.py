@@ -20,6 +20,7 @@ from server.keys import (
     origin_policy_key,
     sio_key,
     sql_engine_key,
+    throttle_key,
     typing_key,
     visitors_key,
     webhook_worker_key,
@@ -48,6 +49,11 @@ async def cache_ctx(app: web.Application) -> AsyncIterator[None]:
     await cache.ping()
     yield
     await cache.close()
+
+
+async def throttle_ctx(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[throttle_key].close()
 
 
 async def geo_ctx(app: web.Application) -> AsyncIterator[None]:

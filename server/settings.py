@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from server.rate_limit_rules import RateLimitRules
+
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -62,6 +64,7 @@ class Settings:
     webhook_disable_after_failures: int = 20
     webhook_disable_after_seconds: float = 24 * 3600.0
     webhook_poll_seconds: float = 1.0
+    rate_limits: RateLimitRules = field(default_factory=RateLimitRules)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -99,6 +102,7 @@ class Settings:
             webhook_disable_after_failures=_int(
                 env, "PORCHLIGHT_WEBHOOKS_DISABLE_AFTER_FAILURES", 20
             ),
+            rate_limits=RateLimitRules.from_env(env, ConfigError),
         )
 
     @property

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.domain import ConversationStatus, InvalidInput, RateLimited
+from server.domain import ConversationStatus, InvalidInput
 from server.http.agent_auth import SESSION_COOKIE, agent_context, set_session_cookie
 from server.http.body import json_object
-from server.keys import auth_key, cache_key, chat_key, settings_key, sites_key
+from server.http.console_api import request_ip
+from server.keys import auth_key, chat_key, settings_key, sites_key
 from server.services import commands
 from server.services.auth import AgentContext
-
-LOGINS_PER_MINUTE = 10
 
 
 async def login(request: web.Request) -> web.Response:
@@ -29,10 +28,9 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def sign_in(request: web.Request, email: object, password: object):
-    """Shared by the JSON login and the dashboard's form: rate-limited per address."""
-    ip = request.remote or "unknown"
-    if not await request.app[cache_key].hit(f"login:{ip}", LOGINS_PER_MINUTE, 60):
-        raise RateLimited("too many sign-in attempts; wait a minute")
+    """Shared by the JSON login and the dashboard's form: rate-limited per real client
+    address (behind a trusted proxy, the address it forwards) and per account."""
+    ip = request_ip(request) or "unknown"
     auth = request.app[auth_key]
     token = await auth.login(email, password, ip=ip)
     return token, await auth.authenticate(token)

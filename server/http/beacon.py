@@ -8,19 +8,17 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.domain import NotFound, RateLimited
+from server.domain import NotFound
 from server.http.body import json_object
-from server.keys import cache_key, visitors_key
+from server.http.console_api import request_ip
+from server.keys import throttle_key, visitors_key
 from server.services import commands
 
 MAX_BODY = 4096
-BEACONS_PER_MINUTE = 120
 
 
 async def visitor_beacon(request: web.Request) -> web.Response:
-    ip = request.remote or "unknown"
-    if not await request.app[cache_key].hit(f"beacon:{ip}", BEACONS_PER_MINUTE, 60):
-        raise RateLimited("too many beacons; wait a minute")
+    await request.app[throttle_key].check("beacon", address=request_ip(request) or "unknown")
     data = await json_object(request, MAX_BODY)
     view_id = commands.message_id(data, "page_view_id", required=True)
     origin = request.headers.get("Origin")

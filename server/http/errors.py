@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from aiohttp import web
 
 from server.domain import (
@@ -28,9 +30,11 @@ STATUS = {
 
 def error_response(error: DomainError) -> web.Response:
     status = next((s for kind, s in STATUS.items() if isinstance(error, kind)), 400)
-    response = json_error(status, error.message, error.code)
-    if isinstance(error, Busy):
-        response.headers["Retry-After"] = str(max(1, round(error.retry_after)))
+    if not isinstance(error, Busy | RateLimited):
+        return json_error(status, error.message, error.code)
+    body = {"ok": False, "error": error.message, "code": error.code}
+    response = web.json_response({**body, "retry_after": error.retry_after}, status=status)
+    response.headers["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
     return response
 
 

@@ -7,14 +7,12 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from server.domain import DomainError, RateLimited
+from server.domain import DomainError
 from server.http import csrf
 from server.http.agent_auth import set_session_cookie
 from server.http.console_api import request_ip
 from server.http.errors import STATUS
-from server.keys import auth_key, cache_key, console_key, settings_key
-
-ATTEMPTS_PER_MINUTE = 10
+from server.keys import auth_key, console_key, settings_key, throttle_key
 
 
 def _page(
@@ -46,9 +44,8 @@ def _status(error: DomainError) -> int:
 
 
 async def _rate_limit(request: web.Request, what: str) -> None:
-    ip = request_ip(request) or "unknown"
-    if not await request.app[cache_key].hit(f"{what}:{ip}", ATTEMPTS_PER_MINUTE, 60):
-        raise RateLimited("too many attempts; wait a minute")
+    """Per real client address: behind a trusted proxy, the address it forwards."""
+    await request.app[throttle_key].check(what, address=request_ip(request) or "unknown")
 
 
 # --- first owner ------------------------------------------------------------------------

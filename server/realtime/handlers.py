@@ -8,7 +8,9 @@ from collections.abc import Awaitable, Callable
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
-from server.domain import Busy, DomainError
+import socketio
+
+from server.domain import Busy, DomainError, RateLimited
 from server.services.client_ip import client_ip
 from server.services.visitors import Peer
 from server.settings import Settings
@@ -29,7 +31,7 @@ def acked(handler: Handler) -> Handler:
         data = args[0] if args else None
         try:
             result = await handler(self, sid, data)
-        except Busy as error:
+        except (Busy, RateLimited) as error:
             return {
                 "ok": False,
                 "error": error.message,
@@ -44,6 +46,14 @@ def acked(handler: Handler) -> Handler:
         return {"ok": True, **result}
 
     return wrapper
+
+
+def refused(error: DomainError) -> socketio.exceptions.ConnectionRefusedError:
+    """A connect refusal the client can act on: ``{code, retry_after?}`` beside the reason."""
+    data: dict[str, Any] = {"code": error.code}
+    if isinstance(error, Busy | RateLimited):
+        data["retry_after"] = error.retry_after
+    return socketio.exceptions.ConnectionRefusedError(error.message, data)
 
 
 def peer_of(sid: str, environ: dict[str, Any], settings: Settings) -> Peer:

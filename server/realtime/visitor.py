@@ -8,11 +8,12 @@ import socketio
 
 from server.domain import DomainError, InvalidInput
 from server.realtime import rooms
-from server.realtime.handlers import acked, peer_of
+from server.realtime.handlers import acked, peer_of, refused
 from server.services import commands
 from server.services.chat import ChatService
 from server.services.fingerprint import Fingerprint
 from server.services.journey import visible_seconds
+from server.services.throttle import Throttle
 from server.services.typing import Preview, TypingService
 from server.services.visitors import VisitorService
 from server.settings import Settings
@@ -25,8 +26,10 @@ class VisitorNamespace(socketio.AsyncNamespace):
         visitors: VisitorService,
         chat: ChatService,
         typing: TypingService,
+        throttle: Throttle,
     ) -> None:
         super().__init__("/visitor")
+        self.throttle = throttle
         self.settings = settings
         self.visitors = visitors
         self.chat = chat
@@ -38,9 +41,7 @@ class VisitorNamespace(socketio.AsyncNamespace):
             hello = commands.VisitorHello.parse(auth)
             session = await self.visitors.connect(hello, peer)
         except DomainError as error:
-            raise socketio.exceptions.ConnectionRefusedError(
-                error.message, {"code": error.code}
-            ) from None
+            raise refused(error) from None
         await self.save_session(
             sid,
             {
@@ -49,6 +50,7 @@ class VisitorNamespace(socketio.AsyncNamespace):
                 "page_view": session.page_view,
                 "ip": peer.ip,
                 "chat_from": session.chat_from,
+                "conversation_id": session.conversation.id if session.conversation else None,
             },
         )
         await self.enter_room(sid, rooms.visitor(session.visitor.id))
@@ -66,11 +68,19 @@ class VisitorNamespace(socketio.AsyncNamespace):
     @acked
     async def on_send_message(self, sid: str, data: Any) -> dict[str, Any]:
         cmd = commands.SendMessage.parse(data, self.settings.max_message_chars)
-        self.typing.sending(sid)
         session = await self.get_session(sid)
-        message = await self.chat.post_from_visitor(
-            session["site_id"], session["visitor_id"], cmd, connection=sid, ip=session.get("ip")
-        )
+        ip, site_id, visitor_id = session.get("ip"), session["site_id"], session["visitor_id"]
+        await self.throttle.check("message", visitor=visitor_id, address=ip, site=site_id)
+        # Counted once it is opened: a visitor's first messages, sent together, open one.
+        opens = not session.get("conversation_id")
+        if opens:
+            await self.throttle.room("new_conversation", address=ip, site=site_id)
+        self.typing.sending(sid)
+        message = await self.chat.post_from_visitor(site_id, visitor_id, cmd, connection=sid, ip=ip)
+        if opens and message.conversation_id and not session.get("conversation_id"):
+            session["conversation_id"] = message.conversation_id  # before anything awaits
+            await self.save_session(sid, session)
+            await self.throttle.count("new_conversation", address=ip, site=site_id)
         await self.typing.visitor_stopped(sid)
         return {"message": message.to_wire()}
 
@@ -96,6 +106,7 @@ class VisitorNamespace(socketio.AsyncNamespace):
     async def on_page_view(self, sid: str, data: Any) -> dict[str, Any]:
         page = commands.PageInfo.parse(data)
         seconds = visible_seconds(commands.require_dict(data).get("seconds"))
+        await self.throttle.check("page_view", visitor=(await self.get_session(sid))["visitor_id"])
         async with self.session(sid) as session:
             view = await self.visitors.page_view(
                 session["site_id"], session["visitor_id"], page, session.get("page_view"), seconds
@@ -134,6 +145,7 @@ class VisitorNamespace(socketio.AsyncNamespace):
     async def on_identify(self, sid: str, data: Any) -> dict[str, Any]:
         identity = commands.Identify.parse(data)
         session = await self.get_session(sid)
+        await self.throttle.check("identify", visitor=session["visitor_id"])
         visitor = await self.visitors.identify(session["site_id"], session["visitor_id"], identity)
         return {"verified": bool(visitor.identity.get("verified"))}
 

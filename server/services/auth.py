@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from server.domain import Agent, Forbidden, InvalidInput, Membership, Role, Unauthenticated
+from server.services.throttle import Throttle
 from server.services.tokens import TokenSigner
 from server.storage.sql.agents import AgentRepository
 from server.storage.sql.audit import AuditRepository
@@ -53,7 +54,10 @@ class AuthService:
         tokens: TokenSigner,
         token_ttl_seconds: int,
         hasher: PasswordHasher | None = None,
+        *,
+        throttle: Throttle | None = None,
     ) -> None:
+        self._throttle = throttle
         self._agents = agents
         self._sites = sites
         self._audit = audit
@@ -86,9 +90,17 @@ class AuthService:
         return membership
 
     async def login(self, email: object, password: object, ip: str | None = None) -> str:
-        """A signed agent token, or Unauthenticated with one message for every failure."""
+        """A signed agent token, or Unauthenticated with one message for every failure.
+
+        Limited per client address (every attempt) and per account (failed attempts), so
+        one address guessing cannot lock out the people sharing a proxy with it.
+        """
         if not isinstance(email, str) or not isinstance(password, str) or len(password) > 1024:
             raise InvalidInput("email and password are required")
+        account = email.strip().lower()[:320]
+        if self._throttle:
+            await self._throttle.check("sign_in", address=ip)
+            await self._throttle.room("sign_in", account=account)
         found = await self._agents.credentials(email.strip())
         try:
             if found is None and self._dummy is None:
@@ -98,6 +110,8 @@ class AuthService:
             found = None
         if found is None:
             await self._audit.record("login.failed", ip=ip, detail={"email": email[:320]})
+            if self._throttle:
+                await self._throttle.count("sign_in", account=account)
             raise Unauthenticated("wrong e-mail or password")
         agent, password_hash = found
         if self._hasher.check_needs_rehash(password_hash):

@@ -6,8 +6,9 @@ Previews are best effort and never delay a message:
 - each sender (one connection) numbers its previews with ``seq``; a preview whose number
   is not greater than the last one seen from that connection is dropped, not queued, and
   so is one that a newer preview overtook (it was shown first) while it waited;
-- a visitor may send ``PREVIEWS_PER_SECOND`` previews per second (all tabs together),
-  the rest are dropped; the next one carries the whole text again, so nothing is lost;
+- a visitor may send as many previews as the ``typing_visitor`` rate limit allows (12 a
+  second by default, all tabs together), the rest are dropped; the next one carries the
+  whole text again, so nothing is lost;
 - a preview is at most ``PREVIEW_CHARS`` characters (the end of the draft, which is where
   the cursor usually is), masked by ``redaction.redact`` first;
 - a burst of typing is cleared by ``stop_typing_preview``, by the message being sent, by
@@ -24,16 +25,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from server.domain import Conversation, InvalidInput, NotFound, RateLimited, Site
+from server.domain import Conversation, InvalidInput, NotFound, Site
 from server.services.auth import AgentContext
 from server.services.broadcast import Broadcaster
 from server.services.redaction import redact
 from server.services.sites import SiteService
-from server.storage.cache import Cache
+from server.services.throttle import Throttle
 from server.storage.messages import MessageStore
 
 PREVIEW_CHARS = 1000
-PREVIEWS_PER_SECOND = 12
 CLEAR_AFTER_SECONDS = 5.0
 SITE_OPTIONS_SECONDS = 5.0  # a change of the site's preview options applies within this
 MAX_SEQ = 2**53
@@ -93,19 +93,17 @@ class TypingService:
         self,
         store: MessageStore,
         sites: SiteService,
-        cache: Cache,
+        throttle: Throttle,
         broadcast: Broadcaster,
         *,
         clear_after: float = CLEAR_AFTER_SECONDS,
-        per_second: int = PREVIEWS_PER_SECOND,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
         self._sites = sites
-        self._cache = cache
+        self._throttle = throttle
         self._broadcast = broadcast
         self.clear_after = clear_after
-        self._per_second = per_second
         self._clock = clock
         self._senders: dict[str, _Sender] = {}
         self._sites_seen: dict[int, tuple[float, Site]] = {}
@@ -150,8 +148,7 @@ class TypingService:
         if preview.text == "":  # the field was cleared
             await self.visitor_stopped(connection)
             return False
-        if not await self._cache.hit(f"typing:visitor:{visitor_id}", self._per_second, 1):
-            raise RateLimited("too many previews; this one was dropped")
+        await self._throttle.check("typing", visitor=visitor_id)
         sender = self._senders.get(connection)
         if sender is None:
             return False
@@ -194,8 +191,7 @@ class TypingService:
         if preview.text == "":
             await self._end(connection)
             return False
-        if not await self._cache.hit(f"typing:agent:{ctx.agent.id}", self._per_second, 1):
-            raise RateLimited("too many previews; this one was dropped")
+        await self._throttle.check("typing", agent=ctx.agent.id)
         burst = current or await self._starting(
             sender, conversation_id, lambda: self._agent_burst(ctx, conversation_id)
         )

@@ -3,7 +3,7 @@
 The pipeline for one upload, cheapest refusal first:
 
 1. who: a visitor token (checked against the site's origins) or an agent of the site;
-2. how often: per visitor or agent, and per IP address (the cache: Redis when configured);
+2. how often: per visitor or agent, and per IP address (moving windows, in Redis when configured);
 3. the body, read by the HTTP layer with a hard size limit (never more than that in memory);
 4. the EICAR anti-virus test file, anywhere in the raw bytes;
 5. the type, from the magic number; SVG, programs and documents are refused by name;
@@ -39,9 +39,9 @@ from server.services.images import ImageLimits
 from server.services.images_layout import Refused, hidden_data, layout, sniff
 from server.services.malware import ClamdScanner, ScannerUnavailable, eicar_in, embedded_content
 from server.services.sites import SiteService
+from server.services.throttle import Throttle
 from server.services.tokens import TokenSigner
 from server.settings import ConfigError, Settings
-from server.storage.cache import Cache
 from server.storage.files import DiskFileStore, FileStore, StorageError
 from server.storage.messages import MessageStore
 
@@ -142,7 +142,7 @@ class UploadService:
         auth: AuthService,
         sites: SiteService,
         store: MessageStore,
-        cache: Cache,
+        throttle: Throttle,
         *,
         max_bytes: int,
         scanner: ClamdScanner | None = None,
@@ -161,7 +161,7 @@ class UploadService:
         self._auth = auth
         self._sites = sites
         self._store = store
-        self._cache = cache
+        self._throttle = throttle
         self._work = asyncio.Semaphore(workers)
 
     # --- who ----------------------------------------------------------------------------
@@ -219,12 +219,15 @@ class UploadService:
                 checks.append((f"upload:ip:{uploader.ip}", limits.per_ip))
         else:
             checks = [(f"upload:agent:{uploader.id}", limits.per_agent)]
+        minutes = max(1, window // 60)
         for key, limit in checks:
-            if not await self._cache.hit(key, limit, window):
-                minutes = max(1, window // 60)
+            try:
+                await self._throttle.check_rule("upload", f"{limit}/{window} seconds", key)
+            except RateLimited as error:
                 raise RateLimited(
-                    f"Too many uploads: at most {limit} every {minutes} minutes. Try again later."
-                )
+                    f"Too many uploads: at most {limit} every {minutes} minutes. Try again later.",
+                    retry_after=error.retry_after,
+                ) from None
 
     # --- the checks, storage and the reference ------------------------------------------
 
@@ -318,7 +321,7 @@ def build_upload_service(
     auth: AuthService,
     sites: SiteService,
     store: MessageStore,
-    cache: Cache,
+    throttle: Throttle,
 ) -> UploadService:
     """Cloudinary when ``CLOUDINARY_URL`` is set, the data directory otherwise; ClamAV when
     ``PORCHLIGHT_CLAMAV`` is set. Files already on disk stay served either way."""
@@ -345,7 +348,7 @@ def build_upload_service(
         auth,
         sites,
         store,
-        cache,
+        throttle,
         max_bytes=settings.upload_max_bytes,
         scanner=scanner,
     )

@@ -34,6 +34,7 @@ from server.services.geo import GeoService
 from server.services.identity import hash_matches
 from server.services.journey import Journey, JourneyService, source_of
 from server.services.sites import SiteService
+from server.services.throttle import Throttle
 from server.services.tokens import TokenSigner
 from server.services.visitor_memory import VisitorMemory
 from server.services.widget_text import widget_wire
@@ -114,8 +115,10 @@ class VisitorService:
         journey: JourneyService | None = None,
         fingerprints: FingerprintKeys | None = None,
         gate: VisitorGate | None = None,
+        throttle: Throttle | None = None,
     ) -> None:
         self._gate = gate  # blocking and "require verified identity"
+        self._throttle = throttle
         self._store = store
         self._memory = VisitorMemory()
         self._geo = geo
@@ -140,12 +143,16 @@ class VisitorService:
                 await task
 
     async def connect(self, hello: VisitorHello, peer: Peer) -> VisitorSession:
+        if self._throttle:
+            await self._throttle.check(
+                "connect", visitor=self._token_subject(hello.visitor_token), address=peer.ip
+            )
         site = await self._sites.by_key(hello.site_key)
         if not self._sites.accepts_origin(site, peer.origin):
             raise Forbidden(f"{peer.origin} may not embed this site's widget")
         now = utcnow()
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # what stores keep
-        visitor, chat_from = await self._recognise(site, hello, now)
+        visitor, chat_from = await self._recognise(site, hello, now, peer.ip)
         visitor.geo = await self._geo.locate(peer.ip) if self._geo else visitor.geo
         self._refresh_flags(visitor, now)
         admission = (
@@ -468,7 +475,7 @@ class VisitorService:
         return "online" if visitor_id in active else "idle"
 
     async def _recognise(
-        self, site: Site, hello: VisitorHello, now: datetime
+        self, site: Site, hello: VisitorHello, now: datetime, ip: str | None = None
     ) -> tuple[Visitor, str | None]:
         """The visitor this connection belongs to, and the id before which it may read no
         message (None: all of them).
@@ -496,6 +503,8 @@ class VisitorService:
                 visitor.session_id = None  # another browser window: a visit of its own
                 visitor.visits += 1
         if visitor is None:
+            if self._throttle:
+                await self._throttle.check("new_visitor", address=ip, site=site.id)
             visitor = Visitor(
                 id=self._store.new_id(), site_id=site.id, first_seen=now, last_seen=now
             )
@@ -510,6 +519,13 @@ class VisitorService:
                 **(fingerprint.device() if fingerprint else {}),
             }
         return visitor, chat_from
+
+    def _token_subject(self, token: str | None) -> str | None:
+        """The visitor a token names, whatever its site: what connection limits count."""
+        try:
+            return str(self._tokens.verify(token, "visitor")["sub"]) if token else None
+        except Unauthenticated:
+            return None
 
     def _claims(self, token: str | None, site_id: int) -> dict[str, Any] | None:
         if not token:

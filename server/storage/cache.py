@@ -1,4 +1,6 @@
-"""Redis when configured, process memory otherwise: presence, rate limits, small caches.
+"""Redis when configured, process memory otherwise: presence and small caches.
+
+Rate limits are counted in ``rate_limits.py``.
 
 Presence counts connections, not people: a visitor with three tabs open has three
 connections and "arrives" with the first and "leaves" with the last, whichever node they
@@ -11,7 +13,7 @@ import time
 from collections import defaultdict
 from typing import Protocol
 
-from redis.asyncio import Redis
+from redis.asyncio import ConnectionPool, Redis
 
 
 class Cache(Protocol):
@@ -19,9 +21,6 @@ class Cache(Protocol):
     async def close(self) -> None: ...
     async def get(self, key: str) -> str | None: ...
     async def set(self, key: str, value: str, ttl_seconds: int) -> None: ...
-    async def hit(self, key: str, limit: int, window_seconds: int) -> bool:
-        """Count one event in a fixed window; False when the limit is already reached."""
-
     async def join(self, group: str, member: str, connection: str) -> bool:
         """Add a connection of ``member`` to ``group``; True when it is the member's first."""
 
@@ -42,7 +41,6 @@ class MemoryCache:
         # Least recently used first: dicts keep insertion order, and a read re-inserts.
         self._values: dict[str, tuple[str, float]] = {}
         self._max_values = max_values
-        self._windows: dict[str, tuple[int, float]] = {}
         self._groups: dict[str, dict[str, set[str]]] = defaultdict(dict)
 
     async def ping(self) -> bool:
@@ -64,18 +62,6 @@ class MemoryCache:
         self._values[key] = (value, self._clock() + ttl_seconds)
         if len(self._values) > self._max_values:
             del self._values[next(iter(self._values))]
-
-    async def hit(self, key: str, limit: int, window_seconds: int) -> bool:
-        now = self._clock()
-        count, ends = self._windows.get(key, (0, 0.0))
-        if ends <= now:
-            count, ends = 0, now + window_seconds
-        if count >= limit:
-            return False
-        self._windows[key] = (count + 1, ends)
-        if len(self._windows) > 100_000:
-            self._windows = {k: v for k, v in self._windows.items() if v[1] > now}
-        return True
 
     async def join(self, group: str, member: str, connection: str) -> bool:
         connections = self._groups[group].setdefault(member, set())
@@ -108,6 +94,10 @@ class RedisCache:
     def from_url(cls, url: str, prefix: str = "porchlight:") -> RedisCache:
         return cls(Redis.from_url(url, decode_responses=True), prefix)
 
+    @property
+    def connection_pool(self) -> ConnectionPool:
+        return self._redis.connection_pool
+
     async def ping(self) -> bool:
         return bool(await self._redis.ping())
 
@@ -119,14 +109,6 @@ class RedisCache:
 
     async def set(self, key: str, value: str, ttl_seconds: int) -> None:
         await self._redis.set(self._prefix + key, value, ex=ttl_seconds)
-
-    async def hit(self, key: str, limit: int, window_seconds: int) -> bool:
-        full = f"{self._prefix}rl:{key}"
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(full)
-            pipe.expire(full, window_seconds, nx=True)
-            count, _ = await pipe.execute()
-        return int(count) <= limit
 
     async def join(self, group: str, member: str, connection: str) -> bool:
         conns, members = self._keys(group, member)

@@ -7,8 +7,10 @@ import asyncio
 from typing import Any
 
 from server.domain import Site, WidgetSettings
+from server.rate_limit_rules import RateLimitRules
+from server.services.throttle import Throttle
 from server.services.typing import Preview, TypingService
-from server.storage.cache import MemoryCache
+from server.storage.rate_limits import WindowCounters
 
 
 class SlowStore:
@@ -50,7 +52,8 @@ class Recorder:
 
 def service() -> tuple[TypingService, SlowStore, Sites, Recorder]:
     store, sites, broadcast = SlowStore(), Sites(), Recorder()
-    typing = TypingService(store, sites, MemoryCache(), broadcast, per_second=100)  # type: ignore[arg-type]
+    throttle = Throttle(WindowCounters.in_memory(), RateLimitRules(typing_visitor="100/second"))
+    typing = TypingService(store, sites, throttle, broadcast)  # type: ignore[arg-type]
     return typing, store, sites, broadcast
 
 

@@ -6,8 +6,9 @@ import { deviceInfo, pageInfo } from "./context.js";
 
 export const ACK_TIMEOUT = 10000;
 const SERVER_EVENTS = ["delivered", "admin_typing_preview", "admin_typing_cleared", "session", "message", "read", "agents_online", "settings_updated"];
-// Refusals that mean "not now" rather than "never": try again later.
-const TRANSIENT = { error: 1, rate_limited: 1 };
+// Refusals that mean "not now" rather than "never": try again later
+// (after the time the server names, when it names one).
+const TRANSIENT = { error: 1, rate_limited: 1, busy: 1 };
 
 /**
  * @param {object} o
@@ -49,9 +50,10 @@ export function openConnection({ origin, siteKey, token, on, extra }) {
   }
 
   // Reconnect ourselves, with backoff, where socket.io would not.
-  function retryLater() {
+  function retryLater(after) {
     clearTimeout(retryTimer);
-    const delay = Math.min(60000, 5000 * Math.pow(2, refusals++));
+    const backoff = 5000 * Math.pow(2, refusals++);
+    const delay = Math.min(60000, after > 0 ? after * (1000 + 1000 * Math.random()) : backoff);
     retryTimer = setTimeout(() => socket.connect(), delay);
   }
 
@@ -74,7 +76,7 @@ export function openConnection({ origin, siteKey, token, on, extra }) {
     const code = (err && err.data && err.data.code) || "error";
     if (TRANSIENT[code]) {
       set(notConnected());
-      retryLater();
+      retryLater(err.data && err.data.retry_after);
       return;
     }
     on.refused(code, (err && err.message) || "connection refused");
