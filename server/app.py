@@ -24,6 +24,7 @@ from server.services.chat import ChatService
 from server.services.composer import ComposerService
 from server.services.console_kit import ConsoleKit
 from server.services.contacts import ContactsService
+from server.services.drain import Drain
 from server.services.events import EventBus
 from server.services.fingerprint import FingerprintKeys
 from server.services.geo import GeoService
@@ -169,7 +170,8 @@ def create_app(settings: Settings) -> web.Application:
         NoteService(store, events),
     )
 
-    sio.register_namespace(VisitorNamespace(settings, visitors, chat, typing, throttle))
+    drain = Drain()  # shutdown: new events refused (retryable), running ones waited for
+    sio.register_namespace(VisitorNamespace(settings, visitors, chat, typing, throttle, drain))
     sio.register_namespace(
         AgentNamespace(
             settings,
@@ -181,6 +183,7 @@ def create_app(settings: Settings) -> web.Application:
             console=console.console,
             team=console.team,
             composer=composer,
+            drain=drain,
         )
     )
     sio.attach(app)
@@ -207,6 +210,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.events_key] = events
     app[keys.webhooks_key] = webhooks
     app[keys.webhook_worker_key] = webhook_worker
+    app[keys.drain_key] = drain
 
     aiohttp_jinja2.setup(
         app,
@@ -214,6 +218,7 @@ def create_app(settings: Settings) -> web.Application:
         autoescape=jinja2.select_autoescape(["html"]),
     )
     setup_routes(app, STATIC_DIR)
+    app.on_shutdown.append(resources.close_socket_connections)
     app.cleanup_ctx.extend(
         [
             resources.sql_ctx,

@@ -76,6 +76,13 @@ class Busy(DomainError):
         self.retry_after = retry_after
 
 
+class Unavailable(Busy):
+    """A dependency (the message store, Redis) does not answer, or this node is restarting:
+    nothing was stored; the same request may be sent again after ``retry_after`` seconds."""
+
+    code = "unavailable"
+
+
 # --- tenants and people -----------------------------------------------------------------
 
 

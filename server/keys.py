@@ -12,6 +12,7 @@ from server.services.chat import ChatService
 from server.services.composer import ComposerService
 from server.services.console_kit import ConsoleKit
 from server.services.contacts import ContactsService
+from server.services.drain import Drain
 from server.services.events import EventBus
 from server.services.geo import GeoService
 from server.services.search import SearchService
@@ -49,3 +50,4 @@ contacts_key = web.AppKey("contacts", ContactsService)
 events_key = web.AppKey("events", EventBus)
 webhooks_key = web.AppKey("webhooks", WebhookService)
 webhook_worker_key = web.AppKey("webhook_worker", WebhookWorker)
+drain_key = web.AppKey("drain", Drain)

@@ -15,9 +15,11 @@ from aiohttp import web
 
 from server.keys import (
     cache_key,
+    drain_key,
     geo_key,
     message_store_key,
     origin_policy_key,
+    settings_key,
     sio_key,
     sql_engine_key,
     throttle_key,
@@ -25,6 +27,7 @@ from server.keys import (
     visitors_key,
     webhook_worker_key,
 )
+from server.realtime.shutdown import close_connections
 
 log = logging.getLogger("porchlight")
 
@@ -108,3 +111,10 @@ async def webhooks_ctx(app: web.Application) -> AsyncIterator[None]:
     await worker.start()
     yield
     await worker.close()
+
+
+async def close_socket_connections(app: web.Application) -> None:
+    """``on_shutdown``: the listening socket is closed already; answer or refuse what is
+    running, then end every Socket.IO connection so clients move to another node. The
+    resources above are still open (their contexts end after this)."""
+    await close_connections(app[sio_key], app[drain_key], app[settings_key].shutdown_grace_seconds)

@@ -13,13 +13,21 @@ from server.settings import Settings
 
 
 async def serve(settings: Settings, demo: tuple[int, str] | None = None) -> None:
-    runners = [web.AppRunner(create_app(settings), access_log=None)]
+    # On SIGTERM the runner stops listening, runs on_shutdown (every Socket.IO connection is
+    # answered and closed: resources.close_socket_connections), gives the remaining HTTP
+    # requests the grace period, then closes the resources (the store flushes).
+    grace = settings.shutdown_grace_seconds
+    runners = [web.AppRunner(create_app(settings), access_log=None, shutdown_timeout=grace)]
     await runners[0].setup()
     await web.TCPSite(runners[0], settings.host, settings.port).start()
     if demo:
         port, site_key = demo
         server_url = settings.public_url or f"http://localhost:{settings.port}"
-        runners.append(web.AppRunner(build_demo_host(server_url, site_key), access_log=None))
+        runners.append(
+            web.AppRunner(
+                build_demo_host(server_url, site_key), access_log=None, shutdown_timeout=grace
+            )
+        )
         await runners[1].setup()
         await web.TCPSite(runners[1], settings.host, port).start()
     stop = asyncio.Event()

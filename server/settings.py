@@ -65,6 +65,8 @@ class Settings:
     webhook_disable_after_seconds: float = 24 * 3600.0
     webhook_poll_seconds: float = 1.0
     rate_limits: RateLimitRules = field(default_factory=RateLimitRules)
+    # Shutdown (SIGTERM): how long running events and requests get to finish.
+    shutdown_grace_seconds: float = 3.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -103,6 +105,7 @@ class Settings:
                 env, "PORCHLIGHT_WEBHOOKS_DISABLE_AFTER_FAILURES", 20
             ),
             rate_limits=RateLimitRules.from_env(env, ConfigError),
+            shutdown_grace_seconds=_int(env, "PORCHLIGHT_SHUTDOWN_GRACE_SECONDS", 3),
         )
 
     @property

@@ -7,10 +7,13 @@ import asyncio
 from aiohttp import web
 from sqlalchemy import text
 
-from server.keys import cache_key, message_store_key, sql_engine_key
+from server.keys import cache_key, drain_key, message_store_key, sql_engine_key
 
 
 async def healthz(request: web.Request) -> web.Response:
+    if request.app[drain_key].closing:
+        # Shutting down: the load balancer should send no one here any more.
+        return web.json_response({"ok": False, "draining": True}, status=503)
     checks = {
         "sql": lambda: _sql(request),
         "messages": request.app[message_store_key].ping,

@@ -6,7 +6,7 @@ from typing import Any
 
 import socketio
 
-from server.domain import ConversationStatus, DomainError, InvalidInput
+from server.domain import ConversationStatus, DomainError, InvalidInput, Unavailable
 from server.realtime import rooms
 from server.realtime.composer import ComposerEvents
 from server.realtime.console import ConsoleEvents
@@ -17,6 +17,7 @@ from server.services.auth import SESSION_COOKIE, AgentContext, AuthService
 from server.services.chat import ChatService
 from server.services.composer import ComposerService
 from server.services.console import ConsoleService
+from server.services.drain import Drain
 from server.services.team import TeamService
 from server.services.typing import Preview, TypingService
 from server.services.visitors import VisitorService
@@ -36,9 +37,11 @@ class AgentNamespace(ConsoleEvents, ComposerEvents, socketio.AsyncNamespace):
         console: ConsoleService | None = None,
         team: TeamService | None = None,
         composer: ComposerService | None = None,
+        drain: Drain | None = None,
     ) -> None:
         super().__init__("/agent")
         self.composer = composer  # saved and suggested replies
+        self.drain = drain or Drain()  # a shutting-down node refuses new work
         self.console = console  # the owner's console operations, as events
         self.team = team
         self.settings = settings
@@ -51,6 +54,8 @@ class AgentNamespace(ConsoleEvents, ComposerEvents, socketio.AsyncNamespace):
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
+            if self.drain.closing:
+                raise Unavailable("this server is restarting; connecting to another one")
             ctx = await self.auth.authenticate(token or cookie(environ, SESSION_COOKIE))
         except DomainError as error:
             raise socketio.exceptions.ConnectionRefusedError(

@@ -23,14 +23,16 @@ Handler = Callable[..., Awaitable[dict[str, Any]]]
 def acked(handler: Handler) -> Handler:
     """Turn a handler's DomainError into ``{ok: false}``; a bug becomes a generic error ack.
 
-    The connection stays up either way.
+    The connection stays up either way. While the node shuts down (``self.drain``), a new
+    event is answered ``unavailable`` and the running ones are waited for.
     """
 
     @functools.wraps(handler)
     async def wrapper(self: Any, sid: str, *args: Any) -> dict[str, Any]:
         data = args[0] if args else None
         try:
-            result = await handler(self, sid, data)
+            with self.drain.running():
+                result = await handler(self, sid, data)
         except (Busy, RateLimited) as error:
             return {
                 "ok": False,

@@ -6,11 +6,12 @@ from typing import Any
 
 import socketio
 
-from server.domain import DomainError, InvalidInput
+from server.domain import DomainError, InvalidInput, Unavailable
 from server.realtime import rooms
 from server.realtime.handlers import acked, peer_of, refused
 from server.services import commands
 from server.services.chat import ChatService
+from server.services.drain import Drain
 from server.services.fingerprint import Fingerprint
 from server.services.journey import visible_seconds
 from server.services.throttle import Throttle
@@ -27,9 +28,11 @@ class VisitorNamespace(socketio.AsyncNamespace):
         chat: ChatService,
         typing: TypingService,
         throttle: Throttle,
+        drain: Drain | None = None,
     ) -> None:
         super().__init__("/visitor")
         self.throttle = throttle
+        self.drain = drain or Drain()  # a shutting-down node refuses new work
         self.settings = settings
         self.visitors = visitors
         self.chat = chat
@@ -38,6 +41,8 @@ class VisitorNamespace(socketio.AsyncNamespace):
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         peer = peer_of(sid, environ, self.settings)
         try:
+            if self.drain.closing:
+                raise Unavailable("this server is restarting; connecting to another one")
             hello = commands.VisitorHello.parse(auth)
             session = await self.visitors.connect(hello, peer)
         except DomainError as error:

@@ -1,0 +1,269 @@
+"""Real processes for outage and restart tests: Porchlight nodes, a Redis and a Mongo wire
+server that a test may stop and start, a throwaway PostgreSQL database, and a TCP load
+balancer in front of the nodes. Ports come from 9300-9399."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from tests.mongo_server import _executable, _wait_until_pingable
+
+HOST = "127.0.0.1"
+ROOT = Path(__file__).resolve().parents[2]
+POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432"
+SECRET = "resilience-secret-" + "y" * 40
+
+
+def free_port() -> int:
+    """A port in 9300-9399 nobody listens on (random start, so parallel runs rarely meet)."""
+    start = uuid.uuid4().int % 100
+    for offset in range(100):
+        port = 9300 + (start + offset) % 100
+        with socket.socket() as probe:
+            try:
+                probe.bind((HOST, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 9300-9399")
+
+
+def wait_for_port(port: int, within: float = 15.0) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+class RedisServer:
+    """A redis-server of the test's own, without persistence: a restart loses everything,
+    as a Redis that crashed would."""
+
+    def __init__(self, work_dir: Path) -> None:
+        self.port = free_port()
+        self.work_dir = work_dir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://{HOST}:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                HOST,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.work_dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+class MongoWireServer:
+    """nx-27017 on a fixed port and data directory, so it can be stopped and started."""
+
+    def __init__(self, work_dir: Path) -> None:
+        self.port = free_port()
+        self.work_dir = work_dir
+        (work_dir / "data").mkdir(parents=True, exist_ok=True)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"mongodb://{HOST}:{self.port}/"
+
+    def start(self) -> None:
+        log_file = self.work_dir / "nx-27017.log"
+        self.process = subprocess.Popen(
+            [
+                _executable(),
+                "--data-dir",
+                str(self.work_dir / "data"),
+                "--host",
+                HOST,
+                "--port",
+                str(self.port),
+                "--log-file",
+                str(log_file),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
+        _wait_until_pingable(self.process, self.port, log_file)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    """A database of its own on the shared PostgreSQL, dropped afterwards."""
+    name = f"pl_resilience_{uuid.uuid4().hex[:10]}"
+    _psql(f"CREATE DATABASE {name}")
+    try:
+        yield f"{POSTGRES}/{name}"
+    finally:
+        _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _psql(sql: str) -> None:
+    subprocess.run(
+        ["psql", "-h", HOST, "-U", "postgres", "-q", "-c", sql],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+class Node:
+    """One ``porchlight run`` process."""
+
+    def __init__(self, name: str, env: dict[str, str], work_dir: Path) -> None:
+        self.name = name
+        self.port = free_port()
+        self.work_dir = work_dir / name
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        self.env = {
+            **os.environ,
+            **env,
+            "PORCHLIGHT_HOST": HOST,
+            "PORCHLIGHT_PORT": str(self.port),
+            "PORCHLIGHT_DATA_DIR": str(self.work_dir),
+            "PORCHLIGHT_SECRET_KEY": SECRET,
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = self.work_dir / "node.log"
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "server", "run"],
+                env=self.env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        wait_for_port(self.port, within=90)
+
+    def terminate(self) -> float:
+        """SIGTERM; the seconds until the process was gone."""
+        assert self.process is not None
+        started = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(30)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+        return time.monotonic() - started
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def run_command(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "server", *args],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    def tail(self, lines: int = 30) -> str:
+        if not self.log.exists():
+            return ""
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+class Balancer:
+    """A TCP load balancer: each new connection goes to the next node that accepts it, as a
+    load balancer does once a node's health check fails and its port is closed."""
+
+    def __init__(self, backends: list[int]) -> None:
+        self.port = free_port()
+        self.backends = backends
+        self._turn = 0
+        self._server: asyncio.Server | None = None
+        self._pipes: set[asyncio.Task[None]] = set()
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._accept, HOST, self.port)
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._pipes):
+            task.cancel()
+        await asyncio.gather(*self._pipes, return_exceptions=True)
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream = None
+        for _ in range(len(self.backends)):
+            port = self.backends[self._turn % len(self.backends)]
+            self._turn += 1
+            try:
+                upstream = await asyncio.open_connection(HOST, port)
+                break
+            except OSError:
+                continue
+        if upstream is None:
+            writer.close()
+            return
+        up_reader, up_writer = upstream
+        for source, sink in ((reader, up_writer), (up_reader, writer)):
+            task = asyncio.create_task(_pipe(source, sink))
+            self._pipes.add(task)
+            task.add_done_callback(self._pipes.discard)
+
+
+async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+    try:
+        while chunk := await source.read(65536):
+            sink.write(chunk)
+            await sink.drain()
+    except (OSError, asyncio.CancelledError):
+        pass
+    finally:
+        sink.close()
