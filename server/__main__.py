@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 
 from server.domain import DomainError, Role
@@ -17,7 +18,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         settings = Settings.from_env()
-        return asyncio.run(args.handler(settings, args)) or 0
+        code = asyncio.run(args.handler(settings, args)) or 0
+        if getattr(args, "server", False):
+            _exit_now(code)
+        return code
     except (ConfigError, DomainError, OSError, StoreSchemaError) as error:
         print(f"porchlight: error: {error}", file=sys.stderr)
         return 1
@@ -25,18 +29,27 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+def _exit_now(code: int) -> None:
+    """The server stopped cleanly (connections closed, stores flushed and closed): skip
+    tearing the interpreter down, which on a busy machine adds seconds to a restart."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="porchlight", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="start the server")
-    run.set_defaults(handler=_run)
+    run.set_defaults(handler=_run, server=True)
 
     demo = commands.add_parser(
         "demo", help="migrate, seed a demo site and agent, and run with a demo host page"
     )
     demo.add_argument("--demo-port", type=int, default=None)
-    demo.set_defaults(handler=_demo)
+    demo.set_defaults(handler=_demo, server=True)
 
     migrate = commands.add_parser(
         "migrate", help="bring the SQL database and the message store up to date"

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
+import time
 
 from aiohttp import web
 
 from server.app import create_app
 from server.http.demo import build_demo_host
 from server.settings import Settings
+
+log = logging.getLogger("porchlight")
 
 
 async def serve(settings: Settings, demo: tuple[int, str] | None = None) -> None:
@@ -37,5 +41,8 @@ async def serve(settings: Settings, demo: tuple[int, str] | None = None) -> None
     try:
         await stop.wait()
     finally:
+        started = time.monotonic()
+        log.info("shutting down")
         for runner in reversed(runners):
             await runner.cleanup()
+        log.info("stopped in %.1f s", time.monotonic() - started)

@@ -7,11 +7,19 @@ import asyncio
 import time
 from collections import Counter
 
+import pytest
+
 from tests.resilience.widget_client import Tally, WidgetClient
 
 VISITORS = 4
-INTERVAL = 0.2  # each visitor writes five messages a second
+INTERVAL = 0.25  # each visitor writes four messages a second
 EXIT_WITHIN = 5.0
+
+# A client whose reconnect attempt met a closing node leaves its HTTP session to the
+# collector: not what is under test.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
+)
 
 
 async def test_rolling_restart_under_traffic_loses_and_duplicates_nothing(cluster) -> None:

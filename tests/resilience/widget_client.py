@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import socketio
 
 RETRYABLE = {"rate_limited", "error", "timeout", "busy", "unavailable"}
-ACK_TIMEOUT = 3.0
+ACK_TIMEOUT = 10.0  # widget/src/connection.js
 
 
 @dataclass
@@ -131,10 +132,14 @@ class WidgetClient:
             if attempt:
                 self.tally.retried[client_id] = attempt
             attempt += 1
+            connection = self._lost
             ack = await self._send(client_id)
             if ack is None:
                 self.tally.unanswered += 1
-                await asyncio.sleep(0.05)
+                if connection.is_set():
+                    await asyncio.sleep(0.05)  # resent once the connection is back
+                else:
+                    await asyncio.sleep(min(8.0, 0.5 * 2**attempt))  # timed out: back off
                 continue
             if ack.get("ok"):
                 self.tally.acked[client_id] = ack["message"]["id"]
@@ -144,7 +149,8 @@ class WidgetClient:
                 self.tally.refused[client_id] = code
                 return
             self.tally.retryable_answers[code] = self.tally.retryable_answers.get(code, 0) + 1
-            await asyncio.sleep(min(float(ack.get("retry_after") or 0.2), 1.0))
+            after = float(ack.get("retry_after") or 0.5)
+            await asyncio.sleep(after * (1 + random.random()))  # spread out, as the widget does
 
     async def _send(self, client_id: str) -> dict[str, Any] | None:
         """The ack, or None when none came: timed out, or the connection went away (as the
