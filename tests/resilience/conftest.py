@@ -52,6 +52,11 @@ async def cluster(tmp_path: Path) -> AsyncIterator[Cluster]:
                 "PORCHLIGHT_MONGODB_DATABASE": database,
                 "PORCHLIGHT_REDIS_URL": redis.url,
                 "PORCHLIGHT_REDIS_NAMESPACE": f"plres-{uuid.uuid4().hex[:8]}",
+                # Every test visitor comes from one address and writes faster than a person.
+                "PORCHLIGHT_RATE_LIMIT_MESSAGE_VISITOR": "1000/minute",
+                "PORCHLIGHT_RATE_LIMIT_MESSAGE_ADDRESS": "100000/minute",
+                "PORCHLIGHT_RATE_LIMIT_CONNECT_ADDRESS": "10000/minute",
+                "PORCHLIGHT_RATE_LIMIT_CONNECT_VISITOR": "1000/minute",
             }
             nodes = [Node("a", env, tmp_path), Node("b", env, tmp_path)]
             await asyncio.to_thread(nodes[0].run_command, "migrate")
