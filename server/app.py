@@ -29,6 +29,7 @@ from server.services.events import EventBus
 from server.services.fingerprint import FingerprintKeys
 from server.services.geo import GeoService
 from server.services.journey import JourneyService
+from server.services.message_edits import MessageEditService
 from server.services.notes import NoteService
 from server.services.search import SearchService
 from server.services.sites import SiteService
@@ -169,9 +170,14 @@ def create_app(settings: Settings) -> web.Application:
         ReplySuggester(console.replies),
         NoteService(store, events),
     )
+    edits = MessageEditService(
+        store, events, console.team.role_of, max_chars=settings.max_message_chars
+    )
 
     drain = Drain()  # shutdown: new events refused (retryable), running ones waited for
-    sio.register_namespace(VisitorNamespace(settings, visitors, chat, typing, throttle, drain))
+    sio.register_namespace(
+        VisitorNamespace(settings, visitors, chat, typing, throttle, drain, edits=edits)
+    )
     sio.register_namespace(
         AgentNamespace(
             settings,
@@ -184,6 +190,7 @@ def create_app(settings: Settings) -> web.Application:
             team=console.team,
             composer=composer,
             drain=drain,
+            edits=edits,
         )
     )
     sio.attach(app)
@@ -205,6 +212,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.widget_bundle_key] = Bundle.load(STATIC_DIR / "widget.js")
     app[keys.console_key] = console
     app[keys.composer_key] = composer
+    app[keys.edits_key] = edits
     app[keys.search_key] = SearchService(store)
     app[keys.contacts_key] = ContactsService(store, visitors)
     app[keys.events_key] = events

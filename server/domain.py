@@ -294,6 +294,64 @@ class Conversation:
         }
 
 
+QUOTE_CHARS = 140
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """The message a reply quotes, as it is now: a deleted one is quoted without words."""
+
+    id: str
+    author: Author
+    text: str
+    deleted: bool = False
+
+    @classmethod
+    def of(cls, message: Message) -> Quote:
+        deleted = message.deleted_at is not None
+        excerpt = "" if deleted else message.text[:QUOTE_CHARS]
+        if not deleted and not excerpt.strip() and message.attachments:
+            excerpt = "[image]"
+        return cls(message.id, message.author, excerpt, deleted)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "author": self.author.to_wire(),
+            "text": self.text,
+            "deleted": self.deleted,
+        }
+
+
+class RevisionAction(StrEnum):
+    EDIT = "edit"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRevision:
+    """What a message said before one edit or its deletion: kept for the audit view."""
+
+    id: str
+    site_id: int
+    conversation_id: str
+    message_id: str
+    action: RevisionAction
+    text: str  # the words before the change
+    actor: Author
+    created_at: datetime
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "message_id": self.message_id,
+            "action": self.action.value,
+            "text": self.text,
+            "actor": self.actor.to_wire(),
+            "created_at": iso(self.created_at),
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     id: str
@@ -308,17 +366,27 @@ class Message:
     edited_at: datetime | None = None
     deleted_at: datetime | None = None
     kind: MessageKind = MessageKind.MESSAGE
+    reply_to: str | None = None  # the id of the message this one quotes
+    quote: Quote | None = None  # that message as it is now (filled in for the wire)
 
     def to_wire(self) -> dict[str, Any]:
+        # A deleted message keeps its words in the store (the audit view shows them to
+        # admins); on the wire it has none, for everyone.
+        deleted = self.deleted_at is not None
         return {
             "id": self.id,
             "kind": self.kind.value,
             "conversation_id": self.conversation_id,
             "site_id": self.site_id,
             "author": self.author.to_wire(),
-            "text": self.text,
+            "text": "" if deleted else self.text,
             "client_id": self.client_id,
-            "attachments": [a.to_wire() for a in self.attachments],
+            "attachments": [] if deleted else [a.to_wire() for a in self.attachments],
+            "reply_to": (
+                self.quote.to_wire()
+                if self.quote
+                else ({"id": self.reply_to} if self.reply_to else None)
+            ),
             "status": self.status.value,
             "created_at": iso(self.created_at),
             "edited_at": iso(self.edited_at),

@@ -15,6 +15,7 @@ from server.http import (
     console_pages,
     dashboard,
     health,
+    message_edits,
     onboarding,
     search,
     settings,
@@ -50,6 +51,7 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     router.add_post("/dashboard/logout", dashboard.logout)
     console_api.setup(router)  # the owner's console: /api/v1/sites/...
     composer.setup(router)  # saved and suggested replies of a conversation
+    message_edits.setup(router)  # /api/v1/messages/{id}: edit, delete, revisions
     console_pages.setup(router)  # /dashboard/settings/...
     onboarding.setup(router)  # /signup, /invite/{token}
     router.add_static("/static/", static_dir, name="static")

@@ -11,6 +11,7 @@ from server.realtime import rooms
 from server.realtime.composer import ComposerEvents
 from server.realtime.console import ConsoleEvents
 from server.realtime.handlers import acked, cookie
+from server.realtime.message_edits import AgentMessageEvents
 from server.services import commands
 from server.services.agents_presence import AgentPresence, SetStatus
 from server.services.auth import SESSION_COOKIE, AgentContext, AuthService
@@ -18,13 +19,14 @@ from server.services.chat import ChatService
 from server.services.composer import ComposerService
 from server.services.console import ConsoleService
 from server.services.drain import Drain
+from server.services.message_edits import MessageEditService
 from server.services.team import TeamService
 from server.services.typing import Preview, TypingService
 from server.services.visitors import VisitorService
 from server.settings import Settings
 
 
-class AgentNamespace(ConsoleEvents, ComposerEvents, socketio.AsyncNamespace):
+class AgentNamespace(ConsoleEvents, ComposerEvents, AgentMessageEvents, socketio.AsyncNamespace):
     def __init__(
         self,
         settings: Settings,
@@ -38,9 +40,11 @@ class AgentNamespace(ConsoleEvents, ComposerEvents, socketio.AsyncNamespace):
         team: TeamService | None = None,
         composer: ComposerService | None = None,
         drain: Drain | None = None,
+        edits: MessageEditService | None = None,
     ) -> None:
         super().__init__("/agent")
-        self.composer = composer  # saved and suggested replies
+        self.composer = composer  # saved and suggested replies, notes
+        self.edits = edits  # editing and deleting one's own messages
         self.drain = drain or Drain()  # a shutting-down node refuses new work
         self.console = console  # the owner's console operations, as events
         self.team = team

@@ -9,18 +9,20 @@ import socketio
 from server.domain import DomainError, InvalidInput, Unavailable
 from server.realtime import rooms
 from server.realtime.handlers import acked, peer_of, refused
+from server.realtime.message_edits import VisitorMessageEvents
 from server.services import commands
 from server.services.chat import ChatService
 from server.services.drain import Drain
 from server.services.fingerprint import Fingerprint
 from server.services.journey import visible_seconds
+from server.services.message_edits import MessageEditService
 from server.services.throttle import Throttle
 from server.services.typing import Preview, TypingService
 from server.services.visitors import VisitorService
 from server.settings import Settings
 
 
-class VisitorNamespace(socketio.AsyncNamespace):
+class VisitorNamespace(VisitorMessageEvents, socketio.AsyncNamespace):
     def __init__(
         self,
         settings: Settings,
@@ -29,9 +31,11 @@ class VisitorNamespace(socketio.AsyncNamespace):
         typing: TypingService,
         throttle: Throttle,
         drain: Drain | None = None,
+        edits: MessageEditService | None = None,
     ) -> None:
         super().__init__("/visitor")
         self.throttle = throttle
+        self.edits = edits  # a visitor's own messages, for 5 minutes
         self.drain = drain or Drain()  # a shutting-down node refuses new work
         self.settings = settings
         self.visitors = visitors

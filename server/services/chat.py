@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from weakref import WeakValueDictionary
 
@@ -17,6 +18,7 @@ from server.domain import (
     Message,
     MessageKind,
     NotFound,
+    Quote,
     Visitor,
 )
 from server.services.admission import VisitorGate
@@ -25,6 +27,7 @@ from server.services.auth import AgentContext
 from server.services.broadcast import Broadcaster
 from server.services.commands import SendMessage
 from server.services.events import Event, EventBus
+from server.services.quotes import quoted, with_quotes
 from server.services.visitors import VisitorService
 from server.storage.messages import Appended, MessageStore
 
@@ -75,6 +78,7 @@ class ChatService:
                 # is answered like any other and goes nowhere.
                 return Message(self._store.new_id(), "", site_id, author, cmd.text, cmd.client_id)
             attachments = self._attached(cmd, site_id, author)  # before a conversation opens
+            quote = await self._visitor_quote(site_id, visitor_id, cmd)
             conversation_id = self._store.new_id()  # older than the message it may open with
             message = self._draft("", site_id, author, cmd, attachments)
             opening = Conversation(
@@ -85,6 +89,7 @@ class ChatService:
                 appended = await self._store.append_to_open_conversation(message, opening)
             if appended.opened:
                 await self._broadcast_opened(visitor, appended.conversation)
+            appended = _quoting(appended, quote)
             await self._announce(appended, visitor, connection, visitor_online=True)
             await self._publish_created(appended)
             return appended.message
@@ -104,6 +109,7 @@ class ChatService:
         messages = await self._store.list_visitor_messages(  # never a private note
             conversation.site_id, conversation.id, before=before, limit=limit + 1
         )
+        messages = await with_quotes(self._store, site_id, messages, for_visitor=True)
         messages, has_more = messages[-limit:], len(messages) > limit
         if since is None:
             return messages, has_more
@@ -125,7 +131,12 @@ class ChatService:
         author = Author(AuthorKind.AGENT, str(ctx.agent.id), ctx.agent.name)
         attachments = self._attached(cmd, conversation.site_id, author)
         draft = self._draft(conversation.id, conversation.site_id, author, cmd, attachments)
-        appended = await self._store.append_message(draft)
+        quote = None
+        if cmd.reply_to:
+            quote = await quoted(
+                self._store, conversation.site_id, conversation.id, cmd.reply_to, draft.kind
+            )
+        appended = _quoting(await self._store.append_message(draft), quote)
         await self._announce(appended, None, None)
         await self._publish_created(appended)
         return appended.message
@@ -135,6 +146,7 @@ class ChatService:
     ) -> dict[str, Any]:
         conversation = await self._conversation_for(ctx, conversation_id)
         messages, has_more = await self._page(conversation, before, limit)
+        messages = await with_quotes(self._store, conversation.site_id, messages, for_visitor=False)
         visitor = await self._store.get_visitor(conversation.site_id, conversation.visitor_id)
         return {
             "conversation": await self._with_visitor(conversation),
@@ -201,6 +213,20 @@ class ChatService:
             text=cmd.text,
             client_id=cmd.client_id,
             attachments=attachments,
+            reply_to=cmd.reply_to,
+        )
+
+    async def _visitor_quote(
+        self, site_id: int, visitor_id: str, cmd: SendMessage
+    ) -> Message | None:
+        """The message a visitor's message quotes: one of their own conversation's."""
+        if not cmd.reply_to:
+            return None
+        conversation = await self._store.find_open_conversation(site_id, visitor_id)
+        if conversation is None:
+            raise InvalidInput("reply_to must be a message of this conversation")
+        return await quoted(
+            self._store, site_id, conversation.id, cmd.reply_to, MessageKind.MESSAGE
         )
 
     async def _announce(
@@ -382,6 +408,13 @@ class ChatService:
             await self._broadcast.to_agents(conversation.site_id, "delivered", receipt)
             await self._broadcast.to_visitor(conversation.visitor_id, "delivered", receipt)
         return changed
+
+
+def _quoting(appended: Appended, target: Message | None) -> Appended:
+    """The appended message shown with the message it quotes."""
+    if target is None:
+        return appended
+    return replace(appended, message=replace(appended.message, quote=Quote.of(target)))
 
 
 def _conversation_wire(

@@ -71,6 +71,7 @@ class SendMessage:
     client_id: str
     text: str
     attachment_refs: tuple[str, ...] = ()  # signed upload references, checked by the chat
+    reply_to: str | None = None  # the id of a message this one quotes
 
     @classmethod
     def parse(cls, data: Any, max_chars: int) -> SendMessage:
@@ -86,7 +87,10 @@ class SendMessage:
             raise InvalidInput(f"message is longer than {max_chars} characters", "too_long")
         if not text.strip() and not refs:
             raise InvalidInput("message is empty")
-        return cls(client_id=client_id, text=text, attachment_refs=refs)
+        reply_to = data.get("reply_to")
+        if reply_to is not None and not (isinstance(reply_to, str) and ULID.match(reply_to)):
+            raise InvalidInput("reply_to must be a message id")
+        return cls(client_id=client_id, text=text, attachment_refs=refs, reply_to=reply_to)
 
 
 MAX_ATTACHMENTS = 10

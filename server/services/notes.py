@@ -8,11 +8,14 @@ to the visitor's room, and every visitor-facing read leaves notes out in its que
 
 from __future__ import annotations
 
-from server.domain import Author, AuthorKind, InvalidInput, Message, MessageKind
+from dataclasses import replace
+
+from server.domain import Author, AuthorKind, InvalidInput, Message, MessageKind, Quote
 from server.services.auth import AgentContext
 from server.services.commands import SendMessage
 from server.services.conversation_access import conversation_for
 from server.services.events import Event, EventBus
+from server.services.quotes import quoted
 from server.storage.messages import MessageStore
 
 
@@ -37,7 +40,14 @@ class NoteService:
             client_id=cmd.client_id,
             kind=MessageKind.NOTE,
         )
-        appended = await self._store.append_message(note)
+        target = None
+        if cmd.reply_to:  # a note may quote anything in its conversation, notes included
+            target = await quoted(
+                self._store, conversation.site_id, conversation.id, cmd.reply_to, note.kind
+            )
+        appended = await self._store.append_message(replace(note, reply_to=cmd.reply_to))
+        if target is not None:
+            appended = replace(appended, message=replace(appended.message, quote=Quote.of(target)))
         if appended.created:
             await self._bus.publish(
                 Event(

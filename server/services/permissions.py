@@ -18,6 +18,7 @@ RANK = {Role.AGENT: 0, Role.ADMIN: 1, Role.OWNER: 2}
 class Action(StrEnum):
     CHAT = "chat"
     MANAGE_SHARED_REPLIES = "replies.shared"
+    VIEW_MESSAGE_HISTORY = "messages.history"
     VIEW_SETTINGS = "settings.view"
     EDIT_SETTINGS = "settings.edit"
     MANAGE_BLOCKS = "blocks.manage"
@@ -41,10 +42,14 @@ class Rule:
 RULES: dict[Action, Rule] = {
     Action.CHAT: Rule(
         Role.AGENT,
-        "see the site's visitors and conversations, answer chats, keep personal saved replies",
+        "see the site's visitors and conversations, answer chats, write private notes, "
+        "edit and delete their own messages, keep personal saved replies",
     ),
     Action.MANAGE_SHARED_REPLIES: Rule(
         Role.ADMIN, "add, change and remove the team's shared saved replies"
+    ),
+    Action.VIEW_MESSAGE_HISTORY: Rule(
+        Role.ADMIN, "read what edited and deleted messages said before (the audit view)"
     ),
     Action.VIEW_SETTINGS: Rule(
         Role.ADMIN, "see the site's settings, embed snippet and installation check"

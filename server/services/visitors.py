@@ -33,6 +33,7 @@ from server.services.fingerprint import (
 from server.services.geo import GeoService
 from server.services.identity import hash_matches
 from server.services.journey import Journey, JourneyService, source_of
+from server.services.quotes import with_quotes
 from server.services.sites import SiteService
 from server.services.throttle import Throttle
 from server.services.tokens import TokenSigner
@@ -179,6 +180,7 @@ class VisitorService:
             messages = await self._store.list_visitor_messages(  # never a private note
                 site.id, conversation.id, limit=HISTORY_ON_CONNECT + 1
             )
+            messages = await with_quotes(self._store, site.id, messages, for_visitor=True)
         has_more = len(messages) > HISTORY_ON_CONNECT
         if chat_from:
             visible = [m for m in messages if m.id >= chat_from]

@@ -14,10 +14,12 @@ from datetime import datetime
 from typing import Protocol
 
 from server.domain import (
+    Author,
     AuthorKind,
     Conversation,
     ConversationStatus,
     Message,
+    MessageRevision,
     PageView,
     Visitor,
 )
@@ -179,6 +181,34 @@ class MessageStore(OutboxStore, Protocol):
         """As ``list_messages``, of the kinds a visitor may read only (``rules.VISITOR_KINDS``:
         never a private note), filtered in the query itself. Every visitor-facing read of
         messages goes through here."""
+
+    async def get_message(self, site_id: int, message_id: str) -> Message | None: ...
+
+    async def get_messages(self, site_id: int, message_ids: Sequence[str]) -> list[Message]:
+        """The messages of the site among ``message_ids`` (any order): quoted ones."""
+
+    async def edit_message(
+        self,
+        site_id: int,
+        message_id: str,
+        text: str,
+        *,
+        revision_id: str,
+        actor: Author,
+        at: datetime,
+    ) -> Message | None:
+        """Replace the words (``edited_at`` = ``at``), keeping the old ones as a revision
+        (``revision_id``, ``actor``). None when there is no such message in the site, or it
+        was deleted."""
+
+    async def delete_message(
+        self, site_id: int, message_id: str, *, revision_id: str, actor: Author, at: datetime
+    ) -> Message | None:
+        """Set ``deleted_at``; the words stay in the store and in a revision. None when
+        there is no such message, or it was deleted already."""
+
+    async def message_revisions(self, site_id: int, message_id: str) -> list[MessageRevision]:
+        """What the message said before each edit and its deletion, oldest first."""
 
     async def mark_read(
         self, site_id: int, conversation_id: str, reader: AuthorKind, up_to: str

@@ -16,15 +16,18 @@ from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from server.domain import (
+    Author,
     AuthorKind,
     Conflict,
     Conversation,
     ConversationStatus,
     Message,
     MessageKind,
+    MessageRevision,
     MessageStatus,
     NotFound,
     PageView,
+    RevisionAction,
     Visitor,
 )
 from server.storage.ids import UlidFactory
@@ -48,6 +51,7 @@ class MongoMessageStore(MongoOutbox):
         self._conversations = self._db["conversations"]
         self._messages = self._db["messages"]
         self._deliveries = self._db["webhook_deliveries"]
+        self._revisions = self._db["message_revisions"]
         self._new_id = UlidFactory()
 
     async def init(self) -> None:
@@ -473,6 +477,111 @@ class MongoMessageStore(MongoOutbox):
                 {"$set": {"status": MessageStatus.DELIVERED.value}},
             )
         return changed
+
+    # --- edits, deletions, quotes ------------------------------------------------------
+
+    async def get_message(self, site_id: int, message_id: str) -> Message | None:
+        document = await self._messages.find_one({"_id": message_id, "site_id": site_id})
+        return documents.message_from_document(document) if document else None
+
+    async def get_messages(self, site_id: int, message_ids: Sequence[str]) -> list[Message]:
+        if not message_ids:
+            return []
+        cursor = self._messages.find({"_id": {"$in": list(message_ids)}, "site_id": site_id})
+        return [documents.message_from_document(d) async for d in cursor]
+
+    async def edit_message(
+        self,
+        site_id: int,
+        message_id: str,
+        text: str,
+        *,
+        revision_id: str,
+        actor: Author,
+        at: datetime,
+    ) -> Message | None:
+        change = {"text": text, "edited_at": rules.to_millis(at)}
+        return await self._revise(
+            site_id, message_id, RevisionAction.EDIT, revision_id, actor, at, change
+        )
+
+    async def delete_message(
+        self, site_id: int, message_id: str, *, revision_id: str, actor: Author, at: datetime
+    ) -> Message | None:
+        change = {"deleted_at": rules.to_millis(at)}
+        return await self._revise(
+            site_id, message_id, RevisionAction.DELETE, revision_id, actor, at, change
+        )
+
+    async def _revise(
+        self,
+        site_id: int,
+        message_id: str,
+        action: RevisionAction,
+        revision_id: str,
+        actor: Author,
+        at: datetime,
+        change: dict[str, Any],
+    ) -> Message | None:
+        """The revision is written first, then the message changes only if its words are
+        still the ones the revision kept: no change is ever without its revision."""
+        live = {"_id": message_id, "site_id": site_id, "deleted_at": None}
+        current = await self._messages.find_one(live, {"text": True, "conversation_id": True})
+        if current is None:
+            return None
+        await self._revisions.insert_one(
+            {
+                "_id": revision_id,
+                "site_id": site_id,
+                "conversation_id": current["conversation_id"],
+                "message_id": message_id,
+                "action": action.value,
+                "text": current["text"],
+                "actor_kind": actor.kind.value,
+                "actor_id": actor.id,
+                "actor_name": actor.name,
+                "created_at": rules.to_millis(at),
+            }
+        )
+        changed = await self._messages.find_one_and_update(
+            {**live, "text": current["text"]},
+            {"$set": change},
+            return_document=ReturnDocument.AFTER,
+        )
+        if changed is None:  # changed or deleted meanwhile: this revision never happened
+            await self._revisions.delete_one({"_id": revision_id})
+            return None
+        message = documents.message_from_document(changed)
+        # The conversation's summary follows its newest message's words.
+        await self._conversations.update_one(
+            {"_id": message.conversation_id, "site_id": site_id, "activity_id": message_id},
+            {
+                "$set": {
+                    "last_activity": documents.last_activity_document(
+                        message.created_at, rules.preview_after_change(message)
+                    )
+                }
+            },
+        )
+        return message
+
+    async def message_revisions(self, site_id: int, message_id: str) -> list[MessageRevision]:
+        cursor = self._revisions.find({"site_id": site_id, "message_id": message_id}).sort(
+            "_id", ASCENDING
+        )
+        return [
+            MessageRevision(
+                id=d["_id"],
+                site_id=d["site_id"],
+                conversation_id=d["conversation_id"],
+                message_id=d["message_id"],
+                action=RevisionAction(d["action"]),
+                text=d["text"],
+                actor=Author(AuthorKind(d["actor_kind"]), d["actor_id"], d["actor_name"]),
+                created_at=d["created_at"],
+            )
+            async for d in cursor
+        ]
 
     # --- finding things: search and contacts -----------------------------------------
     # $text with quoted phrases (all must match) and textScore. nx-27017, the wire server

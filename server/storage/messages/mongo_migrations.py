@@ -114,11 +114,19 @@ async def _webhook_outbox_indexes(db: Database) -> None:
     )
 
 
+async def _revisions_index(db: Database) -> None:
+    """message_revisions: what a message said before each edit or its deletion."""
+    await db["message_revisions"].create_indexes(
+        [IndexModel([("site_id", ASCENDING), ("message_id", ASCENDING)])]
+    )
+
+
 MIGRATIONS: tuple[MongoMigration, ...] = (
     MongoMigration(1, "indexes", _create_indexes),
     MongoMigration(2, "search indexes", _search_indexes),
     MongoMigration(3, "message kinds written out", _message_kinds),
     MongoMigration(4, "webhook outbox indexes", _webhook_outbox_indexes),
+    MongoMigration(5, "message revisions index", _revisions_index),
 )
 
 

@@ -132,6 +132,7 @@ def message_record(message: Message) -> dict[str, Any]:
         "edited_at": to_millis_or_none(message.edited_at),
         "deleted_at": to_millis_or_none(message.deleted_at),
         "kind": message.kind.value,
+        "reply_to": message.reply_to,
     }
 
 
@@ -152,6 +153,7 @@ def message_from_record(record: Record) -> Message:
         deleted_at=record["deleted_at"],
         # Documents written before kinds existed are ordinary messages.
         kind=MessageKind(record.get("kind") or MessageKind.MESSAGE.value),
+        reply_to=record.get("reply_to"),
     )
 
 

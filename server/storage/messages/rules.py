@@ -19,6 +19,14 @@ VISITOR_KINDS = (MessageKind.MESSAGE.value, MessageKind.EVENT.value)
 RECEIPT_KIND = MessageKind.MESSAGE.value
 
 
+DELETED_PREVIEW = "Message deleted"
+
+
+def preview_after_change(message: Message) -> str:
+    """The conversation's summary when its newest message was edited or deleted."""
+    return DELETED_PREVIEW if message.deleted_at is not None else preview_of(message)
+
+
 def moves_conversation(message: Message) -> bool:
     """A private note changes nothing the visitor could see: not the conversation's
     preview, its activity, nor an unread counter."""

@@ -17,14 +17,17 @@ from datetime import datetime
 from typing import Any
 
 from server.domain import (
+    Author,
     AuthorKind,
     Conflict,
     Conversation,
     ConversationStatus,
     Message,
+    MessageRevision,
     MessageStatus,
     NotFound,
     PageView,
+    RevisionAction,
     Visitor,
 )
 from server.storage.ids import UlidFactory
@@ -47,12 +50,17 @@ from server.storage.messages.sqlite_rows import (
     page_view_from_row,
     page_view_values,
     placeholders,
+    read_moment,
     visitor_from_row,
     visitor_values,
 )
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
 
 OPEN = ConversationStatus.OPEN.value
+REVISION_COLUMNS = (
+    "id, site_id, conversation_id, message_id, action, text, actor_kind, actor_id, "
+    "actor_name, created_at"
+)
 VISITOR_KINDS = ", ".join(f"'{kind}'" for kind in rules.VISITOR_KINDS)
 _MESSAGE_COLUMNS_OF_M = ", ".join(f"m.{c.strip()}" for c in MESSAGE_COLUMNS.split(","))
 _VISITOR_COLUMNS_OF_V = ", ".join(f"v.{c.strip()}" for c in VISITOR_COLUMNS.split(","))
@@ -467,6 +475,124 @@ class SqliteMessageStore(SqliteOutbox):
             return sorted(message_id for (message_id,) in changed)
 
         return await self._writes.run(mark)
+
+    # --- edits, deletions, quotes ------------------------------------------------------
+
+    async def get_message(self, site_id: int, message_id: str) -> Message | None:
+        row = await self._one(
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE site_id = ? AND id = ?",
+            (site_id, message_id),
+        )
+        return message_from_row(row) if row else None
+
+    async def get_messages(self, site_id: int, message_ids: Sequence[str]) -> list[Message]:
+        if not message_ids:
+            return []
+        ids = list(message_ids)
+        rows = await self._all(
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE site_id = ? AND id IN ({marks(ids)})",
+            (site_id, *ids),
+        )
+        return [message_from_row(row) for row in rows]
+
+    async def edit_message(
+        self,
+        site_id: int,
+        message_id: str,
+        text: str,
+        *,
+        revision_id: str,
+        actor: Author,
+        at: datetime,
+    ) -> Message | None:
+        return await self._revise(
+            site_id, message_id, RevisionAction.EDIT, revision_id, actor, at, text
+        )
+
+    async def delete_message(
+        self, site_id: int, message_id: str, *, revision_id: str, actor: Author, at: datetime
+    ) -> Message | None:
+        return await self._revise(
+            site_id, message_id, RevisionAction.DELETE, revision_id, actor, at, None
+        )
+
+    async def _revise(
+        self,
+        site_id: int,
+        message_id: str,
+        action: RevisionAction,
+        revision_id: str,
+        actor: Author,
+        at: datetime,
+        text: str | None,
+    ) -> Message | None:
+        """Keep the words as they were in message_revisions, then change the message; one
+        transaction. None when there is no such message, or it is deleted already."""
+        change = (
+            ("text = ?, edited_at = ?", (text, moment(at)))
+            if action is RevisionAction.EDIT
+            else ("deleted_at = ?", (moment(at),))
+        )
+
+        def revise(conn: sqlite3.Connection) -> Any:
+            found = conn.execute(
+                "SELECT conversation_id, text FROM messages "
+                "WHERE site_id = ? AND id = ? AND deleted_at IS NULL",
+                (site_id, message_id),
+            ).fetchone()
+            if found is None:
+                return None
+            conn.execute(
+                f"INSERT INTO message_revisions ({REVISION_COLUMNS}) "
+                f"VALUES ({placeholders(REVISION_COLUMNS)})",
+                (
+                    revision_id,
+                    site_id,
+                    found[0],
+                    message_id,
+                    action.value,
+                    found[1],
+                    actor.kind.value,
+                    actor.id,
+                    actor.name,
+                    moment(at),
+                ),
+            )
+            row = conn.execute(
+                f"UPDATE messages SET {change[0]} WHERE site_id = ? AND id = ? "
+                f"RETURNING {MESSAGE_COLUMNS}",
+                (*change[1], site_id, message_id),
+            ).fetchone()
+            # The conversation's summary follows its newest message's words.
+            conn.execute(
+                "UPDATE conversations SET preview = ? "
+                "WHERE site_id = ? AND id = ? AND activity_id = ?",
+                (rules.preview_after_change(message_from_row(row)), site_id, found[0], message_id),
+            )
+            return row
+
+        row = await self._writes.run(revise)
+        return message_from_row(row) if row else None
+
+    async def message_revisions(self, site_id: int, message_id: str) -> list[MessageRevision]:
+        rows = await self._all(
+            f"SELECT {REVISION_COLUMNS} FROM message_revisions "
+            "WHERE site_id = ? AND message_id = ? ORDER BY id",
+            (site_id, message_id),
+        )
+        return [
+            MessageRevision(
+                id=row[0],
+                site_id=row[1],
+                conversation_id=row[2],
+                message_id=row[3],
+                action=RevisionAction(row[4]),
+                text=row[5],
+                actor=Author(AuthorKind(row[6]), row[7], row[8]),
+                created_at=read_moment(row[9]),  # type: ignore[arg-type]
+            )
+            for row in rows
+        ]
 
     # --- finding things: search and contacts -----------------------------------------
 

@@ -39,7 +39,7 @@ CONVERSATION_COLUMNS = (
 )
 MESSAGE_COLUMNS = (
     "id, conversation_id, site_id, author_kind, author_id, author_name, text, client_id, "
-    "attachments, status, created_at, edited_at, deleted_at, kind"
+    "attachments, status, created_at, edited_at, deleted_at, kind, reply_to"
 )
 
 
@@ -190,6 +190,7 @@ def message_values(m: Message) -> tuple[Any, ...]:
         moment_or_none(m.edited_at),
         moment_or_none(m.deleted_at),
         m.kind.value,
+        m.reply_to,
     )
 
 
@@ -207,4 +208,5 @@ def message_from_row(row: Sequence[Any]) -> Message:
         edited_at=read_moment(row[11]),
         deleted_at=read_moment(row[12]),
         kind=MessageKind(row[13]),
+        reply_to=row[14],
     )

@@ -97,6 +97,7 @@ messages = Table(
     Column("edited_at", DateTime),
     Column("deleted_at", DateTime),
     Column("kind", Text, nullable=False, server_default="message"),  # MessageKind
+    Column("reply_to", Text),  # the id of the message this one quotes
     # A resend of the same client_id is the same message: append relies on this.
     UniqueConstraint("conversation_id", "client_id", name="messages_client_id_once"),
     Index("messages_by_conversation", "conversation_id", "id"),
@@ -124,4 +125,21 @@ webhook_deliveries = Table(
     Column("redelivery_of", Text),
     Index("webhook_deliveries_due", "status", "locked_until"),
     Index("webhook_deliveries_by_endpoint", "site_id", "endpoint_id", "id"),
+)
+
+# What a message said before each edit or its deletion (the audit view).
+message_revisions = Table(
+    "message_revisions",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("site_id", Integer, nullable=False),
+    Column("conversation_id", Text, nullable=False),
+    Column("message_id", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("actor_kind", Text, nullable=False),
+    Column("actor_id", Text, nullable=False),
+    Column("actor_name", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("message_revisions_by_message", "site_id", "message_id", "id"),
 )
