@@ -28,7 +28,7 @@ async def started(agent, visitor):
 
 async def test_an_agent_edits_and_deletes_and_both_sides_see_it_live(agent_a, tenant_a, visitor_of):
     visitor = await visitor_of(tenant_a)
-    conversation_id, question, reply = await started(agent_a, visitor)
+    conversation_id, _question, reply = await started(agent_a, visitor)
 
     edited = await agent_a.call("edit_message", {"message_id": reply["id"], "text": "Yes, we do"})
     assert edited["ok"] and edited["message"]["text"] == "Yes, we do"
@@ -66,7 +66,7 @@ async def test_only_ones_own_messages(
     app, agent_a, tenant_a, tenant_b, visitor_of, socket_client, base_url
 ):
     visitor = await visitor_of(tenant_a)
-    conversation_id, question, reply = await started(agent_a, visitor)
+    _conversation_id, question, reply = await started(agent_a, visitor)
 
     # The agent cannot change the visitor's message; the visitor cannot change the agent's.
     answer = await agent_a.call("edit_message", {"message_id": question["id"], "text": "x"})
@@ -106,7 +106,7 @@ async def test_only_ones_own_messages(
 
 async def test_a_visitor_changes_their_own_for_five_minutes(app, agent_a, tenant_a, visitor_of):
     visitor = await visitor_of(tenant_a)
-    conversation_id, question, reply = await started(agent_a, visitor)
+    _conversation_id, question, reply = await started(agent_a, visitor)
 
     edited = await visitor.call("edit_message", {"message_id": question["id"], "text": "Bergen?"})
     assert edited["ok"] and edited["message"]["text"] == "Bergen?"
