@@ -102,7 +102,11 @@ async def typing_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def socketio_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
-    await app[sio_key].shutdown()
+    sio = app[sio_key]
+    await sio.shutdown()
+    close_fan_out = getattr(sio.manager, "close", None)  # the Redis manager, when configured
+    if close_fan_out is not None:
+        await close_fan_out()
 
 
 async def webhooks_ctx(app: web.Application) -> AsyncIterator[None]:
