@@ -9,15 +9,16 @@ import os
 import sys
 
 from server.domain import DomainError, Role
+from server.logs import configure_logging
 from server.settings import ConfigError, Settings
 from server.storage.messages.base import StoreSchemaError
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         settings = Settings.from_env()
+        configure_logging(settings.log_format)
         code = asyncio.run(args.handler(settings, args)) or 0
         if getattr(args, "server", False):
             _exit_now(code)

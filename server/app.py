@@ -9,6 +9,7 @@ import jinja2
 from aiohttp import web
 
 from server import keys, resources
+from server.http.access_log import access_log_middleware
 from server.http.middlewares import errors_middleware, security_headers_middleware
 from server.http.routes import setup_routes
 from server.http.widget import Bundle
@@ -16,6 +17,7 @@ from server.realtime.agent import AgentNamespace
 from server.realtime.broadcaster import SocketBroadcaster
 from server.realtime.relay import SocketRelay
 from server.realtime.server import build_socketio
+from server.realtime.timing import connected_count, time_events
 from server.realtime.visitor import VisitorNamespace
 from server.services.agent_settings import AgentSettingsService
 from server.services.agents_presence import AgentPresence
@@ -30,6 +32,7 @@ from server.services.fingerprint import FingerprintKeys
 from server.services.geo import GeoService
 from server.services.journey import JourneyService
 from server.services.message_edits import MessageEditService
+from server.services.metrics import Metrics
 from server.services.notes import NoteService
 from server.services.search import SearchService
 from server.services.sites import SiteService
@@ -43,6 +46,7 @@ from server.services.webhook_setup import build_webhooks
 from server.settings import Settings
 from server.storage.cache import Cache, MemoryCache, RedisCache
 from server.storage.messages import MessageStore
+from server.storage.messages.timed import TimedStore
 from server.storage.rate_limits import WindowCounters
 from server.storage.sql.agent_settings import AgentSettingsRepository
 from server.storage.sql.agents import AgentRepository
@@ -84,21 +88,30 @@ def open_throttle(settings: Settings, cache: Cache) -> Throttle:
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
-        middlewares=[errors_middleware, security_headers_middleware],
+        middlewares=[access_log_middleware, errors_middleware, security_headers_middleware],
         client_max_size=settings.upload_max_bytes + 64 * 1024,
     )
     app[keys.settings_key] = settings
 
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
-    store = open_message_store(settings)
+    metrics = Metrics()
+    store = TimedStore(open_message_store(settings), metrics.observe_store)
     cache = open_cache(settings)
     throttle = open_throttle(settings, cache)
     site_repo, audit = SiteRepository(sessions), AuditRepository(sessions)
     tokens = TokenSigner(settings.secret_key)
-    events = EventBus()  # domain events: sockets (SocketRelay) and webhooks subscribe
-    webhooks, webhook_worker = build_webhooks(settings, sessions, store, audit)
+    events = EventBus()  # domain events: sockets (SocketRelay), webhooks, metrics subscribe
+    webhooks, webhook_worker = build_webhooks(
+        settings,
+        sessions,
+        store,
+        audit,
+        observe=metrics.observe_webhook,
+        report_depth=metrics.webhook_queue.set,
+    )
     events.subscribe(webhooks.on_event)
+    events.subscribe(metrics.on_event)
 
     own_origins = [f"http://localhost:{settings.port}", f"http://127.0.0.1:{settings.port}"]
     if settings.public_url:
@@ -193,6 +206,10 @@ def create_app(settings: Settings) -> web.Application:
             edits=edits,
         )
     )
+    for namespace in sio.namespace_handlers.values():
+        time_events(namespace, metrics.observe_event)
+    metrics.count_connections("visitor", connected_count(sio, "/visitor"))
+    metrics.count_connections("agent", connected_count(sio, "/agent"))
     sio.attach(app)
 
     app[keys.sql_engine_key] = engine
@@ -216,6 +233,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.search_key] = SearchService(store)
     app[keys.contacts_key] = ContactsService(store, visitors)
     app[keys.events_key] = events
+    app[keys.metrics_key] = metrics
     app[keys.webhooks_key] = webhooks
     app[keys.webhook_worker_key] = webhook_worker
     app[keys.drain_key] = drain

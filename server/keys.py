@@ -16,6 +16,7 @@ from server.services.drain import Drain
 from server.services.events import EventBus
 from server.services.geo import GeoService
 from server.services.message_edits import MessageEditService
+from server.services.metrics import Metrics
 from server.services.search import SearchService
 from server.services.sites import OriginPolicy, SiteService
 from server.services.throttle import Throttle
@@ -53,3 +54,4 @@ webhooks_key = web.AppKey("webhooks", WebhookService)
 webhook_worker_key = web.AppKey("webhook_worker", WebhookWorker)
 drain_key = web.AppKey("drain", Drain)
 edits_key = web.AppKey("edits", MessageEditService)
+metrics_key = web.AppKey("metrics", Metrics)

@@ -67,6 +67,11 @@ class Settings:
     rate_limits: RateLimitRules = field(default_factory=RateLimitRules)
     # Shutdown (SIGTERM): how long running events and requests get to finish.
     shutdown_grace_seconds: float = 3.0
+    # Operations: who may read /metrics, and the request log.
+    metrics_token: str | None = field(default=None, repr=False)
+    metrics_allow: tuple[IPNetwork, ...] = ()
+    access_log: bool = True
+    log_format: str = "text"  # or "json": one JSON object per line
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -101,6 +106,10 @@ class Settings:
             dev_localhost_origins=_bool(env, "PORCHLIGHT_DEV_LOCALHOST_ORIGINS"),
             webhooks_allow_private=_bool(env, "PORCHLIGHT_WEBHOOKS_ALLOW_PRIVATE"),
             webhook_timeout_seconds=_int(env, "PORCHLIGHT_WEBHOOKS_TIMEOUT_SECONDS", 10),
+            metrics_token=_optional(env, "PORCHLIGHT_METRICS_TOKEN"),
+            metrics_allow=_networks(env, "PORCHLIGHT_METRICS_ALLOW"),
+            access_log=not _bool(env, "PORCHLIGHT_ACCESS_LOG_OFF"),
+            log_format=_choice(env, "PORCHLIGHT_LOG_FORMAT", ("text", "json")),
             webhook_disable_after_failures=_int(
                 env, "PORCHLIGHT_WEBHOOKS_DISABLE_AFTER_FAILURES", 20
             ),
@@ -143,6 +152,13 @@ def _bool(env: Mapping[str, str], name: str) -> bool:
     if raw in ("1", "true", "yes", "on"):
         return True
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip().lower() or choices[0]
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
 
 
 def _path(env: Mapping[str, str], name: str) -> Path | None:

@@ -16,6 +16,7 @@ from server.http import (
     dashboard,
     health,
     message_edits,
+    metrics,
     onboarding,
     search,
     settings,
@@ -45,6 +46,7 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     router.add_get("/api/v1/search", search.search)
     router.add_get("/api/v1/contacts", search.contacts)
     router.add_get("/healthz", health.healthz)
+    router.add_get("/metrics", metrics.metrics)
     router.add_get("/dashboard", dashboard.app_page)
     router.add_get("/dashboard/login", dashboard.login_page)
     router.add_post("/dashboard/login", dashboard.login_submit)

@@ -23,6 +23,7 @@ def build_webhooks(
     store: MessageStore,
     audit: AuditRepository,
     observe: Callable[[str, float], None] | None = None,
+    report_depth: Callable[[int], None] | None = None,
 ) -> tuple[WebhookService, WebhookWorker]:
     endpoints = WebhookRepository(sessions)
     webhooks = WebhookService(endpoints, store, allow_private=settings.webhooks_allow_private)
@@ -48,5 +49,6 @@ def build_webhooks(
         lease_seconds=max(60.0, settings.webhook_timeout_seconds * 3),
         poll_seconds=settings.webhook_poll_seconds,
         observe=observe,
+        report_depth=report_depth,
     )
     return webhooks, worker

@@ -30,6 +30,7 @@ from server.storage.sql.team import TeamRepository
 from server.storage.sql.webhooks import WebhookEndpoint, WebhookRepository
 
 log = logging.getLogger(__name__)
+DEPTH_EVERY = 5.0  # seconds between two counts of the queue (for the metric)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,10 @@ class WebhookWorker:
         poll_seconds: float = 1.0,
         clock: Callable[[], float] = time.time,
         observe: Callable[[str, float], None] | None = None,
+        report_depth: Callable[[int], None] | None = None,
     ) -> None:
+        self._report_depth = report_depth  # the queue's depth, sampled every few seconds
+        self._depth_sampled = 0.0
         self._store = store
         self._webhooks = webhooks
         self._endpoints = endpoints
@@ -111,6 +115,7 @@ class WebhookWorker:
     async def _run(self) -> None:
         while True:
             try:
+                await self._sample_depth()
                 claimed = await self.run_once()
             except Exception:
                 log.exception("webhook worker round failed")
@@ -131,6 +136,12 @@ class WebhookWorker:
             self._running.add(task)
             task.add_done_callback(self._running.discard)
         return len(claimed)
+
+    async def _sample_depth(self) -> None:
+        if self._report_depth is None or time.monotonic() - self._depth_sampled < DEPTH_EVERY:
+            return
+        self._depth_sampled = time.monotonic()
+        self._report_depth(await self._store.count_pending_deliveries())
 
     async def drain(self) -> None:
         """Wait for the attempts started so far (tests, and a clean shutdown)."""

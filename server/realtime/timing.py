@@ -1,0 +1,39 @@
+"""Socket.IO event handling time, for ``porchlight_event_seconds``.
+
+Each namespace's ``trigger_event`` is wrapped; events without a handler are reported as
+``other`` so a client cannot grow the metric's labels by inventing event names.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import socketio
+
+
+def time_events(namespace: socketio.AsyncNamespace, observe: Callable[[str, float], None]) -> None:
+    original = namespace.trigger_event
+    prefix = (namespace.namespace or "/").strip("/") or "root"
+
+    async def timed(event: str, *args: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await original(event, *args)
+        finally:
+            handled = hasattr(namespace, f"on_{event}")
+            observe(
+                f"{prefix}.{event}" if handled else f"{prefix}.other", time.perf_counter() - started
+            )
+
+    namespace.trigger_event = timed  # type: ignore[method-assign]
+
+
+def connected_count(sio: socketio.AsyncServer, namespace: str) -> Callable[[], int]:
+    """Connections to ``namespace`` on this node (the manager's room of everyone in it)."""
+
+    def count() -> int:
+        return len(sio.manager.rooms.get(namespace, {}).get(None, {}))
+
+    return count

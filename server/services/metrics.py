@@ -1,0 +1,111 @@
+"""The Prometheus metrics of one node, in a registry of its own (built in create_app).
+
+Names follow ``porchlight_<thing>_<unit>``: counters end in ``_total``, latencies are
+``_seconds`` histograms with buckets from 1 ms to 10 s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+from server.services.events import Event
+
+BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.connected = Gauge(
+            "porchlight_connected_clients",
+            "Socket.IO connections to this node, visitors' widgets and agents' dashboards",
+            ["role"],
+            registry=r,
+        )
+        self.messages = Counter(
+            "porchlight_messages",
+            "Messages stored, by who wrote them (visitor, agent, system)",
+            ["author"],
+            registry=r,
+        )
+        self.events = Counter(
+            "porchlight_domain_events", "Domain events published", ["event"], registry=r
+        )
+        self.event_seconds = Histogram(
+            "porchlight_event_seconds",
+            "Time to handle one Socket.IO event, from its arrival to its answer",
+            ["event"],
+            buckets=BUCKETS,
+            registry=r,
+        )
+        self.store_seconds = Histogram(
+            "porchlight_store_seconds",
+            "Time of one message store call",
+            ["operation"],
+            buckets=BUCKETS,
+            registry=r,
+        )
+        self.http_seconds = Histogram(
+            "porchlight_http_request_seconds",
+            "Time to answer one HTTP request, by route",
+            ["method", "route", "status"],
+            buckets=BUCKETS,
+            registry=r,
+        )
+        self.webhook_queue = Gauge(
+            "porchlight_webhook_queue_depth",
+            "Webhook deliveries waiting to go out (all nodes; sampled by this node's worker)",
+            registry=r,
+        )
+        self.webhook_deliveries = Counter(
+            "porchlight_webhook_deliveries",
+            "Webhook delivery attempts by outcome: delivered, failed (will retry), gave_up, "
+            "dropped (endpoint deleted or off)",
+            ["outcome"],
+            registry=r,
+        )
+        self.webhook_seconds = Histogram(
+            "porchlight_webhook_delivery_seconds",
+            "Time of one webhook delivery attempt",
+            buckets=BUCKETS,
+            registry=r,
+        )
+        for outcome in ("delivered", "failed", "gave_up", "dropped"):
+            self.webhook_deliveries.labels(outcome=outcome)
+        for author in ("visitor", "agent", "system"):
+            self.messages.labels(author=author)
+
+    def count_connections(self, role: str, count: Callable[[], int]) -> None:
+        self.connected.labels(role=role).set_function(count)
+
+    def observe_store(self, operation: str, seconds: float) -> None:
+        self.store_seconds.labels(operation=operation).observe(seconds)
+
+    def observe_event(self, event: str, seconds: float) -> None:
+        self.event_seconds.labels(event=event).observe(seconds)
+
+    def observe_webhook(self, outcome: str, seconds: float) -> None:
+        self.webhook_deliveries.labels(outcome=outcome).inc()
+        if outcome != "dropped":
+            self.webhook_seconds.observe(seconds)
+
+    async def on_event(self, event: Event) -> None:
+        """The bus subscriber: counts domain events and the messages among them."""
+        self.events.labels(event=event.name).inc()
+        if event.name == "message.created":
+            author = str(event.actor.get("kind") or "system")
+            self.messages.labels(author=author).inc()
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
