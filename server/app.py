@@ -24,6 +24,7 @@ from server.services.agents_presence import AgentPresence
 from server.services.auth import AuthService
 from server.services.chat import ChatService
 from server.services.composer import ComposerService
+from server.services.console import OPERATIONS
 from server.services.console_kit import ConsoleKit
 from server.services.contacts import ContactsService
 from server.services.drain import Drain
@@ -207,7 +208,7 @@ def create_app(settings: Settings) -> web.Application:
         )
     )
     for namespace in sio.namespace_handlers.values():
-        time_events(namespace, metrics.observe_event)
+        time_events(namespace, metrics.observe_event, known=OPERATIONS)
     metrics.count_connections("visitor", connected_count(sio, "/visitor"))
     metrics.count_connections("agent", connected_count(sio, "/agent"))
     sio.attach(app)

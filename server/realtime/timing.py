@@ -7,13 +7,18 @@ Each namespace's ``trigger_event`` is wrapped; events without a handler are repo
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import socketio
 
 
-def time_events(namespace: socketio.AsyncNamespace, observe: Callable[[str, float], None]) -> None:
+def time_events(
+    namespace: socketio.AsyncNamespace,
+    observe: Callable[[str, float], None],
+    known: Collection[str] = (),
+) -> None:
+    """``known``: event names handled without an ``on_<event>`` method (console operations)."""
     original = namespace.trigger_event
     prefix = (namespace.namespace or "/").strip("/") or "root"
 
@@ -22,10 +27,8 @@ def time_events(namespace: socketio.AsyncNamespace, observe: Callable[[str, floa
         try:
             return await original(event, *args)
         finally:
-            handled = hasattr(namespace, f"on_{event}")
-            observe(
-                f"{prefix}.{event}" if handled else f"{prefix}.other", time.perf_counter() - started
-            )
+            name = event if event in known or hasattr(namespace, f"on_{event}") else "other"
+            observe(f"{prefix}.{name}", time.perf_counter() - started)
 
     namespace.trigger_event = timed  # type: ignore[method-assign]
 
