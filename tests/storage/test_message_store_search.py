@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from server.domain import AuthorKind, InvalidInput, MessageKind
+from server.domain import Author, AuthorKind, InvalidInput, MessageKind
 from server.storage.messages import search
 from server.storage.messages.base import MessageStore
 from server.storage.messages.search import (
@@ -24,6 +24,8 @@ from tests.storage.test_message_store_contract import (
     make_visitor,
     new_conversation,
 )
+
+EDITOR = Author(AuthorKind.AGENT, "agent-1", "Agent One")
 
 
 def q(text: str) -> SearchQuery:
@@ -209,18 +211,32 @@ async def test_search_leaves_deleted_messages_out(message_store: MessageStore) -
     conversation = await new_conversation(message_store)
     kept = await append(message_store, conversation, text="password reset link")
     gone = await append(message_store, conversation, text="password is hunter2")
-    if not hasattr(message_store, "_messages"):  # SQLite: delete as a later edit would
-        await message_store._writes.run(  # type: ignore[attr-defined]
-            lambda conn: conn.execute(
-                "UPDATE messages SET deleted_at = '2026-03-01 10:00:00' WHERE id = ?", (gone.id,)
-            )
-        )
-    else:
-        await message_store._messages.update_one(  # type: ignore[attr-defined]
-            {"_id": gone.id}, {"$set": {"deleted_at": at(5)}}
-        )
+
+    await message_store.delete_message(
+        SITE, gone.id, revision_id=message_store.new_id(), actor=EDITOR, at=at(5)
+    )
 
     assert await found(message_store, "password") == [kept.text]
+    assert await found(message_store, "hunter2") == []
+
+
+async def test_an_edited_message_is_found_by_its_new_words_only(
+    message_store: MessageStore,
+) -> None:
+    conversation = await new_conversation(message_store)
+    message = await append(message_store, conversation, text="the parcel went to Lisbon")
+
+    await message_store.edit_message(
+        SITE,
+        message.id,
+        "the parcel went to Porto",
+        revision_id=message_store.new_id(),
+        actor=EDITOR,
+        at=at(5),
+    )
+
+    assert await found(message_store, "porto") == ["the parcel went to Porto"]
+    assert await found(message_store, "lisbon") == []
 
 
 async def test_search_finds_notes_but_not_event_lines(message_store: MessageStore) -> None:
