@@ -178,3 +178,26 @@ async def test_contacts_list_offline_visitors_and_open_their_profile(client, app
     assert (
         await client.get(f"/api/v1/contacts?site_id={shop.site.id}", headers=rival_auth)
     ).status == 403
+
+
+async def test_a_visitor_on_the_site_right_now_is_an_online_contact(
+    aiohttp_client, app, socket_client
+):
+    client = await aiohttp_client(app)
+    base_url = str(client.server.make_url("")).rstrip("/")
+    shop = await seed_tenant(app, "Shop", ["http://shop.test"])
+    await visitor_with_chat(app, shop.site.id, "Offline Olga", "olga@x.example", ["hi"])
+    visitor = await socket_client(
+        "/visitor",
+        base_url,
+        {"site_key": shop.site.site_key, "page": {"url": "http://shop.test/", "title": "Shop"}},
+        {"Origin": "http://shop.test"},
+    )
+    session = await visitor.next("session")
+    auth = await sign_in(client, shop)
+
+    listed = (await (await client.get("/api/v1/contacts", headers=auth)).json())["contacts"]
+
+    online = {c["id"]: c["online"] for c in listed}
+    assert online[session["visitor_id"]] is True
+    assert [c["online"] for c in listed if c["name"] == "Offline Olga"] == [False]
