@@ -9,15 +9,18 @@ export function createApi(request) {
     listVisitors: ({ siteId } = {}) => request("list_visitors", site(siteId)),
     history: (conversationId, { before, limit = 50 } = {}) =>
       request("history", { conversation_id: conversationId, ...(before ? { before } : {}), limit }),
-    sendMessage: (conversationId, clientId, text, attachments = [], kind = "message") =>
-      kind === "note"
-        ? request("send_note", { conversation_id: conversationId, client_id: clientId, text })
-        : request("send_message", {
-            conversation_id: conversationId,
-            client_id: clientId,
-            text,
-            ...(attachments.length ? { attachments: attachments.map((a) => ({ ref: a.ref })) } : {}),
-          }),
+    sendMessage: (conversationId, clientId, text, attachments = [], kind = "message", replyTo = null) =>
+      request(kind === "note" ? "send_note" : "send_message", {
+        conversation_id: conversationId,
+        client_id: clientId,
+        text,
+        ...(replyTo ? { reply_to: replyTo } : {}),
+        ...(attachments.length ? { attachments: attachments.map((a) => ({ ref: a.ref })) } : {}),
+      }),
+    // One's own messages: edit, delete; what they said before (admins and owners).
+    editMessage: (messageId, text) => request("edit_message", { message_id: messageId, text }),
+    deleteMessage: (messageId) => request("delete_message", { message_id: messageId }),
+    messageHistory: (messageId) => request("message_history", { message_id: messageId }),
     // The reply box: saved replies filled for this conversation, and suggestions.
     savedReplies: (conversationId) => request("saved_replies", { conversation_id: conversationId }),
     suggestReplies: (conversationId) => request("suggest_replies", { conversation_id: conversationId }),

@@ -5,6 +5,7 @@ import { createAttach } from "./attach.js";
 import { avatar, updateAvatar } from "./avatar.js";
 import { createComposer } from "./composer.js";
 import { h, icon, setText } from "./dom.js";
+import { showMessageHistory } from "./message-history.js";
 import { createMessageList } from "./messages.js";
 import { createReplyAssist } from "./reply-assist.js";
 import { compareIds } from "./store.js";
@@ -54,7 +55,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
     ),
   );
 
-  const list = createMessageList({ agentId: agent.id, onRetry: retry });
+  const list = createMessageList({ agentId: agent.id, onRetry: retry, onAction: act, canAudit });
   const ghost = createGhost({ typing, keepBottom: (change) => keepBottom(change) });
   const top = h("div", { class: "chat-top" });
   const notice = h("div", { class: "chat-notice" });
@@ -335,9 +336,46 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
 
   // ---- sending
 
-  function send(text, attachments = [], { kind = "message" } = {}) {
+  // ---- reply to, edit, delete, the audit view
+
+  function canAudit(msg) {
+    const site = store.state.sites.find((s) => s.id === msg.site_id);
+    return Boolean(site && (site.role === "admin" || site.role === "owner"));
+  }
+
+  async function act(action, msg) {
+    if (action === "reply" || action === "edit") composer.setContext({ kind: action, msg });
+    else if (action === "missing") toast("The quoted message is further up: scroll up to load it.");
+    else if (action === "delete") {
+      const what = msg.kind === "note" ? "note" : "message";
+      if (!confirm(`Delete this ${what}? ${msg.kind === "note" ? "Your team" : "The visitor and your team"} will see “${what} deleted”.`)) return;
+      const ack = await api.deleteMessage(msg.id);
+      if (ack.ok) applyChange(ack.message);
+      else toast(ack.error || "Could not delete it.", { kind: "error" });
+    } else if (action === "history") {
+      const ack = await api.messageHistory(msg.id);
+      if (ack.ok) showMessageHistory(ack);
+      else toast(ack.error || "Could not load its history.", { kind: "error" });
+    }
+  }
+
+  function applyChange(m) {
+    if (current && m.conversation_id === current.id) list.upsert(m);
+  }
+
+  async function saveEdit(msg, text) {
+    const ack = await api.editMessage(msg.id, text);
+    if (ack.ok) applyChange(ack.message);
+    else toast(ack.error || "Could not save the change.", { kind: "error" });
+  }
+
+  function send(text, attachments = [], { kind = "message", replyTo = null, edit = null } = {}) {
     const c = current;
     if (!c) return;
+    if (edit) {
+      saveEdit(edit, text);
+      return;
+    }
     const conv = store.state.conversations.get(c.id) || c.conversation || {};
     const msg = {
       id: null,
@@ -348,6 +386,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
       kind,
       text,
       attachments,
+      reply_to: replyTo ? quoteFor(replyTo) : null,
       status: "sending",
       created_at: new Date().toISOString(),
       error: null,
@@ -361,8 +400,15 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
     deliver(c.id, msg);
   }
 
+  /** A quote for the optimistic copy of a reply, from the message in the list. */
+  function quoteFor(id) {
+    const m = list.getById(id);
+    return m ? { id, author: m.author, text: (m.text || "").slice(0, 140), deleted: Boolean(m.deleted_at) } : { id };
+  }
+
   async function deliver(conversationId, msg) {
-    const ack = await api.sendMessage(conversationId, msg.client_id, msg.text, msg.attachments, msg.kind);
+    const replyTo = msg.reply_to ? msg.reply_to.id : null;
+    const ack = await api.sendMessage(conversationId, msg.client_id, msg.text, msg.attachments, msg.kind, replyTo);
     const waiting = pendingFor(conversationId);
     const isOpen = current && current.id === conversationId;
     if (ack.ok) {
@@ -416,6 +462,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
 
   store.on("open", (id) => (id ? open(id) : close()));
   store.on("message", receive);
+  store.on("message_updated", applyChange);
   store.on("read", (r) => {
     if (!current || r.conversation_id !== current.id) return;
     if (r.reader === "visitor") list.markRead("agent", r.up_to, r.message_ids);

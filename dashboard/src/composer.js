@@ -17,6 +17,7 @@ export function createComposer({ onSend, attach }) {
   let visitorName = "";
   let mode = "message";
   let replies = [];
+  let context = null; // {kind: "reply" | "edit", msg}: what the next send answers or changes
   const modeListeners = [];
 
   const textarea = h("textarea", {
@@ -44,9 +45,17 @@ export function createComposer({ onSend, attach }) {
     );
   const tabs = { message: tab("message"), note: tab("note") };
   const noteBadge = h("span", { class: "composer-private", hidden: true }, icon("lock", 12), "Only your team sees notes");
+  const contextText = h("span", { class: "composer-context-text" });
+  const contextBar = h(
+    "div",
+    { class: "composer-context", hidden: true },
+    contextText,
+    h("button", { class: "composer-context-close", type: "button", title: "Cancel (Esc)", "aria-label": "Cancel", onclick: () => setContext(null) }, icon("x", 14)),
+  );
   const box = h(
     "div",
     { class: "composer-box" },
+    contextBar,
     h("div", { class: "composer-modes", role: "tablist", "aria-label": "Reply or private note" }, tabs.message, tabs.note, noteBadge),
     h("div", { class: "composer-row" }, attach && attach.els, textarea, send),
   );
@@ -127,13 +136,41 @@ export function createComposer({ onSend, attach }) {
     const text = textarea.value;
     if (!ready(text) || !conversationId) return;
     const kind = mode;
-    const files = attach && kind === "message" ? attach.take() : [];
+    const editing = context && context.kind === "edit" ? context.msg : null;
+    const replyTo = context && context.kind === "reply" ? context.msg.id : null;
+    const files = attach && kind === "message" && !editing ? attach.take() : [];
     textarea.value = "";
     drafts.delete(conversationId);
     picker.close();
+    setContext(null);
     sync();
-    onSend(text, files, { kind });
+    onSend(text, files, { kind, replyTo, edit: editing });
     textarea.focus();
+  }
+
+  /** Answer (quote) a message, or change one of ours; null goes back to a plain reply. */
+  function setContext(next) {
+    const wasEdit = context && context.kind === "edit";
+    context = next && next.msg ? next : null;
+    contextBar.hidden = !context;
+    form.classList.toggle("is-editing", Boolean(context && context.kind === "edit"));
+    if (!context) {
+      if (wasEdit) textarea.value = "";
+      sync();
+      return;
+    }
+    const { msg } = context;
+    if (context.kind === "edit") {
+      contextText.replaceChildren(icon("pencil", 13), h("strong", {}, "Editing"), " · Enter saves, Esc cancels");
+      setMode(msg.kind === "note" ? "note" : "message");
+      textarea.value = msg.text || "";
+    } else {
+      const who = msg.author && msg.author.kind === "visitor" ? msg.author.name || "the visitor" : msg.author.name || "Agent";
+      contextText.replaceChildren(icon("reply", 13), h("strong", {}, `Replying to ${who}`), h("span", { class: "composer-context-quote" }, msg.text || ""));
+    }
+    sync();
+    textarea.focus();
+    textarea.setSelectionRange(textarea.value.length, textarea.value.length);
   }
 
   /** Put `text` in the box, in place of start..end (the selection by default). */
@@ -162,6 +199,11 @@ export function createComposer({ onSend, attach }) {
       event.preventDefault();
       return;
     }
+    if (event.key === "Escape" && context) {
+      event.preventDefault();
+      setContext(null);
+      return;
+    }
     if (event.key === "ArrowLeft" || event.key === "ArrowRight" || event.key === "Home" || event.key === "End") {
       requestAnimationFrame(() => picker.update());
     }
@@ -181,6 +223,9 @@ export function createComposer({ onSend, attach }) {
       visitorName = name || "";
       textarea.value = (id && drafts.get(id)) || "";
       replies = [];
+      context = null;
+      contextBar.hidden = true;
+      form.classList.remove("is-editing");
       picker.close();
       suggestions.clear();
       if (attach) attach.refresh(); // each conversation keeps its own images
@@ -194,6 +239,7 @@ export function createComposer({ onSend, attach }) {
     },
     mode: () => mode,
     setMode,
+    setContext,
     onMode: (listener) => modeListeners.push(listener),
     insert,
     focus() {

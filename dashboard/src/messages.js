@@ -27,7 +27,7 @@ function sameGroup(a, b) {
   return gap < GROUP_GAP_MS && sameDay(a.created_at, b.created_at);
 }
 
-export function createMessageList({ agentId, onRetry }) {
+export function createMessageList({ agentId, onRetry, onAction = () => {}, canAudit = () => false }) {
   const el = h("div", { class: "msgs" });
   let entries = []; // {msg, node}
   const byId = new Map();
@@ -36,6 +36,49 @@ export function createMessageList({ agentId, onRetry }) {
   function index(entry) {
     if (entry.msg.id) byId.set(entry.msg.id, entry);
     if (entry.msg.client_id) byClient.set(entry.msg.client_id, entry);
+  }
+
+  const own = (msg) => msg.author && msg.author.kind === "agent" && String(msg.author.id) === String(agentId);
+
+  /** Reply to any message; edit and delete one's own; the audit view for admins. */
+  function actions(msg) {
+    if (!msg.id) return null;
+    const deleted = Boolean(msg.deleted_at);
+    const button = (action, label, name) =>
+      h("button", { class: "msg-action", type: "button", title: label, "aria-label": label, dataset: { action }, onclick: () => onAction(action, msg) }, icon(name, 14));
+    return h(
+      "div",
+      { class: "msg-actions" },
+      !deleted && button("reply", "Reply", "reply"),
+      !deleted && own(msg) && button("edit", "Edit", "pencil"),
+      !deleted && own(msg) && button("delete", "Delete", "trash"),
+      (deleted || msg.edited_at) && canAudit(msg) && button("history", "What it said before", "clock"),
+    );
+  }
+
+  /** The message this one quotes; a click scrolls to it. */
+  function quoteOf(msg) {
+    const q = msg.reply_to;
+    if (!q || !q.id) return null;
+    const who = q.author ? (q.author.kind === "agent" && String(q.author.id) === String(agentId) ? "You" : q.author.name || "Visitor") : "";
+    return h(
+      "button",
+      { class: `quote${q.deleted ? " quote--deleted" : ""}`, type: "button", title: "Show the quoted message", onclick: () => jump(q.id) },
+      h("span", { class: "quote-who" }, icon("reply", 12), who),
+      h("span", { class: "quote-text" }, q.deleted ? "Deleted message" : q.text || ""),
+    );
+  }
+
+  function jump(id) {
+    const entry = byId.get(id);
+    if (!entry) {
+      onAction("missing", { id });
+      return;
+    }
+    entry.node.scrollIntoView({ block: "center", behavior: "smooth" });
+    entry.node.classList.remove("msg--flash");
+    void entry.node.offsetWidth; // restart the highlight
+    entry.node.classList.add("msg--flash");
   }
 
   function tick(status) {
@@ -89,7 +132,8 @@ export function createMessageList({ agentId, onRetry }) {
     return h(
       "div",
       { class: classes.join(" "), dataset: { id: msg.id || "", clientId: msg.client_id || "" } },
-      bubble,
+      quoteOf(msg),
+      h("div", { class: "msg-line" }, bubble, actions(msg)),
       deleted ? null : attachmentsView(msg, mine && !otherAgent),
       meta,
       error,
@@ -105,15 +149,21 @@ export function createMessageList({ agentId, onRetry }) {
     if (!msg.id) classes.push("msg--pending");
     if (failed) classes.push("msg--failed");
     const deleted = Boolean(msg.deleted_at);
-    const own = msg.author && String(msg.author.id) === String(agentId);
+    const mineNote = own(msg);
     return h(
       "div",
       { class: classes.join(" "), dataset: { id: msg.id || "", clientId: msg.client_id || "", kind: "note" } },
+      quoteOf(msg),
       h(
         "div",
-        { class: `bubble bubble--note${deleted ? " bubble--deleted" : ""}`, title: fullDate(msg.created_at) },
-        h("span", { class: "note-label" }, icon("lock", 12), "Note", h("span", { class: "note-who" }, own ? "· you" : `· ${msg.author.name || "Agent"}`)),
-        h("span", { class: "note-text" }, deleted ? "This note was deleted" : linkify(msg.text)),
+        { class: "msg-line" },
+        h(
+          "div",
+          { class: `bubble bubble--note${deleted ? " bubble--deleted" : ""}`, title: fullDate(msg.created_at) },
+          h("span", { class: "note-label" }, icon("lock", 12), "Note", h("span", { class: "note-who" }, mineNote ? "· you" : `· ${msg.author.name || "Agent"}`)),
+          h("span", { class: "note-text" }, deleted ? "This note was deleted" : linkify(msg.text)),
+        ),
+        actions(msg),
       ),
       h(
         "div",
@@ -244,6 +294,7 @@ export function createMessageList({ agentId, onRetry }) {
     markRead,
     newest,
     get: (clientId) => (byClient.get(clientId) || {}).msg || null,
+    getById: (id) => (byId.get(id) || {}).msg || null,
     newestId: () => entries.reduce((max, e) => (e.msg.id && compareIds(e.msg.id, max) > 0 ? e.msg.id : max), null),
     oldestId: () => (entries.find((e) => e.msg.id) || { msg: {} }).msg.id || null,
     size: () => entries.length,

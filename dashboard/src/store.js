@@ -175,6 +175,17 @@ export function createStore({ agent, sites }) {
       emit("unread", unreadTotal());
     },
 
+    /** A message was edited or deleted: the thread shows it; the inbox row follows it. */
+    applyMessageUpdate(m) {
+      if (!m || !m.conversation_id) return;
+      emit("message_updated", m);
+      const conv = state.conversations.get(m.conversation_id);
+      if (!conv || conv.activity_id !== m.id) return;
+      const next = { ...conv, preview: m.deleted_at ? "Message deleted" : (m.text || "").slice(0, 140) };
+      state.conversations.set(conv.id, next);
+      emit("conversation", next);
+    },
+
     applyRead(r) {
       if (r && r.conversation_id) emit("read", r);
     },

@@ -47,6 +47,7 @@ export function createSync({ socket, api, store }) {
   socket.on("session", (data) => store.setSession(data));
   socket.on("conversation_updated", (c) => store.upsertConversation(c));
   socket.on("message", (m) => store.applyMessage(m));
+  socket.on("message_updated", (m) => store.applyMessageUpdate(m));
   socket.on("read", (r) => store.applyRead(r));
   socket.on("visitor_arrival", (v) => store.upsertVisitor(v, "arrival"));
   socket.on("visitor_updated", (v) => store.upsertVisitor(v, "update"));

@@ -42,6 +42,13 @@ ENGLISH = (
     "Your e-mail",
     "Leave address",
     "Thanks! The team can now write to you at",
+    "Reply",
+    "Edit",
+    "Delete",
+    "Deleted message",
+    "Editing",
+    "Cancel",
+    "Delete this message?",
 )
 
 _WORDS = {
@@ -72,6 +79,13 @@ _WORDS = {
         "Deine E-Mail",
         "Adresse hinterlassen",
         "Danke! Das Team kann dir jetzt schreiben an",
+        "Antworten",
+        "Bearbeiten",
+        "Löschen",
+        "Gelöschte Nachricht",
+        "Wird bearbeitet",
+        "Abbrechen",
+        "Diese Nachricht löschen?",
     ),
     "fr": (
         "Ouvrir le chat",
@@ -100,6 +114,13 @@ _WORDS = {
         "Votre e-mail",
         "Laisser mon adresse",
         "Merci ! L'équipe peut maintenant vous écrire à",
+        "Répondre",
+        "Modifier",
+        "Supprimer",
+        "Message supprimé",
+        "Modification",
+        "Annuler",
+        "Supprimer ce message ?",
     ),
     "es": (
         "Abrir chat",
@@ -128,6 +149,13 @@ _WORDS = {
         "Tu correo electrónico",
         "Dejar mi correo",
         "¡Gracias! El equipo ya puede escribirte a",
+        "Responder",
+        "Editar",
+        "Eliminar",
+        "Mensaje eliminado",
+        "Editando",
+        "Cancelar",
+        "¿Eliminar este mensaje?",
     ),
 }
 

@@ -174,3 +174,56 @@ async def test_a_note_never_reaches_the_widget(stage, browser):
     await expect(widget).not_to_contain_text(SECRET)
     assert not any("fraud" in frame for frame in frames)
     assert "fraud" not in await visitor.content()
+
+
+async def test_edits_deletions_and_quotes_show_on_both_sides(stage, browser):
+    visitor = await visitor_asks(browser, stage, "Do you sell tent pegs?")
+    agent = await new_page(browser, viewport={"width": 1440, "height": 900})
+    await sign_in(agent, stage)
+    await open_conversation(agent, "Do you sell tent pegs?")
+    widget = visitor.locator("porchlight-widget")
+
+    # The agent quotes the visitor's question in a reply.
+    question = agent.locator(".msg--visitor", has_text="tent pegs")
+    await question.hover()
+    await question.locator('[data-action="reply"]').click()
+    reply = agent.get_by_role("textbox", name="Reply")
+    await reply.fill("Yse, in packs of 10")
+    await reply.press("Enter")
+    await expect(widget.locator(".quote")).to_contain_text("Do you sell tent pegs?")
+    await expect(widget).to_contain_text("Yse, in packs of 10")
+
+    # The agent fixes a typo: both sides show the new words, marked edited.
+    mine = agent.locator(".msg--agent", has_text="Yse, in packs")
+    await mine.hover()
+    await mine.locator('[data-action="edit"]').click()
+    await expect(reply).to_have_value("Yse, in packs of 10")
+    await reply.fill("Yes, in packs of 10")
+    await reply.press("Enter")
+    await expect(widget).to_contain_text("Yes, in packs of 10")
+    await expect(widget).not_to_contain_text("Yse")
+    await expect(widget.locator(".meta", has_text="edited")).to_have_count(1)
+    await expect(agent.locator(".msg-edited")).to_have_count(1)
+
+    # The visitor quotes the answer and then deletes their own message.
+    answer = widget.locator(".row.them", has_text="packs of 10")
+    await answer.hover()
+    await answer.locator('[data-a="reply"]').click()
+    box = visitor.get_by_role("textbox", name="Message")
+    await box.fill("Great, 3 packs please")
+    await box.press("Enter")
+    quoted = agent.locator(".msg--visitor", has_text="3 packs")
+    await expect(quoted.locator(".quote")).to_contain_text("Yes, in packs of 10")
+    await shot(agent, "replies-and-edits.png")
+    mine_in_widget = widget.locator(".row.me", has_text="3 packs please")
+    await mine_in_widget.hover()
+    visitor.once("dialog", lambda dialog: dialog.accept())
+    await mine_in_widget.locator('[data-a="delete"]').click()
+    await expect(agent.locator(".msg--visitor .bubble--deleted")).to_have_count(1)
+    await expect(agent.locator(".chat-col")).not_to_contain_text("3 packs please")
+
+    # The owner's audit view still has the words.
+    deleted = agent.locator(".msg--visitor", has=agent.locator(".bubble--deleted"))
+    await deleted.hover()
+    await deleted.locator('[data-action="history"]').click()
+    await expect(agent.locator(".history-dialog")).to_contain_text("Great, 3 packs please")

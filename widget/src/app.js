@@ -7,7 +7,7 @@ import { createAttach } from "./attach.js";
 import { widgetSettings } from "./config.js";
 import { openConnection } from "./connection.js";
 import { fingerprint } from "./fingerprint.js";
-import { setStrings } from "./i18n.js";
+import { setStrings, t } from "./i18n.js";
 import { startJourney } from "./journey.js";
 import { createOutbox, newClientId } from "./outbox.js";
 import { siteStorage } from "./storage.js";
@@ -70,6 +70,7 @@ export function startWidget({ siteKey, origin }) {
         onClose: () => setOpen(false),
         onSend: send,
         onNearTop: loadOlder,
+        onAct: async (a, m) => confirm(t("Delete this message?")) && changed(await conn.request("delete_message", { message_id: m.id })),
         attach,
         onDraft: (text) => typing.input(text),
         onPrechat(data) {
@@ -144,8 +145,16 @@ export function startWidget({ siteKey, origin }) {
 
   // ---- visitor actions --------------------------------------------------
 
-  function send(text, attachments) {
+  // An edit or a deletion answered: shown at once (everyone else hears message_updated).
+  function changed(ack) {
+    if (ack.ok) view.list.upsert(ack.message);
+    else warn(ack.error || ack.code);
+  }
+
+  async function send(text, attachments, about) {
+    if (about && about.a == "edit") return changed(await conn.request("edit_message", { message_id: about.m.id, text }));
     const item = { client_id: newClientId(), text, created_at: new Date().toISOString() };
+    if (about) item.reply_to = about.m.id;
     if (attachments && attachments.length) item.attachments = attachments;
     view.list.addPending(item);
     outbox.add(item);
@@ -297,6 +306,7 @@ export function startWidget({ siteKey, origin }) {
       on: {
         session: onSession,
         message: onMessage,
+        message_updated: (m) => view && view.list.upsert(m),
         read: onRead,
         agents_online: (p) => setAgentsOnline(!!p.online),
         delivered: (r) => view && r.reader == "agent" && view.list.markRead(r.message_ids, r.up_to, "delivered"),

@@ -24,7 +24,22 @@ export function createComposer({ onSubmit, onInput, attach }) {
     autocomplete: "off",
   });
   const send = h("button", { class: "send", type: "button", "aria-label": t("Send message"), disabled: true }, icon(SEND));
-  const el = h("div", { class: "composer" }, attach && attach.els, input, send);
+  // What the next send answers (a quoted message) or changes (an own message).
+  let about = null;
+  const aboutText = h("span");
+  const bar = h("div", { class: "about", hidden: true }, aboutText, h("button", { type: "button", "aria-label": t("Cancel"), onclick: () => setAbout() }, "\u00d7"));
+  const el = h("div", { class: "composer" }, bar, attach && attach.els, input, send);
+  function setAbout(a, m) {
+    if (about && about.a == "edit") input.value = "";
+    about = m ? { a, m } : null;
+    bar.hidden = !about;
+    if (about) {
+      aboutText.textContent = a == "edit" ? t("Editing") : t("Reply") + ": " + (m.text || "");
+      if (a == "edit") input.value = m.text || "";
+      input.focus();
+    }
+    changed();
+  }
   // With images attached (attach.js) the text may be empty; uploads must finish first.
   const ready = (text) => (attach ? attach.canSend(text) : !!text.trim());
 
@@ -43,10 +58,12 @@ export function createComposer({ onSubmit, onInput, attach }) {
   function submit() {
     const text = input.value;
     if (!ready(text)) return;
-    const files = attach ? attach.take() : [];
+    const was = about;
+    const files = attach && !was ? attach.take() : [];
     input.value = "";
-    changed();
-    onSubmit(text, files);
+    about = null;
+    setAbout();
+    onSubmit(text, files, was);
     input.focus();
   }
 
@@ -67,5 +84,6 @@ export function createComposer({ onSubmit, onInput, attach }) {
     },
     /** Re-measure once the box is visible (it has no height while hidden). */
     resize,
+    about: setAbout,
   };
 }

@@ -73,6 +73,8 @@ function render(e, origin) {
   if (kind === "sys") return h("div", { class: cls }, h("div", { class: "note" }, linkify(String(m.text || ""))));
   const col = h("div", { class: "col" });
   if (kind === "them") col.appendChild(h("div", { class: "name" }, authorName(m)));
+  const q = m.reply_to;
+  if (q && q.id) col.appendChild(h("div", { class: "quote", "data-q": q.id }, q.deleted ? t("Deleted message") : q.text));
   if (m.deleted_at) {
     col.appendChild(h("div", { class: "bubble deleted" }, "This message was deleted"));
   } else {
@@ -81,6 +83,14 @@ function render(e, origin) {
     if (atts) col.appendChild(atts);
   }
   col.appendChild(metaOf(e, kind));
+  // Reply to any message; change one's own for 5 minutes (the server has the last word).
+  if (m.id && !m.deleted_at) {
+    const acts = h("div", { class: "acts" }, h("button", { type: "button", "data-a": "reply" }, t("Reply")));
+    if (kind === "me" && Date.now() - e.t < 3e5) {
+      acts.append(h("button", { type: "button", "data-a": "edit" }, t("Edit")), h("button", { type: "button", "data-a": "delete" }, t("Delete")));
+    }
+    col.appendChild(acts);
+  }
   const avatar = kind === "them" ? h("div", { class: "av", "aria-hidden": "true" }, authorName(m).charAt(0).toUpperCase()) : null;
   return h("div", { class: cls }, avatar, col);
 }
@@ -101,7 +111,7 @@ function together(a, b) {
  * @param {string} o.origin          base for relative attachment URLs
  * @param {() => void} o.onNearTop   the visitor scrolled to the top: load older
  */
-export function createMessageList({ origin, onNearTop }) {
+export function createMessageList({ origin, onNearTop, onAct }) {
   const rows = [];
   const byId = new Map();
   const byClient = new Map();
@@ -129,6 +139,14 @@ export function createMessageList({ origin, onNearTop }) {
     { passive: true },
   );
   if (window.ResizeObserver) new ResizeObserver(() => stuck && scrollToEnd()).observe(el);
+  el.addEventListener("click", (ev) => {
+    const target = ev.target.closest("[data-q],[data-a]");
+    const row = target && rows.find((r) => r.el.contains(target));
+    if (!row) return;
+    const quoted = byId.get(target.dataset.q);
+    if (quoted) quoted.el.scrollIntoView({ block: "center" });
+    else if (target.dataset.a) onAct(target.dataset.a, row.msg);
+  });
 
   function checkTop() {
     if (hasMore && loader.hidden && el.scrollTop < NEAR) onNearTop();

@@ -51,6 +51,7 @@ export function createOutbox({ store, send, onSent, onFailed }) {
     inFlight.add(item.client_id);
     const payload = { client_id: item.client_id, text: item.text };
     if (item.attachments && item.attachments.length) payload.attachments = item.attachments;
+    if (item.reply_to) payload.reply_to = item.reply_to;
     const ack = await send(payload);
     inFlight.delete(item.client_id);
     if (ack.ok && ack.message) {

@@ -71,6 +71,12 @@ export const CSS = `
 .bubble a{color:inherit;text-decoration:underline;text-underline-offset:2px}
 .them .bubble a{color:var(--ink)}
 .bubble.deleted{font-style:italic;opacity:.65}
+.quote{max-width:100%;margin:0 0 3px;padding:3px 9px;border-left:3px solid var(--accent);border-radius:8px;background:#eef0f4;color:#4b5563;font-size:12px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;cursor:pointer}
+.acts{display:flex;gap:8px;height:0;overflow:hidden}
+.row:hover .acts,.acts:focus-within{height:auto}
+.acts button,.about button{border:0;background:none;padding:0 2px;font:inherit;font-size:11.5px;color:#6b7280;cursor:pointer}
+.about{flex:0 0 100%;display:flex;gap:6px;font-size:12px;color:#4b5563;white-space:nowrap;overflow:hidden}
+.about span{flex:1;overflow:hidden;text-overflow:ellipsis}
 .pending .bubble{opacity:.72}
 .failed .bubble{background:#fee2e2;color:#7f1d1d}
 .note{max-width:85%;margin:6px 0;padding:5px 12px;border-radius:12px;background:#eceef2;color:#4b5563;font-size:12.5px;text-align:center;white-space:pre-wrap;overflow-wrap:anywhere}
@@ -87,7 +93,7 @@ export const CSS = `
 .tick.read{color:var(--ink)}
 .meta.err{color:#dc2626;white-space:normal}
 
-.composer{flex:none;display:flex;align-items:flex-end;gap:8px;padding:10px 10px 10px 16px;background:#fff;border-top:1px solid #eceef2}
+.composer{flex:none;display:flex;flex-wrap:wrap;align-items:flex-end;gap:8px;padding:10px 10px 10px 16px;background:#fff;border-top:1px solid #eceef2}
 .input{all:unset;display:block;flex:1;min-width:0;box-sizing:border-box;padding:8px 0;font-family:inherit;font-size:16px;line-height:22px;color:#1c2330;white-space:pre-wrap;overflow-wrap:anywhere;overflow-y:hidden;resize:none;cursor:text}
 .input:focus-visible{outline:none}
 .input::placeholder{color:#9aa3b2;opacity:1}

@@ -46,7 +46,7 @@ function adoptStyles(root) {
  * @param {() => void} o.onNearTop      scrolled to the top of the list
  * @param {(text: string) => void} [o.onDraft]   composer text changed
  */
-export function createView({ origin, onToggle, onClose, onSend, onNearTop, onDraft, attach, onPrechat }) {
+export function createView({ origin, onToggle, onClose, onSend, onNearTop, onDraft, attach, onPrechat, onAct }) {
   const host = document.createElement(HOST_ID);
   host.id = HOST_ID;
   // Inline (CSSOM) styles outrank the page's ordinary rules for our host element.
@@ -54,7 +54,7 @@ export function createView({ origin, onToggle, onClose, onSend, onNearTop, onDra
   const root = host.attachShadow({ mode: "open" });
   adoptStyles(root);
 
-  const list = createMessageList({ origin, onNearTop });
+  const list = createMessageList({ origin, onNearTop, onAct: (a, m) => (a == "delete" ? onAct(a, m) : composer.about(a, m)) });
   const composer = createComposer({ onSubmit: onSend, onInput: onDraft, attach });
   const prechat = createPrechat((data) => onPrechat && onPrechat(data));
   const lock = h("div", { class: "away", role: "status", hidden: true }, t("Please sign in on this website to chat with us."));
