@@ -9,13 +9,14 @@ works without them.
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
 
-from server.domain import DomainError, Forbidden, NotFound, Role, WidgetSettings
+from server.domain import DomainError, Forbidden, NotFound, Role, WidgetSettings, iso
 from server.http import csrf
 from server.http.agent_auth import optional_agent
 from server.http.console_api import base_url, request_ip
@@ -49,9 +50,27 @@ SECTIONS: dict[str, tuple[str, Action, tuple[str, ...]]] = {
         Action.CHAT,
         ("create_reply", "update_reply", "delete_reply"),
     ),
+    "webhooks": (
+        "Webhooks",
+        Action.MANAGE_WEBHOOKS,
+        (
+            "create_webhook",
+            "update_webhook",
+            "delete_webhook",
+            "rotate_webhook_secret",
+            "test_webhook",
+            "redeliver_webhook",
+        ),
+    ),
 }
 
 NOTICES = {
+    "create_webhook": "Endpoint added. Copy its signing secret into your receiver.",
+    "update_webhook": "Saved.",
+    "delete_webhook": "Endpoint removed.",
+    "rotate_webhook_secret": "New signing secret made. Deliveries are signed with it from now on.",
+    "test_webhook": "Test event queued: it appears below in a moment.",
+    "redeliver_webhook": "Queued again as a new delivery.",
     "update_site": "Saved.",
     "update_widget": "Saved. Widgets open on your website have been updated.",
     "invite": "Invitation created: its link is under Pending invitations.",
@@ -157,7 +176,18 @@ async def section_submit(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther("/dashboard/settings?" + urlencode({"deleted": result["deleted"]}))
     if operation in SHOW_ONCE:
         return await _render(request, ctx, site_id, section, shown=result | {"op": operation})
-    raise web.HTTPSeeOther(f"/dashboard/settings/{site_id}/{section}?done={operation}")
+    back = f"/dashboard/settings/{site_id}/{section}?done={operation}"
+    raise web.HTTPSeeOther(back + _webhook_page(section, operation, result, request))
+
+
+def _webhook_page(
+    section: str, operation: str, result: dict[str, Any], request: web.Request
+) -> str:
+    """Webhook forms return to the endpoint they were about (a new one: its own page)."""
+    if section != "webhooks" or operation == "delete_webhook":
+        return ""
+    endpoint = str((result.get("endpoint") or {}).get("id") or request.query.get("endpoint", ""))
+    return f"&endpoint={endpoint}" if endpoint.isdigit() else ""
 
 
 async def new_site_page(request: web.Request) -> web.Response:
@@ -184,6 +214,8 @@ def form_data(form: Any) -> dict[str, Any]:
     data = {k: str(v) for k, v in form.items() if not k.startswith("_") and k != csrf.FIELD}
     for name in filter(None, str(form.get("_bools", "")).split(",")):
         data[name] = name in form
+    for name in filter(None, str(form.get("_lists", "")).split(",")):
+        data[name] = [str(v) for v in form.getall(name, [])]  # checkboxes sharing a name
     return data
 
 
@@ -290,6 +322,8 @@ async def _section_data(
         return answer
     if section == "general":
         return {"dev_localhost": settings.dev_localhost_origins}
+    if section == "webhooks":
+        return await _webhooks_data(request, console, actor, site_id)
     if section == "replies":
         answer = await console.run("list_replies", actor, site_id)
         editing = request.query.get("edit", "")
@@ -310,6 +344,40 @@ EXTRA_SWITCHES = [
         "Recognise returning visitors by device fingerprint only after they consent",
     ),
 ]
+
+
+async def _webhooks_data(
+    request: web.Request, console: Any, actor: Actor, site_id: int
+) -> dict[str, Any]:
+    """The endpoint list, or with ``?endpoint=`` one endpoint, its secret and its log."""
+    answer = await console.run("list_webhooks", actor, site_id)
+    raw = request.query.get("endpoint", "")
+    if not raw.isdigit():
+        return answer
+    found = await console.run("get_webhook", actor, site_id, {"endpoint_id": raw})
+    query = {"endpoint_id": raw, "before": request.query.get("before", "")}
+    log = await console.run("list_webhook_deliveries", actor, site_id, query)
+    now = datetime.now(UTC).timestamp()
+    for delivery in log["deliveries"]:
+        delivery["next_in"] = _wait_text(delivery["next_attempt_ms"], now)
+        for name in ("created_ms", "last_attempt_ms", "next_attempt_ms"):
+            ms = delivery.get(name)
+            delivery[name.replace("_ms", "_at")] = (
+                iso(datetime.fromtimestamp(ms / 1000, UTC)) if ms else None
+            )
+    return answer | {"endpoint": found["endpoint"], **log}
+
+
+def _wait_text(due_ms: int | None, now: float) -> str:
+    """How long until a retry, in words: "in 20 s", "in 4 min", "in 1 h"."""
+    if not due_ms:
+        return ""
+    seconds = max(0, round(due_ms / 1000 - now))
+    if seconds < 90:
+        return f"in {seconds} s" if seconds else "now"
+    if seconds < 90 * 60:
+        return f"in {round(seconds / 60)} min"
+    return f"in {round(seconds / 3600)} h"
 
 
 async def _new_site(

@@ -227,7 +227,7 @@ class WebhookWorker:
             return
         if (now - since).total_seconds() < policy.disable_after_seconds:
             return
-        reason = f"switched off after {count} failed deliveries in a row; the last: {error}"
+        reason = f"{count} failed deliveries in a row, the last: {error}"
         disabled = await self._endpoints.disable(endpoint.id, reason[:300])
         if disabled is None:
             return  # off already: another node told the owners

@@ -120,7 +120,9 @@ async def test_an_endpoint_that_keeps_failing_is_switched_off_and_owners_told(
 
             switched = await app[webhooks_key].get(tenant.site.id, endpoint.id)
             assert not switched.enabled
-            assert "3 failed deliveries in a row" in switched.disabled_reason
+            assert switched.disabled_reason == (
+                "3 failed deliveries in a row, the last: the receiver answered 500"
+            )
             sessions = app[console_key].console.audit
             assert isinstance(sessions, AuditRepository)
             entries = await sessions.page(tenant.site.id)
