@@ -32,6 +32,8 @@ EVENT_TYPES: dict[str, str] = {
     "conversation.assigned": "A conversation was assigned to an agent",
     "conversation.resolved": "A conversation was resolved",
     "conversation.reopened": "A resolved conversation was opened again",
+    "conversation.snoozed": "A conversation was snoozed (agent-only)",
+    "conversation.tagged": "A conversation's tags changed",
     "visitor.identified": "A visitor's name or e-mail became known",
     "rating.created": "A visitor rated a conversation",
 }
