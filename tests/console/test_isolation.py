@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from server.keys import auth_key, console_key
+from server.keys import auth_key, console_key, webhooks_key
 from server.services.console import OPERATIONS, Actor
 from tests.console.conftest import Team
-from tests.console.test_permissions import over_http
+from tests.console.test_permissions import over_http, webhook_endpoints
 
 GUESSES = {
     "get_site": {},
@@ -28,6 +28,8 @@ GUESSES = {
     "rotate_identity_secret": {},
     "list_replies": {},
     "create_reply": {"shortcut": "spy", "text": "planted", "scope": "shared"},
+    "list_webhooks": {},
+    "create_webhook": {"url": "https://8.8.8.8/spy", "events": ["message.created"]},
 }
 
 
@@ -42,10 +44,14 @@ async def b_things(app, team: Team) -> dict:
     reply = await console.run(
         "create_reply", actor, site, {"shortcut": "thanks", "text": "Thanks!", "scope": "shared"}
     )
+    (hook,) = await webhook_endpoints(app, site, 1)
+    test = await app[webhooks_key].send_test(site, hook)
     return {
         "invite_id": invite["invite"]["id"],
         "block_id": block["block"]["id"],
         "reply_id": reply["reply"]["id"],
+        "endpoint_id": hook,
+        "delivery_id": test.id,
     }
 
 
@@ -105,6 +111,13 @@ async def test_owner_of_a_cannot_touch_site_b(app, team, api, socket_client, bas
         "remove_member": {"agent_id": team.other_owner.agent.id},
         "update_reply": {"reply_id": ids["reply_id"], "text": "changed"},
         "delete_reply": {"reply_id": ids["reply_id"]},
+        "get_webhook": {"endpoint_id": ids["endpoint_id"]},
+        "update_webhook": {"endpoint_id": ids["endpoint_id"], "description": "pwned"},
+        "rotate_webhook_secret": {"endpoint_id": ids["endpoint_id"]},
+        "test_webhook": {"endpoint_id": ids["endpoint_id"]},
+        "list_webhook_deliveries": {"endpoint_id": ids["endpoint_id"]},
+        "redeliver_webhook": {"endpoint_id": ids["endpoint_id"], "delivery_id": ids["delivery_id"]},
+        "delete_webhook": {"endpoint_id": ids["endpoint_id"]},
     }
     for op, data in sub.items():
         assert await attempt(team.other_site.id, op, data) == (False, "forbidden"), op
