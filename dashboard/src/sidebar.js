@@ -9,6 +9,7 @@ import * as finding from "./finding-api.js";
 import { externalLink, safeHref, shortUrl } from "./text.js";
 import { clock, duration, relative } from "./time.js";
 import { localClock, pageName, place } from "./visitor-profile-parts.js";
+import { noteList } from "./visitor-profile.js";
 
 const KEY = "porchlight:sidebar";
 const REFRESH_MS = 1500;
@@ -114,7 +115,7 @@ export function createSidebar({ app, root, store, nav, profile }) {
     render(data);
   }
 
-  function render({ visitor: v, visits, conversations }) {
+  function render({ visitor: v, visits, conversations, notes = [] }) {
     const conv = store.state.conversations.get(current.conversationId) || current.conversation || {};
     const geo = v.geo || {};
     const where = place(geo);
@@ -202,7 +203,8 @@ export function createSidebar({ app, root, store, nav, profile }) {
           )
         : h("p", { class: "side-muted" }, "No tags."),
     );
-    body.replaceChildren(who, whereSection, journey, history, tagSection);
+    const noteSection = notes.length ? section(`Notes (${notes.length})`, noteList(notes.slice(0, 5))) : null;
+    body.replaceChildren(...[who, whereSection, journey, history, tagSection, noteSection].filter(Boolean));
   }
 
   // The open conversation: from the store, or from its history when it is not in the

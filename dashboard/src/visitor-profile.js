@@ -30,6 +30,22 @@ function section(title, ...children) {
   return h("section", { class: "vx-section" }, h("h3", { class: "vx-section-title" }, title), ...children);
 }
 
+/** The team's private notes about a visitor, newest first (agents only). */
+export function noteList(notes) {
+  return h(
+    "ul",
+    { class: "vx-notes" },
+    notes.map((n) =>
+      h(
+        "li",
+        { class: "vx-note" },
+        h("p", { class: "vx-note-text" }, n.text),
+        h("span", { class: "vx-muted" }, `${n.author.name || "Agent"} · ${relative(n.created_at)}`),
+      ),
+    ),
+  );
+}
+
 export function createVisitorProfile({ store, openVisitor, nav }) {
   let current = null; // {siteId, id, returnFocus}
   let loading = 0;
@@ -72,7 +88,7 @@ export function createVisitorProfile({ store, openVisitor, nav }) {
     render(data);
   }
 
-  function render({ visitor: v, visits, conversations }) {
+  function render({ visitor: v, visits, conversations, notes = [] }) {
     const returning = v.returning || v.visits > 1;
     setText(title, v.name || "Visitor");
     who.replaceChildren(
@@ -156,6 +172,7 @@ export function createVisitorProfile({ store, openVisitor, nav }) {
           : h("p", { class: "vx-muted" }, "No conversations yet."),
       ),
     ];
+    if (notes.length) sections.push(section(`Notes (${notes.length})`, noteList(notes)));
     body.replaceChildren(...sections.filter(Boolean));
   }
 

@@ -424,17 +424,20 @@ class VisitorService:
         )
 
     async def profile(self, site_id: int, visitor_id: str) -> dict[str, Any]:
-        """Everything agents know of one visitor: summary, every visit with its pages, and
-        past conversations."""
+        """Everything agents know of one visitor: summary, every visit with its pages, past
+        conversations and the team's private notes in them (agents only: this is an agent
+        route)."""
         visitor = await self._store.get_visitor(site_id, visitor_id)
         if visitor is None:
             raise NotFound("no such visitor")
         summary = await self.summary(site_id, visitor)
         conversations = await self._store.visitor_conversations(site_id, visitor_id, limit=20)
+        notes = await self._store.visitor_notes(site_id, visitor_id, limit=20)
         return {
             "visitor": summary,
             "visits": await self._journey.visits(site_id, visitor_id),
             "conversations": [c.to_wire() for c in conversations],
+            "notes": [n.to_wire() for n in notes],
         }
 
     async def journey_analytics(

@@ -10,7 +10,15 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from server.app import create_app
-from server.domain import Author, AuthorKind, Conversation, Message, PageView, Visitor
+from server.domain import (
+    Author,
+    AuthorKind,
+    Conversation,
+    Message,
+    MessageKind,
+    PageView,
+    Visitor,
+)
 from server.keys import message_store_key
 from tests.browser.conftest import Stage, new_page, sign_in
 from tests.support.apps import seed_tenant
@@ -93,6 +101,18 @@ async def seeded(aiohttp_server, embedded_settings) -> Seeded:
         ],
         LONG_AGO + timedelta(hours=1),
     )
+    note_id = store.new_id()
+    await store.append_message(
+        Message(
+            id=note_id,
+            conversation_id=conversation.id,
+            site_id=site,
+            author=Author(AuthorKind.AGENT, "1", "Dana"),
+            text="Prefers a call back in the morning",
+            client_id=note_id,
+            kind=MessageKind.NOTE,
+        )
+    )
     stage = Stage(app_url=str(server.make_url("")).rstrip("/"), host_url="", tenant=tenant)
     return Seeded(stage, visitor, conversation, older)
 
@@ -117,6 +137,7 @@ async def test_search_finds_a_message_and_opens_its_conversation(browser: Browse
     await expect(sidebar).to_contain_text("Inês Duarte")
     await expect(sidebar).to_contain_text("Porto")
     await expect(sidebar.locator(".side-conv")).to_contain_text("We do!")  # past conversation
+    await expect(sidebar.locator(".vx-note")).to_contain_text("call back in the morning")
 
     # People: a name finds the contact too.
     await page.fill(".search-input", "ines")
@@ -139,6 +160,7 @@ async def test_a_contacts_profile_opens_for_an_offline_visitor(browser: Browser,
     await expect(panel).to_contain_text("Last seen")
     await expect(panel).to_contain_text("Thanks, order A-1042")
     await expect(panel).to_contain_text("Tents")
+    await expect(panel.locator(".vx-note")).to_contain_text("Prefers a call back in the morning")
 
     await page.fill(".view--contacts .search-input", "nobody-by-that-name")
     await expect(page.locator(".view--contacts")).to_contain_text("No one matches")

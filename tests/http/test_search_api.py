@@ -163,6 +163,7 @@ async def test_contacts_list_offline_visitors_and_open_their_profile(client, app
     assert profile.status == 200
     assert body["visitor"]["online"] is False
     assert [c["id"] for c in body["conversations"]] == [chat.id]
+    assert body["notes"] == []
 
     rival_auth = await sign_in(client, rival)
     assert [

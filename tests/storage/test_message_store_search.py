@@ -344,6 +344,37 @@ async def test_get_conversations_returns_only_those_of_the_sites(
     assert await message_store.get_conversations([SITE], []) == []
 
 
+async def test_visitor_notes_gathers_the_notes_of_all_their_conversations(
+    message_store: MessageStore,
+) -> None:
+    async def note(conversation, text: str):
+        message = make_message(message_store, conversation, kind=AuthorKind.AGENT, text=text)
+        await message_store.append_message(dataclasses.replace(message, kind=MessageKind.NOTE))
+        return message
+
+    first = await new_conversation(message_store, visitor_id="v-notes")
+    second = await new_conversation(message_store, visitor_id="v-notes")
+    other = await new_conversation(message_store, visitor_id="v-other")
+    elsewhere = await new_conversation(message_store, visitor_id="v-notes", site_id=OTHER_SITE)
+    await note(first, "prefers e-mail")
+    await append(message_store, first, text="a plain message")
+    gone = await note(second, "wrong customer")
+    await note(second, "VIP since March")
+    await note(other, "someone else")
+    await note(elsewhere, "another site")
+    await message_store.delete_message(
+        SITE, gone.id, revision_id=message_store.new_id(), actor=EDITOR, at=at(9)
+    )
+
+    notes = await message_store.visitor_notes(SITE, "v-notes")
+
+    assert [n.text for n in notes] == ["VIP since March", "prefers e-mail"]
+    assert [n.text for n in await message_store.visitor_notes(SITE, "v-notes", limit=1)] == [
+        "VIP since March"
+    ]
+    assert await message_store.visitor_notes(SITE, "nobody") == []
+
+
 # --- the query itself -------------------------------------------------------------------
 
 

@@ -265,3 +265,7 @@ class MessageStore(OutboxStore, Protocol):
         self, site_ids: Sequence[int], conversation_ids: Sequence[str]
     ) -> list[Conversation]:
         """The conversations among ``conversation_ids`` that belong to these sites."""
+
+    async def visitor_notes(self, site_id: int, visitor_id: str, limit: int = 20) -> list[Message]:
+        """Agents' private notes in any of the visitor's conversations, newest first; deleted
+        ones left out (the profile shows what the team wrote about a person)."""

@@ -670,3 +670,26 @@ class MongoMessageStore(MongoOutbox):
             {"_id": {"$in": list(conversation_ids)}, "site_id": {"$in": list(site_ids)}}
         )
         return [documents.conversation_from_document(d) async for d in cursor]
+
+    async def visitor_notes(self, site_id: int, visitor_id: str, limit: int = 20) -> list[Message]:
+        if limit <= 0:
+            return []
+        conversations = self._conversations.find(
+            {"site_id": site_id, "visitor_id": visitor_id}, {"_id": True}
+        )
+        ids = [d["_id"] async for d in conversations]
+        if not ids:
+            return []
+        cursor = (
+            self._messages.find(
+                {
+                    "site_id": site_id,
+                    "conversation_id": {"$in": ids},
+                    "kind": MessageKind.NOTE.value,
+                    "deleted_at": None,
+                }
+            )
+            .sort("sort_id", DESCENDING)
+            .limit(limit)
+        )
+        return [documents.message_from_document(d) async for d in cursor]

@@ -23,6 +23,7 @@ from server.domain import (
     Conversation,
     ConversationStatus,
     Message,
+    MessageKind,
     MessageRevision,
     MessageStatus,
     NotFound,
@@ -681,6 +682,18 @@ class SqliteMessageStore(SqliteOutbox):
             (*sites, *ids),
         )
         return [conversation_from_row(row) for row in rows]
+
+    async def visitor_notes(self, site_id: int, visitor_id: str, limit: int = 20) -> list[Message]:
+        if limit <= 0:
+            return []
+        rows = await self._all(
+            f"SELECT {_MESSAGE_COLUMNS_OF_M} FROM conversations AS c "
+            "JOIN messages AS m ON m.conversation_id = c.id "
+            "WHERE c.site_id = ? AND c.visitor_id = ? AND m.site_id = ? AND m.kind = ? "
+            "AND m.deleted_at IS NULL ORDER BY m.id DESC LIMIT ?",
+            (site_id, visitor_id, site_id, MessageKind.NOTE.value, limit),
+        )
+        return [message_from_row(row) for row in rows]
 
     # --- helpers ----------------------------------------------------------------------
 
