@@ -207,7 +207,21 @@ async def test_replies_quote_a_message_and_follow_its_changes(agent_a, tenant_a,
     assert all("hush" not in repr(m) for m in history["messages"])
 
 
-async def test_edits_over_rest(agent_a, tenant_a, visitor_of, base_url):
+async def test_a_visitor_changes_no_one_elses(agent_a, tenant_a, tenant_b, visitor_of):
+    visitor = await visitor_of(tenant_a)
+    _conversation_id, question, _reply = await started(agent_a, visitor)
+    other = await visitor_of(tenant_a)
+    answer = await other.call("delete_message", {"message_id": question["id"]})
+    assert (answer["ok"], answer["code"]) == (False, "forbidden")
+    elsewhere = await visitor_of(tenant_b, origin=SHOP_B)
+    answer = await elsewhere.call("edit_message", {"message_id": question["id"], "text": "x"})
+    assert (answer["ok"], answer["code"]) == (False, "not_found")
+    answer = await elsewhere.call("edit_message", {"message_id": "nonsense", "text": "x"})
+    assert (answer["ok"], answer["code"]) == (False, "invalid")
+    assert await visitor.nothing("message_updated", within=0.2)
+
+
+async def test_edits_over_rest(agent_a, tenant_a, tenant_b, visitor_of, base_url):
     visitor = await visitor_of(tenant_a)
     _conversation_id, question, reply = await started(agent_a, visitor)
     token = await login_token(base_url, tenant_a.email)
@@ -226,3 +240,13 @@ async def test_edits_over_rest(agent_a, tenant_a, visitor_of, base_url):
             body = await response.json()
             assert [r["action"] for r in body["revisions"]] == ["edit", "delete"]
     assert (await visitor.next("message_updated"))["text"] == "Yes!"
+    other = {"Authorization": f"Bearer {await login_token(base_url, tenant_b.email)}"}
+    async with aiohttp.ClientSession(headers=other) as http:
+        async with http.patch(
+            f"{base_url}/api/v1/messages/{question['id']}", json={"text": "x"}
+        ) as r:
+            assert r.status == 404
+        async with http.get(url + "/revisions") as response:
+            assert response.status == 404
+    async with aiohttp.ClientSession() as http, http.delete(url) as response:
+        assert response.status == 401
