@@ -188,6 +188,9 @@ export function createSidebar({ app, root, store, nav, profile }) {
         : h("p", { class: "side-muted" }, "This is their first conversation."),
     );
     const tags = Array.isArray(conv.tags) ? conv.tags : [];
+    // The site's tags carry the colours; conversations carry tag names.
+    const known = typeof store.tagsOf === "function" ? store.tagsOf(conv.site_id ?? v.site_id) : [];
+    const colorOf = (name) => (known.find((t) => t.name === name) || {}).color;
     const tagSection = section(
       "Tags",
       tags.length
@@ -197,7 +200,8 @@ export function createSidebar({ app, root, store, nav, profile }) {
             tags.map((t) => {
               const name = typeof t === "string" ? t : t.name;
               const chip = h("li", { class: "side-tag" }, name);
-              if (t && t.color) chip.style.setProperty("--tag", t.color);
+              const color = (t && t.color) || colorOf(name);
+              if (color) chip.style.setProperty("--tag", color);
               return chip;
             }),
           )
