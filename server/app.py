@@ -205,6 +205,7 @@ def create_app(settings: Settings) -> web.Application:
             composer=composer,
             drain=drain,
             edits=edits,
+            origins=sites.origin_policy,
         )
     )
     for namespace in sio.namespace_handlers.values():

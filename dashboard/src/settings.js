@@ -13,12 +13,18 @@ const MODES = [
   ["off", "Off"],
 ];
 
+// Writes carry the page's CSRF token, as every cookie-authenticated write does.
+function csrfHeader() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? { "X-CSRF-Token": meta.content } : {};
+}
+
 async function call(method, body) {
   try {
     const response = await fetch("/api/v1/me/settings", {
       method,
       credentials: "same-origin",
-      headers: body ? { "Content-Type": "application/json" } : {},
+      headers: body ? { "Content-Type": "application/json", ...csrfHeader() } : {},
       body: body ? JSON.stringify(body) : undefined,
     });
     return await response.json();

@@ -4,10 +4,25 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.domain import Unauthenticated
-from server.keys import auth_key, console_key
+from server.domain import Forbidden, Unauthenticated
+from server.keys import auth_key, console_key, origin_policy_key
 from server.services.api_keys import PREFIX as API_KEY_PREFIX
 from server.services.auth import SESSION_COOKIE, AgentContext
+
+
+def from_own_page(request: web.Request) -> bool:
+    """The request comes from the dashboard's own pages (or from no page at all)."""
+    environ = {"HTTP_HOST": request.host, "wsgi.url_scheme": request.scheme}
+    return request.app[origin_policy_key].own_page(
+        request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site"), environ
+    )
+
+
+def require_own_page(request: web.Request) -> None:
+    """Signing in and out only from the dashboard: another site's page must not sign a
+    browser into an account of its choosing (login CSRF) or out of its own."""
+    if not from_own_page(request):
+        raise Forbidden("sign in and out from the Porchlight dashboard itself")
 
 
 async def agent_context(request: web.Request) -> AgentContext:
@@ -19,6 +34,21 @@ async def agent_context(request: web.Request) -> AgentContext:
     if not token:
         raise Unauthenticated("sign in first")
     return await request.app[auth_key].authenticate(token)
+
+
+async def end_session(request: web.Request) -> None:
+    """Sign-out: the session token (cookie or Bearer; not an API key) stops working."""
+    require_own_page(request)
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else None
+    token = token or request.cookies.get(SESSION_COOKIE)
+    if not token or token.startswith(API_KEY_PREFIX):
+        return
+    try:
+        ctx = await request.app[auth_key].authenticate(token)
+    except Unauthenticated:
+        return  # already over
+    await request.app[console_key].account.sign_out(ctx.agent.id)
 
 
 async def optional_agent(request: web.Request) -> AgentContext | None:

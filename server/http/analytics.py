@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
-from server.domain import InvalidInput
 from server.http.agent_auth import agent_context
 from server.keys import visitors_key
 from server.services import commands
@@ -41,10 +40,7 @@ async def journeys(request: web.Request) -> web.Response:
 
 async def _member_site(request: web.Request) -> int:
     ctx = await agent_context(request)
-    raw = request.match_info["site_id"]
-    if not raw.isdigit():
-        raise InvalidInput(f"{raw!r} is not a site id")
-    site_id = int(raw)
+    site_id = commands.whole_id(request.match_info["site_id"], "site id")
     ctx.require_member(site_id)
     return site_id
 

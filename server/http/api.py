@@ -5,7 +5,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.domain import ConversationStatus, InvalidInput
-from server.http.agent_auth import SESSION_COOKIE, agent_context, set_session_cookie
+from server.http.agent_auth import (
+    SESSION_COOKIE,
+    agent_context,
+    end_session,
+    require_own_page,
+    set_session_cookie,
+)
 from server.http.body import json_object
 from server.http.console_api import request_ip
 from server.keys import auth_key, chat_key, settings_key, sites_key
@@ -30,6 +36,7 @@ async def login(request: web.Request) -> web.Response:
 async def sign_in(request: web.Request, email: object, password: object):
     """Shared by the JSON login and the dashboard's form: rate-limited per real client
     address (behind a trusted proxy, the address it forwards) and per account."""
+    require_own_page(request)
     ip = request_ip(request) or "unknown"
     auth = request.app[auth_key]
     token = await auth.login(email, password, ip=ip)
@@ -37,6 +44,7 @@ async def sign_in(request: web.Request, email: object, password: object):
 
 
 async def logout(request: web.Request) -> web.Response:
+    await end_session(request)
     response = web.json_response({"ok": True})
     response.del_cookie(SESSION_COOKIE, path="/")
     return response
@@ -51,7 +59,7 @@ async def me(request: web.Request) -> web.Response:
 
 async def site_conversations(request: web.Request) -> web.Response:
     ctx = await agent_context(request)
-    site_id = _int(request.match_info["site_id"])
+    site_id = commands.whole_id(request.match_info["site_id"], "site id")
     query = dict(request.query)
     status = query.get("status")
     if status not in (None, "open", "closed"):

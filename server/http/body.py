@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
 
 from server.domain import InvalidInput
+from server.services.payloads import decode_json
 
 
 async def json_object(request: web.Request, max_bytes: int = 64 * 1024) -> dict[str, Any]:
@@ -17,9 +17,9 @@ async def json_object(request: web.Request, max_bytes: int = 64 * 1024) -> dict[
     if len(raw) > max_bytes:
         raise web.HTTPRequestEntityTooLarge(max_size=max_bytes, actual_size=len(raw))
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("the body must be JSON") from None
+        data = decode_json(raw)
+    except InvalidInput as error:
+        raise InvalidInput(f"the body must be JSON: {error.message}") from None
     if not isinstance(data, dict):
         raise InvalidInput("the body must be a JSON object")
     return data

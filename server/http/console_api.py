@@ -10,13 +10,14 @@ from typing import Any
 
 from aiohttp import web
 
-from server.domain import InvalidInput
 from server.http import csrf
 from server.http.agent_auth import agent_context, set_session_cookie
 from server.http.body import json_object
 from server.keys import console_key, settings_key
+from server.services import commands
 from server.services.client_ip import client_ip
 from server.services.console import Actor
+from server.services.origins import link_base
 
 # (method, path, operation)
 ROUTES: list[tuple[str, str, str]] = [
@@ -69,16 +70,15 @@ def request_ip(request: web.Request) -> str | None:
 
 
 def base_url(request: web.Request) -> str:
-    return request.app[settings_key].public_url or f"{request.scheme}://{request.host}"
+    settings = request.app[settings_key]
+    return link_base(settings.public_url, request.scheme, request.host, settings.port)
 
 
 def site_id_of(request: web.Request) -> int | None:
     raw = request.match_info.get("site_id")
     if raw is None:
         return None
-    if not raw.isdigit() or int(raw) < 1:
-        raise InvalidInput(f"{raw!r} is not a site id")
-    return int(raw)
+    return commands.whole_id(raw, "site id")
 
 
 async def actor_of(request: web.Request) -> Actor:

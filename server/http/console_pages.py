@@ -16,11 +16,20 @@ from urllib.parse import urlencode
 import aiohttp_jinja2
 from aiohttp import web
 
-from server.domain import DomainError, Forbidden, NotFound, Role, WidgetSettings, iso
+from server.domain import (
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Role,
+    WidgetSettings,
+    iso,
+)
 from server.http import csrf
 from server.http.agent_auth import optional_agent
 from server.http.console_api import base_url, request_ip
 from server.keys import console_key, settings_key, sites_key
+from server.services import commands
 from server.services.admission import BLOCKED_RESPONSES
 from server.services.auth import AgentContext
 from server.services.console import Actor
@@ -91,10 +100,10 @@ SHOW_ONCE = {"create_key", "identity_secret", "rotate_identity_secret"}
 
 
 def _site_id(request: web.Request) -> int:
-    raw = request.match_info["site_id"]
-    if not raw.isdigit():
-        raise web.HTTPNotFound()
-    return int(raw)
+    try:
+        return commands.whole_id(request.match_info["site_id"], "site id")
+    except InvalidInput:
+        raise web.HTTPNotFound() from None
 
 
 async def _signed_in(request: web.Request) -> AgentContext:
@@ -330,7 +339,7 @@ async def _section_data(
         return answer | {
             "shared": [r for r in answer["replies"] if r["scope"] == "shared"],
             "personal": [r for r in answer["replies"] if r["scope"] == "personal"],
-            "editing": int(editing) if editing.isdigit() else None,
+            "editing": int(editing) if commands.DIGITS.fullmatch(editing) else None,
         }
     return {}
 

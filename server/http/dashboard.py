@@ -8,8 +8,15 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from server.domain import DomainError
-from server.http.agent_auth import SESSION_COOKIE, optional_agent, set_session_cookie
+from server.http import csrf
+from server.http.agent_auth import (
+    SESSION_COOKIE,
+    end_session,
+    optional_agent,
+    set_session_cookie,
+)
 from server.http.api import sign_in
+from server.http.errors import STATUS
 from server.keys import console_key, settings_key, sites_key
 
 
@@ -29,6 +36,7 @@ async def app_page(request: web.Request) -> web.Response:
         {
             "agent": agent,
             "sites": sites,
+            "csrf": csrf.token_for(request),
             "bootstrap": {
                 "agent": agent,
                 "sites": sites,
@@ -53,7 +61,8 @@ async def login_submit(request: web.Request) -> web.Response:
     try:
         token, _ctx = await sign_in(request, email, str(form.get("password", "")))
     except DomainError as error:
-        return _login_form(request, error.message, email, next_url, status=401)
+        status = next((s for kind, s in STATUS.items() if isinstance(error, kind)), 401)
+        return _login_form(request, error.message, email, next_url, status=status)
     settings = request.app[settings_key]
     response = web.HTTPFound(next_url)
     set_session_cookie(
@@ -63,6 +72,7 @@ async def login_submit(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
+    await end_session(request)
     response = web.HTTPFound("/dashboard/login")
     response.del_cookie(SESSION_COOKIE, path="/")
     raise response

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.domain import InvalidInput
 from server.http.agent_auth import agent_context
 from server.keys import contacts_key, search_key
+from server.services import commands
 from server.services.contacts import PAGE_SIZE as CONTACTS_PAGE
 from server.services.search import page_bounds, parse_order
 
@@ -41,6 +41,4 @@ async def contacts(request: web.Request) -> web.Response:
 def _site(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
-        raise InvalidInput(f"{raw!r} is not a site id")
-    return int(raw)
+    return commands.whole_id(raw, "site id")

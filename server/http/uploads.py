@@ -20,6 +20,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from server.domain import DomainError, Forbidden, InvalidInput, Unauthenticated
 from server.http.errors import error_response, json_error
 from server.keys import origin_policy_key, settings_key, uploads_key
+from server.services import commands
 from server.services.auth import SESSION_COOKIE
 from server.services.client_ip import client_ip
 from server.services.images_layout import Refused
@@ -130,9 +131,7 @@ def _own_origins(request: web.Request) -> set[str | None]:
 def _site_id(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 12:
-        raise InvalidInput("site_id must be a number")
-    return int(raw)
+    return commands.whole_id(raw, "site_id")
 
 
 def _cors(request: web.Request, response: web.Response) -> web.Response:

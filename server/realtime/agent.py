@@ -6,11 +6,11 @@ from typing import Any
 
 import socketio
 
-from server.domain import ConversationStatus, DomainError, InvalidInput, Unavailable
+from server.domain import ConversationStatus, DomainError, Forbidden, InvalidInput, Unavailable
 from server.realtime import rooms
 from server.realtime.composer import ComposerEvents
 from server.realtime.console import ConsoleEvents
-from server.realtime.handlers import acked, cookie
+from server.realtime.handlers import acked, cookie, refused
 from server.realtime.message_edits import AgentMessageEvents
 from server.services import commands
 from server.services.agents_presence import AgentPresence, SetStatus
@@ -20,6 +20,7 @@ from server.services.composer import ComposerService
 from server.services.console import ConsoleService
 from server.services.drain import Drain
 from server.services.message_edits import MessageEditService
+from server.services.sites import OriginPolicy
 from server.services.team import TeamService
 from server.services.typing import Preview, TypingService
 from server.services.visitors import VisitorService
@@ -41,8 +42,10 @@ class AgentNamespace(ConsoleEvents, ComposerEvents, AgentMessageEvents, socketio
         composer: ComposerService | None = None,
         drain: Drain | None = None,
         edits: MessageEditService | None = None,
+        origins: OriginPolicy | None = None,
     ) -> None:
         super().__init__("/agent")
+        self.origins = origins  # which pages may use the dashboard's cookie
         self.composer = composer  # saved and suggested replies, notes
         self.edits = edits  # editing and deleting one's own messages
         self.drain = drain or Drain()  # a shutting-down node refuses new work
@@ -60,11 +63,14 @@ class AgentNamespace(ConsoleEvents, ComposerEvents, AgentMessageEvents, socketio
         try:
             if self.drain.closing:
                 raise Unavailable("this server is restarting; connecting to another one")
-            ctx = await self.auth.authenticate(token or cookie(environ, SESSION_COOKIE))
+            if auth is not None and not isinstance(auth, dict):
+                commands.require_dict(auth, "auth")  # says why it is refused
+            if not token:
+                self._cookie_allowed(environ)
+                token = cookie(environ, SESSION_COOKIE)
+            ctx = await self.auth.authenticate(token)
         except DomainError as error:
-            raise socketio.exceptions.ConnectionRefusedError(
-                error.message, {"code": error.code}
-            ) from None
+            raise refused(error) from None
         await self.save_session(
             sid, {"ctx": ctx, **await self.console_connected(sid, ctx, environ)}
         )
@@ -77,6 +83,18 @@ class AgentNamespace(ConsoleEvents, ComposerEvents, AgentMessageEvents, socketio
             {"agent": ctx.agent.to_wire(), "sites": sites, "status": status.value},
             to=sid,
         )
+
+    def _cookie_allowed(self, environ: dict[str, Any]) -> None:
+        """The dashboard's cookie opens /agent only from the dashboard's own pages: a page
+        on a site's widget origin (same-site with us, so the browser sends the cookie)
+        must not read the agent's conversations. Other clients use a token."""
+        if self.origins is None:
+            return
+        origin, fetch_site = environ.get("HTTP_ORIGIN"), environ.get("HTTP_SEC_FETCH_SITE")
+        if not self.origins.own_page(origin, fetch_site, environ):
+            raise Forbidden(
+                "the dashboard's sign-in works only on the dashboard; other pages need a token"
+            )
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         await self.typing.disconnected(sid)

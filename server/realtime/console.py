@@ -15,6 +15,7 @@ from server.realtime import rooms
 from server.realtime.handlers import peer_of
 from server.services.auth import AgentContext
 from server.services.console import OPERATIONS, Actor, ConsoleService
+from server.services.origins import link_base
 from server.services.team import TeamService
 from server.settings import Settings
 
@@ -77,7 +78,7 @@ class ConsoleEvents:
         scheme = environ.get("wsgi.url_scheme", "http")
         return {
             "ip": peer_of(sid, environ, settings).ip,
-            "base_url": settings.public_url or (f"{scheme}://{host}" if host else ""),
+            "base_url": link_base(settings.public_url, scheme, host, settings.port),
         }
 
     async def console_disconnected(self, sid: str, ctx: AgentContext | None) -> None:

@@ -12,6 +12,7 @@ import socketio
 
 from server.domain import Busy, DomainError, RateLimited
 from server.services.client_ip import client_ip
+from server.services.payloads import UnreadablePayload
 from server.services.visitors import Peer
 from server.settings import Settings
 
@@ -30,6 +31,8 @@ def acked(handler: Handler) -> Handler:
     @functools.wraps(handler)
     async def wrapper(self: Any, sid: str, *args: Any) -> dict[str, Any]:
         data = args[0] if args else None
+        if isinstance(data, UnreadablePayload):  # see packets.py
+            return {"ok": False, "error": data.reason, "code": "invalid"}
         try:
             with self.drain.running():
                 result = await handler(self, sid, data)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
 from socketio import packet
+
+from server.domain import InvalidInput
+from server.services.payloads import UnreadablePayload, decode_json
+
+EVENT_NAME = re.compile(r'\s*\[\s*"([A-Za-z0-9_]{1,64})"')
 
 
 class OrjsonCodec:
@@ -19,10 +25,17 @@ class OrjsonCodec:
 
     @staticmethod
     def loads(text: str | bytes) -> Any:
+        """Never fails: a payload that cannot be read still reaches its handler, as an
+        ``UnreadablePayload``, so the client is answered ``invalid`` (connect auth is an
+        object; an event is ``["name", ...]``, and the name is read on its own)."""
         try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError as error:  # a ValueError, as json.loads raises
-            raise ValueError(str(error)) from None
+            return decode_json(text)
+        except InvalidInput as error:
+            unreadable = UnreadablePayload(error.message)
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", "replace")
+        event = EVENT_NAME.match(text)
+        return [event.group(1), unreadable] if event else unreadable
 
 
 class FastPacket(packet.Packet):

@@ -8,7 +8,7 @@ import socketio
 
 from server.domain import DomainError, InvalidInput, Unavailable
 from server.realtime import rooms
-from server.realtime.handlers import acked, peer_of, refused
+from server.realtime.handlers import acked, log, peer_of, refused
 from server.realtime.message_edits import VisitorMessageEvents
 from server.services import commands
 from server.services.chat import ChatService
@@ -51,6 +51,9 @@ class VisitorNamespace(VisitorMessageEvents, socketio.AsyncNamespace):
             session = await self.visitors.connect(hello, peer)
         except DomainError as error:
             raise refused(error) from None
+        except Exception:
+            log.exception("a visitor connection failed")
+            raise refused(DomainError("the server failed; try again shortly")) from None
         await self.save_session(
             sid,
             {

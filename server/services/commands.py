@@ -9,13 +9,18 @@ from urllib.parse import urlsplit
 
 from server.domain import InvalidInput
 from server.services.fingerprint import Fingerprint
+from server.services.payloads import UnreadablePayload
 
+MAX_ID = 2**63 - 1  # the largest id SQL's BIGINT (and SQLite's INTEGER) holds
+DIGITS = re.compile(r"[0-9]{1,19}")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 DEVICE_FIELDS = {"language": 35, "screen": 20, "time_zone": 64, "user_agent": 512}
 
 
 def require_dict(data: Any, what: str = "payload") -> dict[str, Any]:
+    if isinstance(data, UnreadablePayload):
+        raise InvalidInput(data.reason)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -60,9 +65,16 @@ def limit(data: dict[str, Any], default: int = 50, maximum: int = 100) -> int:
 
 
 def positive_int(data: dict[str, Any], key: str) -> int:
-    value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInput(f"{key} must be a positive whole number")
+    return whole_id(data.get(key), key)
+
+
+def whole_id(value: object, what: str, *, digits_allowed: bool = True) -> int:
+    """A site, agent or record id from a payload or a URL: a whole number from 1 to 2^63-1
+    (a number, or when ``digits_allowed`` a string of ASCII digits), else InvalidInput."""
+    if digits_allowed and isinstance(value, str) and DIGITS.fullmatch(value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise InvalidInput(f"{what} must be a positive whole number (at most {MAX_ID})")
     return value
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from server.domain import InvalidInput, NotFound, Role
+from server.services import commands
 from server.services.admission import VisitorGate
 from server.services.api_keys import ApiKeyService
 from server.services.auth import AgentContext
@@ -79,12 +80,7 @@ def operation(name: str, action: Action, audit: str | None = None):
 
 
 def int_field(data: dict[str, Any], key: str) -> int:
-    value = data.get(key)
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInput(f"{key} must be a positive whole number")
-    return value
+    return commands.whole_id(data.get(key), key)
 
 
 class ConsoleService:
@@ -274,7 +270,7 @@ class ConsoleService:
     async def _list_audit(self, call: Call) -> Result:
         before = int_field(call.data, "before") if call.data.get("before") is not None else None
         limit = call.data.get("limit", AUDIT_PAGE)
-        if isinstance(limit, str) and limit.isdigit():
+        if isinstance(limit, str) and commands.DIGITS.fullmatch(limit):
             limit = int(limit)
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 200:
             raise InvalidInput("limit must be a whole number from 1 to 200")

@@ -53,3 +53,15 @@ def is_localhost(origin: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def link_base(public_url: str | None, scheme: str, host: str | None, port: int) -> str:
+    """Where links sent to people (invitations) point: ``PORCHLIGHT_PUBLIC_URL``. Without
+    it, this machine: the request's Host only when it names a loopback address (a
+    developer's own machine), never a Host someone else wrote."""
+    if public_url:
+        return public_url
+    origin = normalize_origin(f"{scheme}://{host}") if host else None
+    if origin and is_localhost(origin):
+        return origin
+    return f"http://localhost:{port}"

@@ -148,6 +148,24 @@ class OriginPolicy:
     def stale(self) -> bool:
         return time.monotonic() - self._loaded_at > self._ttl
 
+    def is_own(self, origin: str, environ: dict | None = None) -> bool:
+        """The dashboard's own origin (``PORCHLIGHT_PUBLIC_URL``, localhost:port, or the
+        host the browser is talking to); never a site's widget origin."""
+        normalized = normalize_origin(origin)
+        return normalized is not None and (
+            normalized in self._own or _same_host(normalized, environ)
+        )
+
+    def own_page(self, origin: str | None, fetch_site: str | None, environ: dict) -> bool:
+        """Whether a request that carries the dashboard's cookie comes from the dashboard.
+
+        Browsers name the page a request comes from in ``Origin`` (``null`` when hidden),
+        or leave it out of same-origin reads and say ``Sec-Fetch-Site`` instead. A
+        request with neither is not a page's, so no page made it carry the cookie."""
+        if origin is not None:
+            return self.is_own(origin, environ)
+        return fetch_site in (None, "same-origin", "none")
+
     def __call__(self, origin: str | None, environ: dict | None = None) -> bool:
         if origin is None:
             return True

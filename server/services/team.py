@@ -64,12 +64,17 @@ class TeamService:
 
 
 class AccountService:
-    """An agent's own account: changing the password ends every other session."""
+    """An agent's own account: signing out and changing the password end sessions."""
 
     def __init__(self, auth: AuthService, team_repo: TeamRepository, team: TeamService) -> None:
         self._auth = auth
         self._team_repo = team_repo
         self._team = team
+
+    async def sign_out(self, agent_id: int) -> None:
+        """Every token this agent holds stops working and their sockets close: a stolen
+        or forgotten session ends with the sign-out, on every device."""
+        await self._team.end_sessions(agent_id)
 
     async def change_password(self, agent: Agent, current: object, new: object) -> str:
         """A fresh token for the caller; every token issued before stops working."""

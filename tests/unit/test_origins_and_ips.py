@@ -5,7 +5,7 @@ import ipaddress
 import pytest
 
 from server.services.client_ip import client_ip
-from server.services.origins import normalize_origin, origin_allowed
+from server.services.origins import link_base, normalize_origin, origin_allowed
 
 ALLOWED = ["https://shop.example", "http://localhost:8081", "https://*.example.org"]
 
@@ -53,3 +53,18 @@ PROXIES = (ipaddress.ip_network("10.0.0.0/8"),)
 )
 def test_client_ip_believes_forwarded_for_only_from_trusted_proxies(peer, header, expected):
     assert client_ip(peer, header, PROXIES) == expected
+
+
+@pytest.mark.parametrize(
+    ("public_url", "host", "link"),
+    [
+        ("https://chat.example.com", "evil.example", "https://chat.example.com"),
+        (None, "evil.example", "http://localhost:8080"),
+        (None, "evil.example:8080", "http://localhost:8080"),
+        (None, "127.0.0.1:8080", "http://127.0.0.1:8080"),
+        (None, "localhost:9000", "http://localhost:9000"),
+        (None, None, "http://localhost:8080"),
+    ],
+)
+def test_links_for_people_never_take_a_forged_host(public_url, host, link):
+    assert link_base(public_url, "http", host, 8080) == link

@@ -113,9 +113,9 @@ class SqliteLane:
         assert conn is not None
         if not self._writer:
             return [_attempt(operation, conn) for operation in operations]
-        conn.execute("BEGIN IMMEDIATE")
         outcomes: list[tuple[bool, Any]] = []
         try:
+            conn.execute("BEGIN IMMEDIATE")
             for operation in operations:
                 conn.execute("SAVEPOINT operation")
                 ok, value = _attempt(operation, conn)
@@ -127,7 +127,7 @@ class SqliteLane:
         except sqlite3.Error as error:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            return [(False, error)] * len(operations)
+            return [(False, busy_or(error))] * len(operations)
         return outcomes
 
 
@@ -135,4 +135,14 @@ def _attempt(operation: Operation, conn: sqlite3.Connection) -> tuple[bool, Any]
     try:
         return True, operation(conn)
     except Exception as error:  # handed to the caller that queued the operation
-        return False, error
+        return False, busy_or(error)
+
+
+def busy_or(error: Exception) -> Exception:
+    """SQLite's "database is locked": another process (a second node on the same file, a
+    backup, a migration) held the write lock past ``busy_timeout``. Nothing was written;
+    the caller is told to come back, not that the server failed."""
+    text = str(error)
+    if isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        return Busy("the message store is busy; try again shortly", retry_after=1.0)
+    return error
