@@ -40,6 +40,7 @@ from server.services.sites import SiteService
 from server.services.suggestions import ReplySuggester
 from server.services.throttle import Throttle
 from server.services.tokens import TokenSigner
+from server.services.two_factor import TwoFactorService
 from server.services.typing import TypingService
 from server.services.uploads import AttachmentRefs, build_upload_service
 from server.services.visitors import VisitorService
@@ -54,6 +55,7 @@ from server.storage.sql.agents import AgentRepository
 from server.storage.sql.audit import AuditRepository
 from server.storage.sql.engine import make_engine, make_sessionmaker
 from server.storage.sql.sites import SiteRepository
+from server.storage.sql.two_factor import TwoFactorRepository
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static"
@@ -130,6 +132,7 @@ def create_app(settings: Settings) -> web.Application:
         tokens,
         settings.agent_token_ttl_seconds,
         throttle=throttle,
+        two_factor=TwoFactorService(TwoFactorRepository(sessions), tokens),
     )
     console = ConsoleKit.build(
         settings,

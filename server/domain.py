@@ -130,6 +130,7 @@ class Site:
     identity_secret: str = field(repr=False, default="")
     created_at: datetime | None = None
     require_verified_identity: bool = False  # unverified visitors cannot send messages
+    require_two_factor: bool = False  # the team signs in with a TOTP code
     blocked_response: str = "offline"  # what blocked visitors get: offline | hidden
 
     def to_wire(self) -> dict[str, Any]:

@@ -21,7 +21,9 @@ from server.services.auth import AgentContext
 
 async def login(request: web.Request) -> web.Response:
     data = await json_object(request)
-    token, ctx = await sign_in(request, data.get("email"), data.get("password"))
+    token, ctx = await sign_in(
+        request, data.get("email"), data.get("password"), code=data.get("code")
+    )
     sites = await _sites(request, ctx)
     response = web.json_response(
         {"ok": True, "token": token, "agent": ctx.agent.to_wire(), "sites": sites}
@@ -33,13 +35,18 @@ async def login(request: web.Request) -> web.Response:
     return response
 
 
-async def sign_in(request: web.Request, email: object, password: object):
+async def sign_in(
+    request: web.Request, email: object, password: object, code: object = None, halfway=None
+):
     """Shared by the JSON login and the dashboard's form: rate-limited per real client
     address (behind a trusted proxy, the address it forwards) and per account."""
     require_own_page(request)
     ip = request_ip(request) or "unknown"
     auth = request.app[auth_key]
-    token = await auth.login(email, password, ip=ip)
+    if halfway is not None:  # the second step of a two-factor sign-in
+        token = await auth.login_with_code(halfway, code, ip)
+    else:
+        token = await auth.login(email, password, ip=ip, code=code)
     return token, await auth.authenticate(token)
 
 

@@ -17,7 +17,9 @@ from server.http.agent_auth import (
 )
 from server.http.api import sign_in
 from server.http.errors import STATUS
+from server.http.two_factor import send_to_enrolment
 from server.keys import console_key, settings_key, sites_key
+from server.services.two_factor import EnrolmentRequired, TwoFactorRequired
 
 
 async def index(request: web.Request) -> web.Response:
@@ -58,11 +60,25 @@ async def login_submit(request: web.Request) -> web.Response:
     form = await request.post()
     email = str(form.get("email", ""))
     next_url = _safe_next(str(form.get("next", "")))
+    halfway = form.get("halfway")
     try:
-        token, _ctx = await sign_in(request, email, str(form.get("password", "")))
+        token, _ctx = await sign_in(
+            request,
+            email,
+            str(form.get("password", "")),
+            code=str(form.get("code", "")) if halfway else None,
+            halfway=halfway,
+        )
+    except EnrolmentRequired as error:
+        raise send_to_enrolment(request, error.halfway) from None  # type: ignore[attr-defined]
+    except TwoFactorRequired as error:
+        halfway_token = error.halfway  # type: ignore[attr-defined]
+        return _login_form(request, None, email, next_url, halfway=halfway_token)
     except DomainError as error:
         status = next((s for kind, s in STATUS.items() if isinstance(error, kind)), 401)
-        return _login_form(request, error.message, email, next_url, status=status)
+        # A wrong code asks again without the password; an expired step starts over.
+        keep = str(halfway) if halfway and "code" in error.message else None
+        return _login_form(request, error.message, email, next_url, status=status, halfway=keep)
     settings = request.app[settings_key]
     response = web.HTTPFound(next_url)
     set_session_cookie(
@@ -79,10 +95,17 @@ async def logout(request: web.Request) -> web.Response:
 
 
 def _login_form(
-    request: web.Request, error: str | None, email: str, next_url: str, status: int = 200
+    request: web.Request,
+    error: str | None,
+    email: str,
+    next_url: str,
+    status: int = 200,
+    halfway: str | None = None,
 ) -> web.Response:
     response = aiohttp_jinja2.render_template(
-        "login.html", request, {"error": error, "email": email, "next": _safe_next(next_url)}
+        "login.html",
+        request,
+        {"error": error, "email": email, "next": _safe_next(next_url), "halfway": halfway},
     )
     response.set_status(status)
     return response

@@ -20,6 +20,7 @@ from server.http import (
     onboarding,
     search,
     settings,
+    two_factor,
     uploads,
     widget,
 )
@@ -56,4 +57,5 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     message_edits.setup(router)  # /api/v1/messages/{id}: edit, delete, revisions
     console_pages.setup(router)  # /dashboard/settings/...
     onboarding.setup(router)  # /signup, /invite/{token}
+    two_factor.setup(router)  # /dashboard/two-factor
     router.add_static("/static/", static_dir, name="static")

@@ -7,9 +7,22 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from server.domain import Agent, Forbidden, InvalidInput, Membership, Role, Unauthenticated
+from server.domain import (
+    Agent,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    Membership,
+    Role,
+    Unauthenticated,
+)
 from server.services.throttle import Throttle
 from server.services.tokens import TokenSigner
+from server.services.two_factor import (
+    EnrolmentRequired,
+    TwoFactorRequired,
+    TwoFactorService,
+)
 from server.storage.sql.agents import AgentRepository
 from server.storage.sql.audit import AuditRepository
 from server.storage.sql.sites import SiteRepository
@@ -56,8 +69,10 @@ class AuthService:
         hasher: PasswordHasher | None = None,
         *,
         throttle: Throttle | None = None,
+        two_factor: TwoFactorService | None = None,
     ) -> None:
         self._throttle = throttle
+        self.two_factor = two_factor
         self._agents = agents
         self._sites = sites
         self._audit = audit
@@ -89,12 +104,59 @@ class AuthService:
         )
         return membership
 
-    async def login(self, email: object, password: object, ip: str | None = None) -> str:
+    async def login(
+        self, email: object, password: object, ip: str | None = None, code: object = None
+    ) -> str:
         """A signed agent token, or Unauthenticated with one message for every failure.
 
-        Limited per client address (every attempt) and per account (failed attempts), so
-        one address guessing cannot lock out the people sharing a proxy with it.
+        With two-factor sign-in on, the right password without a code raises
+        ``TwoFactorRequired`` (carrying a ``halfway`` token for the second step), and an
+        agent whose site requires it but who has not set it up gets ``EnrolmentRequired``.
         """
+        agent = await self._password_ok(email, password, ip)
+        if self.two_factor:
+            need = await self.two_factor.needed(agent)
+            if need == "code" and code is None:
+                raise _with_halfway(
+                    TwoFactorRequired("enter the code from your authenticator app"),
+                    self.two_factor.halfway(agent, "code"),
+                )
+            if need == "code":
+                await self._code_ok(agent, code, ip)
+            if need == "enrol":
+                raise _with_halfway(
+                    EnrolmentRequired("set up two-factor sign-in first: a site requires it"),
+                    self.two_factor.halfway(agent, "enrol"),
+                )
+        await self._audit.record("login", agent_id=agent.id, ip=ip)
+        return self.issue_token(agent)
+
+    async def login_with_code(self, halfway: object, code: object, ip: str | None) -> str:
+        """The second step of a sign-in: the halfway token and the code."""
+        assert self.two_factor is not None
+        agent_id, version = self.two_factor.halfway_agent_id(halfway, "code")
+        agent = await self._agents.get(agent_id)
+        if agent is None or agent.token_version != version:
+            raise Unauthenticated("sign in again")
+        await self._code_ok(agent, code, ip)
+        await self._audit.record("login", agent_id=agent.id, ip=ip)
+        return self.issue_token(agent)
+
+    async def _code_ok(self, agent: Agent, code: object, ip: str | None) -> None:
+        assert self.two_factor is not None
+        if self._throttle:
+            await self._throttle.check("sign_in", address=ip)
+            await self._throttle.room("sign_in", account=agent.email)
+        if not await self.two_factor.check(agent.id, code):
+            await self._audit.record("login.failed", agent_id=agent.id, ip=ip)
+            if self._throttle:
+                await self._throttle.count("sign_in", account=agent.email)
+            raise Unauthenticated("that code is not right; use the one your app shows now")
+
+    async def _password_ok(self, email: object, password: object, ip: str | None) -> Agent:
+        """The agent whose password this is. Limited per client address (every attempt)
+        and per account (failed attempts), so one address guessing cannot lock out the
+        people sharing a proxy with it."""
         if not isinstance(email, str) or not isinstance(password, str) or len(password) > 1024:
             raise InvalidInput("email and password are required")
         account = email.strip().lower()[:320]
@@ -116,16 +178,18 @@ class AuthService:
         agent, password_hash = found
         if self._hasher.check_needs_rehash(password_hash):
             await self._agents.set_password_hash(agent.id, self._hasher.hash(password))
-        await self._audit.record("login", agent_id=agent.id, ip=ip)
-        return self.issue_token(agent)
+        return agent
 
     async def change_password(self, agent: Agent, current: object, new: object) -> None:
         """After checking the current password; the caller ends the agent's other sessions."""
         if not isinstance(new, str) or not 8 <= len(new) <= 1024:
             raise InvalidInput("the new password must be at least 8 characters")
-        await self.login(agent.email, current)
+        await self._password_ok(agent.email, current, None)
         await self._agents.set_password_hash(agent.id, self._hasher.hash(new))
         await self._audit.record("password.changed", agent_id=agent.id)
+
+    async def agent(self, agent_id: int) -> Agent | None:
+        return await self._agents.get(agent_id)
 
     def issue_token(self, agent: Agent) -> str:
         """A session token; it carries the agent's token version, so bumping it ends them."""
@@ -142,3 +206,8 @@ class AuthService:
         if claims.get("ver", 0) != agent.token_version:
             raise Unauthenticated("this session has ended; sign in again")
         return AgentContext(agent, tuple(await self._sites.memberships_of(agent.id)))
+
+
+def _with_halfway(error: DomainError, halfway: str) -> DomainError:
+    error.halfway = halfway  # type: ignore[attr-defined]
+    return error

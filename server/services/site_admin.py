@@ -197,6 +197,7 @@ class SiteAdminService:
         return {
             **site.to_wire(),
             "require_verified_identity": site.require_verified_identity,
+            "require_two_factor": site.require_two_factor,
             "blocked_response": site.blocked_response,
             "dev_localhost_origins": self.dev_localhost_origins,
         }
@@ -205,7 +206,13 @@ class SiteAdminService:
         """Name, origins and the security switches; returns the site and what changed."""
         site = await self._sites.get(site_id)
         changes: dict[str, Any] = {}
-        known = {"name", "allowed_origins", "require_verified_identity", "blocked_response"}
+        known = {
+            "name",
+            "allowed_origins",
+            "require_verified_identity",
+            "blocked_response",
+            "require_two_factor",
+        }
         unknown = set(data) - known
         if unknown:
             raise InvalidInput(f"unknown setting {sorted(unknown)[0]!r}")
@@ -217,6 +224,8 @@ class SiteAdminService:
             changes["require_verified_identity"] = _bool(
                 "require_verified_identity", data["require_verified_identity"]
             )
+        if "require_two_factor" in data:
+            changes["require_two_factor"] = _bool("require_two_factor", data["require_two_factor"])
         if "blocked_response" in data:
             changes["blocked_response"] = _choice(
                 "blocked_response", data["blocked_response"], BLOCKED_RESPONSES

@@ -56,6 +56,7 @@ class SiteRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
     require_verified_identity: Mapped[bool] = mapped_column(Boolean, default=False)
     blocked_response: Mapped[str] = mapped_column(String(16), default="offline")
+    require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
@@ -68,6 +69,8 @@ class AgentRow(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
     token_version: Mapped[int] = mapped_column(Integer, default=0)
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    recovery_codes: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # hashes
 
 
 class MembershipRow(Base):

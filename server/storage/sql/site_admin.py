@@ -18,6 +18,7 @@ EDITABLE = {
     "identity_secret",
     "require_verified_identity",
     "blocked_response",
+    "require_two_factor",
 }
 
 

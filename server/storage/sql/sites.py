@@ -23,6 +23,7 @@ def _site(row: SiteRow) -> Site:
         created_at=row.created_at,
         require_verified_identity=bool(row.require_verified_identity),
         blocked_response=row.blocked_response or "offline",
+        require_two_factor=bool(row.require_two_factor),
     )
 
 

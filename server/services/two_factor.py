@@ -1,0 +1,124 @@
+"""Two-factor sign-in for agents: a TOTP app (RFC 6238, via pyotp) or a recovery code.
+
+Enrolment is two steps with nothing stored in between: the new secret travels to the page
+and back inside a signed token (10 minutes), and is saved only once the agent has typed a
+code it produces. Ten recovery codes are shown once and stored as SHA-256 hashes; each
+works once. A site's owner can require two-factor sign-in of the site's team: a member
+without it is sent to enrol before they get a session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import pyotp
+
+from server.domain import Agent, Forbidden, InvalidInput, Unauthenticated
+from server.services.tokens import TokenSigner
+from server.storage.sql.two_factor import TwoFactorRepository
+
+ISSUER = "Porchlight"
+ENROL_SECONDS = 600
+RECOVERY_CODES = 10
+
+
+class TwoFactorRequired(Unauthenticated):
+    """The password was right; now the code from the agent's app."""
+
+    code = "two_factor_required"
+
+
+class EnrolmentRequired(Forbidden):
+    """A site of this agent requires two-factor sign-in and they have not set it up."""
+
+    code = "two_factor_enrolment_required"
+
+
+@dataclass(frozen=True, slots=True)
+class Enrolment:
+    secret: str
+    uri: str  # otpauth://totp/...: what a QR code would carry, to paste into an app
+    pending: str  # the signed token that brings the secret back with the first code
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.replace("-", "").strip().lower().encode()).hexdigest()
+
+
+class TwoFactorService:
+    def __init__(self, repo: TwoFactorRepository, tokens: TokenSigner) -> None:
+        self._repo = repo
+        self._tokens = tokens
+
+    async def enabled(self, agent_id: int) -> bool:
+        return (await self._repo.secret_of(agent_id))[0] is not None
+
+    async def needed(self, agent: Agent) -> str:
+        """``"code"`` (enrolled), ``"enrol"`` (a site requires it) or ``""``."""
+        if await self.enabled(agent.id):
+            return "code"
+        return "enrol" if await self._repo.required_by_a_site(agent.id) else ""
+
+    def start(self, agent: Agent) -> Enrolment:
+        secret = pyotp.random_base32()
+        uri = pyotp.TOTP(secret).provisioning_uri(name=agent.email, issuer_name=ISSUER)
+        pending = self._tokens.issue("totp-enrol", str(agent.id), ENROL_SECONDS, secret=secret)
+        return Enrolment(secret, uri, pending)
+
+    async def finish(self, agent: Agent, pending: object, code: object) -> list[str]:
+        """Save the secret once a code from it checks out; the recovery codes, shown once."""
+        try:
+            claims = self._tokens.verify(pending, "totp-enrol")
+        except Unauthenticated:
+            raise InvalidInput("the set-up expired; start again") from None
+        if claims["sub"] != str(agent.id) or not isinstance(claims.get("secret"), str):
+            raise InvalidInput("the set-up expired; start again")
+        if not _totp_ok(claims["secret"], code):
+            raise InvalidInput("that code is not the one your app shows now; try the next one")
+        codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
+        await self._repo.enable(agent.id, claims["secret"], [_hash(c) for c in codes])
+        return codes
+
+    async def check(self, agent_id: int, code: object) -> bool:
+        """A current code from the app, or an unused recovery code (then used up)."""
+        secret, _ = await self._repo.secret_of(agent_id)
+        if secret is None or not isinstance(code, str) or not code.strip():
+            return False
+        if _totp_ok(secret, code):
+            return True
+        return await self._repo.use_recovery_code(agent_id, _hash(code))
+
+    async def turn_off(self, agent: Agent, code: object) -> None:
+        if await self._repo.required_by_a_site(agent.id):
+            raise InvalidInput("a site you belong to requires two-factor sign-in")
+        if not await self.check(agent.id, code):
+            raise InvalidInput("that code is not right")
+        await self._repo.disable(agent.id)
+
+    # Between the password and the code, the browser holds a signed "halfway" token
+    # instead of the password.
+
+    def halfway(self, agent: Agent, kind: str) -> str:
+        """``kind``: ``"code"`` (sign-in waits for a code) or ``"enrol"`` (for set-up)."""
+        return self._tokens.issue(
+            f"2fa-{kind}", str(agent.id), ENROL_SECONDS, ver=agent.token_version
+        )
+
+    def halfway_agent_id(self, token: object, kind: str) -> tuple[int, int]:
+        """The agent id and token version a halfway token names, or Unauthenticated."""
+        claims = self._tokens.verify(token, f"2fa-{kind}")
+        return int(claims["sub"]), int(claims.get("ver", 0))
+
+
+def _totp_ok(secret: str, code: object) -> bool:
+    if not isinstance(code, str):
+        return False
+    digits = code.replace(" ", "").strip()
+    return (
+        len(digits) == 6
+        and digits.isascii()
+        and digits.isdigit()
+        and (pyotp.TOTP(secret).verify(digits, valid_window=1))
+    )
