@@ -255,6 +255,7 @@ def create_app(settings: Settings) -> web.Application:
             resources.sql_ctx,
             resources.message_store_ctx,
             resources.cache_ctx,
+            resources.presence_heartbeat_ctx,
             resources.throttle_ctx,
             resources.geo_ctx,
             resources.origin_policy_ctx,

@@ -28,6 +28,7 @@ from server.keys import (
     webhook_worker_key,
 )
 from server.realtime.shutdown import close_connections
+from server.storage.redis_presence import HEARTBEAT_SECONDS
 
 log = logging.getLogger("porchlight")
 
@@ -57,6 +58,29 @@ async def cache_ctx(app: web.Application) -> AsyncIterator[None]:
 async def throttle_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[throttle_key].close()
+
+
+async def presence_heartbeat_ctx(app: web.Application) -> AsyncIterator[None]:
+    """This node's heartbeat in the cache: its presence entries live only while it beats;
+    dead nodes' visitors are announced as gone; presence lost by Redis is written back."""
+    cache, visitors = app[cache_key], app[visitors_key]
+    with contextlib.suppress(Exception):
+        await cache.heartbeat()  # before the first connection, so this node's count
+
+    async def beat_forever() -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            try:
+                for group, member in await cache.heartbeat():
+                    await visitors.gone_with_node(group, member)
+            except Exception as error:
+                log.warning("presence heartbeat failed: %s", error)
+
+    task = asyncio.create_task(beat_forever())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def geo_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -8,14 +8,14 @@ from typing import Any
 import socketio
 
 from server.realtime.packets import FastPacket
-from server.realtime.redis_manager import ClosingRedisManager
+from server.realtime.redis_fanout import HoldingRedisManager
 from server.settings import Settings
 
 
 def build_socketio(settings: Settings, origin_check: Callable[..., bool]) -> socketio.AsyncServer:
     manager: Any = None
     if settings.redis_url:
-        manager = ClosingRedisManager(settings.redis_url, channel=settings.redis_namespace)
+        manager = HoldingRedisManager(settings.redis_url, channel=settings.redis_namespace)
     return socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,

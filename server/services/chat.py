@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,9 @@ from server.storage.messages import Appended, MessageStore
 
 if TYPE_CHECKING:
     from server.services.uploads import AttachmentRefs
+
+
+log = logging.getLogger("porchlight.chat")
 
 
 class ChatService:
@@ -87,12 +91,23 @@ class ChatService:
             # One visitor's first messages from two tabs must not open two conversations.
             async with self._locks.setdefault(visitor_id, asyncio.Lock()):
                 appended = await self._store.append_to_open_conversation(message, opening)
+            # Stored: from here on the answer is "sent", whatever the telling costs.
+            await self._tell_stored(appended, visitor, connection, quote)
+            return _quoting(appended, quote).message
+
+    async def _tell_stored(
+        self, appended: Appended, visitor: Visitor, connection: str | None, quote: Any
+    ) -> None:
+        """Announce a stored visitor message. A failure here (Redis down, say) is logged,
+        not answered: the ack says what the store did, and a resend announces it again."""
+        try:
             if appended.opened:
                 await self._broadcast_opened(visitor, appended.conversation)
             appended = _quoting(appended, quote)
             await self._announce(appended, visitor, connection, visitor_online=True)
             await self._publish_created(appended)
-            return appended.message
+        except Exception:
+            log.exception("message %s stored but not announced", appended.message.id)
 
     async def visitor_history(
         self,
@@ -239,15 +254,15 @@ class ChatService:
     ) -> None:
         """A new message to everyone who shows it: the site's agents, the visitor's other
         tabs, and the inbox row (unless the message just opened it: that row is sent)."""
-        if not appended.created:
-            return  # a resend: everyone has it already
         conversation = appended.conversation
         wire = appended.message.to_wire()
+        # A resend is told again: its first telling may never have reached the other nodes
+        # (the sender saw no ack). Dashboards and widgets keep one copy per message id.
         await self._broadcast.to_agents(conversation.site_id, "message", wire)
         await self._broadcast.to_visitor(
             conversation.visitor_id, "message", wire, exclude=connection
         )
-        if not appended.opened:
+        if appended.created and not appended.opened:
             row = await self._with_visitor(conversation, visitor, visitor_online)
             await self._broadcast.to_agents(conversation.site_id, "conversation_updated", row)
 

@@ -242,6 +242,15 @@ class VisitorService:
                 site_id, "visitor_left", {"site_id": site_id, "visitor_id": visitor_id}
             )
 
+    async def gone_with_node(self, group: str, member: str) -> None:
+        """A node died holding this member's last connection (its heartbeat expired)."""
+        prefix, _, rest = group.partition(":")
+        site, _, kind = rest.partition(":")
+        if prefix == "site" and kind == "visitors" and site.isdigit():
+            await self._broadcast.to_agents(
+                int(site), "visitor_left", {"site_id": int(site), "visitor_id": member}
+            )
+
     def _forget_pending(self, key: tuple[int, str], task: asyncio.Task[None]) -> None:
         if self._pending_left.get(key) is task:
             del self._pending_left[key]

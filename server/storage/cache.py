@@ -14,6 +14,10 @@ from collections import defaultdict
 from typing import Protocol
 
 from redis.asyncio import ConnectionPool, Redis
+from redis.exceptions import RedisError
+
+from server.storage.outages import unavailable_on
+from server.storage.redis_presence import RedisPresence
 
 
 class Cache(Protocol):
@@ -31,6 +35,11 @@ class Cache(Protocol):
 
     async def is_member(self, group: str, member: str) -> bool:
         """Whether ``member`` has a connection in ``group``: one lookup, whatever its size."""
+
+    async def heartbeat(self) -> list[tuple[str, str]]:
+        """Say this node is alive (every few seconds); put back its presence if the store
+        lost it; drop dead nodes' connections. Returns the (group, member) pairs that left
+        with a dead node."""
 
 
 class MemoryCache:
@@ -84,15 +93,33 @@ class MemoryCache:
     async def is_member(self, group: str, member: str) -> bool:
         return member in self._groups.get(group, ())
 
+    async def heartbeat(self) -> list[tuple[str, str]]:
+        return []  # one node: its presence dies with it
 
+
+REDIS_CONNECT_TIMEOUT_SECONDS = 1.0
+REDIS_TIMEOUT_SECONDS = 2.0
+
+
+@unavailable_on(RedisError, OSError, service="cache (Redis)")
 class RedisCache:
     def __init__(self, redis: Redis, prefix: str = "porchlight:") -> None:
         self._redis = redis
         self._prefix = prefix
+        self._presence = RedisPresence(redis, prefix)
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "porchlight:") -> RedisCache:
-        return cls(Redis.from_url(url, decode_responses=True), prefix)
+        # Short timeouts: a Redis that is down refuses a connection in a second, not ten.
+        return cls(
+            Redis.from_url(
+                url,
+                decode_responses=True,
+                socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
+                socket_timeout=REDIS_TIMEOUT_SECONDS,
+            ),
+            prefix,
+        )
 
     @property
     def connection_pool(self) -> ConnectionPool:
@@ -110,34 +137,18 @@ class RedisCache:
     async def set(self, key: str, value: str, ttl_seconds: int) -> None:
         await self._redis.set(self._prefix + key, value, ex=ttl_seconds)
 
+    # Presence lives in redis_presence.py: entries carry this node's heartbeat.
     async def join(self, group: str, member: str, connection: str) -> bool:
-        conns, members = self._keys(group, member)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.sadd(conns, connection)
-            pipe.scard(conns)
-            pipe.sadd(members, member)
-            _, count, _ = await pipe.execute()
-        return int(count) == 1
+        return await self._presence.join(group, member, connection)
 
     async def leave(self, group: str, member: str, connection: str) -> bool:
-        conns, members = self._keys(group, member)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.srem(conns, connection)
-            pipe.scard(conns)
-            removed, count = await pipe.execute()
-        if int(count) > 0 or not int(removed):
-            return False
-        await self._redis.srem(members, member)
-        return True
+        return await self._presence.leave(group, member, connection)
 
     async def members(self, group: str) -> set[str]:
-        return set(await self._redis.smembers(f"{self._prefix}group:{group}"))
+        return await self._presence.members(group)
 
     async def is_member(self, group: str, member: str) -> bool:
-        return bool(await self._redis.sismember(f"{self._prefix}group:{group}", member))
+        return await self._presence.is_member(group, member)
 
-    def _keys(self, group: str, member: str) -> tuple[str, str]:
-        return (
-            f"{self._prefix}conns:{group}:{member}",
-            f"{self._prefix}group:{group}",
-        )
+    async def heartbeat(self) -> list[tuple[str, str]]:
+        return await self._presence.heartbeat()

@@ -19,6 +19,7 @@ async def cache(request):
     client = aioredis.Redis.from_url(REDIS_TEST_URL, decode_responses=True)
     prefix = f"pltest-{uuid.uuid4().hex[:12]}:"
     cache = RedisCache(client, prefix)
+    await cache.heartbeat()  # a node's presence counts while its heartbeat lives
     yield cache
     keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
     if keys:

@@ -52,8 +52,11 @@ async def test_resend_with_same_client_id_is_stored_once(agent_a, tenant_a, visi
     assert again["message"]["id"] == first["message"]["id"]
     history = await visitor.call("history", {})
     assert [m["client_id"] for m in history["messages"]] == ["c-dup"]
-    assert await agent_a.next("message")
-    assert await agent_a.nothing("message")  # the resend was not broadcast again
+    # The resend is told again (its first telling may not have reached every node), as the
+    # same message: dashboards keep one copy per id.
+    heard = [await agent_a.next("message"), await agent_a.next("message")]
+    assert {m["id"] for m in heard} == {first["message"]["id"]}
+    assert await agent_a.nothing("message")
 
 
 async def test_history_survives_reconnect_with_the_visitor_token(tenant_a, visitor_of):

@@ -9,16 +9,22 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import pytest
 from pymongo import MongoClient
 
 from tests.resilience.processes import (
+    HOST,
     Balancer,
     MongoWireServer,
     Node,
     RedisServer,
     postgres_database,
 )
+from tests.support.sockets import RecordingClient
+
+AGENT_EMAIL = "owner@shop.test"
+AGENT_PASSWORD = "correct horse battery"
 
 
 @dataclass
@@ -29,6 +35,19 @@ class Cluster:
     mongo: MongoWireServer
     site_key: str
     database: str
+
+    async def agent(self, node: Node) -> RecordingClient:
+        """The site's owner, signed in and connected to ``node``."""
+        url = f"http://{HOST}:{node.port}"
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                f"{url}/api/v1/auth/login",
+                json={"email": AGENT_EMAIL, "password": AGENT_PASSWORD},
+            ) as response,
+        ):
+            token = (await response.json())["token"]
+        return await RecordingClient("/agent").connect(url, {"token": token})
 
     def stored_messages(self) -> list[dict]:
         with MongoClient(self.mongo.url) as client:
@@ -63,6 +82,18 @@ async def cluster(tmp_path: Path) -> AsyncIterator[Cluster]:
             site_key = (
                 await asyncio.to_thread(nodes[0].run_command, "create-site", "--name", "Shop")
             ).splitlines()[-1]
+            await asyncio.to_thread(
+                nodes[0].run_command,
+                "create-agent",
+                "--email",
+                AGENT_EMAIL,
+                "--password",
+                AGENT_PASSWORD,
+                "--site",
+                site_key,
+                "--role",
+                "owner",
+            )
             await asyncio.gather(*(asyncio.to_thread(n.start) for n in nodes))
             balancer = Balancer([n.port for n in nodes])
             await balancer.start()

@@ -102,6 +102,7 @@ class MongoWireServer:
 
     def start(self) -> None:
         log_file = self.work_dir / "nx-27017.log"
+        output = (self.work_dir / "nx-27017.out").open("ab")
         self.process = subprocess.Popen(
             [
                 _executable(),
@@ -111,13 +112,16 @@ class MongoWireServer:
                 HOST,
                 "--port",
                 str(self.port),
+                "--pid-file",
+                str(self.work_dir / "nx-27017.pid"),
                 "--log-file",
                 str(log_file),
             ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
+        output.close()
         _wait_until_pingable(self.process, self.port, log_file)
 
     def stop(self) -> None:

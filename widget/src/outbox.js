@@ -4,7 +4,7 @@
 // treats a resend with a known client_id as the same message.
 
 const KEY = "outbox";
-const RETRYABLE = { rate_limited: 1, error: 1, timeout: 1, busy: 1 };
+const RETRYABLE = { rate_limited: 1, error: 1, timeout: 1, busy: 1, unavailable: 1 };
 const MAX_DELAY = 30000;
 
 export function newClientId() {

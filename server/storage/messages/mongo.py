@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, ExecutionTimeout
 
 from server.domain import (
     Author,
@@ -38,12 +38,25 @@ from server.storage.messages.mongo_migrations import apply_migrations
 from server.storage.messages.mongo_outbox import MongoOutbox
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery, snippet
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
+from server.storage.outages import unavailable_on
+
+# Shorter together than the widget's 10 s ack timeout (widget/src/connection.js), so a
+# MongoDB that is down is answered "unavailable" while the widget still waits for it.
+SERVER_SELECTION_TIMEOUT_MS = 3000
+CONNECT_TIMEOUT_MS = 2000
+SOCKET_TIMEOUT_MS = 5000
 
 
+@unavailable_on(ConnectionFailure, ExecutionTimeout, service="message store (MongoDB)")
 class MongoMessageStore(MongoOutbox):
     def __init__(self, url: str, database: str) -> None:
         self._client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-            url, tz_aware=True, tzinfo=UTC
+            url,
+            tz_aware=True,
+            tzinfo=UTC,
+            serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS,
+            connectTimeoutMS=CONNECT_TIMEOUT_MS,
+            socketTimeoutMS=SOCKET_TIMEOUT_MS,
         )
         self._db = self._client[database]
         self._visitors = self._db["visitors"]

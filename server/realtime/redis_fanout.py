@@ -1,0 +1,111 @@
+"""Socket.IO fan-out through Redis that lives through a Redis outage.
+
+python-socketio's manager delivers an event to this node's sockets, then publishes it for
+the other nodes; when Redis is down that publish is dropped, so agents on other nodes
+would never see a message that was stored meanwhile. This manager holds the chat events
+it could not publish (messages and inbox rows, for a while) and publishes them, in order,
+once Redis answers again and the other nodes have had time to subscribe again. It also
+resubscribes within a second of Redis coming back (the library backs off up to a minute).
+Clients keep one copy per message id, so a late or repeated event shows once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from typing import Any
+
+from server.realtime.redis_manager import ClosingRedisManager
+
+log = logging.getLogger("porchlight.fanout")
+
+REPLAYED_EVENTS = frozenset({"message", "conversation_updated"})
+CONNECT_TIMEOUT_SECONDS = 1.0
+RESUBSCRIBE_SECONDS = 1.0  # how long a node's listener waits between attempts
+REJOIN_SECONDS = 2.0  # after Redis is back: the other nodes' listeners subscribe again
+
+
+class HoldingRedisManager(ClosingRedisManager):
+    def __init__(
+        self, url: str, channel: str, *, hold_seconds: float = 120.0, max_held: int = 5000
+    ) -> None:
+        super().__init__(
+            url, channel=channel, redis_options={"socket_connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        )
+        self._hold_seconds = hold_seconds
+        self._held: deque[tuple[float, dict[str, Any]]] = deque(maxlen=max_held)
+        self._replaying: asyncio.Task[None] | None = None
+
+    @property
+    def held(self) -> int:
+        return len(self._held)
+
+    async def close(self) -> None:
+        if self._replaying is not None:
+            self._replaying.cancel()
+        await super().close()
+
+    async def _publish(self, data: dict[str, Any]) -> None:
+        replayed = data.get("method") == "emit" and data.get("event") in REPLAYED_EVENTS
+        if replayed and self._held:
+            self._hold(data)  # behind the ones already waiting, to keep their order
+            return
+        try:
+            await self._publish_once(data)
+        except Exception as error:
+            if replayed:
+                self._hold(data)
+            log.warning("Redis fan-out failed (%s); %d events held", error, len(self._held))
+
+    async def _publish_once(self, data: dict[str, Any]) -> None:
+        try:
+            if not self.connected:
+                self._redis_connect()
+            await self.redis.publish(self.channel, self.json.dumps(data))
+        except Exception:
+            self.connected = False
+            raise
+
+    def _hold(self, data: dict[str, Any]) -> None:
+        self._held.append((time.monotonic(), data))
+        if self._replaying is None or self._replaying.done():
+            self._replaying = asyncio.create_task(self._replay())
+
+    async def _replay(self) -> None:
+        while self._held:
+            await asyncio.sleep(RESUBSCRIBE_SECONDS)
+            try:
+                if not self.connected:
+                    self._redis_connect()
+                await self.redis.ping()
+            except Exception:
+                self.connected = False
+                continue
+            await asyncio.sleep(REJOIN_SECONDS)
+            try:
+                while self._held:
+                    at, data = self._held[0]
+                    if time.monotonic() - at <= self._hold_seconds:
+                        await self._publish_once(data)
+                    self._held.popleft()
+            except Exception:
+                continue
+            log.info("Redis fan-out is back; held events published")
+
+    async def _redis_listen_with_retries(self):  # type: ignore[no-untyped-def]
+        """The library's listener, with a short, fixed wait between attempts."""
+        subscribed = False
+        while True:
+            try:
+                if not subscribed:
+                    self._redis_connect()
+                    await self.pubsub.subscribe(self.channel)
+                    subscribed = True
+                async for message in self.pubsub.listen():
+                    yield message
+            except Exception as error:
+                log.warning("Redis fan-out listener lost (%s); resubscribing", error)
+                subscribed = False
+                await asyncio.sleep(RESUBSCRIBE_SECONDS)
