@@ -96,7 +96,7 @@ class ChatService:
             return _quoting(appended, quote).message
 
     async def _tell_stored(
-        self, appended: Appended, visitor: Visitor, connection: str | None, quote: Any
+        self, appended: Appended, visitor: Visitor, connection: str | None, quote: Message | None
     ) -> None:
         """Announce a stored visitor message. A failure here (Redis down, say) is logged,
         not answered: the ack says what the store did, and a resend announces it again."""
