@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from server.domain import InvalidInput, NotFound, Role
+from server.domain import Forbidden, InvalidInput, NotFound, Role
 from server.services import commands
 from server.services.admission import VisitorGate
 from server.services.api_keys import ApiKeyService
@@ -161,6 +161,10 @@ class ConsoleService:
 
     @operation("update_site", Action.EDIT_SETTINGS, "site.updated")
     async def _update_site(self, call: Call) -> Result:
+        if "require_two_factor" in call.data and call.role is not Role.OWNER:
+            current = (await self.site_admin.settings(call.site_id))["require_two_factor"]
+            if call.data["require_two_factor"] != current:
+                raise Forbidden("only an owner can change the two-factor requirement")
         _site, changed = await self.site_admin.update_site(call.site_id, call.data)
         return {"site": await self.site_admin.settings(call.site_id)}, changed or None
 

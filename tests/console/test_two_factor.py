@@ -133,3 +133,14 @@ async def test_a_site_that_requires_it_sends_its_team_to_set_it_up(team, api, ba
 
     status, _ = await json_sign_in(base_url, team.agent.email, code=pyotp.TOTP(secret).now())
     assert status == 200
+
+
+async def test_only_an_owner_can_require_it(team, api):
+    path = f"/api/v1/sites/{team.site.id}"
+    status, body = await api.request("PATCH", path, team.admin.token, {"require_two_factor": True})
+    assert status == 403 and body["code"] == "forbidden"
+    # An admin may still save the other settings alongside the unchanged switch.
+    status, _ = await api.request(
+        "PATCH", path, team.admin.token, {"name": "Shop A!", "require_two_factor": False}
+    )
+    assert status == 200
