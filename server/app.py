@@ -165,6 +165,7 @@ def create_app(settings: Settings) -> web.Application:
         fingerprints=FingerprintKeys(settings.secret_key),
         gate=console.gate,
         throttle=throttle,
+        events=events,
     )
     attachment_refs = AttachmentRefs(tokens)
     chat = ChatService(

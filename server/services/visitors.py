@@ -24,6 +24,7 @@ from server.domain import (
 from server.services.admission import Admission, VisitorGate
 from server.services.broadcast import Broadcaster
 from server.services.commands import Identify, PageInfo, VisitorHello
+from server.services.events import Event, EventBus
 from server.services.fingerprint import (
     DEVICE_COMPONENTS,
     Fingerprint,
@@ -117,7 +118,9 @@ class VisitorService:
         fingerprints: FingerprintKeys | None = None,
         gate: VisitorGate | None = None,
         throttle: Throttle | None = None,
+        events: EventBus | None = None,
     ) -> None:
+        self._events = events  # visitor.identified
         self._gate = gate  # blocking and "require verified identity"
         self._throttle = throttle
         self._store = store
@@ -296,6 +299,7 @@ class VisitorService:
         verified = await self._verify_identity(site_id, identity)
         if not verified and visitor.identity.get("verified"):
             return visitor  # vouched for by the site: the page's unsigned words do not replace it
+        before = dict(visitor.identity)
         if identity.name:
             visitor.identity["name"] = identity.name
         if identity.email:
@@ -309,6 +313,17 @@ class VisitorService:
         await self._broadcast.to_agents(
             site_id, "visitor_updated", await self.summary(site_id, visitor, online=True)
         )
+        if self._events is not None and visitor.identity != before:
+            await self._events.publish(
+                Event(
+                    "visitor.identified",
+                    site_id,
+                    {"visitor": {"id": visitor.id, **_identity_wire(visitor.identity)}},
+                    visitor_id=visitor.id,
+                    actor={"kind": "visitor", "id": visitor.id, "name": visitor.display_name},
+                    sockets_told=True,
+                )
+            )
         return visitor
 
     async def _verify_identity(self, site_id: int, identity: Identify) -> bool:
@@ -595,4 +610,13 @@ def _summary(
         "current_page": pages[0].to_wire() if pages and online else None,
         "pages": [p.to_wire() for p in pages],
         "conversation_id": conversation.id if conversation else None,
+    }
+
+
+def _identity_wire(identity: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": identity.get("name"),
+        "email": identity.get("email"),
+        "verified": bool(identity.get("verified")),
+        "user_id": identity.get("user_id"),
     }

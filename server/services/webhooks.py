@@ -34,8 +34,7 @@ EVENT_TYPES: dict[str, str] = {
     "conversation.reopened": "A resolved conversation was opened again",
     "conversation.snoozed": "A conversation was snoozed (agent-only)",
     "conversation.tagged": "A conversation's tags changed",
-    "visitor.identified": "A visitor's name or e-mail became known",
-    "rating.created": "A visitor rated a conversation",
+    "visitor.identified": "A visitor's name or e-mail became known, or changed",
 }
 TEST_EVENT = "webhook.test"
 MAX_ENDPOINTS_PER_SITE = 20

@@ -128,3 +128,26 @@ async def test_the_test_button_and_redeliver(app, server, receiver, tenant_a):
     assert second.body == first.body
     stored = await app[webhook_worker_key]._store.get_delivery(tenant_a.site.id, again.id)
     assert stored is not None and stored.redelivery_of == test.id
+
+
+async def test_a_visitor_who_says_who_they_are_is_announced(
+    app, server, receiver, tenant_a, visitor_of
+):
+    endpoint = await add_endpoint(
+        app, tenant_a.site.id, receiver.url, events=["visitor.identified"]
+    )
+    visitor = await visitor_of(tenant_a)
+    assert (await visitor.call("identify", {"name": "Zoë", "email": "zoe@example.com"}))["ok"]
+    assert (await visitor.call("identify", {"name": "Zoë", "email": "zoe@example.com"}))["ok"]
+
+    [got] = await receiver.wait_for(lambda r: len(r) >= 1)
+    body = got.json
+    assert body["type"] == "visitor.identified"
+    assert body["data"]["visitor"]["id"] == visitor.session["visitor_id"] == body["visitor_id"]
+    assert (body["data"]["visitor"]["name"], body["data"]["visitor"]["email"]) == (
+        "Zoë",
+        "zoe@example.com",
+    )
+    await settled(app, tenant_a.site.id, endpoint.id)
+    await asyncio.sleep(0.3)
+    assert len(receiver.received) == 1  # saying the same again changes nothing
