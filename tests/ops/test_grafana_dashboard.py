@@ -20,6 +20,7 @@ def test_every_query_names_an_exposed_metric() -> None:
     metrics.http_seconds.labels(method="GET", route="/healthz", status="200").observe(0.001)
     metrics.observe_webhook("delivered", 0.05)
     metrics.events.labels(event="message.created").inc()
+    metrics.count_connections("visitor", lambda: 2)
     exposed = {
         sample.name
         for family in text_string_to_metric_families(metrics.exposition().decode())
