@@ -28,6 +28,7 @@ from server.storage.sql.webhooks import WebhookEndpoint, WebhookRepository
 # What an endpoint may subscribe to, as the console lists them.
 EVENT_TYPES: dict[str, str] = {
     "message.created": "A visitor or an agent sent a message (notes only with agent-only events)",
+    "message.updated": "A message was edited or deleted (notes' edits only with agent-only events)",
     "conversation.created": "A visitor's first message opened a conversation",
     "conversation.assigned": "A conversation was assigned to an agent",
     "conversation.resolved": "A conversation was resolved",
