@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from server.domain import (
+    Attachment,
     Author,
     AuthorKind,
     Conversation,
@@ -42,6 +43,16 @@ class Appended:
     conversation: Conversation
     created: bool
     opened: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class VisitorData:
+    """Everything the store holds about one visitor: never the team's private notes."""
+
+    visitor: Visitor
+    page_views: list[PageView]
+    conversations: list[Conversation]
+    messages: list[Message]  # the kinds the visitor may see, oldest first
 
 
 class MessageStore(OutboxStore, Protocol):
@@ -269,3 +280,20 @@ class MessageStore(OutboxStore, Protocol):
     async def visitor_notes(self, site_id: int, visitor_id: str, limit: int = 20) -> list[Message]:
         """Agents' private notes in any of the visitor's conversations, newest first; deleted
         ones left out (the profile shows what the team wrote about a person)."""
+
+    # --- privacy: a visitor's data, erasure, retention -------------------------------
+    async def export_visitor(self, site_id: int, visitor_id: str) -> VisitorData | None:
+        """The visitor, their page views, conversations and the messages in them that the
+        visitor may see (never a note), oldest first; None when there is no such visitor."""
+
+    async def erase_visitor(
+        self, site_id: int, visitor_id: str, author_name: str
+    ) -> list[Attachment] | None:
+        """Forget the visitor (profile, fingerprint, page views) and attribute their
+        messages to ``author_name`` without attachments or earlier versions. Returns the
+        attachments whose files must be deleted; None when there is no such visitor."""
+
+    async def delete_older_than(self, site_id: int, before_id: str) -> list[Attachment]:
+        """Retention: delete the site's page views and messages with ids before
+        ``before_id`` (a ULID of the cut-off time) and the conversations with no newer
+        activity. Returns the attachments whose files must be deleted."""

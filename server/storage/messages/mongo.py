@@ -16,6 +16,7 @@ from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, ExecutionTimeout
 
 from server.domain import (
+    Attachment,
     Author,
     AuthorKind,
     Conflict,
@@ -33,7 +34,7 @@ from server.domain import (
 from server.storage.ids import UlidFactory
 from server.storage.messages import mongo_documents as documents
 from server.storage.messages import rules, search
-from server.storage.messages.base import Appended
+from server.storage.messages.base import Appended, VisitorData
 from server.storage.messages.mongo_migrations import apply_migrations
 from server.storage.messages.mongo_outbox import MongoOutbox
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery, snippet
@@ -706,3 +707,62 @@ class MongoMessageStore(MongoOutbox):
             .limit(limit)
         )
         return [documents.message_from_document(d) async for d in cursor]
+
+    # --- privacy: a visitor's data, erasure, retention -------------------------------
+
+    async def export_visitor(self, site_id: int, visitor_id: str) -> VisitorData | None:
+        visitor = await self.get_visitor(site_id, visitor_id)
+        if visitor is None:
+            return None
+        mine = {"site_id": site_id, "visitor_id": visitor_id}
+        views = [
+            documents.page_view_from_document(d)
+            async for d in self._page_views.find(mine).sort("sort_id", ASCENDING)
+        ]
+        conversations = [
+            documents.conversation_from_document(d)
+            async for d in self._conversations.find(mine).sort("_id", ASCENDING)
+        ]
+        cursor = self._messages.find(
+            {
+                "site_id": site_id,
+                "conversation_id": {"$in": [c.id for c in conversations]},
+                "kind": {"$in": list(rules.VISITOR_KINDS)},
+            }
+        ).sort("sort_id", ASCENDING)
+        messages = [documents.message_from_document(d) async for d in cursor]
+        return VisitorData(visitor, views, conversations, messages)
+
+    async def erase_visitor(
+        self, site_id: int, visitor_id: str, author_name: str
+    ) -> list[Attachment] | None:
+        if await self._visitors.find_one({"_id": visitor_id, "site_id": site_id}) is None:
+            return None
+        theirs = {"site_id": site_id, "author_kind": "visitor", "author_id": visitor_id}
+        files: list[Attachment] = []
+        ids: list[str] = []
+        async for document in self._messages.find(theirs):
+            message = documents.message_from_document(document)
+            files += message.attachments
+            ids.append(message.id)
+        if ids:
+            await self._revisions.delete_many({"site_id": site_id, "message_id": {"$in": ids}})
+        await self._messages.update_many(
+            theirs, {"$set": {"author_name": author_name, "attachments": []}}
+        )
+        await self._page_views.delete_many({"site_id": site_id, "visitor_id": visitor_id})
+        await self._visitors.delete_one({"_id": visitor_id, "site_id": site_id})
+        return files
+
+    async def delete_older_than(self, site_id: int, before_id: str) -> list[Attachment]:
+        older = {"site_id": site_id, "_id": {"$lt": before_id}}
+        files: list[Attachment] = []
+        async for document in self._messages.find({**older, "attachments": {"$ne": []}}):
+            files += documents.message_from_document(document).attachments
+        await self._revisions.delete_many({"site_id": site_id, "message_id": {"$lt": before_id}})
+        await self._messages.delete_many(older)
+        await self._conversations.delete_many(
+            {"site_id": site_id, "activity_id": {"$lt": before_id}}
+        )
+        await self._page_views.delete_many(older)
+        return files

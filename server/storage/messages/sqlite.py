@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from server.domain import (
+    Attachment,
     Author,
     AuthorKind,
     Conflict,
@@ -33,7 +34,7 @@ from server.domain import (
 )
 from server.storage.ids import UlidFactory
 from server.storage.messages import rules, search, sqlite_migrate, sqlite_search
-from server.storage.messages.base import Appended
+from server.storage.messages.base import Appended, VisitorData
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery
 from server.storage.messages.sqlite_lane import SqliteLane
 from server.storage.messages.sqlite_outbox import SqliteOutbox
@@ -696,6 +697,85 @@ class SqliteMessageStore(SqliteOutbox):
         return [message_from_row(row) for row in rows]
 
     # --- helpers ----------------------------------------------------------------------
+
+    # --- privacy: a visitor's data, erasure, retention -------------------------------
+
+    async def export_visitor(self, site_id: int, visitor_id: str) -> VisitorData | None:
+        visitor = await self.get_visitor(site_id, visitor_id)
+        if visitor is None:
+            return None
+        views = await self._all(
+            f"SELECT {PAGE_VIEW_COLUMNS} FROM page_views "
+            "WHERE site_id = ? AND visitor_id = ? ORDER BY id",
+            (site_id, visitor_id),
+        )
+        conversations = await self._all(
+            f"SELECT {CONVERSATION_COLUMNS} FROM conversations "
+            "WHERE site_id = ? AND visitor_id = ? ORDER BY id",
+            (site_id, visitor_id),
+        )
+        ids = [row[0] for row in conversations]
+        messages = (
+            await self._all(
+                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE site_id = ? "
+                f"AND conversation_id IN ({marks(ids)}) AND kind IN ({VISITOR_KINDS}) "
+                "ORDER BY id",
+                (site_id, *ids),
+            )
+            if ids
+            else []
+        )
+        return VisitorData(
+            visitor,
+            [page_view_from_row(row) for row in views],
+            [conversation_from_row(row) for row in conversations],
+            [message_from_row(row) for row in messages],
+        )
+
+    async def erase_visitor(
+        self, site_id: int, visitor_id: str, author_name: str
+    ) -> list[Attachment] | None:
+        def erase(conn: sqlite3.Connection) -> list[Attachment] | None:
+            known = "SELECT 1 FROM visitors WHERE site_id = ? AND id = ?"
+            if conn.execute(known, (site_id, visitor_id)).fetchone() is None:
+                return None
+            theirs = "site_id = ? AND author_kind = 'visitor' AND author_id = ?"
+            rows = conn.execute(
+                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE {theirs}", (site_id, visitor_id)
+            ).fetchall()
+            conn.execute(
+                "DELETE FROM message_revisions WHERE site_id = ? AND message_id IN "
+                f"(SELECT id FROM messages WHERE {theirs})",
+                (site_id, site_id, visitor_id),
+            )
+            conn.execute(
+                f"UPDATE messages SET author_name = ?, attachments = '[]' WHERE {theirs}",
+                (author_name, site_id, visitor_id),
+            )
+            conn.execute(
+                "DELETE FROM page_views WHERE site_id = ? AND visitor_id = ?",
+                (site_id, visitor_id),
+            )
+            conn.execute("DELETE FROM visitors WHERE site_id = ? AND id = ?", (site_id, visitor_id))
+            return [a for row in rows for a in message_from_row(row).attachments]
+
+        return await self._writes.run(erase)
+
+    async def delete_older_than(self, site_id: int, before_id: str) -> list[Attachment]:
+        def delete(conn: sqlite3.Connection) -> list[Attachment]:
+            rows = conn.execute(
+                f"SELECT {MESSAGE_COLUMNS} FROM messages "
+                "WHERE site_id = ? AND id < ? AND attachments != '[]'",
+                (site_id, before_id),
+            ).fetchall()
+            args = (site_id, before_id)
+            conn.execute("DELETE FROM message_revisions WHERE site_id = ? AND message_id < ?", args)
+            conn.execute("DELETE FROM messages WHERE site_id = ? AND id < ?", args)
+            conn.execute("DELETE FROM conversations WHERE site_id = ? AND activity_id < ?", args)
+            conn.execute("DELETE FROM page_views WHERE site_id = ? AND id < ?", args)
+            return [a for row in rows for a in message_from_row(row).attachments]
+
+        return await self._writes.run(delete)
 
     async def _one(self, sql: str, args: Sequence[Any]) -> Any:
         return await self._reads.run(lambda conn: conn.execute(sql, args).fetchone())
