@@ -35,6 +35,7 @@ from server.services.journey import JourneyService
 from server.services.message_edits import MessageEditService
 from server.services.metrics import Metrics
 from server.services.notes import NoteService
+from server.services.privacy import PrivacyService
 from server.services.search import SearchService
 from server.services.sites import SiteService
 from server.services.suggestions import ReplySuggester
@@ -177,6 +178,7 @@ def create_app(settings: Settings) -> web.Application:
         events=events,
     )
     uploads = build_upload_service(settings, attachment_refs, tokens, auth, sites, store, throttle)
+    console.console.privacy = PrivacyService(store, uploads.files)
     presence = AgentPresence(cache, sites, broadcaster, store)
     typing = TypingService(store, sites, throttle, broadcaster)
     # Conversation changes are written, then told once on the bus; sockets subscribe.

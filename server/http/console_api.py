@@ -45,6 +45,8 @@ ROUTES: list[tuple[str, str, str]] = [
     ("POST", "/api/v1/sites/{site_id}/replies", "create_reply"),
     ("PATCH", "/api/v1/sites/{site_id}/replies/{reply_id}", "update_reply"),
     ("DELETE", "/api/v1/sites/{site_id}/replies/{reply_id}", "delete_reply"),
+    ("GET", "/api/v1/sites/{site_id}/visitors/{visitor_id}/export", "export_visitor"),
+    ("DELETE", "/api/v1/sites/{site_id}/visitors/{visitor_id}", "erase_visitor"),
     ("GET", "/api/v1/sites/{site_id}/webhooks", "list_webhooks"),
     ("POST", "/api/v1/sites/{site_id}/webhooks", "create_webhook"),
     ("GET", "/api/v1/sites/{site_id}/webhooks/{endpoint_id}", "get_webhook"),

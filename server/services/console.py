@@ -28,6 +28,7 @@ from server.services.team import TeamService
 from server.storage.sql.audit import AuditRepository
 
 if TYPE_CHECKING:
+    from server.services.privacy import PrivacyService
     from server.services.webhooks import WebhookService
 
 AUDIT_PAGE = 50
@@ -98,7 +99,9 @@ class ConsoleService:
         replies: SavedReplyService | None = None,
         *,
         webhooks: WebhookService | None = None,
+        privacy: PrivacyService | None = None,
     ) -> None:
+        self.privacy = privacy  # a visitor's data: export and erasure
         self.gate = gate
         self.replies = replies
         self.webhooks = webhooks
@@ -312,4 +315,4 @@ class ConsoleService:
 
 
 # Operations that live in modules of their own register themselves on import.
-from server.services import console_replies, console_webhooks  # noqa: E402, F401
+from server.services import console_privacy, console_replies, console_webhooks  # noqa: E402, F401

@@ -22,6 +22,7 @@ class Action(StrEnum):
     VIEW_SETTINGS = "settings.view"
     EDIT_SETTINGS = "settings.edit"
     MANAGE_BLOCKS = "blocks.manage"
+    VISITOR_DATA = "visitors.data"
     VIEW_TEAM = "team.view"
     MANAGE_TEAM = "team.manage"
     MANAGE_OWNERS = "owners.manage"
@@ -60,6 +61,11 @@ RULES: dict[Action, Rule] = {
         "“require verified identity” switch and what blocked visitors get",
     ),
     Action.MANAGE_BLOCKS: Rule(Role.ADMIN, "block and unblock visitors, IP ranges and countries"),
+    Action.VISITOR_DATA: Rule(
+        Role.ADMIN,
+        "export everything held about a visitor as JSON, and erase a visitor "
+        "(their right to be forgotten)",
+    ),
     Action.VIEW_TEAM: Rule(Role.ADMIN, "see the team and pending invites"),
     Action.MANAGE_TEAM: Rule(
         Role.ADMIN, "invite agents and admins, change roles between agent and admin, remove them"

@@ -79,6 +79,20 @@ class CloudinaryFileStore:
         thumb_url = eager[0].get("secure_url") or url
         return StoredFile(url, thumb_url, str(result.get("public_id", public_id)), self.storage)
 
+    async def delete(self, site_id: int, name: str) -> None:
+        """``name`` is the public id (with its folder); derived thumbnails go with it."""
+        try:
+            await asyncio.to_thread(
+                cloudinary.uploader.destroy,
+                name,
+                resource_type="image",
+                invalidate=True,
+                timeout=self._timeout,
+                **self._options,
+            )
+        except (cloudinary.exceptions.Error, OSError, ValueError) as error:
+            raise StorageError(f"Cloudinary could not delete {name}: {error}") from None
+
 
 def parse_cloudinary_url(url: str) -> dict[str, Any]:
     """``cloudinary://key:secret@cloud?k=v`` → SDK options, read the way the SDK reads it."""

@@ -38,6 +38,10 @@ class FileStore(Protocol):
     async def save(self, site_id: int, data: bytes, ext: str, thumb: bytes | None) -> StoredFile:
         """Store the image (and its thumbnail); StorageError when that fails."""
 
+    async def delete(self, site_id: int, name: str) -> None:
+        """Remove a stored image and its thumbnail (``name`` is ``StoredFile.name``); a file
+        that is already gone is not an error."""
+
 
 def new_name() -> str:
     return secrets.token_urlsafe(24)  # 32 characters of [A-Za-z0-9_-]
@@ -71,6 +75,14 @@ class DiskFileStore:
             raise StorageError(f"could not write {directory / name}: {error}") from None
         base = f"{self._prefix}/{int(site_id)}"
         return StoredFile(f"{base}/{name}", f"{base}/{thumb_name}", name, self.storage)
+
+    async def delete(self, site_id: int, name: str) -> None:
+        if not NAME.match(name):
+            return
+        stem = name.rsplit(".", 1)[0]
+        directory = self.root / str(int(site_id))
+        for path in (directory / name, directory / f"{stem}-t.webp"):
+            await asyncio.to_thread(path.unlink, missing_ok=True)
 
     def path_of(self, site_id: str, name: str) -> Path | None:
         """The file for a URL's parts, or None: only exact, well-formed names resolve."""

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from server.domain import Role
+from server.domain import Role, Visitor, utcnow
 from server.http.console_api import ROUTES
-from server.keys import auth_key, console_key, sql_engine_key, webhooks_key
+from server.keys import auth_key, console_key, message_store_key, sql_engine_key, webhooks_key
 from server.services.console import OPERATIONS, Actor
 from server.services.permissions import Action, markdown, permits
 from server.storage.sql.engine import make_sessionmaker
@@ -44,7 +44,16 @@ async def prepare(app, team: Team, role: str) -> dict[str, dict[str, Any]]:
     await console.run("create_key", actor, team.site.id, {"slot": "secondary"})
     hooks = await webhook_endpoints(app, team.site.id, 2)
     test = await app[webhooks_key].send_test(team.site.id, hooks[0])
+    store = app[message_store_key]
+    visitors = [
+        Visitor(id=store.new_id(), site_id=team.site.id, first_seen=utcnow(), last_seen=utcnow())
+        for _ in range(2)
+    ]
+    for visitor in visitors:
+        await store.save_visitor(visitor)
     return {
+        "export_visitor": {"visitor_id": visitors[0].id},
+        "erase_visitor": {"visitor_id": visitors[1].id},
         "get_site": {},
         "update_site": {"name": "Shop A renamed"},
         "update_widget": {"color": "#ff0000"},
@@ -123,6 +132,7 @@ async def over_http(api, token: str, site_id: int, op: str, data: dict) -> tuple
         "reply_id",
         "endpoint_id",
         "delivery_id",
+        "visitor_id",
     ):
         if "{" + key + "}" in path:
             path = path.replace("{" + key + "}", str(data.pop(key)))

@@ -1,0 +1,36 @@
+"""The console's privacy operations (registered into ``console.OPERATIONS`` on import)."""
+
+from __future__ import annotations
+
+from server.domain import InvalidInput
+from server.services import commands
+from server.services.console import Call, ConsoleService, Result, operation
+from server.services.permissions import Action
+from server.services.privacy import PrivacyService
+
+
+def _privacy(console: ConsoleService) -> PrivacyService:
+    if console.privacy is None:
+        raise InvalidInput("visitor data cannot be exported or erased on this server")
+    return console.privacy
+
+
+def _visitor_id(call: Call) -> str:
+    value = call.data.get("visitor_id")
+    if not isinstance(value, str) or not commands.ULID.match(value):
+        raise InvalidInput("visitor_id must be a visitor's id")
+    return value
+
+
+@operation("export_visitor", Action.VISITOR_DATA, "visitor.exported")
+async def _export_visitor(console: ConsoleService, call: Call) -> Result:
+    visitor_id = _visitor_id(call)
+    export = await _privacy(console).export(call.site_id, visitor_id)
+    return {"export": export}, {"visitor": visitor_id}
+
+
+@operation("erase_visitor", Action.VISITOR_DATA, "visitor.erased")
+async def _erase_visitor(console: ConsoleService, call: Call) -> Result:
+    visitor_id = _visitor_id(call)
+    erased = await _privacy(console).erase(call.site_id, visitor_id)
+    return {"erased": erased}, {"visitor": visitor_id, **erased}

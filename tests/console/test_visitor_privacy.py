@@ -1,0 +1,98 @@
+"""A visitor's data: exported as JSON (never a private note) and erased (files gone from
+disk, messages kept as "Deleted visitor", the visitor token no longer recognised), by
+admins and owners only, written to the audit log."""
+
+from __future__ import annotations
+
+from server.domain import Attachment, Author, AuthorKind, Message, MessageKind
+from server.keys import message_store_key, settings_key
+from tests.console.conftest import SHOP_A
+from tests.support.sockets import RecordingClient
+
+NAME = "A" * 32 + ".png"
+
+
+async def _visitor_with_a_chat(app, team, base_url):
+    visitor = await RecordingClient("/visitor").connect(
+        base_url, {"site_key": team.site.site_key}, {"Origin": SHOP_A}
+    )
+    session = await visitor.next("session")
+    uploads = app[settings_key].uploads_dir / str(team.site.id)
+    uploads.mkdir(parents=True, exist_ok=True)
+    (uploads / NAME).write_bytes(b"\x89PNG image")
+    (uploads / ("A" * 32 + "-t.webp")).write_bytes(b"RIFF thumb")
+    asked = await visitor.call("send_message", {"client_id": "c-1", "text": "my order 42"})
+    assert asked["ok"], asked
+    store = app[message_store_key]
+    conversation_id = asked["message"]["conversation_id"]
+    image = Attachment(
+        url=f"/uploads/{team.site.id}/{NAME}", type="image/png", bytes=11, storage="disk", name=NAME
+    )
+    for kind, author, text, files in (
+        (
+            MessageKind.MESSAGE,
+            Author(AuthorKind.VISITOR, session["visitor_id"], "Ana"),
+            "",
+            (image,),
+        ),
+        (MessageKind.NOTE, Author(AuthorKind.AGENT, "1", "Dana"), "SECRET note", ()),
+    ):
+        await store.append_message(
+            Message(
+                store.new_id(),
+                conversation_id,
+                team.site.id,
+                author,
+                text,
+                f"c-{store.new_id()}",
+                attachments=files,
+                kind=kind,
+            )
+        )
+    return visitor, session, uploads
+
+
+async def test_export_and_erase_a_visitor(app, team, api, base_url) -> None:
+    visitor, session, uploads = await _visitor_with_a_chat(app, team, base_url)
+    visitor_id = session["visitor_id"]
+    path = f"/api/v1/sites/{team.site.id}/visitors/{visitor_id}"
+
+    status, body = await api.request("GET", f"{path}/export", team.admin.token)
+    assert status == 200, body
+    export = body["export"]
+    assert export["visitor"]["id"] == visitor_id
+    assert [m["text"] for m in export["messages"]] == ["my order 42", ""]
+    assert "SECRET" not in str(export)  # a private note is never in a visitor's export
+    assert [a["name"] for a in export["attachments"]] == [NAME]
+    assert len(export["page_views"]) >= 0 and len(export["conversations"]) == 1
+
+    status, body = await api.request("DELETE", path, team.agent.token)
+    assert (status, body["code"]) == (403, "forbidden")
+    assert (uploads / NAME).exists()
+
+    status, body = await api.request("DELETE", path, team.admin.token)
+    assert status == 200, body
+    assert body["erased"]["files_deleted"] == 1
+    assert not (uploads / NAME).exists() and not (uploads / ("A" * 32 + "-t.webp")).exists()
+    store = app[message_store_key]
+    assert await store.get_visitor(team.site.id, visitor_id) is None
+    history = await store.list_messages(team.site.id, export["conversations"][0]["id"])
+    assert {m.author.name for m in history if m.author.kind is AuthorKind.VISITOR} == {
+        "Deleted visitor"
+    }
+    status, body = await api.request("GET", f"{path}/export", team.admin.token)
+    assert (status, body["code"]) == (404, "not_found")
+
+    # The erased visitor's token names no one: the widget starts over as a new visitor.
+    await visitor.close()
+    again = await RecordingClient("/visitor").connect(
+        base_url,
+        {"site_key": team.site.site_key, "visitor_token": session["visitor_token"]},
+        {"Origin": SHOP_A},
+    )
+    assert (await again.next("session"))["visitor_id"] != visitor_id
+    await again.close()
+
+    status, body = await api.request("GET", f"/api/v1/sites/{team.site.id}/audit", team.owner.token)
+    actions = [entry["action"] for entry in body["entries"]]
+    assert "visitor.exported" in actions and "visitor.erased" in actions
