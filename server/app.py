@@ -36,6 +36,7 @@ from server.services.message_edits import MessageEditService
 from server.services.metrics import Metrics
 from server.services.notes import NoteService
 from server.services.privacy import PrivacyService
+from server.services.retention import RetentionService
 from server.services.search import SearchService
 from server.services.sites import SiteService
 from server.services.suggestions import ReplySuggester
@@ -55,6 +56,7 @@ from server.storage.sql.agent_settings import AgentSettingsRepository
 from server.storage.sql.agents import AgentRepository
 from server.storage.sql.audit import AuditRepository
 from server.storage.sql.engine import make_engine, make_sessionmaker
+from server.storage.sql.retention import RetentionRepository
 from server.storage.sql.sites import SiteRepository
 from server.storage.sql.two_factor import TwoFactorRepository
 
@@ -178,7 +180,9 @@ def create_app(settings: Settings) -> web.Application:
         events=events,
     )
     uploads = build_upload_service(settings, attachment_refs, tokens, auth, sites, store, throttle)
-    console.console.privacy = PrivacyService(store, uploads.files)
+    privacy = PrivacyService(store, uploads.files)
+    console.console.privacy = privacy
+    console.console.retention = RetentionService(RetentionRepository(sessions), store, privacy)
     presence = AgentPresence(cache, sites, broadcaster, store)
     typing = TypingService(store, sites, throttle, broadcaster)
     # Conversation changes are written, then told once on the bus; sockets subscribe.
@@ -259,6 +263,7 @@ def create_app(settings: Settings) -> web.Application:
             resources.message_store_ctx,
             resources.cache_ctx,
             resources.presence_heartbeat_ctx,
+            resources.retention_ctx,
             resources.throttle_ctx,
             resources.geo_ctx,
             resources.origin_policy_ctx,

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from server.keys import (
     cache_key,
+    console_key,
     drain_key,
     geo_key,
     message_store_key,
@@ -31,6 +32,8 @@ from server.realtime.shutdown import close_connections
 from server.storage.redis_presence import HEARTBEAT_SECONDS
 
 log = logging.getLogger("porchlight")
+
+RETENTION_CHECK_SECONDS = 300
 
 
 async def sql_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -81,6 +84,27 @@ async def presence_heartbeat_ctx(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def retention_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Each site's retention, applied in the background: every node looks every few
+    minutes, and the SQL claim gives each site's hourly turn to one of them."""
+    retention = app[console_key].console.retention
+
+    async def apply_forever() -> None:
+        while True:
+            await asyncio.sleep(RETENTION_CHECK_SECONDS)
+            try:
+                await retention.run_due()
+            except Exception:
+                log.exception("retention failed; tried again later")
+
+    task = asyncio.create_task(apply_forever()) if retention is not None else None
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def geo_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -29,6 +29,7 @@ from server.storage.sql.audit import AuditRepository
 
 if TYPE_CHECKING:
     from server.services.privacy import PrivacyService
+    from server.services.retention import RetentionService
     from server.services.webhooks import WebhookService
 
 AUDIT_PAGE = 50
@@ -100,8 +101,10 @@ class ConsoleService:
         *,
         webhooks: WebhookService | None = None,
         privacy: PrivacyService | None = None,
+        retention: RetentionService | None = None,
     ) -> None:
         self.privacy = privacy  # a visitor's data: export and erasure
+        self.retention = retention  # how long the site keeps page views and messages
         self.gate = gate
         self.replies = replies
         self.webhooks = webhooks

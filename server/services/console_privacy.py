@@ -7,6 +7,7 @@ from server.services import commands
 from server.services.console import Call, ConsoleService, Result, operation
 from server.services.permissions import Action
 from server.services.privacy import PrivacyService
+from server.services.retention import RetentionService
 
 
 def _privacy(console: ConsoleService) -> PrivacyService:
@@ -34,3 +35,20 @@ async def _erase_visitor(console: ConsoleService, call: Call) -> Result:
     visitor_id = _visitor_id(call)
     erased = await _privacy(console).erase(call.site_id, visitor_id)
     return {"erased": erased}, {"visitor": visitor_id, **erased}
+
+
+def _retention(console: ConsoleService) -> RetentionService:
+    if console.retention is None:
+        raise InvalidInput("retention is not available on this server")
+    return console.retention
+
+
+@operation("get_retention", Action.VIEW_SETTINGS)
+async def _get_retention(console: ConsoleService, call: Call) -> Result:
+    return {"retention": await _retention(console).get(call.site_id)}, None
+
+
+@operation("set_retention", Action.EDIT_SETTINGS, "retention.changed")
+async def _set_retention(console: ConsoleService, call: Call) -> Result:
+    retention = await _retention(console).set(call.site_id, call.data.get("days"))
+    return {"retention": retention}, retention

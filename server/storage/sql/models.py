@@ -209,3 +209,15 @@ class WebhookEndpointRow(Base):
     failing_since: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, onupdate=_now)
+
+
+class SiteRetentionRow(Base):
+    """How many days a site keeps page views, messages and files; absent: for ever."""
+
+    __tablename__ = "site_retention"
+
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    days: Mapped[int] = mapped_column(Integer)
+    last_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
