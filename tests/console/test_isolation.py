@@ -32,6 +32,8 @@ GUESSES = {
     "create_webhook": {"url": "https://8.8.8.8/spy", "events": ["message.created"]},
     "export_visitor": {"visitor_id": "01KAG0C0NV0000000000000001"},
     "erase_visitor": {"visitor_id": "01KAG0C0NV0000000000000001"},
+    "get_retention": {},
+    "set_retention": {"days": 30},
 }
 
 
