@@ -70,10 +70,9 @@ async def login_submit(request: web.Request) -> web.Response:
             halfway=halfway,
         )
     except EnrolmentRequired as error:
-        raise send_to_enrolment(request, error.halfway) from None  # type: ignore[attr-defined]
+        raise send_to_enrolment(request, error.halfway) from None
     except TwoFactorRequired as error:
-        halfway_token = error.halfway  # type: ignore[attr-defined]
-        return _login_form(request, None, email, next_url, halfway=halfway_token)
+        return _login_form(request, None, email, next_url, halfway=error.halfway)
     except DomainError as error:
         status = next((s for kind, s in STATUS.items() if isinstance(error, kind)), 401)
         # A wrong code asks again without the password; an expired step starts over.

@@ -9,7 +9,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from server.domain import (
     Agent,
-    DomainError,
     Forbidden,
     InvalidInput,
     Membership,
@@ -117,15 +116,15 @@ class AuthService:
         if self.two_factor:
             need = await self.two_factor.needed(agent)
             if need == "code" and code is None:
-                raise _with_halfway(
-                    TwoFactorRequired("enter the code from your authenticator app"),
+                raise TwoFactorRequired(
+                    "enter the code from your authenticator app",
                     self.two_factor.halfway(agent, "code"),
                 )
             if need == "code":
                 await self._code_ok(agent, code, ip)
             if need == "enrol":
-                raise _with_halfway(
-                    EnrolmentRequired("set up two-factor sign-in first: a site requires it"),
+                raise EnrolmentRequired(
+                    "set up two-factor sign-in first: a site requires it",
                     self.two_factor.halfway(agent, "enrol"),
                 )
         await self._audit.record("login", agent_id=agent.id, ip=ip)
@@ -206,8 +205,3 @@ class AuthService:
         if claims.get("ver", 0) != agent.token_version:
             raise Unauthenticated("this session has ended; sign in again")
         return AgentContext(agent, tuple(await self._sites.memberships_of(agent.id)))
-
-
-def _with_halfway(error: DomainError, halfway: str) -> DomainError:
-    error.halfway = halfway  # type: ignore[attr-defined]
-    return error

@@ -25,15 +25,25 @@ RECOVERY_CODES = 10
 
 
 class TwoFactorRequired(Unauthenticated):
-    """The password was right; now the code from the agent's app."""
+    """The password was right; now the code from the agent's app. ``halfway`` is what the
+    browser holds for the second step instead of the password."""
 
     code = "two_factor_required"
 
+    def __init__(self, message: str, halfway: str) -> None:
+        super().__init__(message)
+        self.halfway = halfway
+
 
 class EnrolmentRequired(Forbidden):
-    """A site of this agent requires two-factor sign-in and they have not set it up."""
+    """A site of this agent requires two-factor sign-in and they have not set it up;
+    ``halfway`` opens the set-up page only."""
 
     code = "two_factor_enrolment_required"
+
+    def __init__(self, message: str, halfway: str) -> None:
+        super().__init__(message)
+        self.halfway = halfway
 
 
 @dataclass(frozen=True, slots=True)
