@@ -27,6 +27,7 @@ from server.services.composer import ComposerService
 from server.services.console import OPERATIONS
 from server.services.console_kit import ConsoleKit
 from server.services.contacts import ContactsService
+from server.services.conversations import ConversationService
 from server.services.drain import Drain
 from server.services.events import EventBus
 from server.services.fingerprint import FingerprintKeys
@@ -47,6 +48,7 @@ from server.services.typing import TypingService
 from server.services.uploads import AttachmentRefs, build_upload_service
 from server.services.visitors import VisitorService
 from server.services.webhook_setup import build_webhooks
+from server.services.workflow import WorkflowSettings
 from server.settings import Settings
 from server.storage.cache import Cache, MemoryCache, RedisCache
 from server.storage.messages import MessageStore
@@ -58,7 +60,9 @@ from server.storage.sql.audit import AuditRepository
 from server.storage.sql.engine import make_engine, make_sessionmaker
 from server.storage.sql.retention import RetentionRepository
 from server.storage.sql.sites import SiteRepository
+from server.storage.sql.team import TeamRepository
 from server.storage.sql.two_factor import TwoFactorRepository
+from server.storage.sql.workflow import WorkflowRepository
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static"
@@ -137,6 +141,7 @@ def create_app(settings: Settings) -> web.Application:
         throttle=throttle,
         two_factor=TwoFactorService(TwoFactorRepository(sessions), tokens),
     )
+    workflow = WorkflowSettings(WorkflowRepository(sessions), store, cache)
     console = ConsoleKit.build(
         settings,
         sessions,
@@ -148,6 +153,7 @@ def create_app(settings: Settings) -> web.Application:
         broadcaster,
         audit,
         webhooks=webhooks,
+        workflow=workflow,
     )
     geo = GeoService(
         cache,
@@ -171,6 +177,10 @@ def create_app(settings: Settings) -> web.Application:
         events=events,
     )
     attachment_refs = AttachmentRefs(tokens)
+    notes = NoteService(store, events)
+    conversations = ConversationService(
+        store, visitors, events, workflow, TeamRepository(sessions), notes=notes
+    )
     chat = ChatService(
         store,
         visitors,
@@ -178,12 +188,19 @@ def create_app(settings: Settings) -> web.Application:
         attachments=attachment_refs,
         gate=console.gate,
         events=events,
+        conversations=conversations,
     )
     uploads = build_upload_service(settings, attachment_refs, tokens, auth, sites, store, throttle)
     privacy = PrivacyService(store, uploads.files)
     console.console.privacy = privacy
     console.console.retention = RetentionService(RetentionRepository(sessions), store, privacy)
-    presence = AgentPresence(cache, sites, broadcaster, store)
+    presence = AgentPresence(
+        cache,
+        sites,
+        broadcaster,
+        store,
+        offline_grace_seconds=settings.agent_offline_grace_seconds,
+    )
     typing = TypingService(store, sites, throttle, broadcaster)
     # Conversation changes are written, then told once on the bus; sockets subscribe.
     events.subscribe(SocketRelay(broadcaster))
@@ -192,7 +209,7 @@ def create_app(settings: Settings) -> web.Application:
         sites,
         console.replies,
         ReplySuggester(console.replies),
-        NoteService(store, events),
+        notes,
     )
     edits = MessageEditService(
         store, events, console.team.role_of, max_chars=settings.max_message_chars
@@ -216,6 +233,7 @@ def create_app(settings: Settings) -> web.Application:
             drain=drain,
             edits=edits,
             origins=sites.origin_policy,
+            conversations=conversations,
         )
     )
     for namespace in sio.namespace_handlers.values():
@@ -249,6 +267,8 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.webhooks_key] = webhooks
     app[keys.webhook_worker_key] = webhook_worker
     app[keys.drain_key] = drain
+    app[keys.conversations_key] = conversations
+    app[keys.presence_key] = presence
 
     aiohttp_jinja2.setup(
         app,
@@ -269,6 +289,8 @@ def create_app(settings: Settings) -> web.Application:
             resources.origin_policy_ctx,
             resources.visitors_ctx,
             resources.typing_ctx,
+            resources.snooze_ctx,
+            resources.presence_ctx,
             resources.webhooks_ctx,
             resources.socketio_ctx,
         ]

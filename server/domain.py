@@ -235,7 +235,8 @@ class MessageKind(StrEnum):
 
 class ConversationStatus(StrEnum):
     OPEN = "open"
-    CLOSED = "closed"
+    SNOOZED = "snoozed"  # out of the open views until ``snoozed_until`` or the visitor writes
+    RESOLVED = "resolved"  # done; the visitor's next message reopens it
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +279,11 @@ class Conversation:
     preview: str = ""
     unread_by_agent: int = 0
     unread_by_visitor: int = 0
+    snoozed_until: datetime | None = None  # None while snoozed: until the visitor writes
+    resolved_at: datetime | None = None
+    tags: tuple[str, ...] = ()
+    # When the oldest visitor message no agent has answered arrived; None once answered.
+    waiting_since: datetime | None = None
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -292,6 +298,10 @@ class Conversation:
             "preview": self.preview,
             "unread_by_agent": self.unread_by_agent,
             "unread_by_visitor": self.unread_by_visitor,
+            "snoozed_until": iso(self.snoozed_until),
+            "resolved_at": iso(self.resolved_at),
+            "tags": list(self.tags),
+            "waiting_since": iso(self.waiting_since),
         }
 
 
@@ -351,6 +361,19 @@ class MessageRevision:
             "actor": self.actor.to_wire(),
             "created_at": iso(self.created_at),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A label a site defines for its conversations; conversations carry its name."""
+
+    id: int
+    site_id: int
+    name: str
+    color: str  # #rrggbb
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "color": self.color}
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,13 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.services.agent_settings import AgentSettingsService
+from server.services.agents_presence import AgentPresence
 from server.services.auth import AuthService
 from server.services.chat import ChatService
 from server.services.composer import ComposerService
 from server.services.console_kit import ConsoleKit
 from server.services.contacts import ContactsService
+from server.services.conversations import ConversationService
 from server.services.drain import Drain
 from server.services.events import EventBus
 from server.services.geo import GeoService
@@ -55,3 +57,5 @@ webhook_worker_key = web.AppKey("webhook_worker", WebhookWorker)
 drain_key = web.AppKey("drain", Drain)
 edits_key = web.AppKey("edits", MessageEditService)
 metrics_key = web.AppKey("metrics", Metrics)
+conversations_key = web.AppKey("conversations", ConversationService)
+presence_key = web.AppKey("presence", AgentPresence)

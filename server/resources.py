@@ -16,10 +16,12 @@ from aiohttp import web
 from server.keys import (
     cache_key,
     console_key,
+    conversations_key,
     drain_key,
     geo_key,
     message_store_key,
     origin_policy_key,
+    presence_key,
     settings_key,
     sio_key,
     sql_engine_key,
@@ -136,10 +138,37 @@ async def origin_policy_ctx(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+async def snooze_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Wakes snoozed conversations whose time has come. Every node runs one; the store's
+    update is conditional, so a conversation wakes once however many nodes look."""
+    conversations = app[conversations_key]
+    every = app[settings_key].snooze_check_seconds
+
+    async def wake_forever() -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await conversations.wake_due()
+            except Exception:
+                log.exception("could not wake snoozed conversations")
+
+    task = asyncio.create_task(wake_forever())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 async def visitors_ctx(app: web.Application) -> AsyncIterator[None]:
     """Pending "visitor left" announcements are cancelled at shutdown."""
     yield
     await app[visitors_key].close()
+
+
+async def presence_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Pending "agent went offline" announcements are dropped at shutdown."""
+    yield
+    await app[presence_key].close()
 
 
 async def typing_ctx(app: web.Application) -> AsyncIterator[None]:

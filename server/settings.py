@@ -46,6 +46,9 @@ class Settings:
     demo_port: int | None = None
     max_message_chars: int = 5000
     visitor_left_grace_seconds: float = 5.0
+    snooze_check_seconds: float = 15.0  # how often each node wakes snoozed conversations
+    # An agent whose last page closed stays online this long: the next page may be loading.
+    agent_offline_grace_seconds: float = 5.0
     upload_max_bytes: int = 10 * 1024 * 1024
     clamav: str | None = None  # clamd's socket path or host:port; unset → built-in check only
     agent_token_ttl_seconds: int = 7 * 24 * 3600

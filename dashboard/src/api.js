@@ -6,6 +6,23 @@ export function createApi(request) {
   return {
     listConversations: ({ siteId, before, limit = 30 } = {}) =>
       request("list_conversations", { ...site(siteId), ...(before ? { before } : {}), limit }),
+    inbox: ({ siteId, view, sort, tag, before, offset, limit = 30 } = {}) =>
+      request("inbox", {
+        ...site(siteId),
+        view,
+        sort,
+        ...(tag ? { tag } : {}),
+        ...(sort === "waiting" ? { offset: offset || 0 } : before ? { before } : {}),
+        limit,
+      }),
+    inboxCounts: ({ siteId, tag } = {}) => request("inbox_counts", { ...site(siteId), ...(tag ? { tag } : {}) }),
+    desk: () => request("desk", {}),
+    resolve: (conversationId) => request("resolve", { conversation_id: conversationId }),
+    reopen: (conversationId) => request("reopen", { conversation_id: conversationId }),
+    snooze: (conversationId, until) => request("snooze", { conversation_id: conversationId, ...(until ? { until } : {}) }),
+    assign: (conversationId, assigneeId, note) =>
+      request("assign", { conversation_id: conversationId, assignee_id: assigneeId, ...(note ? { note } : {}) }),
+    tag: (conversationId, { add = [], remove = [] }) => request("tag", { conversation_id: conversationId, add, remove }),
     listVisitors: ({ siteId } = {}) => request("list_visitors", site(siteId)),
     history: (conversationId, { before, limit = 50 } = {}) =>
       request("history", { conversation_id: conversationId, ...(before ? { before } : {}), limit }),

@@ -2,6 +2,7 @@
 // messages, optimistic sends with retry, read markers.
 import { newClientId } from "./api.js";
 import { createAttach } from "./attach.js";
+import { createChatActions } from "./chat-actions.js";
 import { avatar, updateAvatar } from "./avatar.js";
 import { createComposer } from "./composer.js";
 import { h, icon, setText } from "./dom.js";
@@ -55,6 +56,11 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
     ),
   );
 
+  const actions = createChatActions({
+    store,
+    api,
+    conversation: () => current && (store.state.conversations.get(current.id) || current.conversation),
+  });
   const list = createMessageList({ agentId: agent.id, onRetry: retry, onAction: act, canAudit });
   const ghost = createGhost({ typing, keepBottom: (change) => keepBottom(change) });
   const top = h("div", { class: "chat-top" });
@@ -74,7 +80,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
     conversationId: () => (current && composer.mode() === "message" ? current.id : null),
   });
   composer.onMode((mode) => mode === "note" && typer.stop());
-  const pane = h("div", { class: "chat", hidden: true }, header, h("div", { class: "chat-body" }, scroller, jump), composer.el);
+  const pane = h("div", { class: "chat", hidden: true }, header, actions.el, h("div", { class: "chat-body" }, scroller, jump), composer.el);
   const idle = h(
     "div",
     { class: "chat-idle" },
@@ -95,6 +101,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
   }
 
   function paintHeader() {
+    actions.paint();
     if (!current) return;
     const conv = store.state.conversations.get(current.id) || current.conversation || {};
     const v = current.visitor || conv.visitor || {};
@@ -472,6 +479,35 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
     if (!current || r.conversation_id !== current.id) return;
     const kind = r.reader === "visitor" ? "agent" : "visitor";
     list.markRead(kind, r.up_to, r.message_ids, "delivered");
+  });
+  // Agent-only lines, shown live in the thread and not stored with it: who took the
+  // conversation (with the transfer note), snoozes. The visitor never receives these.
+  let localLines = 0;
+  store.on("conversation_event", (e) => {
+    if (!current || !current.loaded || e.conversation_id !== current.id) return;
+    const who = (e.actor && e.actor.name) || "Someone";
+    let text = "";
+    if (e.name === "conversation.assigned") {
+      const to = e.assignee ? (String(e.assignee.id) === String(agent.id) ? "you" : e.assignee.name) : null;
+      text = to ? `${who} assigned this conversation to ${to}` : `${who} unassigned this conversation`;
+    } else if (e.name === "conversation.snoozed") {
+      const until = e.conversation && e.conversation.snoozed_until;
+      text = `${who} snoozed this conversation ${until ? `until ${fullDate(until)}` : "until the visitor replies"}`;
+    } else return;
+    const newest = list.newestId() || "";
+    localLines += 1;
+    keepBottom(() =>
+      list.upsert({
+        id: `${newest}~${localLines}`,
+        kind: "event",
+        client_id: `team-line-${localLines}`,
+        conversation_id: current.id,
+        author: { kind: "system", id: null, name: "" },
+        text: `${text} (only your team sees this)`,
+        attachments: [],
+        created_at: new Date().toISOString(),
+      }),
+    );
   });
   store.on("conversation", (c) => {
     if (current && c.id === current.id) {

@@ -8,6 +8,8 @@
 //   message(m) · read(r) · session(data)
 //   visitors() [the list was (re)loaded] · visitor(v, "arrival"|"update")
 //   visitor_left(id) · joined({site_id, visitor_id, conversation_id})
+//   inbox(view) [view, sort or tag changed] · counts(counts) · desk(sites)
+//   conversation_event(e) [a domain event: resolved, assigned, …]
 
 /** ULIDs sort as strings; null sorts first. */
 export function compareIds(a, b) {
@@ -15,6 +17,33 @@ export function compareIds(a, b) {
   if (a == null) return -1;
   if (b == null) return 1;
   return a < b ? -1 : 1;
+}
+
+const INBOX_KEY = "porchlight:inbox";
+const VIEWS = ["mine", "unassigned", "open", "snoozed", "resolved"];
+
+function savedInbox() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(INBOX_KEY) || "{}");
+    return {
+      view: VIEWS.includes(saved.view) ? saved.view : "open",
+      sort: saved.sort === "waiting" ? "waiting" : "activity",
+      tag: typeof saved.tag === "string" && saved.tag ? saved.tag : null,
+    };
+  } catch {
+    return { view: "open", sort: "activity", tag: null };
+  }
+}
+
+/** Does conversation ``c`` belong in the inbox view ``inbox`` for agent ``agentId``? */
+export function inView(c, inbox, agentId) {
+  if (inbox.tag && !(c.tags || []).includes(inbox.tag)) return false;
+  const status = c.status === "closed" ? "resolved" : c.status || "open";
+  if (inbox.view === "snoozed" || inbox.view === "resolved") return status === inbox.view;
+  if (status !== "open") return false;
+  if (inbox.view === "mine") return String(c.assignee_id) === String(agentId);
+  if (inbox.view === "unassigned") return c.assignee_id == null;
+  return true;
 }
 
 export function createStore({ agent, sites }) {
@@ -35,6 +64,9 @@ export function createStore({ agent, sites }) {
     visitors: new Map(),
     visitorsStatus: "loading",
     visitorsError: "",
+    inbox: savedInbox(), // {view, sort, tag}: the agent's choice, kept across reloads
+    counts: null, // {mine, unassigned, open, snoozed, resolved}
+    desk: new Map(), // site id → {tags: [{id, name, color}], team: [{id, name}]}
   };
 
   function on(topic, fn) {
@@ -116,6 +148,47 @@ export function createStore({ agent, sites }) {
       }
     },
 
+    // ---- inbox views
+
+    setInbox(change) {
+      const next = { ...state.inbox, ...change };
+      if (next.view === state.inbox.view && next.sort === state.inbox.sort && next.tag === state.inbox.tag) return;
+      state.inbox = next;
+      try {
+        localStorage.setItem(INBOX_KEY, JSON.stringify(next));
+      } catch {
+        /* storage may be unavailable */
+      }
+      emit("inbox", next);
+    },
+
+    inView(c) {
+      return inView(c, state.inbox, state.agent && state.agent.id);
+    },
+
+    setCounts(counts) {
+      if (!counts) return;
+      state.counts = counts;
+      emit("counts", counts);
+    },
+
+    setDesk(sites) {
+      state.desk = new Map((sites || []).map((s) => [s.site_id, s]));
+      emit("desk", state.desk);
+    },
+
+    tagsOf(siteId) {
+      return (state.desk.get(siteId) || {}).tags || [];
+    },
+
+    teamOf(siteId) {
+      return (state.desk.get(siteId) || {}).team || [];
+    },
+
+    applyConversationEvent(e) {
+      if (e && e.conversation && inScope(e.conversation.site_id)) emit("conversation_event", e);
+    },
+
     // ---- conversations
 
     resetConversations() {
@@ -135,13 +208,15 @@ export function createStore({ agent, sites }) {
       }
     },
 
-    /** A list_conversations page: the first page (fresh or after a reconnect) or a "load more" page. */
+    /** An inbox page: the first page (fresh or after a reconnect) or a "load more" page.
+     *  The cursor is the last activity id (activity sort) or how many were loaded (waiting sort). */
     addConversationPage(list, hasMore, { more }) {
       for (const c of list) if (inScope(c.site_id)) setConversation(c);
       const last = list.length ? list[list.length - 1].activity_id : null;
       const fresh = state.conversationsStatus !== "ready";
       if (more || fresh || state.conversationsCursor == null) {
         state.conversationsCursor = last || state.conversationsCursor;
+        state.conversationsOffset = (more ? state.conversationsOffset || 0 : 0) + list.length;
         state.conversationsHasMore = hasMore;
       }
       state.conversationsStatus = "ready";

@@ -7,14 +7,38 @@ export function createSync({ socket, api, store }) {
 
   async function loadConversations({ more = false } = {}) {
     const mine = scope;
-    const ack = await api.listConversations({
+    const { view, sort, tag } = store.state.inbox;
+    const ack = await api.inbox({
       siteId: store.state.siteId,
+      view,
+      sort,
+      tag,
       before: more ? store.state.conversationsCursor : undefined,
+      offset: more ? store.state.conversationsOffset : 0,
     });
     if (mine !== scope) return ack;
     if (!ack.ok) store.conversationsFailed(ack.error);
-    else store.addConversationPage(ack.conversations || [], Boolean(ack.has_more), { more });
+    else {
+      store.addConversationPage(ack.conversations || [], Boolean(ack.has_more), { more });
+      store.setCounts(ack.counts);
+    }
     return ack;
+  }
+
+  // Counts differ per agent (Mine), so each dashboard asks again, once, shortly after a change.
+  let countsTimer = 0;
+  function refreshCounts() {
+    clearTimeout(countsTimer);
+    countsTimer = setTimeout(async () => {
+      const { tag } = store.state.inbox;
+      const ack = await api.inboxCounts({ siteId: store.state.siteId, tag });
+      if (ack.ok) store.setCounts(ack.counts);
+    }, 250);
+  }
+
+  async function loadDesk() {
+    const ack = await api.desk();
+    if (ack.ok) store.setDesk(ack.sites);
   }
 
   async function loadVisitors() {
@@ -30,6 +54,7 @@ export function createSync({ socket, api, store }) {
   function reload() {
     loadConversations();
     loadVisitors();
+    loadDesk();
   }
 
   socket.on("connect", () => {
@@ -45,7 +70,11 @@ export function createSync({ socket, api, store }) {
   });
 
   socket.on("session", (data) => store.setSession(data));
-  socket.on("conversation_updated", (c) => store.upsertConversation(c));
+  socket.on("conversation_updated", (c) => {
+    store.upsertConversation(c);
+    refreshCounts();
+  });
+  socket.on("conversation_event", (e) => store.applyConversationEvent(e));
   socket.on("message", (m) => store.applyMessage(m));
   socket.on("message_updated", (m) => store.applyMessageUpdate(m));
   socket.on("read", (r) => store.applyRead(r));
@@ -60,6 +89,11 @@ export function createSync({ socket, api, store }) {
     store.resetVisitors();
     if (socket.connected) reload();
   });
+  store.on("inbox", () => {
+    scope++;
+    store.resetConversations();
+    if (socket.connected) loadConversations();
+  });
 
-  return { loadConversations, loadVisitors, reload };
+  return { loadConversations, loadVisitors, loadDesk, reload };
 }

@@ -69,8 +69,8 @@ async def site_conversations(request: web.Request) -> web.Response:
     site_id = commands.whole_id(request.match_info["site_id"], "site id")
     query = dict(request.query)
     status = query.get("status")
-    if status not in (None, "open", "closed"):
-        raise InvalidInput("status must be open or closed")
+    if status is not None and status not in ConversationStatus.__members__.values():
+        raise InvalidInput("status must be open, snoozed or resolved")
     before = query.get("before")
     if before is not None and not commands.ULID.match(before):
         raise InvalidInput("before must be an activity id")

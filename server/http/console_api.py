@@ -62,6 +62,11 @@ ROUTES: list[tuple[str, str, str]] = [
         "/api/v1/sites/{site_id}/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver",
         "redeliver_webhook",
     ),
+    ("GET", "/api/v1/sites/{site_id}/workflow", "list_workflow"),
+    ("POST", "/api/v1/sites/{site_id}/tags", "add_tag"),
+    ("PATCH", "/api/v1/sites/{site_id}/tags/{tag_id}", "recolor_tag"),
+    ("DELETE", "/api/v1/sites/{site_id}/tags/{tag_id}", "remove_tag"),
+    ("PUT", "/api/v1/sites/{site_id}/assignment", "set_assignment"),
 ]
 
 

@@ -71,6 +71,11 @@ SECTIONS: dict[str, tuple[str, Action, tuple[str, ...]]] = {
             "redeliver_webhook",
         ),
     ),
+    "inbox": (
+        "Inbox",
+        Action.VIEW_SETTINGS,
+        ("add_tag", "recolor_tag", "remove_tag", "set_assignment"),
+    ),
 }
 
 NOTICES = {
@@ -93,6 +98,10 @@ NOTICES = {
     "create_reply": "Saved reply added. Type its /shortcut in a chat to use it.",
     "update_reply": "Saved reply changed.",
     "delete_reply": "Saved reply removed.",
+    "add_tag": "Tag added. Agents can put it on conversations from the chat header.",
+    "recolor_tag": "Colour changed.",
+    "remove_tag": "Tag removed, and taken off every conversation that had it.",
+    "set_assignment": "Saved. New conversations are assigned this way from now on.",
 }
 
 # Operations whose answer is shown once, on the page the form posted to.
@@ -333,6 +342,8 @@ async def _section_data(
         return {"dev_localhost": settings.dev_localhost_origins}
     if section == "webhooks":
         return await _webhooks_data(request, console, actor, site_id)
+    if section == "inbox":
+        return await console.run("list_workflow", actor, site_id)
     if section == "replies":
         answer = await console.run("list_replies", actor, site_id)
         editing = request.query.get("edit", "")

@@ -15,6 +15,7 @@ from server.http import (
     console_pages,
     dashboard,
     health,
+    inbox_api,
     message_edits,
     metrics,
     onboarding,
@@ -52,6 +53,7 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     router.add_get("/dashboard/login", dashboard.login_page)
     router.add_post("/dashboard/login", dashboard.login_submit)
     router.add_post("/dashboard/logout", dashboard.logout)
+    inbox_api.setup(router)  # /api/v1/inbox, /api/v1/conversations/{id}/resolve …
     console_api.setup(router)  # the owner's console: /api/v1/sites/...
     composer.setup(router)  # saved and suggested replies of a conversation
     message_edits.setup(router)  # /api/v1/messages/{id}: edit, delete, revisions

@@ -18,7 +18,9 @@ from server.services.auth import SESSION_COOKIE, AgentContext, AuthService
 from server.services.chat import ChatService
 from server.services.composer import ComposerService
 from server.services.console import ConsoleService
+from server.services.conversations import ConversationService
 from server.services.drain import Drain
+from server.services.inbox_commands import Assign, InboxView, Retag, conversation_id, snooze_until
 from server.services.message_edits import MessageEditService
 from server.services.sites import OriginPolicy
 from server.services.team import TeamService
@@ -43,12 +45,14 @@ class AgentNamespace(ConsoleEvents, ComposerEvents, AgentMessageEvents, socketio
         drain: Drain | None = None,
         edits: MessageEditService | None = None,
         origins: OriginPolicy | None = None,
+        conversations: ConversationService | None = None,
     ) -> None:
         super().__init__("/agent")
         self.origins = origins  # which pages may use the dashboard's cookie
         self.composer = composer  # saved and suggested replies, notes
         self.edits = edits  # editing and deleting one's own messages
         self.drain = drain or Drain()  # a shutting-down node refuses new work
+        self.conversations = conversations  # the inbox: status, assignment, tags
         self.console = console  # the owner's console operations, as events
         self.team = team
         self.settings = settings
@@ -118,8 +122,8 @@ class AgentNamespace(ConsoleEvents, ComposerEvents, AgentMessageEvents, socketio
         data = commands.require_dict(data)
         ctx = await self._ctx(sid)
         status = data.get("status")
-        if status is not None and status not in ("open", "closed"):
-            raise InvalidInput("status must be open or closed")
+        if status is not None and status not in ConversationStatus.__members__.values():
+            raise InvalidInput("status must be open, snoozed or resolved")
         before = data.get("before")
         if before is not None and not (isinstance(before, str) and commands.ULID.match(before)):
             raise InvalidInput("before must be an activity id")
@@ -167,6 +171,52 @@ class AgentNamespace(ConsoleEvents, ComposerEvents, AgentMessageEvents, socketio
         up_to = commands.message_id(data, "up_to", required=True)
         changed = await self.chat.agent_read(await self._ctx(sid), conversation_id, up_to)
         return {"message_ids": changed}
+
+    # --- the inbox: views, status, assignment, tags ---------------------------------------
+
+    def _desk(self) -> ConversationService:
+        if self.conversations is None:
+            raise InvalidInput("the inbox is not available here")
+        return self.conversations
+
+    @acked
+    async def on_inbox(self, sid: str, data: Any) -> dict[str, Any]:
+        return await self._desk().inbox(await self._ctx(sid), InboxView.parse(data))
+
+    @acked
+    async def on_inbox_counts(self, sid: str, data: Any) -> dict[str, Any]:
+        view = InboxView.parse(data)
+        counts = await self._desk().counts(await self._ctx(sid), view.site_id, view.tag)
+        return {"counts": counts}
+
+    @acked
+    async def on_desk(self, sid: str, data: Any) -> dict[str, Any]:
+        return await self._desk().desk(await self._ctx(sid))
+
+    @acked
+    async def on_resolve(self, sid: str, data: Any) -> dict[str, Any]:
+        row = await self._desk().resolve(await self._ctx(sid), conversation_id(data))
+        return {"conversation": row}
+
+    @acked
+    async def on_reopen(self, sid: str, data: Any) -> dict[str, Any]:
+        row = await self._desk().reopen(await self._ctx(sid), conversation_id(data))
+        return {"conversation": row}
+
+    @acked
+    async def on_snooze(self, sid: str, data: Any) -> dict[str, Any]:
+        target, until = conversation_id(data), snooze_until(data)
+        return {"conversation": await self._desk().snooze(await self._ctx(sid), target, until)}
+
+    @acked
+    async def on_assign(self, sid: str, data: Any) -> dict[str, Any]:
+        target, cmd = conversation_id(data), Assign.parse(data)
+        return {"conversation": await self._desk().assign(await self._ctx(sid), target, cmd)}
+
+    @acked
+    async def on_tag(self, sid: str, data: Any) -> dict[str, Any]:
+        target, cmd = conversation_id(data), Retag.parse(data)
+        return {"conversation": await self._desk().retag(await self._ctx(sid), target, cmd)}
 
     # --- typing preview, receipts, presence ---------------------------------------------
 

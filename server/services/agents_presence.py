@@ -7,10 +7,17 @@ cache, so with Redis every node agrees.
 
 Several agents may have one conversation open: each sees "Ana is viewing" for the others
 (``agent_viewing``); typing is announced by the typing service.
+
+Presence belongs to the agent, not to a page: the inbox and the console pages (Settings)
+each hold an ``/agent`` connection, and when an agent's last connection closes they stay
+online for ``offline_grace_seconds`` first, so moving from one page to the next (a full
+page load) never shows visitors "away" for a moment.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from dataclasses import dataclass
 from enum import StrEnum
@@ -72,7 +79,11 @@ class AgentPresence:
         sites: SiteService,
         broadcast: Broadcaster,
         store: MessageStore | None = None,
+        *,
+        offline_grace_seconds: float = 0.0,
     ) -> None:
+        self._grace = offline_grace_seconds
+        self._leaving: dict[int, asyncio.Task[None]] = {}  # agent id → pending "offline"
         self._cache = cache
         self._sites = sites
         self._broadcast = broadcast
@@ -84,6 +95,9 @@ class AgentPresence:
 
     async def came_online(self, ctx: AgentContext, connection: str) -> list[dict[str, Any]]:
         """Join every site's agent group; returns the agent's sites for the session event."""
+        returning = self._leaving.pop(ctx.agent.id, None)  # a page change: never went away
+        if returning is not None:
+            returning.cancel()
         first_anywhere = False
         for site_id in ctx.site_ids:
             if await self._cache.join(agents_group(site_id), str(ctx.agent.id), connection):
@@ -94,7 +108,7 @@ class AgentPresence:
         status = await self.status_of(ctx.agent.id)
         if status is AgentStatus.ONLINE:
             await self._make_available(ctx)
-        if first_anywhere:
+        if first_anywhere and returning is None:
             await self._announce(ctx, status)
         return await self._sites.summaries_for(ctx)
 
@@ -104,9 +118,35 @@ class AgentPresence:
         for site_id in ctx.site_ids:
             if await self._cache.leave(agents_group(site_id), str(ctx.agent.id), connection):
                 last_anywhere = True
-        if last_anywhere and not await self._connected(ctx):
+        if not last_anywhere:
+            return
+        if self._grace <= 0:
+            await self._gone_if_unconnected(ctx)
+            return
+        pending = self._leaving.pop(ctx.agent.id, None)
+        if pending is not None:
+            pending.cancel()
+        self._leaving[ctx.agent.id] = asyncio.create_task(self._after_grace(ctx))
+
+    async def _after_grace(self, ctx: AgentContext) -> None:
+        await asyncio.sleep(self._grace)
+        self._leaving.pop(ctx.agent.id, None)
+        await self._gone_if_unconnected(ctx)
+
+    async def _gone_if_unconnected(self, ctx: AgentContext) -> None:
+        """Offline, unless a page of theirs connected meanwhile (on any node)."""
+        if not await self._connected(ctx):
             await self._make_unavailable(ctx)
             await self._announce(ctx, AgentStatus.OFFLINE)
+
+    async def close(self) -> None:
+        """Pending "offline" announcements are dropped at shutdown."""
+        tasks = list(self._leaving.values())
+        self._leaving.clear()
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     # --- online / away --------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from server.services.visitors import VisitorService
 from server.storage.messages import Appended, MessageStore
 
 if TYPE_CHECKING:
+    from server.services.conversations import ConversationService
     from server.services.uploads import AttachmentRefs
 
 
@@ -49,9 +50,12 @@ class ChatService:
         attachments: AttachmentRefs | None = None,
         gate: VisitorGate | None = None,
         events: EventBus | None = None,
+        conversations: ConversationService | None = None,
         max_in_flight: int = 256,
     ) -> None:
         self._events = events
+        # Opening (automatic assignment) and a visitor's return (reopened) are told there.
+        self._conversations = conversations
         # Past this many visitor messages being handled at once, the next is told to come
         # back later: goodput stays at capacity instead of every message getting slower.
         self._admission = InFlightLimit(max_in_flight)
@@ -90,7 +94,9 @@ class ChatService:
             )
             # One visitor's first messages from two tabs must not open two conversations.
             async with self._locks.setdefault(visitor_id, asyncio.Lock()):
-                appended = await self._store.append_to_open_conversation(message, opening)
+                appended = await self._store.append_from_visitor(
+                    message, opening, start_new=cmd.new_conversation
+                )
             # Stored: from here on the answer is "sent", whatever the telling costs.
             await self._tell_stored(appended, visitor, connection, quote)
             return _quoting(appended, quote).message
@@ -102,7 +108,12 @@ class ChatService:
         not answered: the ack says what the store did, and a resend announces it again."""
         try:
             if appended.opened:
+                if self._conversations is not None:
+                    assigned = await self._conversations.opened(appended.conversation, visitor)
+                    appended = replace(appended, conversation=assigned)
                 await self._broadcast_opened(visitor, appended.conversation)
+            elif appended.reopened and self._conversations is not None:
+                await self._conversations.visitor_came_back(appended.conversation, visitor)
             appended = _quoting(appended, quote)
             await self._announce(appended, visitor, connection, visitor_online=True)
             await self._publish_created(appended)
@@ -118,7 +129,7 @@ class ChatService:
         since: str | None = None,
     ) -> tuple[list[Message], bool]:
         """``since``: a browser recognised by fingerprint only reads messages from then on."""
-        conversation = await self._store.find_open_conversation(site_id, visitor_id)
+        conversation = await self._store.latest_conversation(site_id, visitor_id)
         if conversation is None:
             return [], False
         messages = await self._store.list_visitor_messages(  # never a private note
@@ -132,7 +143,7 @@ class ChatService:
         return visible, has_more and len(visible) == len(messages)
 
     async def visitor_read(self, site_id: int, visitor_id: str, up_to: str) -> list[str]:
-        conversation = await self._store.find_open_conversation(site_id, visitor_id)
+        conversation = await self._store.latest_conversation(site_id, visitor_id)
         if conversation is None:
             return []
         return await self._mark_read(conversation, AuthorKind.VISITOR, up_to)
@@ -237,7 +248,7 @@ class ChatService:
         """The message a visitor's message quotes: one of their own conversation's."""
         if not cmd.reply_to:
             return None
-        conversation = await self._store.find_open_conversation(site_id, visitor_id)
+        conversation = await self._store.latest_conversation(site_id, visitor_id)
         if conversation is None:
             raise InvalidInput("reply_to must be a message of this conversation")
         return await quoted(
@@ -395,7 +406,7 @@ class ChatService:
 
     async def visitor_delivered(self, site_id: int, visitor_id: str, up_to: str) -> list[str]:
         """The visitor's widget received the agents' messages up to ``up_to``."""
-        conversation = await self._store.find_open_conversation(site_id, visitor_id)
+        conversation = await self._store.latest_conversation(site_id, visitor_id)
         if conversation is None:
             return []
         return await self._mark_delivered(conversation, AuthorKind.VISITOR, up_to)

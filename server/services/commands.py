@@ -84,6 +84,9 @@ class SendMessage:
     text: str
     attachment_refs: tuple[str, ...] = ()  # signed upload references, checked by the chat
     reply_to: str | None = None  # the id of a message this one quotes
+    # A visitor who pressed "Start a new conversation" after a resolve: the message opens a
+    # new conversation instead of reopening the resolved one.
+    new_conversation: bool = False
 
     @classmethod
     def parse(cls, data: Any, max_chars: int) -> SendMessage:
@@ -102,7 +105,16 @@ class SendMessage:
         reply_to = data.get("reply_to")
         if reply_to is not None and not (isinstance(reply_to, str) and ULID.match(reply_to)):
             raise InvalidInput("reply_to must be a message id")
-        return cls(client_id=client_id, text=text, attachment_refs=refs, reply_to=reply_to)
+        new_conversation = data.get("new_conversation", False)
+        if not isinstance(new_conversation, bool):
+            raise InvalidInput("new_conversation must be true or false")
+        return cls(
+            client_id=client_id,
+            text=text,
+            attachment_refs=refs,
+            reply_to=reply_to,
+            new_conversation=new_conversation,
+        )
 
 
 MAX_ATTACHMENTS = 10

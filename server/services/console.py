@@ -25,6 +25,7 @@ from server.services.saved_replies import SavedReplyService
 from server.services.site_admin import SiteAdminService
 from server.services.sites import SiteService
 from server.services.team import TeamService
+from server.services.workflow import WorkflowSettings
 from server.storage.sql.audit import AuditRepository
 
 if TYPE_CHECKING:
@@ -102,12 +103,14 @@ class ConsoleService:
         webhooks: WebhookService | None = None,
         privacy: PrivacyService | None = None,
         retention: RetentionService | None = None,
+        workflow: WorkflowSettings | None = None,
     ) -> None:
         self.privacy = privacy  # a visitor's data: export and erasure
         self.retention = retention  # how long the site keeps page views and messages
         self.gate = gate
         self.replies = replies
         self.webhooks = webhooks
+        self.workflow = workflow  # the inbox's tags and automatic assignment
         self.sites = sites
         self.site_admin = site_admin
         self.team = team
@@ -315,6 +318,46 @@ class ConsoleService:
     @operation("rotate_identity_secret", Action.IDENTITY_SECRET, "identity_secret.rotated")
     async def _rotate_identity_secret(self, call: Call) -> Result:
         return {"secret": await self.identity.rotate(call.site_id)}, {}
+
+    # --- the inbox: tags and automatic assignment --------------------------------------
+
+    def _workflow(self) -> WorkflowSettings:
+        if self.workflow is None:
+            raise InvalidInput("inbox settings are not available here")
+        return self.workflow
+
+    @operation("list_workflow", Action.VIEW_SETTINGS)
+    async def _list_workflow(self, call: Call) -> Result:
+        workflow = self._workflow()
+        return {
+            "tags": [t.to_wire() for t in await workflow.tags(call.site_id)],
+            "assignment": (await workflow.rule(call.site_id)).to_wire(),
+        }, None
+
+    @operation("add_tag", Action.EDIT_SETTINGS, "tag.added")
+    async def _add_tag(self, call: Call) -> Result:
+        tag = await self._workflow().add_tag(
+            call.site_id, call.data.get("name"), call.data.get("color")
+        )
+        return {"tag": tag.to_wire()}, {"name": tag.name, "color": tag.color}
+
+    @operation("recolor_tag", Action.EDIT_SETTINGS, "tag.recolored")
+    async def _recolor_tag(self, call: Call) -> Result:
+        tag = await self._workflow().recolor_tag(
+            call.site_id, int_field(call.data, "tag_id"), call.data.get("color")
+        )
+        return {"tag": tag.to_wire()}, {"name": tag.name, "color": tag.color}
+
+    @operation("remove_tag", Action.EDIT_SETTINGS, "tag.removed")
+    async def _remove_tag(self, call: Call) -> Result:
+        tag_id = int_field(call.data, "tag_id")
+        tag, untagged = await self._workflow().remove_tag(call.site_id, tag_id)
+        return {"removed": tag.id, "conversations": untagged}, {"name": tag.name}
+
+    @operation("set_assignment", Action.EDIT_SETTINGS, "assignment.changed")
+    async def _set_assignment(self, call: Call) -> Result:
+        rule = await self._workflow().set_rule(call.site_id, call.data)
+        return {"assignment": rule.to_wire()}, rule.to_wire()
 
 
 # Operations that live in modules of their own register themselves on import.

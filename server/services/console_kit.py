@@ -21,6 +21,7 @@ from server.services.sites import SiteService
 from server.services.team import AccountService, TeamService
 from server.services.tokens import TokenSigner
 from server.services.webhooks import WebhookService
+from server.services.workflow import WorkflowSettings
 from server.settings import Settings
 from server.storage.cache import Cache
 from server.storage.sql.api_keys import ApiKeyRepository
@@ -58,6 +59,7 @@ class ConsoleKit:
         audit: AuditRepository,
         *,
         webhooks: WebhookService | None = None,
+        workflow: WorkflowSettings | None = None,
     ) -> ConsoleKit:
         team_repo = TeamRepository(sessions)
         admin_repo = SiteAdminRepository(sessions)
@@ -90,6 +92,7 @@ class ConsoleKit:
             gate,
             replies,
             webhooks=webhooks,
+            workflow=workflow,
         )
         account = AccountService(auth, team_repo, team)
         return cls(console, site_admin, team, invites, api_keys, gate, account, replies)

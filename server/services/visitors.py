@@ -174,7 +174,9 @@ class VisitorService:
             returning_soon.cancel()
             arrived = False
         conversation, journeys, agents_available = await asyncio.gather(
-            self._store.find_open_conversation(site.id, visitor.id),
+            # The newest conversation, resolved or not: the widget shows it (and, resolved,
+            # offers to start a new one).
+            self._store.latest_conversation(site.id, visitor.id),
             self._journey.journeys(site.id, [visitor]),
             self._cache.members(available_agents_group(site.id)),
         )

@@ -49,6 +49,8 @@ ENGLISH = (
     "Editing",
     "Cancel",
     "Delete this message?",
+    "This conversation has been resolved.",
+    "Start a new conversation",
 )
 
 _WORDS = {
@@ -86,6 +88,8 @@ _WORDS = {
         "Wird bearbeitet",
         "Abbrechen",
         "Diese Nachricht löschen?",
+        "Diese Unterhaltung wurde abgeschlossen.",
+        "Neue Unterhaltung beginnen",
     ),
     "fr": (
         "Ouvrir le chat",
@@ -121,6 +125,8 @@ _WORDS = {
         "Modification",
         "Annuler",
         "Supprimer ce message ?",
+        "Cette conversation a été résolue.",
+        "Commencer une nouvelle conversation",
     ),
     "es": (
         "Abrir chat",
@@ -156,6 +162,8 @@ _WORDS = {
         "Editando",
         "Cancelar",
         "¿Eliminar este mensaje?",
+        "Esta conversación se ha resuelto.",
+        "Iniciar una nueva conversación",
     ),
 }
 

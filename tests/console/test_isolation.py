@@ -34,6 +34,9 @@ GUESSES = {
     "erase_visitor": {"visitor_id": "01KAG0C0NV0000000000000001"},
     "get_retention": {},
     "set_retention": {"days": 30},
+    "list_workflow": {},
+    "add_tag": {"name": "planted", "color": "#000000"},
+    "set_assignment": {"mode": "round_robin", "cap": 1},
 }
 
 
@@ -50,12 +53,14 @@ async def b_things(app, team: Team) -> dict:
     )
     (hook,) = await webhook_endpoints(app, site, 1)
     test = await app[webhooks_key].send_test(site, hook)
+    tag = await console.run("add_tag", actor, site, {"name": "vip", "color": "#16a34a"})
     return {
         "invite_id": invite["invite"]["id"],
         "block_id": block["block"]["id"],
         "reply_id": reply["reply"]["id"],
         "endpoint_id": hook,
         "delivery_id": test.id,
+        "tag_id": tag["tag"]["id"],
     }
 
 
@@ -71,6 +76,7 @@ async def b_unchanged(app, team: Team, before: dict) -> None:
         "keys": (await console.run("list_keys", actor, site))["keys"],
         "secret": (await console.run("identity_secret", actor, site))["secret"],
         "replies": (await console.run("list_replies", actor, site))["replies"],
+        "workflow": await console.run("list_workflow", actor, site),
     }
     assert after == before
 
@@ -87,6 +93,7 @@ async def b_snapshot(app, team: Team) -> dict:
         "keys": (await console.run("list_keys", actor, site))["keys"],
         "secret": (await console.run("identity_secret", actor, site))["secret"],
         "replies": (await console.run("list_replies", actor, site))["replies"],
+        "workflow": await console.run("list_workflow", actor, site),
     }
 
 
@@ -122,6 +129,8 @@ async def test_owner_of_a_cannot_touch_site_b(app, team, api, socket_client, bas
         "list_webhook_deliveries": {"endpoint_id": ids["endpoint_id"]},
         "redeliver_webhook": {"endpoint_id": ids["endpoint_id"], "delivery_id": ids["delivery_id"]},
         "delete_webhook": {"endpoint_id": ids["endpoint_id"]},
+        "recolor_tag": {"tag_id": ids["tag_id"], "color": "#000000"},
+        "remove_tag": {"tag_id": ids["tag_id"]},
     }
     for op, data in sub.items():
         assert await attempt(team.other_site.id, op, data) == (False, "forbidden"), op

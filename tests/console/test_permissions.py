@@ -51,6 +51,8 @@ async def prepare(app, team: Team, role: str) -> dict[str, dict[str, Any]]:
     ]
     for visitor in visitors:
         await store.save_visitor(visitor)
+    recolored = await console.run("add_tag", actor, team.site.id, {"name": "a", "color": "#111111"})
+    dropped = await console.run("add_tag", actor, team.site.id, {"name": "b", "color": "#222222"})
     return {
         "export_visitor": {"visitor_id": visitors[0].id},
         "get_retention": {},
@@ -89,6 +91,11 @@ async def prepare(app, team: Team, role: str) -> dict[str, dict[str, Any]]:
         "list_webhook_deliveries": {"endpoint_id": hooks[0]},
         "redeliver_webhook": {"endpoint_id": hooks[0], "delivery_id": test.id},
         "delete_webhook": {"endpoint_id": hooks[1]},
+        "list_workflow": {},
+        "add_tag": {"name": "billing", "color": "#dc2626"},
+        "recolor_tag": {"tag_id": recolored["tag"]["id"], "color": "#333333"},
+        "remove_tag": {"tag_id": dropped["tag"]["id"]},
+        "set_assignment": {"mode": "round_robin", "cap": 5},
     }
 
 
@@ -135,6 +142,7 @@ async def over_http(api, token: str, site_id: int, op: str, data: dict) -> tuple
         "endpoint_id",
         "delivery_id",
         "visitor_id",
+        "tag_id",
     ):
         if "{" + key + "}" in path:
             path = path.replace("{" + key + "}", str(data.pop(key)))

@@ -249,15 +249,15 @@ async def test_find_open_conversation_returns_the_newest_open_one(
 ) -> None:
     older = await new_conversation(message_store)
     newer = await new_conversation(message_store)
-    await new_conversation(message_store, status=ConversationStatus.CLOSED)
+    await new_conversation(message_store, status=ConversationStatus.RESOLVED)
     await new_conversation(message_store, visitor_id="visitor-2")
 
     assert await message_store.find_open_conversation(SITE, "visitor-1") == newer
 
-    await message_store.set_conversation_status(SITE, newer.id, ConversationStatus.CLOSED)
+    await message_store.set_conversation_status(SITE, newer.id, ConversationStatus.RESOLVED)
     assert await message_store.find_open_conversation(SITE, "visitor-1") == older
 
-    await message_store.set_conversation_status(SITE, older.id, ConversationStatus.CLOSED)
+    await message_store.set_conversation_status(SITE, older.id, ConversationStatus.RESOLVED)
     assert await message_store.find_open_conversation(SITE, "visitor-1") is None
 
 
@@ -267,10 +267,12 @@ async def test_set_conversation_status_returns_the_changed_conversation(
     conversation = await new_conversation(message_store)
 
     closed = await message_store.set_conversation_status(
-        SITE, conversation.id, ConversationStatus.CLOSED
+        SITE, conversation.id, ConversationStatus.RESOLVED, at=at(60)
     )
 
-    assert closed == dataclasses.replace(conversation, status=ConversationStatus.CLOSED)
+    assert closed == dataclasses.replace(
+        conversation, status=ConversationStatus.RESOLVED, resolved_at=at(60)
+    )
     assert await message_store.get_conversation(SITE, conversation.id) == closed
     missing = await message_store.set_conversation_status(
         SITE, "01MISSINGMISSINGMISSING000", ConversationStatus.OPEN
@@ -304,10 +306,10 @@ async def test_list_conversations_pages_with_before(message_store: MessageStore)
 
 async def test_list_conversations_filters_by_status(message_store: MessageStore) -> None:
     opened = [await new_conversation(message_store) for _ in range(2)]
-    closed = await new_conversation(message_store, status=ConversationStatus.CLOSED)
+    closed = await new_conversation(message_store, status=ConversationStatus.RESOLVED)
 
     only_open = await message_store.list_conversations([SITE], status=ConversationStatus.OPEN)
-    only_closed = await message_store.list_conversations([SITE], status=ConversationStatus.CLOSED)
+    only_closed = await message_store.list_conversations([SITE], status=ConversationStatus.RESOLVED)
 
     assert only_open == opened[::-1]
     assert only_closed == [closed]
@@ -590,7 +592,9 @@ async def test_every_read_with_the_wrong_site_finds_nothing(message_store: Messa
     assert await store.list_conversations([wrong]) == []
     assert await store.list_messages(wrong, conversation.id) == []
     assert await store.mark_read(wrong, conversation.id, AuthorKind.AGENT, message.id) == []
-    closed = await store.set_conversation_status(wrong, conversation.id, ConversationStatus.CLOSED)
+    closed = await store.set_conversation_status(
+        wrong, conversation.id, ConversationStatus.RESOLVED
+    )
     assert closed is None
 
     # The wrong-site writes above changed nothing on the right site.
@@ -663,8 +667,8 @@ async def test_a_visitors_first_message_opens_a_conversation_and_the_next_joins_
     def draft(text: str) -> Message:
         return make_message(message_store, opening(), text=text)
 
-    first = await message_store.append_to_open_conversation(draft("hi"), opening())
-    second = await message_store.append_to_open_conversation(draft("anyone?"), opening())
+    first = await message_store.append_from_visitor(draft("hi"), opening())
+    second = await message_store.append_from_visitor(draft("anyone?"), opening())
 
     assert first.opened and first.created
     assert not second.opened and second.created
@@ -678,22 +682,58 @@ async def test_a_visitors_first_message_opens_a_conversation_and_the_next_joins_
     assert found == second.conversation
 
 
-async def test_a_visitor_writing_after_a_closed_conversation_opens_a_new_one(
+async def test_a_visitor_writing_after_a_resolved_conversation_reopens_it(
     message_store: MessageStore,
 ) -> None:
-    closed = await new_conversation(
-        message_store, visitor_id="visitor-8", status=ConversationStatus.CLOSED
+    resolved = await new_conversation(
+        message_store, visitor_id="visitor-8", status=ConversationStatus.RESOLVED
+    )
+    opening = Conversation(message_store.new_id(), SITE, "visitor-8")
+
+    appended = await message_store.append_from_visitor(
+        make_message(message_store, opening, text="back again"), opening
+    )
+
+    assert appended.reopened and not appended.opened
+    assert appended.conversation.id == resolved.id
+    assert appended.conversation.status is ConversationStatus.OPEN
+    assert appended.conversation.resolved_at is None
+    assert [m.text for m in await message_store.list_messages(SITE, resolved.id)] == ["back again"]
+
+
+async def test_a_visitor_who_chose_a_new_conversation_after_resolve_gets_one(
+    message_store: MessageStore,
+) -> None:
+    resolved = await new_conversation(
+        message_store, visitor_id="visitor-8", status=ConversationStatus.RESOLVED
     )
     new_id = message_store.new_id()
     opening = Conversation(new_id, SITE, "visitor-8", created_at=T0, last_activity_at=T0)
 
-    appended = await message_store.append_to_open_conversation(
-        make_message(message_store, opening, text="back again"), opening
+    appended = await message_store.append_from_visitor(
+        make_message(message_store, opening, text="something else"), opening, start_new=True
     )
 
-    assert appended.opened
-    assert appended.conversation.id == new_id != closed.id
-    assert await message_store.list_messages(SITE, closed.id) == []
+    assert appended.opened and not appended.reopened
+    assert appended.conversation.id == new_id != resolved.id
+    assert await message_store.list_messages(SITE, resolved.id) == []
+    assert await message_store.latest_conversation(SITE, "visitor-8") == appended.conversation
+
+
+async def test_start_new_continues_a_conversation_that_is_not_resolved(
+    message_store: MessageStore,
+) -> None:
+    snoozed = await new_conversation(
+        message_store, visitor_id="visitor-9", status=ConversationStatus.SNOOZED
+    )
+    opening = Conversation(message_store.new_id(), SITE, "visitor-9")
+
+    appended = await message_store.append_from_visitor(
+        make_message(message_store, opening), opening, start_new=True
+    )
+
+    assert appended.conversation.id == snoozed.id
+    assert appended.reopened and appended.conversation.status is ConversationStatus.OPEN
 
 
 async def test_many_appends_at_once_each_land_once_with_the_counter_right(

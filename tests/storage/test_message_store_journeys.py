@@ -191,11 +191,11 @@ async def test_journey_stats_limit_the_number_of_urls(message_store: MessageStor
 
 async def test_open_conversations_of_many_visitors(message_store: MessageStore) -> None:
     ana, ben, cy = [await visitor(message_store) for _ in range(3)]
-    await conversation(message_store, ana, ConversationStatus.CLOSED)
+    await conversation(message_store, ana, ConversationStatus.RESOLVED)
     ana_open = await conversation(message_store, ana)
     ben_old = await conversation(message_store, ben)
     ben_new = await conversation(message_store, ben)
-    await conversation(message_store, cy, ConversationStatus.CLOSED)
+    await conversation(message_store, cy, ConversationStatus.RESOLVED)
 
     found = await message_store.open_conversations(SITE, [ana.id, ben.id, cy.id])
 
@@ -208,7 +208,7 @@ async def test_visitor_conversations_newest_first_open_or_closed(
     message_store: MessageStore,
 ) -> None:
     ana, ben = await visitor(message_store), await visitor(message_store)
-    first = await conversation(message_store, ana, ConversationStatus.CLOSED)
+    first = await conversation(message_store, ana, ConversationStatus.RESOLVED)
     second = await conversation(message_store, ana)
     await conversation(message_store, ben)
 

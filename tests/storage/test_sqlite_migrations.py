@@ -130,8 +130,24 @@ async def test_an_adopted_store_keeps_taking_writes(
     resent = await store.append_message(earlier)
     assert resent.created is False
     assert len(await store.list_messages(1, CONVERSATION)) == 2
-    closed = await store.set_conversation_status(1, CONVERSATION, ConversationStatus.CLOSED)
-    assert closed is not None and closed.status is ConversationStatus.CLOSED
+    closed = await store.set_conversation_status(1, CONVERSATION, ConversationStatus.RESOLVED)
+    assert closed is not None and closed.status is ConversationStatus.RESOLVED
+
+
+async def test_a_closed_conversation_of_an_old_file_is_resolved_and_waits_for_nobody(
+    old_store_file: Path, opened: list[SqliteMessageStore]
+) -> None:
+    with sqlite3.connect(old_store_file) as conn:
+        conn.execute("UPDATE conversations SET status = 'closed'")
+
+    store = await open_store(old_store_file, opened)
+
+    conversation = await store.get_conversation(1, CONVERSATION)
+    assert conversation is not None and conversation.status is ConversationStatus.RESOLVED
+    assert conversation.tags == () and conversation.waiting_since is None
+    assert [
+        c.id for c in await store.list_conversations([1], status=ConversationStatus.RESOLVED)
+    ] == [CONVERSATION]
 
 
 async def test_a_fresh_store_is_at_the_newest_revision(
@@ -238,7 +254,7 @@ down_revision = "{head}"
 
 def upgrade() -> None:
     with op.batch_alter_table("conversations") as batch:
-        batch.add_column(sa.Column("tags", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("spare", sa.JSON(), nullable=True))
     op.execute("UPDATE conversations SET no_such_column = 1")
 
 

@@ -47,6 +47,7 @@ def make_settings(
         secret_key=SECRET,
         port=0,
         visitor_left_grace_seconds=0.3,
+        agent_offline_grace_seconds=0.3,
         **overrides,
     )
 

@@ -50,6 +50,8 @@ export function startWidget({ siteKey, origin }) {
     locked: false, // the site needs a verified identity this visitor lacks
     settings: null,
     siteName: "",
+    conversation: null, // {id, status} of the visitor's newest conversation
+    startNew: false, // the visitor chose "Start a new conversation" after a resolve
   };
 
   const outbox = createOutbox({
@@ -73,6 +75,7 @@ export function startWidget({ siteKey, origin }) {
         onAct: async (a, m) => confirm(t("Delete this message?")) && changed(await conn.request("delete_message", { message_id: m.id })),
         attach,
         onDraft: (text) => typing.input(text),
+        onStartNew: startNew,
         onPrechat(data) {
           store.set("pre", 1);
           view.setPrechat("off", "off");
@@ -155,10 +158,34 @@ export function startWidget({ siteKey, origin }) {
     if (about && about.a == "edit") return changed(await conn.request("edit_message", { message_id: about.m.id, text }));
     const item = { client_id: newClientId(), text, created_at: new Date().toISOString() };
     if (about) item.reply_to = about.m.id;
+    if (state.startNew) item.new_conversation = true;
+    state.startNew = false;
+    view.setResolved(false);
     if (attachments && attachments.length) item.attachments = attachments;
     view.list.addPending(item);
     outbox.add(item);
     typing.sent();
+  }
+
+  // The thread of the resolved conversation goes away; the next message opens a new one.
+  // Remembered, so a reload does not bring the old thread back.
+  function startNew() {
+    const c = state.conversation;
+    if (c) store.set("left", c.id);
+    state.startNew = true;
+    view.list.clear();
+    view.setResolved(false);
+  }
+
+  function setConversation(c) {
+    state.conversation = c && c.id ? { id: c.id, status: c.status } : null;
+    if (view) view.setResolved(!!state.conversation && state.conversation.status === "resolved" && !state.startNew);
+  }
+
+  function onConversationStatus(p) {
+    if (!p || typeof p.conversation_id !== "string") return;
+    if (p.status === "open") state.startNew = false;
+    setConversation({ id: p.conversation_id, status: p.status });
   }
 
   async function loadOlder() {
@@ -209,7 +236,11 @@ export function startWidget({ siteKey, origin }) {
     setAgentsOnline(!!s.agents_online);
     setLocked(!!s.verification_required);
 
-    const messages = Array.isArray(s.messages) ? s.messages : [];
+    const conversation = s.conversation;
+    // A resolved conversation the visitor already left for a new one stays out of view.
+    const left = conversation && conversation.status === "resolved" && store.get("left") === conversation.id;
+    if (left) state.startNew = true;
+    const messages = Array.isArray(s.messages) && !left ? s.messages : [];
     for (const m of messages) {
       const kind = m && m.author && m.author.kind;
       if (kind === "visitor" && m.client_id) outbox.confirm(m.client_id);
@@ -217,7 +248,7 @@ export function startWidget({ siteKey, origin }) {
     }
     view.list.merge(messages, !!s.has_more);
     askFirst();
-    const conversation = s.conversation;
+    setConversation(conversation);
     if (!state.open) setUnread(conversation && conversation.unread_by_visitor > 0 ? conversation.unread_by_visitor : 0);
 
     state.ready = true;
@@ -237,6 +268,8 @@ export function startWidget({ siteKey, origin }) {
     if (!view || typeof m.id !== "string") return;
     const kind = m.author && m.author.kind;
     if (kind === "visitor" && m.client_id) outbox.confirm(m.client_id);
+    if (state.startNew && state.conversation && m.conversation_id === state.conversation.id) return; // the old thread
+    if (!state.conversation || m.conversation_id !== state.conversation.id) setConversation({ id: m.conversation_id, status: "open" });
     const isNew = view.list.upsert(m);
     if (!isNew || kind !== "agent") return;
     typing.hideAgent();
@@ -308,6 +341,7 @@ export function startWidget({ siteKey, origin }) {
         message: onMessage,
         message_updated: (m) => view && view.list.upsert(m),
         read: onRead,
+        conversation_status: onConversationStatus,
         agents_online: (p) => setAgentsOnline(!!p.online),
         delivered: (r) => view && r.reader == "agent" && view.list.markRead(r.message_ids, r.up_to, "delivered"),
         admin_typing_preview: (p) => typing && typing.showAgent(p),

@@ -269,6 +269,14 @@ export function createMessageList({ origin, onNearTop, onAct }) {
     setLoadingOlder(on) {
       loader.hidden = !on;
     },
+    /** Forget every message (the visitor started a new conversation). */
+    clear() {
+      rows.length = 0;
+      byId.clear();
+      byClient.clear();
+      hasMore = false;
+      items.replaceChildren();
+    },
     hasMore: () => hasMore,
     oldestId() {
       const e = rows.find((r) => r.msg.id);

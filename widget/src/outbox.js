@@ -52,6 +52,7 @@ export function createOutbox({ store, send, onSent, onFailed }) {
     const payload = { client_id: item.client_id, text: item.text };
     if (item.attachments && item.attachments.length) payload.attachments = item.attachments;
     if (item.reply_to) payload.reply_to = item.reply_to;
+    if (item.new_conversation) payload.new_conversation = true;
     const ack = await send(payload);
     inFlight.delete(item.client_id);
     if (ack.ok && ack.message) {

@@ -81,6 +81,10 @@ export const CSS = `
 .failed .bubble{background:#fee2e2;color:#7f1d1d}
 .note{max-width:85%;margin:6px 0;padding:5px 12px;border-radius:12px;background:#eceef2;color:#4b5563;font-size:12.5px;text-align:center;white-space:pre-wrap;overflow-wrap:anywhere}
 .note a{color:inherit}
+.done{display:flex;flex-direction:column;align-items:center;gap:8px;padding:12px 16px;border-top:1px solid #eceef2;color:#4b5563;font-size:13px;text-align:center}
+.done[hidden]{display:none}
+.done .new{all:unset;cursor:pointer;padding:7px 14px;border-radius:999px;background:var(--accent);color:var(--on);font-weight:600;font-size:13px}
+.done .new:focus-visible{outline:2px solid var(--ink);outline-offset:2px}
 .atts{display:flex;flex-wrap:wrap;gap:6px;margin-top:4px}
 .me .atts{justify-content:flex-end}
 .att{display:block;line-height:0;border-radius:14px;overflow:hidden;background:#e9ecf1;box-shadow:0 0 0 1px rgba(15,23,42,.08)}

@@ -46,7 +46,7 @@ function adoptStyles(root) {
  * @param {() => void} o.onNearTop      scrolled to the top of the list
  * @param {(text: string) => void} [o.onDraft]   composer text changed
  */
-export function createView({ origin, onToggle, onClose, onSend, onNearTop, onDraft, attach, onPrechat, onAct }) {
+export function createView({ origin, onToggle, onClose, onSend, onNearTop, onDraft, attach, onPrechat, onAct, onStartNew }) {
   const host = document.createElement(HOST_ID);
   host.id = HOST_ID;
   // Inline (CSSOM) styles outrank the page's ordinary rules for our host element.
@@ -58,6 +58,13 @@ export function createView({ origin, onToggle, onClose, onSend, onNearTop, onDra
   const composer = createComposer({ onSubmit: onSend, onInput: onDraft, attach });
   const prechat = createPrechat((data) => onPrechat && onPrechat(data));
   const lock = h("div", { class: "away", role: "status", hidden: true }, t("Please sign in on this website to chat with us."));
+  // After an agent resolved the conversation: writing on reopens it; the button starts afresh.
+  const done = h(
+    "div",
+    { class: "done", role: "status", hidden: true },
+    h("span", {}, t("This conversation has been resolved.")),
+    h("button", { class: "new", type: "button", onclick: () => onStartNew() }, t("Start a new conversation")),
+  );
 
   const logo = h("div", { class: "logo", "aria-hidden": "true" });
   const title = h("div", { class: "title" });
@@ -66,7 +73,7 @@ export function createView({ origin, onToggle, onClose, onSend, onNearTop, onDra
   const head = h("div", { class: "head" }, logo, h("div", { class: "who" }, title, status), closeBtn);
   const away = h("div", { class: "away", hidden: true });
   const conn = h("div", { class: "conn", role: "status", hidden: true }, h("span", { class: "spin", "aria-hidden": "true" }), h("span"));
-  const panel = h("div", { class: "panel", id: "pl-panel", role: "dialog", hidden: true }, head, away, conn, list.el, prechat.el, lock, composer.el);
+  const panel = h("div", { class: "panel", id: "pl-panel", role: "dialog", hidden: true }, head, away, conn, list.el, done, prechat.el, lock, composer.el);
 
   const badge = h("span", { class: "badge", "aria-hidden": "true", hidden: true });
   const launcher = h(
@@ -150,6 +157,10 @@ export function createView({ origin, onToggle, onClose, onSend, onNearTop, onDra
         asking = false;
       }
       composer.el.hidden = on || asking;
+    },
+    setResolved(on) {
+      done.hidden = !on;
+      if (on) list.scrollToEnd();
     },
     setUnread(count) {
       unread = count;

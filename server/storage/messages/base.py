@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from server.domain import (
@@ -43,6 +44,32 @@ class Appended:
     conversation: Conversation
     created: bool
     opened: bool = False
+    reopened: bool = False  # a visitor's message brought a resolved or snoozed one back
+
+
+class InboxSort(StrEnum):
+    ACTIVITY = "activity"  # newest activity first; pages with ``before`` (an activity_id)
+    WAITING = "waiting"  # longest waiting first, then newest activity; pages with ``offset``
+
+
+@dataclass(frozen=True, slots=True)
+class InboxCounts:
+    """How many conversations each inbox view holds, for one agent."""
+
+    mine: int = 0  # open, assigned to the agent
+    unassigned: int = 0  # open, assigned to nobody
+    open: int = 0
+    snoozed: int = 0
+    resolved: int = 0
+
+    def to_wire(self) -> dict[str, int]:
+        return {
+            "mine": self.mine,
+            "unassigned": self.unassigned,
+            "open": self.open,
+            "snoozed": self.snoozed,
+            "resolved": self.resolved,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,19 +165,78 @@ class MessageStore(OutboxStore, Protocol):
     async def find_open_conversation(self, site_id: int, visitor_id: str) -> Conversation | None:
         """The visitor's newest conversation whose status is open."""
 
+    async def latest_conversation(self, site_id: int, visitor_id: str) -> Conversation | None:
+        """The visitor's newest conversation, whatever its status: the one the widget shows."""
+
     async def list_conversations(
         self,
         site_ids: Sequence[int],
         *,
         status: ConversationStatus | None = None,
+        assignee_id: int | None = None,
+        unassigned: bool = False,
+        tag: str | None = None,
+        sort: InboxSort = InboxSort.ACTIVITY,
         before: str | None = None,
+        offset: int = 0,
         limit: int = 50,
     ) -> list[Conversation]:
-        """Newest activity first (by ``activity_id``); ``before`` is an ``activity_id``."""
+        """One inbox view. ``assignee_id``: that agent's only; ``unassigned``: nobody's;
+        ``tag``: carrying that tag. Activity sort: newest first, ``before`` an
+        ``activity_id``. Waiting sort: the longest waiting first, then the answered ones by
+        newest activity; ``offset`` skips that many."""
+
+    async def inbox_counts(
+        self, site_ids: Sequence[int], agent_id: int, *, tag: str | None = None
+    ) -> InboxCounts:
+        """How many conversations each view holds (Mine is ``agent_id``'s)."""
+
+    async def open_counts_by_assignee(self, site_id: int) -> dict[int, int]:
+        """Open conversations per assigned agent (agents with none are absent)."""
 
     async def set_conversation_status(
-        self, site_id: int, conversation_id: str, status: ConversationStatus
-    ) -> Conversation | None: ...
+        self,
+        site_id: int,
+        conversation_id: str,
+        status: ConversationStatus,
+        *,
+        at: datetime | None = None,
+        snoozed_until: datetime | None = None,
+        only_from: Sequence[ConversationStatus] | None = None,
+    ) -> Conversation | None:
+        """Move the conversation to ``status``: resolved sets ``resolved_at`` to ``at``,
+        snoozed sets ``snoozed_until`` (None: until the visitor writes), and each clears
+        the other's field. With ``only_from``, only a conversation in one of those statuses
+        changes. None when no conversation changed."""
+
+    async def wake_snoozed(self, now: datetime, limit: int = 100) -> list[Conversation]:
+        """Open the snoozed conversations (any site) whose ``snoozed_until`` has passed.
+        Each wakes once however many nodes ask at the same moment: the answer holds only
+        those this call woke."""
+
+    async def assign_conversation(
+        self,
+        site_id: int,
+        conversation_id: str,
+        assignee_id: int | None,
+        *,
+        only_if_unassigned: bool = False,
+    ) -> Conversation | None:
+        """Set (or clear) the assignee; None when no conversation changed."""
+
+    async def tag_conversation(
+        self,
+        site_id: int,
+        conversation_id: str,
+        *,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+    ) -> Conversation | None:
+        """Add and remove tag names (a tag is on a conversation once); None when the
+        conversation does not exist."""
+
+    async def untag_site(self, site_id: int, tag: str) -> int:
+        """Take a deleted tag off every conversation of the site; how many changed."""
 
     # --- messages ---------------------------------------------------------------------
     async def append_message(self, message: Message) -> Appended:
@@ -163,12 +249,13 @@ class MessageStore(OutboxStore, Protocol):
         conversation does not exist.
         """
 
-    async def append_to_open_conversation(
-        self, message: Message, new_conversation: Conversation
+    async def append_from_visitor(
+        self, message: Message, new_conversation: Conversation, *, start_new: bool = False
     ) -> Appended:
-        """Append ``message`` to the newest open conversation of ``new_conversation``'s
-        visitor, or, when they have none, create ``new_conversation`` and append to it
-        (``opened=True``); one step, so a visitor's message costs one round trip. The
+        """Append a visitor's ``message`` to their newest conversation, in one step, so a
+        visitor's message costs one round trip. A snoozed or resolved conversation is
+        opened again (``reopened=True``); with no conversation, or ``start_new`` and a
+        resolved newest one, ``new_conversation`` is created (``opened=True``). The
         message's own ``conversation_id`` is ignored."""
 
     async def list_messages(

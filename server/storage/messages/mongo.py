@@ -30,11 +30,12 @@ from server.domain import (
     PageView,
     RevisionAction,
     Visitor,
+    utcnow,
 )
 from server.storage.ids import UlidFactory
 from server.storage.messages import mongo_documents as documents
 from server.storage.messages import rules, search
-from server.storage.messages.base import Appended, VisitorData
+from server.storage.messages.base import Appended, InboxCounts, InboxSort, VisitorData
 from server.storage.messages.mongo_migrations import apply_migrations
 from server.storage.messages.mongo_outbox import MongoOutbox
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery, snippet
@@ -302,33 +303,152 @@ class MongoMessageStore(MongoOutbox):
         )
         return documents.conversation_from_document(document) if document else None
 
+    async def latest_conversation(self, site_id: int, visitor_id: str) -> Conversation | None:
+        document = await self._conversations.find_one(
+            {"site_id": site_id, "visitor_id": visitor_id}, sort=[("_id", DESCENDING)]
+        )
+        return documents.conversation_from_document(document) if document else None
+
     async def list_conversations(
         self,
         site_ids: Sequence[int],
         *,
         status: ConversationStatus | None = None,
+        assignee_id: int | None = None,
+        unassigned: bool = False,
+        tag: str | None = None,
+        sort: InboxSort = InboxSort.ACTIVITY,
         before: str | None = None,
+        offset: int = 0,
         limit: int = 50,
     ) -> list[Conversation]:
         if not site_ids or limit <= 0:
             return []
-        query: dict[str, Any] = {"site_id": {"$in": list(site_ids)}}
-        if status is not None:
-            query["status"] = status.value
-        if before is not None:
-            query["activity_id"] = {"$lt": before}
-        cursor = self._conversations.find(query).sort("activity_id", DESCENDING).limit(limit)
+        query = _inbox_query(site_ids, status, assignee_id, unassigned, tag)
+        if sort is InboxSort.WAITING:
+            cursor = (
+                self._conversations.find(query)
+                .sort([("waiting_key", ASCENDING), ("activity_id", DESCENDING)])
+                .skip(max(offset, 0))
+                .limit(limit)
+            )
+        else:
+            if before is not None:
+                query["activity_id"] = {"$lt": before}
+            cursor = self._conversations.find(query).sort("activity_id", DESCENDING).limit(limit)
         return [documents.conversation_from_document(d) async for d in cursor]
 
+    async def inbox_counts(
+        self, site_ids: Sequence[int], agent_id: int, *, tag: str | None = None
+    ) -> InboxCounts:
+        if not site_ids:
+            return InboxCounts()
+
+        def count(**view: Any) -> Any:
+            return self._conversations.count_documents(_inbox_query(site_ids, tag=tag, **view))
+
+        return InboxCounts(
+            mine=await count(status=ConversationStatus.OPEN, assignee_id=agent_id),
+            unassigned=await count(status=ConversationStatus.OPEN, unassigned=True),
+            open=await count(status=ConversationStatus.OPEN),
+            snoozed=await count(status=ConversationStatus.SNOOZED),
+            resolved=await count(status=ConversationStatus.RESOLVED),
+        )
+
+    async def open_counts_by_assignee(self, site_id: int) -> dict[int, int]:
+        pipeline: list[dict[str, Any]] = [
+            {
+                "$match": {
+                    "site_id": site_id,
+                    "status": ConversationStatus.OPEN.value,
+                    "assignee_id": {"$ne": None},
+                }
+            },
+            {"$group": {"_id": "$assignee_id", "n": {"$sum": 1}}},
+        ]
+        cursor = await self._conversations.aggregate(pipeline)
+        return {group["_id"]: group["n"] async for group in cursor if group["_id"] is not None}
+
     async def set_conversation_status(
-        self, site_id: int, conversation_id: str, status: ConversationStatus
+        self,
+        site_id: int,
+        conversation_id: str,
+        status: ConversationStatus,
+        *,
+        at: datetime | None = None,
+        snoozed_until: datetime | None = None,
+        only_from: Sequence[ConversationStatus] | None = None,
     ) -> Conversation | None:
+        query: dict[str, Any] = {"_id": conversation_id, "site_id": site_id}
+        if only_from is not None:
+            query["status"] = {"$in": [s.value for s in only_from]}
+        resolved = status is ConversationStatus.RESOLVED
+        snoozed = status is ConversationStatus.SNOOZED
+        change = {
+            "status": status.value,
+            "resolved": documents.resolved_document(at or utcnow()) if resolved else None,
+            "snoozed_until": documents.wake_key(snoozed_until) if snoozed else None,
+        }
         document = await self._conversations.find_one_and_update(
-            {"_id": conversation_id, "site_id": site_id},
-            {"$set": {"status": status.value}},
-            return_document=ReturnDocument.AFTER,
+            query, {"$set": change}, return_document=ReturnDocument.AFTER
         )
         return documents.conversation_from_document(document) if document else None
+
+    async def wake_snoozed(self, now: datetime, limit: int = 100) -> list[Conversation]:
+        due = {
+            "status": ConversationStatus.SNOOZED.value,
+            "snoozed_until": {"$ne": None, "$lte": documents.wake_key(now)},
+        }
+        cursor = self._conversations.find(due, {"_id": True}).limit(limit)
+        woken = []
+        for conversation_id in [d["_id"] async for d in cursor]:
+            # The status guard: another node that woke it first leaves nothing to match.
+            document = await self._conversations.find_one_and_update(
+                {**due, "_id": conversation_id},
+                {"$set": {"status": ConversationStatus.OPEN.value, "snoozed_until": None}},
+                return_document=ReturnDocument.AFTER,
+            )
+            if document is not None:
+                woken.append(documents.conversation_from_document(document))
+        return sorted(woken, key=lambda c: c.id)
+
+    async def assign_conversation(
+        self,
+        site_id: int,
+        conversation_id: str,
+        assignee_id: int | None,
+        *,
+        only_if_unassigned: bool = False,
+    ) -> Conversation | None:
+        query: dict[str, Any] = {"_id": conversation_id, "site_id": site_id}
+        if only_if_unassigned:
+            query["assignee_id"] = None
+        document = await self._conversations.find_one_and_update(
+            query, {"$set": {"assignee_id": assignee_id}}, return_document=ReturnDocument.AFTER
+        )
+        return documents.conversation_from_document(document) if document else None
+
+    async def tag_conversation(
+        self,
+        site_id: int,
+        conversation_id: str,
+        *,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+    ) -> Conversation | None:
+        query = {"_id": conversation_id, "site_id": site_id}
+        adding = [t for t in dict.fromkeys(add) if t not in remove]
+        if remove:
+            await self._conversations.update_one(query, {"$pull": {"tags": {"$in": list(remove)}}})
+        if adding:
+            await self._conversations.update_one(query, {"$addToSet": {"tags": {"$each": adding}}})
+        return await self.get_conversation(site_id, conversation_id)
+
+    async def untag_site(self, site_id: int, tag: str) -> int:
+        result = await self._conversations.update_many(
+            {"site_id": site_id, "tags": tag}, {"$pull": {"tags": {"$in": [tag]}}}
+        )
+        return result.modified_count
 
     # --- messages ---------------------------------------------------------------------
 
@@ -351,15 +471,29 @@ class MongoMessageStore(MongoOutbox):
             raise NotFound("no such conversation")
         return Appended(documents.message_from_document(document), conversation, created=True)
 
-    async def append_to_open_conversation(
-        self, message: Message, new_conversation: Conversation
+    async def append_from_visitor(
+        self, message: Message, new_conversation: Conversation, *, start_new: bool = False
     ) -> Appended:
-        found = await self.find_open_conversation(
-            new_conversation.site_id, new_conversation.visitor_id
-        )
-        conversation = found or await self.create_conversation(new_conversation)
-        appended = await self.append_message(replace(message, conversation_id=conversation.id))
-        return replace(appended, opened=found is None)
+        site_id = new_conversation.site_id
+        latest = await self.latest_conversation(site_id, new_conversation.visitor_id)
+        if latest is None or (start_new and latest.status is ConversationStatus.RESOLVED):
+            conversation = await self.create_conversation(new_conversation)
+            appended = await self.append_message(replace(message, conversation_id=conversation.id))
+            return replace(appended, opened=True)
+        reopened = latest.status is not ConversationStatus.OPEN
+        if reopened:
+            await self._conversations.update_one(
+                {"_id": latest.id, "site_id": site_id},
+                {
+                    "$set": {
+                        "status": ConversationStatus.OPEN.value,
+                        "snoozed_until": None,
+                        "resolved": None,
+                    }
+                },
+            )
+        appended = await self.append_message(replace(message, conversation_id=latest.id))
+        return replace(appended, reopened=reopened)
 
     async def _stored_resend(self, message: Message) -> Message:
         document = await self._messages.find_one(
@@ -376,25 +510,28 @@ class MongoMessageStore(MongoOutbox):
     async def _move_activity(self, message: Message) -> Conversation | None:
         """The conversation after the message, or None when it does not exist."""
         conversation = {"_id": message.conversation_id, "site_id": message.site_id}
-        counter = rules.counter_raised_by(message.author.kind)
-        count = {"$inc": {counter: 1}} if counter else {}
+        counter = rules.raises_unread(message)
+        side: dict[str, Any] = {"$inc": {counter: 1}} if counter else {}
+        waiting = rules.waiting_change(message)
+        if waiting == "start":  # a visitor wrote: an older wait stands
+            side["$min"] = {"waiting_key": message.id}
+        elif waiting == "clear":  # an agent answered
+            side["$set"] = {"waiting_key": rules.NOT_WAITING}
+        activity = {
+            "activity_id": message.id,
+            "last_activity": documents.last_activity_document(
+                message.created_at, rules.preview_of(message)
+            ),
+        }
         moved = await self._conversations.find_one_and_update(
             # Only forward: a message that lands after a newer one leaves the activity alone.
             {**conversation, "activity_id": {"$lt": message.id}},
-            {
-                "$set": {
-                    "activity_id": message.id,
-                    "last_activity": documents.last_activity_document(
-                        message.created_at, rules.preview_of(message)
-                    ),
-                },
-                **count,
-            },
+            {**side, "$set": {**side.get("$set", {}), **activity}},
             return_document=ReturnDocument.AFTER,
         )
-        if moved is None and count:
+        if moved is None and side:
             moved = await self._conversations.find_one_and_update(
-                conversation, count, return_document=ReturnDocument.AFTER
+                conversation, side, return_document=ReturnDocument.AFTER
             )
         elif moved is None:
             moved = await self._conversations.find_one(conversation)
@@ -766,3 +903,24 @@ class MongoMessageStore(MongoOutbox):
         )
         await self._page_views.delete_many(older)
         return files
+
+
+def _inbox_query(
+    site_ids: Sequence[int],
+    status: ConversationStatus | None = None,
+    assignee_id: int | None = None,
+    unassigned: bool = False,
+    tag: str | None = None,
+) -> dict[str, Any]:
+    query: dict[str, Any] = {"site_id": {"$in": list(site_ids)}}
+    if status is not None:
+        query["status"] = status.value
+    if assignee_id is not None:
+        query["assignee_id"] = assignee_id
+    elif unassigned:
+        # Every document has the field; {$type: "null"} also counts right on nx-27017,
+        # whose count_documents misses {field: null}.
+        query["assignee_id"] = {"$type": "null"}
+    if tag is not None:
+        query["tags"] = tag
+    return query

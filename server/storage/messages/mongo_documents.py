@@ -8,9 +8,11 @@ that keep every write a plain single-document update:
 - A datetime that changes after insert travels inside a sub-document
   (``last_activity: {at, preview}`` on conversations, ``left: {at}`` on page views): the
   activity moves as one unit, and ``$set`` of a whole sub-document keeps its BSON dates on
-  every server we test against. A page view's ``seconds`` (visible time) is top-level so
-  the widget's reports and the analytics pipelines reach it without a dotted path; older
-  documents kept it as ``left.seconds`` and still read back.
+  every server we test against (``resolved: {at}`` too). A page view's ``seconds`` (visible
+  time) is top-level so the widget's reports and the analytics pipelines reach it without
+  a dotted path; older documents kept it as ``left.seconds`` and still read back.
+- A snooze's end is ``snoozed_until`` as a ``rules.time_key`` string, so waking compares
+  strings, never dates.
 """
 
 from __future__ import annotations
@@ -79,7 +81,18 @@ def conversation_document(conversation: Conversation) -> dict[str, Any]:
     at, preview = record.pop("last_activity_at"), record.pop("preview")
     document = _with_id(record)
     document["last_activity"] = last_activity_document(at, preview)
+    document["snoozed_until"] = wake_key(record.pop("snoozed_until"))
+    document["resolved"] = resolved_document(record.pop("resolved_at"))
     return document
+
+
+def wake_key(snoozed_until: datetime | None) -> str | None:
+    """When a snooze ends, as a string key (``rules.time_key``): compared without dates."""
+    return None if snoozed_until is None else rules.time_key(snoozed_until)
+
+
+def resolved_document(resolved_at: datetime | None) -> dict[str, Any] | None:
+    return None if resolved_at is None else {"at": rules.to_millis(resolved_at)}
 
 
 def last_activity_document(at: datetime, preview: str) -> dict[str, Any]:
@@ -91,6 +104,9 @@ def conversation_from_document(document: Document) -> Conversation:
     last_activity = record.pop("last_activity")
     record["last_activity_at"] = last_activity["at"]
     record["preview"] = last_activity["preview"]
+    wake = record.get("snoozed_until")
+    record["snoozed_until"] = rules.time_of_key(wake) if wake else None
+    record["resolved_at"] = (record.pop("resolved", None) or {}).get("at")
     return records.conversation_from_record(record)
 
 

@@ -121,12 +121,35 @@ async def _revisions_index(db: Database) -> None:
     )
 
 
+async def _inbox(db: Database) -> None:
+    """The inbox: indexes for its views (by assignee, by waiting time) and for waking
+    snoozes; statuses renamed (closed conversations are resolved ones). A second run is
+    harmless."""
+    conversations = db["conversations"]
+    await conversations.create_indexes(
+        [
+            IndexModel(
+                [
+                    ("site_id", ASCENDING),
+                    ("status", ASCENDING),
+                    ("assignee_id", ASCENDING),
+                    ("activity_id", DESCENDING),
+                ]
+            ),
+            IndexModel([("site_id", ASCENDING), ("status", ASCENDING), ("waiting_key", ASCENDING)]),
+            IndexModel([("status", ASCENDING), ("snoozed_until", ASCENDING)]),
+        ]
+    )
+    await conversations.update_many({"status": "closed"}, {"$set": {"status": "resolved"}})
+
+
 MIGRATIONS: tuple[MongoMigration, ...] = (
     MongoMigration(1, "indexes", _create_indexes),
     MongoMigration(2, "search indexes", _search_indexes),
     MongoMigration(3, "message kinds written out", _message_kinds),
     MongoMigration(4, "webhook outbox indexes", _webhook_outbox_indexes),
     MongoMigration(5, "message revisions index", _revisions_index),
+    MongoMigration(6, "inbox views and statuses", _inbox),
 )
 
 

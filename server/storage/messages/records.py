@@ -17,7 +17,7 @@ from server.domain import (
     PageView,
     Visitor,
 )
-from server.storage.messages.rules import to_millis, to_millis_or_none
+from server.storage.messages.rules import to_millis, to_millis_or_none, waiting_key, waiting_since
 
 Record = Mapping[str, Any]
 
@@ -97,6 +97,10 @@ def conversation_record(conversation: Conversation) -> dict[str, Any]:
         "preview": conversation.preview,
         "unread_by_agent": conversation.unread_by_agent,
         "unread_by_visitor": conversation.unread_by_visitor,
+        "snoozed_until": to_millis_or_none(conversation.snoozed_until),
+        "resolved_at": to_millis_or_none(conversation.resolved_at),
+        "tags": list(conversation.tags),
+        "waiting_key": waiting_key(conversation.waiting_since),
     }
 
 
@@ -105,7 +109,7 @@ def conversation_from_record(record: Record) -> Conversation:
         id=record["id"],
         site_id=record["site_id"],
         visitor_id=record["visitor_id"],
-        status=ConversationStatus(record["status"]),
+        status=status_of(record["status"]),
         assignee_id=record["assignee_id"],
         created_at=record["created_at"],
         last_activity_at=record["last_activity_at"],
@@ -113,7 +117,16 @@ def conversation_from_record(record: Record) -> Conversation:
         preview=record["preview"],
         unread_by_agent=record["unread_by_agent"],
         unread_by_visitor=record["unread_by_visitor"],
+        snoozed_until=record.get("snoozed_until"),
+        resolved_at=record.get("resolved_at"),
+        tags=tuple(record.get("tags") or ()),
+        waiting_since=waiting_since(record.get("waiting_key")),
     )
+
+
+def status_of(value: str) -> ConversationStatus:
+    """A stored status; "closed", written before statuses were renamed, is resolved."""
+    return ConversationStatus.RESOLVED if value == "closed" else ConversationStatus(value)
 
 
 def message_record(message: Message) -> dict[str, Any]:

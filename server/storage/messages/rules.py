@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+from ulid import ULID
 
 from server.domain import Attachment, AuthorKind, Message, MessageKind, MessageStatus
 
@@ -83,3 +85,55 @@ def to_millis(moment: datetime) -> datetime:
 
 def to_millis_or_none(moment: datetime | None) -> datetime | None:
     return None if moment is None else to_millis(moment)
+
+
+# --- waiting time ------------------------------------------------------------------------
+# A conversation's ``waiting_key`` is the id of its oldest visitor message no agent has
+# answered, or NOT_WAITING. ULIDs sort by time and "~" sorts after every ULID, so "longest
+# waiting first" is one ascending sort on a string, the same on both stores, and a new
+# visitor message keeps the older key with a plain min().
+
+NOT_WAITING = "~"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def time_key(moment: datetime) -> str:
+    """The smallest ULID of ``moment``'s millisecond: sorts with ids, compares as a string."""
+    millis = (to_millis(moment) - _EPOCH) // timedelta(milliseconds=1)
+    return str(ULID.from_bytes(millis.to_bytes(6, "big") + bytes(10)))
+
+
+def time_of_key(key: str) -> datetime:
+    return ULID.from_str(key).datetime.astimezone(UTC)
+
+
+def waiting_key(since: datetime | None) -> str:
+    """A key for a conversation waiting since ``since`` (for rows written whole)."""
+    return NOT_WAITING if since is None else time_key(since)
+
+
+def waiting_since(key: str | None) -> datetime | None:
+    return None if not key or key == NOT_WAITING else time_of_key(key)
+
+
+def waiting_change(message: Message) -> str | None:
+    """How ``message`` moves its conversation's waiting: "start" (a visitor wrote), "clear"
+    (an agent answered: notes and system lines answer nobody) or None."""
+    if message.kind is not MessageKind.MESSAGE:
+        return None
+    if message.author.kind is AuthorKind.VISITOR:
+        return "start"
+    if message.author.kind is AuthorKind.AGENT:
+        return "clear"
+    return None
+
+
+def raises_unread(message: Message) -> str | None:
+    """The unread counter ``message`` raises: only messages for the other side count."""
+    return counter_raised_by(message.author.kind) if message.kind is MessageKind.MESSAGE else None
+
+
+def retagged(tags: Sequence[str], add: Sequence[str], remove: Sequence[str]) -> list[str]:
+    """``tags`` with ``add`` appended (each once) and ``remove`` taken out, order kept."""
+    kept = [t for t in tags if t not in remove]
+    return kept + [t for t in dict.fromkeys(add) if t not in kept and t not in remove]

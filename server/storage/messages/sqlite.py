@@ -9,6 +9,7 @@ made and changed only by the migrations in ``migrations/embedded`` (``sqlite_mig
 from __future__ import annotations
 
 import asyncio
+import json
 import pathlib
 import sqlite3
 from collections.abc import Sequence
@@ -31,10 +32,12 @@ from server.domain import (
     PageView,
     RevisionAction,
     Visitor,
+    utcnow,
 )
 from server.storage.ids import UlidFactory
 from server.storage.messages import rules, search, sqlite_migrate, sqlite_search
-from server.storage.messages.base import Appended, VisitorData
+from server.storage.messages.base import Appended, InboxCounts, InboxSort, VisitorData
+from server.storage.messages.records import status_of
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery
 from server.storage.messages.sqlite_lane import SqliteLane
 from server.storage.messages.sqlite_outbox import SqliteOutbox
@@ -53,6 +56,7 @@ from server.storage.messages.sqlite_rows import (
     page_view_values,
     placeholders,
     read_moment,
+    to_json,
     visitor_from_row,
     visitor_values,
 )
@@ -94,24 +98,43 @@ OPEN_CONVERSATION = (
 GET_CONVERSATION = f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE site_id = ? AND id = ?"
 
 
-def _move_activity(counter: str | None) -> str:
+def _move_activity(counter: str | None, waiting: str | None) -> str:
     """The conversation after a new message: SET expressions all read the old row, so each
     CASE compares the old activity_id, and a message that lands after a newer one still
-    counts as unread but leaves the activity where it is."""
+    counts as unread but leaves the activity where it is. A visitor's message starts the
+    wait (min keeps an older one), an agent's answer ends it."""
     raise_counter = f", {counter} = {counter} + 1" if counter else ""
+    wait = {
+        "start": ", waiting_key = min(waiting_key, :id)",
+        "clear": f", waiting_key = '{rules.NOT_WAITING}'",
+        None: "",
+    }[waiting]
     return (
         "UPDATE conversations SET "
         "activity_id = CASE WHEN activity_id < :id THEN :id ELSE activity_id END, "
         "last_activity_at = CASE WHEN activity_id < :id THEN :at ELSE last_activity_at END, "
         "preview = CASE WHEN activity_id < :id THEN :preview ELSE preview END"
-        f"{raise_counter} WHERE site_id = :site_id AND id = :conversation_id "
+        f"{raise_counter}{wait} WHERE site_id = :site_id AND id = :conversation_id "
         f"RETURNING {CONVERSATION_COLUMNS}"
     )
 
 
-MOVE_ACTIVITY = {
-    kind: _move_activity(rules.counter_raised_by(kind)) for kind in AuthorKind.__members__.values()
-}
+def _move_activity_sql(message: Message) -> str:
+    key = (rules.raises_unread(message), rules.waiting_change(message))
+    if key not in _MOVE_ACTIVITY:
+        _MOVE_ACTIVITY[key] = _move_activity(*key)
+    return _MOVE_ACTIVITY[key]
+
+
+_MOVE_ACTIVITY: dict[tuple[str | None, str | None], str] = {}
+LATEST_CONVERSATION = (
+    f"SELECT {CONVERSATION_COLUMNS} FROM conversations "
+    "WHERE site_id = ? AND visitor_id = ? ORDER BY id DESC LIMIT 1"
+)
+REOPEN = (
+    "UPDATE conversations SET status = 'open', snoozed_until = NULL, resolved_at = NULL "
+    "WHERE site_id = ? AND id = ?"
+)
 
 
 class SqliteMessageStore(SqliteOutbox):
@@ -328,63 +351,201 @@ class SqliteMessageStore(SqliteOutbox):
         row = await self._one(OPEN_CONVERSATION, (site_id, visitor_id, OPEN))
         return conversation_from_row(row) if row else None
 
+    async def latest_conversation(self, site_id: int, visitor_id: str) -> Conversation | None:
+        row = await self._one(LATEST_CONVERSATION, (site_id, visitor_id))
+        return conversation_from_row(row) if row else None
+
     async def list_conversations(
         self,
         site_ids: Sequence[int],
         *,
         status: ConversationStatus | None = None,
+        assignee_id: int | None = None,
+        unassigned: bool = False,
+        tag: str | None = None,
+        sort: InboxSort = InboxSort.ACTIVITY,
         before: str | None = None,
+        offset: int = 0,
         limit: int = 50,
     ) -> list[Conversation]:
         if not site_ids or limit <= 0:
             return []
-        sites = list(site_ids)
-        where, args = [f"site_id IN ({marks(sites)})"], [*sites]
-        if status is not None:
-            where.append("status = ?")
-            args.append(status.value)
-        if before is not None:
-            where.append("activity_id < ?")
-            args.append(before)
+        where, args = _inbox_filter(site_ids, status, assignee_id, unassigned, tag)
+        if sort is InboxSort.WAITING:
+            order = "ORDER BY waiting_key, activity_id DESC LIMIT ? OFFSET ?"
+            tail: tuple[Any, ...] = (limit, max(offset, 0))
+        else:
+            if before is not None:
+                where.append("activity_id < ?")
+                args.append(before)
+            order, tail = "ORDER BY activity_id DESC LIMIT ?", (limit,)
         rows = await self._all(
             f"SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE {' AND '.join(where)} "
-            "ORDER BY activity_id DESC LIMIT ?",
-            (*args, limit),
+            + order,
+            (*args, *tail),
         )
         return [conversation_from_row(row) for row in rows]
 
+    async def inbox_counts(
+        self, site_ids: Sequence[int], agent_id: int, *, tag: str | None = None
+    ) -> InboxCounts:
+        if not site_ids:
+            return InboxCounts()
+        where, args = _inbox_filter(site_ids, None, None, False, tag)
+        rows = await self._all(
+            "SELECT status, assignee_id IS NULL, assignee_id = ?, count(*) FROM conversations "
+            f"WHERE {' AND '.join(where)} GROUP BY 1, 2, 3",
+            (agent_id, *args),
+        )
+        counted: dict[str, int] = {}
+        for status, nobody, me, n in rows:
+            counted[status] = counted.get(status, 0) + n
+            if status == OPEN and nobody:
+                counted["unassigned"] = counted.get("unassigned", 0) + n
+            if status == OPEN and me:
+                counted["mine"] = counted.get("mine", 0) + n
+        return InboxCounts(
+            mine=counted.get("mine", 0),
+            unassigned=counted.get("unassigned", 0),
+            open=counted.get(OPEN, 0),
+            snoozed=counted.get(ConversationStatus.SNOOZED.value, 0),
+            resolved=counted.get(ConversationStatus.RESOLVED.value, 0),
+        )
+
+    async def open_counts_by_assignee(self, site_id: int) -> dict[int, int]:
+        rows = await self._all(
+            "SELECT assignee_id, count(*) FROM conversations WHERE site_id = ? AND status = ? "
+            "AND assignee_id IS NOT NULL GROUP BY assignee_id",
+            (site_id, OPEN),
+        )
+        return {agent_id: n for agent_id, n in rows}
+
     async def set_conversation_status(
-        self, site_id: int, conversation_id: str, status: ConversationStatus
+        self,
+        site_id: int,
+        conversation_id: str,
+        status: ConversationStatus,
+        *,
+        at: datetime | None = None,
+        snoozed_until: datetime | None = None,
+        only_from: Sequence[ConversationStatus] | None = None,
     ) -> Conversation | None:
+        resolved = status is ConversationStatus.RESOLVED
+        snoozed = status is ConversationStatus.SNOOZED
+        values = (
+            status.value,
+            moment(at or utcnow()) if resolved else None,
+            moment(snoozed_until) if snoozed and snoozed_until else None,
+            site_id,
+            conversation_id,
+        )
+        guard, allowed = "", [s.value for s in only_from or ()]
+        if only_from is not None:
+            guard = f" AND status IN ({marks(allowed)})" if allowed else " AND 0"
+
         def change(conn: sqlite3.Connection) -> Any:
             return conn.execute(
-                f"UPDATE conversations SET status = ? WHERE site_id = ? AND id = ? "
-                f"RETURNING {CONVERSATION_COLUMNS}",
-                (status.value, site_id, conversation_id),
+                "UPDATE conversations SET status = ?, resolved_at = ?, snoozed_until = ? "
+                f"WHERE site_id = ? AND id = ?{guard} RETURNING {CONVERSATION_COLUMNS}",
+                (*values, *allowed),
             ).fetchone()
 
         row = await self._writes.run(change)
         return conversation_from_row(row) if row else None
+
+    async def wake_snoozed(self, now: datetime, limit: int = 100) -> list[Conversation]:
+        def wake(conn: sqlite3.Connection) -> list[Any]:
+            return conn.execute(
+                "UPDATE conversations SET status = 'open', snoozed_until = NULL WHERE id IN ("
+                "  SELECT id FROM conversations WHERE status = 'snoozed'"
+                "  AND snoozed_until IS NOT NULL AND snoozed_until <= ? LIMIT ?"
+                f") RETURNING {CONVERSATION_COLUMNS}",
+                (moment(now), limit),
+            ).fetchall()
+
+        rows = await self._writes.run(wake)
+        return sorted((conversation_from_row(row) for row in rows), key=lambda c: c.id)
+
+    async def assign_conversation(
+        self,
+        site_id: int,
+        conversation_id: str,
+        assignee_id: int | None,
+        *,
+        only_if_unassigned: bool = False,
+    ) -> Conversation | None:
+        guard = " AND assignee_id IS NULL" if only_if_unassigned else ""
+
+        def change(conn: sqlite3.Connection) -> Any:
+            return conn.execute(
+                f"UPDATE conversations SET assignee_id = ? WHERE site_id = ? AND id = ?{guard} "
+                f"RETURNING {CONVERSATION_COLUMNS}",
+                (assignee_id, site_id, conversation_id),
+            ).fetchone()
+
+        row = await self._writes.run(change)
+        return conversation_from_row(row) if row else None
+
+    async def tag_conversation(
+        self,
+        site_id: int,
+        conversation_id: str,
+        *,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+    ) -> Conversation | None:
+        def change(conn: sqlite3.Connection) -> Any:
+            # One writer: the read and the write below are one step.
+            row = conn.execute(GET_CONVERSATION, (site_id, conversation_id)).fetchone()
+            if row is None:
+                return None
+            tags = rules.retagged(json.loads(row[13]), add, remove)
+            return conn.execute(
+                "UPDATE conversations SET tags = ? WHERE site_id = ? AND id = ? "
+                f"RETURNING {CONVERSATION_COLUMNS}",
+                (to_json(tags), site_id, conversation_id),
+            ).fetchone()
+
+        row = await self._writes.run(change)
+        return conversation_from_row(row) if row else None
+
+    async def untag_site(self, site_id: int, tag: str) -> int:
+        def change(conn: sqlite3.Connection) -> int:
+            rows = conn.execute(
+                "SELECT id, tags FROM conversations WHERE site_id = ? AND EXISTS ("
+                "  SELECT 1 FROM json_each(conversations.tags) WHERE value = ?)",
+                (site_id, tag),
+            ).fetchall()
+            for conversation_id, tags in rows:
+                conn.execute(
+                    "UPDATE conversations SET tags = ? WHERE id = ?",
+                    (to_json(rules.retagged(json.loads(tags), (), (tag,))), conversation_id),
+                )
+            return len(rows)
+
+        return await self._writes.run(change)
 
     # --- messages ---------------------------------------------------------------------
 
     async def append_message(self, message: Message) -> Appended:
         return await self._writes.run(lambda conn: _append(conn, message, opened=False))
 
-    async def append_to_open_conversation(
-        self, message: Message, new_conversation: Conversation
+    async def append_from_visitor(
+        self, message: Message, new_conversation: Conversation, *, start_new: bool = False
     ) -> Appended:
+        site_id, visitor_id = new_conversation.site_id, new_conversation.visitor_id
+
         def append(conn: sqlite3.Connection) -> Appended:
-            row = conn.execute(
-                OPEN_CONVERSATION, (new_conversation.site_id, new_conversation.visitor_id, OPEN)
-            ).fetchone()
-            if row is None:
+            row = conn.execute(LATEST_CONVERSATION, (site_id, visitor_id)).fetchone()
+            status = status_of(row[3]) if row else None
+            if row is None or (start_new and status is ConversationStatus.RESOLVED):
                 conn.execute(INSERT_CONVERSATION, conversation_values(new_conversation))
-                conversation_id = new_conversation.id
-            else:
-                conversation_id = row[0]
-            placed = replace(message, conversation_id=conversation_id)
-            return _append(conn, placed, opened=row is None)
+                placed = replace(message, conversation_id=new_conversation.id)
+                return _append(conn, placed, opened=True)
+            if status is not ConversationStatus.OPEN:
+                conn.execute(REOPEN, (site_id, row[0]))
+            appended = _append(conn, replace(message, conversation_id=row[0]), opened=False)
+            return replace(appended, reopened=status is not ConversationStatus.OPEN)
 
         return await self._writes.run(append)
 
@@ -807,7 +968,7 @@ def _append(conn: sqlite3.Connection, message: Message, *, opened: bool) -> Appe
         stored = message_from_row(message_values(message))
         return Appended(stored, conversation_from_row(row), created=True, opened=opened)
     row = conn.execute(
-        MOVE_ACTIVITY[message.author.kind],
+        _move_activity_sql(message),
         {
             "id": message.id,
             "at": moment(message.created_at),
@@ -820,3 +981,26 @@ def _append(conn: sqlite3.Connection, message: Message, *, opened: bool) -> Appe
         raise NotFound("no such conversation")
     stored = message_from_row(message_values(message))
     return Appended(stored, conversation_from_row(row), created=True, opened=opened)
+
+
+def _inbox_filter(
+    site_ids: Sequence[int],
+    status: ConversationStatus | None,
+    assignee_id: int | None,
+    unassigned: bool,
+    tag: str | None,
+) -> tuple[list[str], list[Any]]:
+    sites = list(site_ids)
+    where, args = [f"site_id IN ({marks(sites)})"], [*sites]
+    if status is not None:
+        where.append("status = ?")
+        args.append(status.value)
+    if assignee_id is not None:
+        where.append("assignee_id = ?")
+        args.append(assignee_id)
+    elif unassigned:
+        where.append("assignee_id IS NULL")
+    if tag is not None:
+        where.append("EXISTS (SELECT 1 FROM json_each(conversations.tags) WHERE value = ?)")
+        args.append(tag)
+    return where, args

@@ -16,15 +16,14 @@ from server.domain import (
     Author,
     AuthorKind,
     Conversation,
-    ConversationStatus,
     Message,
     MessageKind,
     MessageStatus,
     PageView,
     Visitor,
 )
-from server.storage.messages.records import attachment_from_dict
-from server.storage.messages.rules import to_millis
+from server.storage.messages.records import attachment_from_dict, status_of
+from server.storage.messages.rules import to_millis, waiting_key, waiting_since
 
 VISITOR_COLUMNS = (
     "id, site_id, fingerprint, first_seen, last_seen, visits, session_id, "
@@ -35,7 +34,8 @@ PAGE_VIEW_COLUMNS = (
 )
 CONVERSATION_COLUMNS = (
     "id, site_id, visitor_id, status, assignee_id, created_at, last_activity_at, "
-    "activity_id, preview, unread_by_agent, unread_by_visitor"
+    "activity_id, preview, unread_by_agent, unread_by_visitor, "
+    "snoozed_until, resolved_at, tags, waiting_key"
 )
 MESSAGE_COLUMNS = (
     "id, conversation_id, site_id, author_kind, author_id, author_name, text, client_id, "
@@ -152,6 +152,10 @@ def conversation_values(c: Conversation) -> tuple[Any, ...]:
         c.preview,
         c.unread_by_agent,
         c.unread_by_visitor,
+        moment_or_none(c.snoozed_until),
+        moment_or_none(c.resolved_at),
+        to_json(list(c.tags)),
+        waiting_key(c.waiting_since),
     )
 
 
@@ -160,7 +164,7 @@ def conversation_from_row(row: Sequence[Any]) -> Conversation:
         id=row[0],
         site_id=row[1],
         visitor_id=row[2],
-        status=ConversationStatus(row[3]),
+        status=status_of(row[3]),
         assignee_id=row[4],
         created_at=read_moment(row[5]),  # type: ignore[arg-type]
         last_activity_at=read_moment(row[6]),  # type: ignore[arg-type]
@@ -168,6 +172,10 @@ def conversation_from_row(row: Sequence[Any]) -> Conversation:
         preview=row[8],
         unread_by_agent=row[9],
         unread_by_visitor=row[10],
+        snoozed_until=read_moment(row[11]),
+        resolved_at=read_moment(row[12]),
+        tags=tuple(json.loads(row[13])),
+        waiting_since=waiting_since(row[14]),
     )
 
 

@@ -75,9 +75,17 @@ conversations = Table(
     Column("preview", Text, nullable=False),
     Column("unread_by_agent", Integer, nullable=False),
     Column("unread_by_visitor", Integer, nullable=False),
+    Column("snoozed_until", DateTime),
+    Column("resolved_at", DateTime),
+    Column("tags", JSON, nullable=False, server_default="[]"),
+    # The oldest unanswered visitor message's id, or "~": see rules.waiting_key.
+    Column("waiting_key", Text, nullable=False, server_default="~"),
     Index("conversations_by_activity", "site_id", "activity_id"),
     Index("conversations_by_status", "site_id", "status", "activity_id"),
     Index("conversations_by_visitor", "site_id", "visitor_id", "status"),
+    Index("conversations_by_assignee", "site_id", "status", "assignee_id", "activity_id"),
+    Index("conversations_by_waiting", "site_id", "status", "waiting_key"),
+    Index("conversations_to_wake", "status", "snoozed_until"),
 )
 
 messages = Table(

@@ -221,3 +221,28 @@ class SiteRetentionRow(Base):
     )
     days: Mapped[int] = mapped_column(Integer)
     last_run_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class TagRow(Base):
+    """A conversation tag a site defines; conversations in the message store carry its name."""
+
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("site_id", "name", name="tags_name_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(32))
+    color: Mapped[str] = mapped_column(String(7))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now)
+
+
+class AssignmentRuleRow(Base):
+    """A site's automatic assignment: off, or round robin among online agents under a cap."""
+
+    __tablename__ = "assignment_rules"
+
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    mode: Mapped[str] = mapped_column(String(16), default="off")
+    cap: Mapped[int] = mapped_column(Integer, default=0)  # open conversations per agent; 0: none

@@ -1,0 +1,183 @@
+"""The support workflow in real Chromium: resolve and reopen seen live by the visitor's
+widget, and an assignment seen live by a second agent's dashboard."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.async_api import expect
+
+from server.app import create_app
+from server.domain import Role
+from server.http.demo import build_demo_host
+from server.keys import auth_key, console_key
+from server.services.console import Actor
+from tests.browser.conftest import Stage, _free_port, new_page, sign_in
+from tests.support.apps import PASSWORD, seed_tenant
+
+pytestmark = pytest.mark.browser
+
+# Set PORCHLIGHT_SCREENSHOTS=<dir> to keep what the tests looked at.
+SHOTS = os.environ.get("PORCHLIGHT_SCREENSHOTS")
+
+
+@pytest.fixture
+async def staged(aiohttp_server, embedded_settings):
+    """The browser tests' stage, with its app at hand to add a teammate."""
+    app = create_app(embedded_settings)
+    server = await aiohttp_server(app)
+    app_url = str(server.make_url("")).rstrip("/")
+    host_port = _free_port()
+    host_url = f"http://127.0.0.1:{host_port}"
+    tenant = await seed_tenant(app, "Acme Outdoor", [host_url])
+    await aiohttp_server(build_demo_host(app_url, tenant.site.site_key), port=host_port)
+    return Stage(app_url=app_url, host_url=host_url, tenant=tenant), app
+
+
+async def shot(page, name: str) -> None:
+    if SHOTS:  # Playwright creates the directory
+        await page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
+
+
+async def visitor_writes(browser, stage, text: str):
+    visitor = await new_page(browser, viewport={"width": 390, "height": 844})
+    await visitor.goto(f"{stage.host_url}/tents")
+    await visitor.get_by_role("button", name="Open chat").click()
+    composer = visitor.get_by_role("textbox", name="Message")
+    await composer.fill(text)
+    await composer.press("Enter")
+    widget = visitor.locator("porchlight-widget")
+    await expect(widget.locator(".bubble", has_text=text)).to_be_visible()
+    return visitor, widget
+
+
+async def test_resolve_and_reopen_are_seen_live_in_the_widget(stage, browser):
+    agent = await new_page(browser, viewport={"width": 1440, "height": 900})
+    await sign_in(agent, stage)
+    visitor, widget = await visitor_writes(browser, stage, "The zip on my tent broke")
+
+    await agent.locator(".conv", has_text="zip on my tent").click()
+    resolve = agent.get_by_role("button", name="Resolve", exact=True)
+    await expect(resolve).to_be_visible()
+    await resolve.click()
+
+    await expect(widget.locator(".note", has_text="resolved the conversation")).to_be_visible()
+    await expect(widget.get_by_text("This conversation has been resolved.")).to_be_visible()
+    await expect(widget.get_by_role("button", name="Start a new conversation")).to_be_visible()
+    await expect(agent.locator(".status-pill")).to_have_text("Resolved")
+    await shot(visitor, "widget-resolved-390")
+
+    # Alt+E reopens from the keyboard; the widget's offer goes away.
+    await agent.locator(".chat-scroll").click()
+    await agent.keyboard.press("Alt+KeyE")
+    await expect(agent.locator(".status-pill")).to_have_text("Open")
+    await expect(widget.locator(".note", has_text="reopened the conversation")).to_be_visible()
+    await expect(widget.get_by_text("This conversation has been resolved.")).to_be_hidden()
+
+    # Resolved again, the visitor starts afresh: the old thread leaves the widget.
+    await agent.get_by_role("button", name="Resolve", exact=True).click()
+    await widget.get_by_role("button", name="Start a new conversation").click()
+    await expect(widget.locator(".bubble", has_text="zip on my tent")).to_have_count(0)
+    composer = visitor.get_by_role("textbox", name="Message")
+    await composer.fill("Another question: do you ship to Norway?")
+    await composer.press("Enter")
+    await agent.get_by_role("tab", name="All open").click()
+    await expect(agent.locator(".conv", has_text="ship to Norway")).to_be_visible()
+    await agent.get_by_role("tab", name="Resolved").click()
+    await expect(agent.locator(".conv", has_text="resolved the conversation")).to_be_visible()
+
+
+async def test_an_assignment_reaches_a_second_agents_dashboard_live(staged, browser):
+    stage, app = staged
+    email = f"{uuid.uuid4().hex[:8]}@acme.test"
+    sam = await app[auth_key].create_agent(email, PASSWORD, name="Sam Rivera")
+    await app[auth_key].add_to_site(sam.id, stage.tenant.site.id, Role.AGENT)
+
+    dana = await new_page(browser, viewport={"width": 1440, "height": 900})
+    await sign_in(dana, stage)
+    sams = await new_page(browser, viewport={"width": 1440, "height": 900})
+    await sams.goto(f"{stage.app_url}/dashboard/login")
+    await sams.fill("#email", email)
+    await sams.fill("#password", PASSWORD)
+    await sams.get_by_role("button", name="Sign in").click()
+    await sams.wait_for_url(f"{stage.app_url}/dashboard")
+    await sams.get_by_role("tab", name="Mine").click()
+
+    await visitor_writes(browser, stage, "Can I return a used stove?")
+    await dana.locator(".conv", has_text="used stove").click()
+    await dana.get_by_label("Assignee").select_option(label="Sam Rivera")
+
+    # Sam's Mine view fills in without a reload, with the count beside it.
+    await expect(sams.locator(".conv", has_text="used stove")).to_be_visible()
+    await expect(sams.locator(".inbox-view[data-view=mine] .inbox-view-count")).to_have_text("1")
+    await expect(
+        dana.locator(".conv", has_text="used stove").locator(".conv-assignee")
+    ).to_have_text("Sam Rivera")
+    await shot(sams, "inbox-views-1440")
+
+
+async def test_the_inbox_views_fit_a_desktop_and_a_phone(staged, browser):
+    stage, app = staged
+    owner = await app[auth_key].authenticate(
+        await app[auth_key].login(stage.tenant.email, PASSWORD)
+    )
+    console = app[console_key].console
+    # Without a fingerprint, each fresh browser below is a visitor of its own.
+    await console.run(
+        "update_widget", Actor(owner), stage.tenant.site.id, {"fingerprint_requires_consent": True}
+    )
+    for name, color in [("billing", "#dc2626"), ("bug", "#7c3aed"), ("vip", "#16a34a")]:
+        await console.run(
+            "add_tag", Actor(owner), stage.tenant.site.id, {"name": name, "color": color}
+        )
+
+    questions = [
+        "Was I charged twice for the Ridge 4?",
+        "The stove valve leaks after one use",
+        "Do you ship to Norway?",
+    ]
+    for text in questions:
+        visitor, _widget = await visitor_writes(browser, stage, text)
+        await visitor.context.close()
+
+    dana = await new_page(browser, viewport={"width": 1440, "height": 900})
+    await sign_in(dana, stage)
+    await dana.get_by_role("tab", name="All open").click()
+    charged = dana.locator(".conv", has_text="charged twice")
+    await charged.click()
+    await dana.get_by_label("Add a tag").select_option("billing")
+    await expect(charged.locator(".tag-chip")).to_have_text("billing")
+    await dana.get_by_label("Add a tag").select_option("vip")
+    await dana.get_by_label("Assignee").select_option(label="Me (Acme Outdoor agent)")
+    await expect(charged.locator(".conv-assignee")).to_have_text("You")
+    valve = dana.locator(".conv", has_text="valve leaks")
+    await valve.click()
+    await dana.get_by_label("Add a tag").select_option("bug")
+    await dana.get_by_label("Sort conversations").select_option("waiting")
+
+    # Oldest unanswered first, and every view's tab is on screen with its count.
+    await expect(dana.locator(".conv").first).to_contain_text("charged twice")
+    for view in ("mine", "unassigned", "open", "snoozed", "resolved"):
+        tab = dana.locator(f".inbox-view[data-view={view}]")
+        await expect(tab).to_be_in_viewport()
+    await expect(dana.locator(".inbox-view[data-view=open] .inbox-view-count")).to_have_text("3")
+    await expect(dana.locator(".inbox-view[data-view=mine] .inbox-view-count")).to_have_text("1")
+    await shot(dana, "inbox-views")
+
+    # The choice survives a reload.
+    await dana.reload()
+    await expect(dana.get_by_label("Sort conversations")).to_have_value("waiting")
+    await expect(dana.locator(".inbox-view[data-view=open]")).to_have_attribute(
+        "aria-selected", "true"
+    )
+
+    phone = await new_page(browser, viewport={"width": 390, "height": 844})
+    await sign_in(phone, stage)
+    await expect(phone.locator(".conv", has_text="valve leaks")).to_be_visible()
+    await shot(phone, "inbox-views-390")
+    await phone.locator(".conv", has_text="valve leaks").click()
+    await expect(phone.get_by_role("button", name="Resolve", exact=True)).to_be_in_viewport()
+    await shot(phone, "chat-tools-390")
