@@ -41,6 +41,12 @@ class RateLimitRules:
     signup_address: str = "10/minute"
 
     @classmethod
+    def never_reached(cls) -> RateLimitRules:
+        """Every rule counted but far out of reach: load tests from one address pay for the
+        checks without being refused by them."""
+        return cls(**{f.name: "1000000/second" for f in fields(cls)})
+
+    @classmethod
     def from_env(cls, env: Mapping[str, str], error: type[Exception]) -> RateLimitRules:
         changes = {}
         for f in fields(cls):
