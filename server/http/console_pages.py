@@ -54,6 +54,7 @@ SECTIONS: dict[str, tuple[str, Action, tuple[str, ...]]] = {
         ("create_key", "revoke_key", "identity_secret", "rotate_identity_secret"),
     ),
     "audit": ("Audit log", Action.VIEW_AUDIT, ()),
+    "privacy": ("Privacy", Action.VISITOR_DATA, ("set_retention", "erase_visitor")),
     "replies": (
         "Saved replies",
         Action.CHAT,
@@ -102,6 +103,8 @@ NOTICES = {
     "recolor_tag": "Colour changed.",
     "remove_tag": "Tag removed, and taken off every conversation that had it.",
     "set_assignment": "Saved. New conversations are assigned this way from now on.",
+    "set_retention": "Saved. The next cleanup runs within the hour.",
+    "erase_visitor": "Visitor erased: their profile, pages and files are gone.",
 }
 
 # Operations whose answer is shown once, on the page the form posted to.
@@ -340,6 +343,8 @@ async def _section_data(
         return answer
     if section == "general":
         return {"dev_localhost": settings.dev_localhost_origins}
+    if section == "privacy":
+        return await console.run("get_retention", actor, site_id)
     if section == "webhooks":
         return await _webhooks_data(request, console, actor, site_id)
     if section == "inbox":

@@ -13,6 +13,7 @@ from server.http import (
     composer,
     console_api,
     console_pages,
+    console_privacy,
     dashboard,
     health,
     inbox_api,
@@ -57,6 +58,7 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     console_api.setup(router)  # the owner's console: /api/v1/sites/...
     composer.setup(router)  # saved and suggested replies of a conversation
     message_edits.setup(router)  # /api/v1/messages/{id}: edit, delete, revisions
+    console_privacy.setup(router)  # /dashboard/settings/{site}/privacy/export
     console_pages.setup(router)  # /dashboard/settings/...
     onboarding.setup(router)  # /signup, /invite/{token}
     two_factor.setup(router)  # /dashboard/two-factor

@@ -33,6 +33,8 @@ class RetentionService:
 
     async def set(self, site_id: int, days: Any) -> dict[str, Any]:
         """``days``: a whole number from 1 to 3650, or null / 0 to keep everything."""
+        if isinstance(days, str):  # a form's field
+            days = int(days) if days.strip().isdigit() else (None if not days.strip() else days)
         if days in (None, 0):
             days = None
         elif isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:

@@ -5,8 +5,8 @@ admins and owners only, written to the audit log."""
 from __future__ import annotations
 
 from server.domain import Attachment, Author, AuthorKind, Message, MessageKind
-from server.keys import message_store_key, settings_key
-from tests.console.conftest import SHOP_A
+from server.keys import console_key, message_store_key, settings_key
+from tests.console.conftest import SHOP_A, browser_session, csrf_of
 from tests.support.sockets import RecordingClient
 
 NAME = "A" * 32 + ".png"
@@ -96,3 +96,35 @@ async def test_export_and_erase_a_visitor(app, team, api, base_url) -> None:
     status, body = await api.request("GET", f"/api/v1/sites/{team.site.id}/audit", team.owner.token)
     actions = [entry["action"] for entry in body["entries"]]
     assert "visitor.exported" in actions and "visitor.erased" in actions
+
+
+async def test_the_privacy_page_sets_retention_exports_and_erases(app, team, base_url) -> None:
+    visitor, session, uploads = await _visitor_with_a_chat(app, team, base_url)
+    await visitor.close()
+    page = f"{base_url}/dashboard/settings/{team.site.id}/privacy"
+    async with await browser_session(base_url, team.agent.email) as http, http.get(page) as r:
+        assert r.status == 403  # agents do not handle visitors' data
+    async with await browser_session(base_url, team.admin.email) as http:
+        async with http.get(page) as r:
+            html = await r.text()
+            assert r.status == 200 and "Keep data for" in html
+        token = csrf_of(html)
+        form = {"_action": "set_retention", "days": "90", "csrf_token": token}
+        async with http.post(page, data=form) as r:
+            assert "Saved. The next cleanup" in await r.text()
+        assert await app[console_key].console.retention.get(team.site.id) == {"days": 90}
+
+        async with http.get(f"{page}/export", params={"visitor_id": session["visitor_id"]}) as r:
+            assert r.status == 200
+            assert "attachment" in r.headers["Content-Disposition"]
+            assert (await r.json())["visitor"]["id"] == session["visitor_id"]
+
+        form = {
+            "_action": "erase_visitor",
+            "visitor_id": session["visitor_id"],
+            "csrf_token": token,
+        }
+        async with http.post(page, data=form) as r:
+            assert "Visitor erased" in await r.text()
+        assert await app[message_store_key].get_visitor(team.site.id, session["visitor_id"]) is None
+        assert not (uploads / NAME).exists()
