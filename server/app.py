@@ -260,7 +260,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.console_key] = console
     app[keys.composer_key] = composer
     app[keys.edits_key] = edits
-    app[keys.search_key] = SearchService(store)
+    app[keys.search_key] = SearchService(store, tags_of=workflow.tags)
     app[keys.contacts_key] = ContactsService(store, visitors)
     app[keys.events_key] = events
     app[keys.metrics_key] = metrics

@@ -45,9 +45,10 @@ export function createSearch({ root, store, nav, profile }) {
   order.value = state.order;
   const summary = h("p", { class: "search-summary", role: "status", "aria-live": "polite" });
   const people = h("section", { class: "search-people", "aria-label": "People", hidden: true });
+  const tagged = h("section", { class: "search-people search-tagged", "aria-label": "Tagged conversations", hidden: true });
   const list = h("ul", { class: "search-results", "aria-label": "Messages" });
   const more = h("button", { class: "btn btn-quiet load-more", type: "button", hidden: true, onclick: () => run(true) }, "More results");
-  const body = h("div", { class: "search-body" }, people, list, more);
+  const body = h("div", { class: "search-body" }, people, tagged, list, more);
   const scroller = h("div", { class: "col-scroll" }, summary, body);
 
   root.append(
@@ -76,6 +77,7 @@ export function createSearch({ root, store, nav, profile }) {
 
   function idle() {
     people.hidden = true;
+    tagged.hidden = true;
     list.replaceChildren();
     more.hidden = true;
     setText(summary, "");
@@ -100,9 +102,10 @@ export function createSearch({ root, store, nav, profile }) {
     }
     const mine = ++request;
     if (!next) {
-      body.replaceChildren(people, list, more);
+      body.replaceChildren(people, tagged, list, more);
       list.replaceChildren();
       people.hidden = true;
+      tagged.hidden = true;
       more.hidden = true;
       setText(summary, "");
       list.append(h("li", { class: "search-loading" }, skeleton(3)));
@@ -122,16 +125,19 @@ export function createSearch({ root, store, nav, profile }) {
     }
     summary.classList.remove("is-error");
     state.hasMore = Boolean(data.has_more);
-    if (!next) paintPeople(data.people || []);
+    if (!next) {
+      paintPeople(data.people || []);
+      paintTagged(data.tags || []);
+    }
     for (const hit of data.messages || []) list.append(resultRow(hit));
     more.hidden = !state.hasMore;
     const shown = list.children.length;
-    if (!shown && !(data.people || []).length) {
+    if (!shown && !(data.people || []).length && !(data.tags || []).length) {
       setText(summary, "");
       body.replaceChildren(emptyState({ icon: "search", title: `Nothing matches “${q}”`, text: "Try fewer words, or another spelling." }));
       return;
     }
-    setText(summary, shown ? `${shown}${state.hasMore ? "+" : ""} ${shown === 1 ? "message" : "messages"}` : "No messages match; people below.");
+    setText(summary, shown ? `${shown}${state.hasMore ? "+" : ""} ${shown === 1 ? "message" : "messages"}` : "No messages match.");
     markActive(store.state.openId);
   }
 
@@ -161,6 +167,39 @@ export function createSearch({ root, store, nav, profile }) {
           ),
         ),
       ),
+    );
+  }
+
+  function paintTagged(found) {
+    tagged.hidden = !found.length;
+    tagged.replaceChildren(
+      ...found.map(({ tag, conversations }) => {
+        const chip = h("span", { class: "side-tag search-tag" }, tag.name);
+        if (tag.color) chip.style.setProperty("--tag", tag.color);
+        return h(
+          "div",
+          null,
+          h("h2", { class: "search-section-title" }, "Tagged ", chip),
+          h(
+            "ul",
+            { class: "search-people-list" },
+            conversations.map((c) => {
+              const v = c.visitor || { id: c.visitor_id, name: "Visitor" };
+              return h(
+                "li",
+                null,
+                h(
+                  "button",
+                  { class: "search-person search-tagged-conv", type: "button", dataset: { conversation: c.id }, onclick: () => ((focusHit = null), nav.go("search", c.id)) },
+                  avatar({ id: v.id, name: v.name }),
+                  h("span", { class: "search-person-text" }, h("span", { class: "search-person-name" }, v.name), h("span", { class: "search-person-email" }, c.preview || "No messages yet")),
+                  h("span", { class: "search-person-count" }, relative(c.last_activity_at)),
+                ),
+              );
+            }),
+          ),
+        );
+      }),
     );
   }
 

@@ -7,18 +7,21 @@ and the caller's sites, and gives each hit its conversation and visitor.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from server.domain import InvalidInput, Visitor, iso
+from server.domain import InvalidInput, Tag, Visitor, iso
 from server.services.auth import AgentContext
 from server.storage.messages import MessageStore
-from server.storage.messages.search import SearchOrder, SearchQuery, highlight
+from server.storage.messages.search import SearchOrder, SearchQuery, highlight, tokens
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 50
 MAX_OFFSET = 1000
 PEOPLE_SHOWN = 5
+TAGGED_SHOWN = 5
+
+TagsOf = Callable[[int], Awaitable[list[Tag]]]
 
 
 def page_bounds(offset: Any, limit: Any, default: int = PAGE_SIZE) -> tuple[int, int]:
@@ -75,9 +78,18 @@ def person(visitor: Visitor, query: SearchQuery | None) -> dict[str, Any]:
     return found
 
 
+def tag_matches(tag: str, query: SearchQuery) -> bool:
+    """A tag is found when the query names it: one of its phrases, or all its words, is the
+    tag's words (``vip customer`` finds the tag "vip customer")."""
+    words = tuple(tokens(tag))
+    whole = tuple(t for phrase in query.phrases for t in phrase)
+    return bool(words) and (words in query.phrases or words == whole)
+
+
 class SearchService:
-    def __init__(self, store: MessageStore) -> None:
+    def __init__(self, store: MessageStore, tags_of: TagsOf | None = None) -> None:
         self._store = store
+        self._tags_of = tags_of
 
     async def search(
         self,
@@ -119,10 +131,12 @@ class SearchService:
                     "visitor": person(visitor, None) if visitor else None,
                 }
             )
-        people = []
+        people: list[dict[str, Any]] = []
+        tagged: list[dict[str, Any]] = []
         if offset == 0:
             found = await self._store.find_visitors(sites, query, limit=PEOPLE_SHOWN)
             people = await self._with_conversations(sites, found, query)
+            tagged = await self._tagged(sites, query)
         return {
             "query": text,
             "order": order.value,
@@ -130,7 +144,37 @@ class SearchService:
             "messages": results,
             "has_more": has_more,
             "people": people,
+            "tags": tagged,
         }
+
+    async def _tagged(self, sites: list[int], query: SearchQuery) -> list[dict[str, Any]]:
+        """The site tags the query names, each with its newest conversations."""
+        if self._tags_of is None:
+            return []
+        found = []
+        for site in sites:
+            for tag in await self._tags_of(site):
+                if not tag_matches(tag.name, query):
+                    continue
+                conversations = await self._store.list_conversations(
+                    [site], tag=tag.name, limit=TAGGED_SHOWN
+                )
+                visitors = await self._visitors([(c.site_id, c.visitor_id) for c in conversations])
+                found.append(
+                    {
+                        "tag": {**tag.to_wire(), "site_id": site},
+                        "conversations": [
+                            {
+                                **c.to_wire(),
+                                "visitor": person(visitors[c.visitor_id], None)
+                                if c.visitor_id in visitors
+                                else None,
+                            }
+                            for c in conversations
+                        ],
+                    }
+                )
+        return found
 
     async def _visitors(self, keys: Sequence[tuple[int, str]]) -> dict[str, Visitor]:
         by_site: dict[int, set[str]] = {}

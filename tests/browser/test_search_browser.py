@@ -19,9 +19,10 @@ from server.domain import (
     PageView,
     Visitor,
 )
-from server.keys import message_store_key
+from server.keys import auth_key, console_key, message_store_key
+from server.services.console import Actor
 from tests.browser.conftest import Stage, new_page, sign_in
-from tests.support.apps import seed_tenant
+from tests.support.apps import PASSWORD, seed_tenant
 
 LONG_AGO = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 
@@ -113,6 +114,13 @@ async def seeded(aiohttp_server, embedded_settings) -> Seeded:
             kind=MessageKind.NOTE,
         )
     )
+    ctx = await app[auth_key].authenticate(
+        await app[auth_key].login(tenant.email, PASSWORD, ip="127.0.0.1")
+    )
+    await app[console_key].console.run(
+        "add_tag", Actor(ctx), site, {"name": "late parcel", "color": "#dc2626"}
+    )
+    await store.tag_conversation(site, conversation.id, add=["late parcel"])
     stage = Stage(app_url=str(server.make_url("")).rstrip("/"), host_url="", tenant=tenant)
     return Seeded(stage, visitor, conversation, older)
 
@@ -138,6 +146,12 @@ async def test_search_finds_a_message_and_opens_its_conversation(browser: Browse
     await expect(sidebar).to_contain_text("Porto")
     await expect(sidebar.locator(".side-conv")).to_contain_text("We do!")  # past conversation
     await expect(sidebar.locator(".vx-note")).to_contain_text("call back in the morning")
+
+    await expect(sidebar.locator(".side-tag")).to_have_text("late parcel")
+
+    # A tag named in full finds the conversations that carry it.
+    await page.fill(".search-input", "late parcel")
+    await expect(page.locator(".search-tagged")).to_contain_text("Inês Duarte")
 
     # People: a name finds the contact too.
     await page.fill(".search-input", "ines")

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from server.domain import Author, AuthorKind, Conversation, Message, Visitor
-from server.keys import message_store_key
+from server.keys import auth_key, console_key, message_store_key
+from server.services.console import Actor
 from server.storage.messages.search import MARK_END, MARK_START
 from tests.support.apps import PASSWORD, seed_tenant
 
@@ -202,3 +203,31 @@ async def test_a_visitor_on_the_site_right_now_is_an_online_contact(
     online = {c["id"]: c["online"] for c in listed}
     assert online[session["visitor_id"]] is True
     assert [c["online"] for c in listed if c["name"] == "Offline Olga"] == [False]
+
+
+async def test_a_tag_named_in_the_search_finds_its_conversations(client, app):
+    shop = await seed_tenant(app, "Shop", ["http://shop.test"])
+    rival = await seed_tenant(app, "Rival", ["http://rival.test"])
+    for tenant in (shop, rival):
+        ctx = await app[auth_key].authenticate(
+            await app[auth_key].login(tenant.email, PASSWORD, ip="127.0.0.1")
+        )
+        await app[console_key].console.run(
+            "add_tag", Actor(ctx), tenant.site.id, {"name": "vip customer", "color": "#dc2626"}
+        )
+    _, tagged = await visitor_with_chat(app, shop.site.id, "Ana", "a@x.example", ["hello"])
+    await visitor_with_chat(app, shop.site.id, "Bo", "b@x.example", ["hi"])
+    _, theirs = await visitor_with_chat(app, rival.site.id, "Cy", "c@x.example", ["hey"])
+    store = app[message_store_key]
+    await store.tag_conversation(shop.site.id, tagged.id, add=["vip customer"])
+    await store.tag_conversation(rival.site.id, theirs.id, add=["vip customer"])
+    auth = await sign_in(client, shop)
+
+    body = await (await client.get("/api/v1/search?q=VIP customer", headers=auth)).json()
+    one_word = await (await client.get("/api/v1/search?q=vip", headers=auth)).json()
+
+    (found,) = body["tags"]
+    assert found["tag"]["name"] == "vip customer" and found["tag"]["color"] == "#dc2626"
+    assert [c["id"] for c in found["conversations"]] == [tagged.id]
+    assert found["conversations"][0]["visitor"]["name"] == "Ana"
+    assert one_word["tags"] == []  # a tag is found by all its words
