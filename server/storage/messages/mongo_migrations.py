@@ -143,6 +143,13 @@ async def _inbox(db: Database) -> None:
     await conversations.update_many({"status": "closed"}, {"$set": {"status": "resolved"}})
 
 
+async def _authorship_index(db: Database) -> None:
+    """A visitor's own messages, found by author when the visitor is erased."""
+    await db["messages"].create_indexes(
+        [IndexModel([("site_id", ASCENDING), ("author_kind", ASCENDING), ("author_id", ASCENDING)])]
+    )
+
+
 MIGRATIONS: tuple[MongoMigration, ...] = (
     MongoMigration(1, "indexes", _create_indexes),
     MongoMigration(2, "search indexes", _search_indexes),
@@ -150,6 +157,7 @@ MIGRATIONS: tuple[MongoMigration, ...] = (
     MongoMigration(4, "webhook outbox indexes", _webhook_outbox_indexes),
     MongoMigration(5, "message revisions index", _revisions_index),
     MongoMigration(6, "inbox views and statuses", _inbox),
+    MongoMigration(7, "messages by author", _authorship_index),
 )
 
 

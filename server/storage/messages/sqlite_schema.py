@@ -109,6 +109,7 @@ messages = Table(
     # A resend of the same client_id is the same message: append relies on this.
     UniqueConstraint("conversation_id", "client_id", name="messages_client_id_once"),
     Index("messages_by_conversation", "conversation_id", "id"),
+    Index("messages_by_author", "site_id", "author_kind", "author_id"),  # erasure
 )
 
 # The webhook outbox (server/storage/messages/outbox.py); times are epoch milliseconds.
