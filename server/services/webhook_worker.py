@@ -159,10 +159,12 @@ class WebhookWorker:
     # --- one attempt --------------------------------------------------------------------
 
     async def attempt(self, delivery: Delivery) -> Outcome:
-        endpoint = await self._endpoints.find(delivery.endpoint_id)
+        endpoint = await self._webhooks.enabled_endpoint(delivery.site_id, delivery.endpoint_id)
         now = self._clock()
-        if endpoint is None or endpoint.site_id != delivery.site_id or not endpoint.enabled:
-            reason = "the endpoint was deleted" if endpoint is None else "the endpoint is off"
+        if endpoint is None:
+            found = await self._endpoints.find(delivery.endpoint_id)
+            gone = found is None or found.site_id != delivery.site_id
+            reason = "the endpoint was deleted" if gone else "the endpoint is off"
             await self._record(
                 delivery, AttemptResult(DeliveryStatus.FAILED, int(now * 1000), error=reason)
             )
@@ -184,8 +186,11 @@ class WebhookWorker:
                     response_excerpt=response.excerpt,
                 ),
             )
+            # The cached endpoint is at most a few seconds old, and a failure on this node
+            # drops it from the cache (below), so a success after failures resets them.
             if endpoint.consecutive_failures:
                 await self._endpoints.record_success(endpoint.id)
+                self._webhooks.forget(endpoint.site_id)
             self._count("delivered", response.latency_ms / 1000)
             return Outcome(True, False)
 
@@ -222,6 +227,7 @@ class WebhookWorker:
     async def _failed(self, endpoint: WebhookEndpoint, error: str) -> None:
         now = datetime.fromtimestamp(self._clock(), UTC)
         count, since = await self._endpoints.record_failure(endpoint.id, now)
+        self._webhooks.forget(endpoint.site_id)
         policy = self._policy
         if count < policy.disable_after_failures:
             return

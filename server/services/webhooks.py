@@ -156,6 +156,14 @@ class WebhookService:
         self.work_waiting.set()
         return deliveries
 
+    async def enabled_endpoint(self, site_id: int, endpoint_id: int) -> WebhookEndpoint | None:
+        """An enabled endpoint from the per-site cache (the worker's lookup for each
+        delivery); None when it is off, deleted or not this site's."""
+        for endpoint in await self._site_endpoints(site_id):
+            if endpoint.id == endpoint_id:
+                return endpoint
+        return None
+
     def forget(self, site_id: int) -> None:
         self._cache.pop(site_id, None)
 
