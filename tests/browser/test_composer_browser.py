@@ -132,6 +132,7 @@ async def test_suggestions_answer_the_open_question(stage, browser):
 
     chips = agent.locator(".suggest-chip")
     await expect(chips.first).to_contain_text("Shipping times")
+    await shot(agent, "suggested-replies.png")
     await chips.first.click()
     reply = agent.get_by_role("textbox", name="Reply")
     await expect(reply).to_have_value(
