@@ -81,7 +81,7 @@ def measure(pool: ProcessPoolExecutor, target: Target, plan: Plan, overload: boo
         "overload_seconds": plan.overload_seconds,
     }
     args = (target.url, target.site_key, target.pid)
-    messages = pool.submit(measure_messages, *args, messages_plan).result()
+    messages = pool.submit(measure_messages, *args, messages_plan, target.db_pid).result()
     connects = pool.submit(measure_connects, *args, plan.connects, plan.connect_parallel).result()
     return {"name": target.name, "load": os.getloadavg()[0], **messages, "connects": connects}
 
@@ -194,7 +194,7 @@ def render(result: dict[str, Any]) -> str:
             lines.append(
                 f"| {n} | {'bare relay' if is_bare else STORE_NAMES[r['name']]} "
                 f"| {r['load']:.1f} | {c['throughput']:.0f} "
-                f"| {c['p50_ms']:.0f} / {c['p99_ms']:.0f} | {c['cpu_ms_per_message']:.2f} "
+                f"| {c['p50_ms']:.0f} / {c['p99_ms']:.0f} | {_cpu(c)} "
                 f"| {r['sustained']:g} "
                 f"| {'' if is_bare else _ratio(r['sustained'], bare['sustained'])} "
                 f"| {k['per_s']:.0f} "
@@ -247,6 +247,13 @@ def render(result: dict[str, Any]) -> str:
         *targets_table(result),
     ]
     return "\n".join(lines)
+
+
+def _cpu(closed: dict) -> str:
+    """The server's CPU per message, and the database server's where the bench runs it."""
+    own = f"{closed['cpu_ms_per_message']:.2f}"
+    db = closed.get("db_cpu_ms_per_message")
+    return own if db is None else f"{own} (+{db:.2f} wire server)"
 
 
 def _step(s: dict) -> str:

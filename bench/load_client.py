@@ -122,11 +122,17 @@ def _chunks(items: list, size: int):
 # --- (a) closed loop and (b) open loop -------------------------------------------------
 
 
-async def _messages(url: str, site_key: str, plan: dict[str, Any], cpu: Any) -> dict[str, Any]:
+async def _messages(
+    url: str, site_key: str, plan: dict[str, Any], cpu: Any, db_cpu: Any = None
+) -> dict[str, Any]:
     agent = await connect_agent(url)
     clients = await connect_visitors(url, site_key, plan["visitors"])
     try:
+        db_before = db_cpu() if db_cpu else 0.0
         closed = await _closed_loop(agent, clients, plan["each"], cpu)
+        if db_cpu:
+            used = db_cpu() - db_before
+            closed["db_cpu_ms_per_message"] = used * 1000 / max(1, closed["messages"])
         ladder = []
         for rate in plan["rates"]:
             step = await _open_loop(agent, clients, rate, plan["seconds"], cpu)
@@ -267,28 +273,44 @@ async def _until(condition: Any, seconds: float) -> None:
 
 
 async def _connects(url: str, site_key: str, count: int, parallel: int, cpu: Any) -> dict:
+    """Page views: half by visitors back with the token an earlier page view gave them
+    (the widget keeps it), half by new visitors, ``parallel`` at a time."""
     places = located_addresses(40)
     agent = await connect_agent(url)
     held: list[aiohttp.ClientWebSocketResponse] = []
     durations: list[float] = []
     refused = 0
     gate = asyncio.Semaphore(parallel)
+    tokens: dict[int, str] = {}
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
 
-        async def one(n: int) -> None:
+        async def one(n: int, keep: bool) -> None:
             nonlocal refused
             auth, headers = widget_auth(n, site_key, places)
+            if n in tokens:
+                auth["visitor_token"] = tokens[n]
             async with gate:
                 began = time.perf_counter()
                 try:
-                    held.append(await open_visitor(http, url, auth, headers))
+                    ws, session = await open_visitor(http, url, auth, headers)
                 except Exception:
                     refused += 1
                     return
                 durations.append(time.perf_counter() - began)
+                if session.get("visitor_token"):
+                    tokens[n] = session["visitor_token"]
+                if keep:
+                    held.append(ws)
+                else:
+                    await ws.close()
 
+        returning = range(0, count, 2)
+        await asyncio.gather(*(one(n, keep=False) for n in returning))  # their first visit
+        durations.clear()
+        refused = 0
+        await asyncio.sleep(1)
         cpu_before, started = cpu(), time.perf_counter()
-        await asyncio.gather(*(one(n) for n in range(count)))
+        await asyncio.gather(*(one(n, keep=True) for n in range(count)))
         elapsed = time.perf_counter() - started
         cpu_used = cpu() - cpu_before
         for ws in held:
@@ -297,6 +319,7 @@ async def _connects(url: str, site_key: str, count: int, parallel: int, cpu: Any
     return {
         "connects": len(durations),
         "refused": refused,
+        "returning": sum(1 for n in returning if n in tokens),
         "per_s": len(durations) / elapsed,
         "p50_ms": percentile(durations, 0.5) * 1000,
         "p99_ms": percentile(durations, 0.99) * 1000,
@@ -319,7 +342,7 @@ async def _idle(url: str, site_key: str, count: int, rss: Any, list_at: int) -> 
             auth, headers = widget_auth(n, site_key, places)
             async with gate:
                 try:
-                    ws = await open_visitor(http, url, auth, headers)
+                    ws, _session = await open_visitor(http, url, auth, headers)
                 except Exception:
                     refused += 1
                     return
@@ -361,8 +384,12 @@ async def _idle(url: str, site_key: str, count: int, rss: Any, list_at: int) -> 
 # --- entry points (each runs in the client process) --------------------------------------
 
 
-def measure_messages(url: str, site_key: str, pid: int, plan: dict[str, Any]) -> dict[str, Any]:
-    return asyncio.run(_messages(url, site_key, plan, partial(cpu_seconds, pid)))
+def measure_messages(
+    url: str, site_key: str, pid: int, plan: dict[str, Any], db_pid: int | None = None
+) -> dict[str, Any]:
+    """Messages; with ``db_pid``, the closed loop also reports that process's CPU."""
+    db_cpu = partial(cpu_seconds, db_pid) if db_pid else None
+    return asyncio.run(_messages(url, site_key, plan, partial(cpu_seconds, pid), db_cpu))
 
 
 def measure_connects(url: str, site_key: str, pid: int, count: int, parallel: int) -> dict:

@@ -23,8 +23,9 @@ class Refused(Exception):
 
 async def open_visitor(
     http: aiohttp.ClientSession, url: str, auth: dict[str, Any], headers: dict[str, str]
-) -> aiohttp.ClientWebSocketResponse:
-    """Connect like the widget does; returns once the ``session`` event has arrived."""
+) -> tuple[aiohttp.ClientWebSocketResponse, dict[str, Any]]:
+    """Connect like the widget does; returns the socket and the ``session`` event's data
+    once that has arrived."""
     ws_url = url.replace("http://", "ws://", 1) + "/socket.io/?EIO=4&transport=websocket"
     ws = await http.ws_connect(ws_url, headers=headers, autoping=True)
     try:
@@ -32,8 +33,8 @@ async def open_visitor(
         if not opening.startswith("0"):
             raise Refused(f"unexpected Engine.IO opening {opening[:40]!r}")
         await ws.send_str(f"40{NAMESPACE}," + json.dumps(auth))
-        connected = greeted = False
-        while not (connected and greeted):
+        connected, session = False, None
+        while not (connected and session is not None):
             packet = await ws.receive_str(timeout=30)
             if packet == "2":
                 await ws.send_str("3")
@@ -42,11 +43,11 @@ async def open_visitor(
             elif packet.startswith(f"44{NAMESPACE},"):
                 raise Refused(packet)
             elif packet.startswith(f'42{NAMESPACE},["session"'):
-                greeted = True
+                session = json.loads(packet[len(NAMESPACE) + 3 :])[1] or {}
     except BaseException:
         await ws.close()
         raise
-    return ws
+    return ws, session
 
 
 async def keep_alive(ws: aiohttp.ClientWebSocketResponse) -> None:

@@ -37,6 +37,8 @@ class Target:
     url: str
     site_key: str
     pid: int
+    # A database server of its own that the bench started (the MongoDB wire server).
+    db_pid: int | None = None
 
 
 def free_port() -> int:
@@ -144,7 +146,9 @@ def product_server(data_dir: Path, origin: str, store: str) -> Iterator[Target]:
         port = free_port()
         pid = stack.enter_context(_child(_serve_with, (str(data_dir), port, origin, extra)))
         site_key = json.loads((data_dir / "site.json").read_text())["site_key"]
-        yield Target(store, f"http://127.0.0.1:{port}", site_key, pid)
+        pid_file = data_dir / "mongo" / "nx-27017.pid"
+        db_pid = int(pid_file.read_text().strip()) if pid_file.exists() else None
+        yield Target(store, f"http://127.0.0.1:{port}", site_key, pid, db_pid)
 
 
 @contextmanager

@@ -1,9 +1,14 @@
-"""python-socketio's Redis manager, made to close what it opens.
+"""python-socketio's Redis manager, made to close what it opens and to wait for a connection.
 
 The library's ``AsyncRedisManager`` builds a new Redis client on every reconnect without
 closing the previous one, and ``AsyncServer.shutdown()`` leaves its listening task and
 connections open. On a node that restarts or loses Redis now and then, those are leaked
 sockets; this subclass keeps the clients it replaced and closes them all on ``close()``.
+
+redis-py's default pool opens at most 100 connections and then *raises*; the stock manager
+takes that as a broken connection, reconnects, and after a second failure drops the event.
+Under a burst of emits that lost messages to agents. Here each publish waits for one of a
+bounded set of connections instead.
 """
 
 from __future__ import annotations
@@ -13,6 +18,10 @@ import contextlib
 from typing import Any
 
 import socketio
+from redis.asyncio import BlockingConnectionPool, Redis
+
+PUBLISH_CONNECTIONS = 32
+WAIT_SECONDS = 10
 
 
 class ClosingRedisManager(socketio.AsyncRedisManager):
@@ -24,7 +33,12 @@ class ClosingRedisManager(socketio.AsyncRedisManager):
         previous = getattr(self, "redis", None)
         if previous is not None:
             self._replaced.append((previous, self.pubsub))
-        super()._redis_connect()
+        pool = BlockingConnectionPool.from_url(
+            self.redis_url, max_connections=PUBLISH_CONNECTIONS, timeout=WAIT_SECONDS
+        )
+        self.redis = Redis.from_pool(pool)
+        self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        self.connected = True
 
     async def close(self) -> None:
         listener = getattr(self, "thread", None)

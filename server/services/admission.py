@@ -16,6 +16,7 @@ from typing import Any
 
 from server.domain import Block, Forbidden, Site, Visitor, iso, utcnow
 from server.services.blocking import BlockingService, matches
+from server.services.single_flight import SingleFlight
 from server.services.sites import SiteService
 from server.storage.cache import Cache
 
@@ -23,6 +24,7 @@ HIDDEN = "hidden"
 OFFLINE = "offline"
 BLOCKED_RESPONSES = (OFFLINE, HIDDEN)
 SEEN_TTL = 90 * 24 * 3600
+SEEN_EVERY_SECONDS = 60.0
 VERIFY_FIRST = "this chat is for signed-in customers: sign in on the website, then write again"
 
 
@@ -64,6 +66,10 @@ class VisitorGate:
         self._ttl = ttl
         self._clock = clock
         self._policies: dict[int, tuple[float, Site, list[Block]]] = {}
+        self._loads: SingleFlight[tuple[Site, list[Block]]] = SingleFlight()
+        # When this node may next write a site's "last widget connection" mark, and the origin
+        # it wrote: a page view only counts there, so a busy site writes it once a minute.
+        self._marked: dict[int, tuple[float, str]] = {}
 
     def forget(self, site_id: int) -> None:
         self._policies.pop(site_id, None)
@@ -72,6 +78,9 @@ class VisitorGate:
         known = self._policies.get(site_id)
         if known is not None and known[0] > self._clock():
             return known[1], known[2]
+        return await self._loads.run(site_id, lambda: self._load_policy(site_id))
+
+    async def _load_policy(self, site_id: int) -> tuple[Site, list[Block]]:
         site = await self._sites.get(site_id)  # a deleted site is NotFound
         blocks = await self._blocking.list(site_id)
         if len(self._policies) > 10_000:
@@ -88,12 +97,16 @@ class VisitorGate:
         self, site: Site, visitor: Visitor, ip: str | None, origin: str | None
     ) -> Admission:
         """At connect: Forbidden when the site hides itself from this visitor."""
-        if origin:
+        marked = self._marked.get(site.id)
+        if origin and (marked is None or marked[0] <= self._clock() or marked[1] != origin):
+            if len(self._marked) > 10_000:
+                self._marked.clear()
             await self._cache.set(
                 installation_key(site.id),
                 json.dumps({"origin": origin, "at": iso(utcnow())}),
                 SEEN_TTL,
             )
+            self._marked[site.id] = (self._clock() + SEEN_EVERY_SECONDS, origin)
         _site, blocks = await self._policy(site.id)
         block = self._block(blocks, visitor, ip)
         if block is not None and site.blocked_response == HIDDEN:

@@ -12,7 +12,6 @@ connection closes.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -30,6 +29,7 @@ CLOCK_SLACK_SECONDS = 5.0  # a report may run this far past the server's own clo
 UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
 TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "_ga"}
 PROFILE_PAGE_VIEWS = 500
+RECENT_PAGES = 5  # what the visitor list shows of each visitor's journey
 TOP_URLS = 20
 MAX_PERIOD = timedelta(days=366)
 
@@ -176,13 +176,27 @@ class JourneyService:
 
     async def journeys(self, site_id: int, visitors: list[Visitor]) -> dict[str, Journey]:
         """The last five pages and the current visit's landing page of many visitors, in
-        two queries whatever their number."""
-        ids = [v.id for v in visitors]
-        sessions = sorted({v.session_id for v in visitors if v.session_id})
-        pages, entries = await asyncio.gather(
-            self._store.recent_page_views_many(site_id, ids, limit=5),
-            self._store.first_page_views(site_id, sessions),
+        at most two queries whatever their number."""
+        pages = await self._store.recent_page_views_many(
+            site_id, [v.id for v in visitors], limit=RECENT_PAGES
         )
+        entries: dict[str, PageView] = {}
+        older: list[str] = []
+        for visitor in visitors:
+            if not visitor.session_id:
+                continue
+            recent = pages.get(visitor.id, [])
+            if len(recent) < RECENT_PAGES:
+                # All of the visitor's pages are here, so the visit's first one is too.
+                entry = next(
+                    (p for p in reversed(recent) if p.session_id == visitor.session_id), None
+                )
+                if entry is not None:
+                    entries[visitor.session_id] = entry
+            else:
+                older.append(visitor.session_id)
+        if older:
+            entries |= await self._store.first_page_views(site_id, sorted(set(older)))
         return {
             v.id: Journey(
                 pages=pages.get(v.id, []),

@@ -10,6 +10,7 @@ from typing import Any
 from server.domain import InvalidInput, NotFound, Site, WidgetSettings
 from server.services.auth import AgentContext
 from server.services.origins import is_localhost, normalize_origin, origin_allowed
+from server.services.single_flight import SingleFlight
 from server.storage.sql.audit import AuditRepository
 from server.storage.sql.sites import SiteRepository
 
@@ -31,6 +32,7 @@ class SiteService:
         # A change made on this node is forgotten at once (``forget``); one made on another
         # node is seen here within SITE_MEMORY_SECONDS, as the visitor gate's blocks are.
         self._memory: dict[int | str, tuple[float, Site]] = {}
+        self._loads: SingleFlight[Site] = SingleFlight()
         self._clock = clock
         # Local development: a site without origins may be embedded by localhost pages.
         self.dev_localhost_origins = dev_localhost_origins
@@ -64,19 +66,25 @@ class SiteService:
         """Every page view asks: answered from memory for ``SITE_MEMORY_SECONDS``."""
         site = self._recall(site_key)
         if site is None:
-            site = await self._sites.get_by_key(site_key)
-            if site is None:
-                raise NotFound("unknown site key")
-            self._remember(site)
+            site = await self._loads.run(site_key, lambda: self._load(site_key))
         return site
 
     async def get(self, site_id: int) -> Site:
         site = self._recall(site_id)
         if site is None:
-            site = await self._sites.get(site_id)
+            site = await self._loads.run(site_id, lambda: self._load(site_id))
+        return site
+
+    async def _load(self, key: int | str) -> Site:
+        if isinstance(key, str):
+            site = await self._sites.get_by_key(key)
+            if site is None:
+                raise NotFound("unknown site key")
+        else:
+            site = await self._sites.get(key)
             if site is None:
                 raise NotFound("no such site")
-            self._remember(site)
+        self._remember(site)
         return site
 
     def forget(self, site_id: int) -> None:

@@ -8,6 +8,7 @@ bound the visitor gate keeps for a site's blocks.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -24,7 +25,10 @@ class VisitorMemory:
         self._ttl = ttl
         self._max_entries = max_entries
         self._clock = clock
-        self._entries: dict[tuple[int, str], tuple[float, Visitor]] = {}
+        # Oldest first: every entry lives ``ttl`` seconds, so that is also the order in which
+        # they expire, and expired ones are dropped from the front as new ones come. Without
+        # that, every visitor of the last hours stayed in memory with its socket long gone.
+        self._entries: OrderedDict[tuple[int, str], tuple[float, Visitor]] = OrderedDict()
 
     def get(self, site_id: int, visitor_id: str) -> Visitor | None:
         entry = self._entries.get((site_id, visitor_id))
@@ -36,12 +40,18 @@ class VisitorMemory:
         return replace(entry[1])  # callers may change their copy before saving it
 
     def remember(self, visitor: Visitor) -> None:
-        if len(self._entries) >= self._max_entries:
-            now = self._clock()
-            self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
-            if len(self._entries) >= self._max_entries:
-                self._entries.clear()
-        self._entries[(visitor.site_id, visitor.id)] = (self._clock() + self._ttl, replace(visitor))
+        now = self._clock()
+        key = (visitor.site_id, visitor.id)
+        self._entries[key] = (now + self._ttl, replace(visitor))
+        self._entries.move_to_end(key)
+        while self._entries:
+            oldest = next(iter(self._entries.values()))
+            if oldest[0] > now and len(self._entries) <= self._max_entries:
+                break
+            self._entries.popitem(last=False)
 
     def forget(self, site_id: int, visitor_id: str) -> None:
         self._entries.pop((site_id, visitor_id), None)
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -156,7 +156,7 @@ class VisitorService:
             raise Forbidden(f"{peer.origin} may not embed this site's widget")
         now = utcnow()
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # what stores keep
-        visitor, chat_from = await self._recognise(site, hello, now, peer.ip)
+        visitor, chat_from, fresh = await self._recognise(site, hello, now, peer.ip)
         visitor.geo = await self._geo.locate(peer.ip) if self._geo else visitor.geo
         self._refresh_flags(visitor, now)
         admission = (
@@ -167,19 +167,26 @@ class VisitorService:
             self._journey.enter(visitor, hello.page, now) if hello.page else _nothing(),
             self._save(visitor),
         )
-        arrived = await self._cache.join(visitors_group(site.id), visitor.id, peer.connection_id)
-        await self._cache.join(active_visitors_group(site.id), visitor.id, peer.connection_id)
+        arrived, _, agents_available = await asyncio.gather(
+            self._cache.join(visitors_group(site.id), visitor.id, peer.connection_id),
+            self._cache.join(active_visitors_group(site.id), visitor.id, peer.connection_id),
+            self._cache.members(available_agents_group(site.id)),
+        )
         returning_soon = self._pending_left.pop((site.id, visitor.id), None)
         if returning_soon is not None:
             returning_soon.cancel()
             arrived = False
-        conversation, journeys, agents_available = await asyncio.gather(
-            # The newest conversation, resolved or not: the widget shows it (and, resolved,
-            # offers to start a new one).
-            self._store.latest_conversation(site.id, visitor.id),
-            self._journey.journeys(site.id, [visitor]),
-            self._cache.members(available_agents_group(site.id)),
-        )
+        if fresh:  # made just now: no conversation yet, and no page but this one
+            conversation = None
+            journey = Journey(pages=[page_view] if page_view else [], entry=page_view)
+        else:
+            conversation, journeys = await asyncio.gather(
+                # The newest conversation, resolved or not: the widget shows it (and, resolved,
+                # offers to start a new one).
+                self._store.latest_conversation(site.id, visitor.id),
+                self._journey.journeys(site.id, [visitor]),
+            )
+            journey = journeys[visitor.id]
         messages: list[Message] = []
         if conversation:
             messages = await self._store.list_visitor_messages(  # never a private note
@@ -192,7 +199,7 @@ class VisitorService:
             has_more = has_more and len(visible) == len(messages)
             messages = visible
         # A tab that just connected is in view: the visitor is online and active.
-        summary = _summary(visitor, journeys[visitor.id], conversation, True, True)
+        summary = _summary(visitor, journey, conversation, True, True)
         if chat_from and conversation and not messages and conversation.id < chat_from:
             conversation = None  # not this browser's to read
         await self._broadcast.to_agents(
@@ -242,7 +249,7 @@ class VisitorService:
 
     async def _announce_left(self, site_id: int, visitor_id: str) -> None:
         await asyncio.sleep(self._left_grace)
-        if visitor_id not in await self.online_ids(site_id):  # may be back on another node
+        if not await self.is_online(site_id, visitor_id):  # may be back on another node
             await self._broadcast.to_agents(
                 site_id, "visitor_left", {"site_id": site_id, "visitor_id": visitor_id}
             )
@@ -398,10 +405,12 @@ class VisitorService:
         if not visitors:
             return []
         ids = [v.id for v in visitors]
-        journeys = await self._journey.journeys(site_id, visitors)
-        if conversations is None:
-            conversations = await self._store.open_conversations(site_id, ids)
-        active = await self._cache.members(active_visitors_group(site_id))
+        journeys, found, active = await asyncio.gather(
+            self._journey.journeys(site_id, visitors),
+            self._store.open_conversations(site_id, ids) if conversations is None else _nothing(),
+            self._cache.members(active_visitors_group(site_id)),
+        )
+        conversations = found if conversations is None else conversations
         return [
             _summary(
                 visitor,
@@ -507,9 +516,9 @@ class VisitorService:
 
     async def _recognise(
         self, site: Site, hello: VisitorHello, now: datetime, ip: str | None = None
-    ) -> tuple[Visitor, str | None]:
-        """The visitor this connection belongs to, and the id before which it may read no
-        message (None: all of them).
+    ) -> tuple[Visitor, str | None, bool]:
+        """The visitor this connection belongs to, the id before which it may read no
+        message (None: all of them), and whether the visitor was made just now.
 
         1. A valid token of this site names the visitor (and carries its ``cf`` claim).
         2. Without one, a fingerprint that matches a visitor of this site is that visitor,
@@ -533,6 +542,7 @@ class VisitorService:
                 chat_from = self._store.new_id()
                 visitor.session_id = None  # another browser window: a visit of its own
                 visitor.visits += 1
+        fresh = visitor is None
         if visitor is None:
             if self._throttle:
                 await self._throttle.check("new_visitor", address=ip, site=site.id)
@@ -549,7 +559,7 @@ class VisitorService:
                 **hello.device,
                 **(fingerprint.device() if fingerprint else {}),
             }
-        return visitor, chat_from
+        return visitor, chat_from, fresh
 
     def _token_subject(self, token: str | None) -> str | None:
         """The visitor a token names, whatever its site: what connection limits count."""

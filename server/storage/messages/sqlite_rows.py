@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from server.domain import (
     Author,
     AuthorKind,
@@ -96,10 +98,10 @@ def visitor_from_row(row: Sequence[Any]) -> Visitor:
         last_seen=read_moment(row[4]),  # type: ignore[arg-type]
         visits=row[5],
         session_id=row[6],
-        geo=json.loads(row[7]),
-        device=json.loads(row[8]),
-        identity=json.loads(row[9]),
-        flags=json.loads(row[10]),
+        geo=orjson.loads(row[7]),
+        device=orjson.loads(row[8]),
+        identity=orjson.loads(row[9]),
+        flags=orjson.loads(row[10]),
     )
 
 
