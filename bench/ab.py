@@ -223,7 +223,13 @@ def render(result: dict[str, Any]) -> str:
             name = "bare relay" if r is bare else STORE_NAMES[r["name"]]
             lines.append(f"| {n} | {name} | " + " | ".join(cells) + " |")
     idle, typing = result["idle"], result["typing"]
-    lines += ["", "Idle sockets (one server process, raw WebSocket clients in another):", ""]
+    lines += [
+        "",
+        "Idle sockets (one server process, raw WebSocket clients in another; connecting stops "
+        "after 5 minutes, so fewer than wanted means the machine was too busy to connect "
+        "them all in that time):",
+        "",
+    ]
     lines += ["| server | sockets held | RSS per socket | list_visitors, 1,000 online |"]
     lines += ["|---|---|---|---|"]
     for name, figures in idle.items():
@@ -234,7 +240,8 @@ def render(result: dict[str, Any]) -> str:
         )
         lines.append(
             f"| {'bare relay' if name == 'bare' else STORE_NAMES[name]} | {figures['held']:,} "
-            f"(in {figures['connect_s']:.0f} s) | {figures['rss_per_socket_kb']:.1f} KB "
+            f"of {figures['wanted']:,} (in {figures['connect_s']:.0f} s) "
+            f"| {figures['rss_per_socket_kb']:.1f} KB "
             f"| {listing} |"
         )
     lines += [
