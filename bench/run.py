@@ -12,7 +12,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from bench.ab import FULL, QUICK, render, run
+from bench.ab import FULL, QUICK, RAW, render, run
 from bench.sizes import WIDGET_BUDGET, bundle_sizes
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -48,7 +48,7 @@ def main() -> None:
     sizes = render_sizes(bundle_sizes())
     print(sizes)
     write_block("figures", sizes)
-    figures = render(run(QUICK if options.quick else FULL))
+    figures = render(run(QUICK if options.quick else FULL, save=RAW))
     print(figures)
     write_block("ab", figures)
 
