@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -34,7 +35,7 @@ def acked(handler: Handler) -> Handler:
         if isinstance(data, UnreadablePayload):  # see packets.py
             return {"ok": False, "error": data.reason, "code": "invalid"}
         try:
-            with self.drain.running():
+            with _running(self):
                 result = await handler(self, sid, data)
         except (Busy, RateLimited) as error:
             return {
@@ -51,6 +52,12 @@ def acked(handler: Handler) -> Handler:
         return {"ok": True, **result}
 
     return wrapper
+
+
+def _running(namespace: Any) -> contextlib.AbstractContextManager[None]:
+    """The namespace's shutdown drain (``Drain.running``), or nothing for one without."""
+    drain = getattr(namespace, "drain", None)
+    return drain.running() if drain is not None else contextlib.nullcontext()
 
 
 def refused(error: DomainError) -> socketio.exceptions.ConnectionRefusedError:
