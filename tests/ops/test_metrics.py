@@ -64,7 +64,7 @@ async def test_the_counters_move_with_traffic(
     assert value(after, "porchlight_connected_clients", role="agent") == 0
     assert grew("porchlight_event_seconds_count", event="visitor.send_message") == 3
     assert grew("porchlight_event_seconds_bucket", event="visitor.send_message", le="10.0") == 3
-    assert grew("porchlight_store_seconds_count", operation="append_to_open_conversation") == 3
+    assert grew("porchlight_store_seconds_count", operation="append_from_visitor") == 3
     assert grew("porchlight_webhook_deliveries_total", outcome="delivered") == 3
     assert grew("porchlight_webhook_delivery_seconds_count") == 3
     assert ("porchlight_webhook_queue_depth", ()) in after
