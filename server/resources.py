@@ -6,7 +6,6 @@ I/O of starting and stopping them, so cleanup runs only for what started.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -30,12 +29,14 @@ from server.keys import (
     visitors_key,
     webhook_worker_key,
 )
+from server.periodic import every
 from server.realtime.shutdown import close_connections
 from server.storage.redis_presence import HEARTBEAT_SECONDS
 
 log = logging.getLogger("porchlight")
 
 RETENTION_CHECK_SECONDS = 300
+ORIGIN_REFRESH_SECONDS = 15
 
 
 async def sql_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -72,20 +73,12 @@ async def presence_heartbeat_ctx(app: web.Application) -> AsyncIterator[None]:
     with contextlib.suppress(Exception):
         await cache.heartbeat()  # before the first connection, so this node's count
 
-    async def beat_forever() -> None:
-        while True:
-            await asyncio.sleep(HEARTBEAT_SECONDS)
-            try:
-                for group, member in await cache.heartbeat():
-                    await visitors.gone_with_node(group, member)
-            except Exception as error:
-                log.warning("presence heartbeat failed: %s", error)
+    async def beat() -> None:
+        for group, member in await cache.heartbeat():
+            await visitors.gone_with_node(group, member)
 
-    task = asyncio.create_task(beat_forever())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async with every(HEARTBEAT_SECONDS, beat, name="presence heartbeat"):
+        yield
 
 
 async def retention_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -93,20 +86,11 @@ async def retention_ctx(app: web.Application) -> AsyncIterator[None]:
     minutes, and the SQL claim gives each site's hourly turn to one of them."""
     retention = app[console_key].console.retention
 
-    async def apply_forever() -> None:
-        while True:
-            await asyncio.sleep(RETENTION_CHECK_SECONDS)
-            try:
-                await retention.run_due()
-            except Exception:
-                log.exception("retention failed; tried again later")
-
-    task = asyncio.create_task(apply_forever()) if retention is not None else None
-    yield
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    if retention is None:
+        yield
+        return
+    async with every(RETENTION_CHECK_SECONDS, retention.run_due, name="retention"):
+        yield
 
 
 async def geo_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -123,40 +107,18 @@ async def origin_policy_ctx(app: web.Application) -> AsyncIterator[None]:
     policy = app[origin_policy_key]
     await policy.refresh()
 
-    async def refresh_forever() -> None:
-        while True:
-            await asyncio.sleep(15)
-            try:
-                await policy.refresh()
-            except Exception:
-                log.exception("could not refresh allowed origins")
-
-    task = asyncio.create_task(refresh_forever())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async with every(ORIGIN_REFRESH_SECONDS, policy.refresh, name="allowed origins refresh"):
+        yield
 
 
 async def snooze_ctx(app: web.Application) -> AsyncIterator[None]:
     """Wakes snoozed conversations whose time has come. Every node runs one; the store's
     update is conditional, so a conversation wakes once however many nodes look."""
     conversations = app[conversations_key]
-    every = app[settings_key].snooze_check_seconds
+    every_seconds = app[settings_key].snooze_check_seconds
 
-    async def wake_forever() -> None:
-        while True:
-            await asyncio.sleep(every)
-            try:
-                await conversations.wake_due()
-            except Exception:
-                log.exception("could not wake snoozed conversations")
-
-    task = asyncio.create_task(wake_forever())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async with every(every_seconds, conversations.wake_due, name="snooze wake-up"):
+        yield
 
 
 async def visitors_ctx(app: web.Application) -> AsyncIterator[None]:

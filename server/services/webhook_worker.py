@@ -94,6 +94,9 @@ class WebhookWorker:
         self._lease_prefix = secrets.token_hex(6)
         self._task: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[Outcome]] = set()
+        # Cancelling alone may not stop the loop: a driver can turn the cancellation of a
+        # pending call into its own error, which the round's ``except Exception`` forgives.
+        self._stopping = False
 
     # --- running ------------------------------------------------------------------------
 
@@ -102,10 +105,11 @@ class WebhookWorker:
         self._task = asyncio.create_task(self._run(), name="webhook-worker")
 
     async def close(self) -> None:
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._task), 5.0)
         # Attempts in flight are cut off; their leases run out and another round sends them.
         for task in list(self._running):
             task.cancel()
@@ -113,7 +117,7 @@ class WebhookWorker:
         await self._sender.close()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self._sample_depth()
                 claimed = await self.run_once()
