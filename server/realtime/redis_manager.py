@@ -21,6 +21,7 @@ import socketio
 from redis.asyncio import BlockingConnectionPool, Redis
 
 PUBLISH_CONNECTIONS = 32
+LISTENER_STOP_SECONDS = 2.0
 WAIT_SECONDS = 10
 
 
@@ -44,8 +45,10 @@ class ClosingRedisManager(socketio.AsyncRedisManager):
         listener = getattr(self, "thread", None)
         if isinstance(listener, asyncio.Task) and not listener.done():
             listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await listener
+            # redis-py's pubsub read may swallow the cancellation and keep waiting: wait a
+            # bounded time; closing the connections below ends that read in any case.
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError, Exception):
+                await asyncio.wait_for(asyncio.shield(listener), LISTENER_STOP_SECONDS)
         clients = [*self._replaced]
         if getattr(self, "redis", None) is not None:
             clients.append((self.redis, self.pubsub))
