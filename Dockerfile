@@ -22,5 +22,7 @@ RUN pip install . \
 USER porchlight
 VOLUME ["/data"]
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8080/healthz').status == 200 else 1)"
+# Liveness on the port the server listens on (PORCHLIGHT_PORT, 8080 unless changed).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
+    CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORCHLIGHT_PORT', '8080'), timeout=4)"
 CMD ["sh", "-c", "porchlight migrate && exec porchlight run"]

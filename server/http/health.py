@@ -1,32 +1,50 @@
-"""Liveness and readiness: every backing store answers, or the node says it is not ready."""
+"""Liveness and readiness probes.
+
+``/healthz``: the process answers HTTP (a container's health check, a liveness probe).
+``/readyz``: every backing store answers (SQL, the message store, and Redis when one is
+configured), so the load balancer may send traffic here; 503 names the ones that did not,
+and a node that has begun to shut down is not ready.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from sqlalchemy import text
 
-from server.keys import cache_key, drain_key, message_store_key, sql_engine_key
+from server.keys import cache_key, drain_key, message_store_key, settings_key, sql_engine_key
+
+CHECK_TIMEOUT_SECONDS = 3.0
 
 
 async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+async def readyz(request: web.Request) -> web.Response:
     if request.app[drain_key].closing:
         # Shutting down: the load balancer should send no one here any more.
-        return web.json_response({"ok": False, "draining": True}, status=503)
-    checks = {
+        return web.json_response({"ok": False, "draining": True, "failed": []}, status=503)
+    checks: dict[str, Callable[[], Awaitable[object]]] = {
         "sql": lambda: _sql(request),
         "messages": request.app[message_store_key].ping,
-        "cache": request.app[cache_key].ping,
     }
-    results = {}
-    for name, check in checks.items():
-        try:
-            results[name] = bool(await asyncio.wait_for(check(), timeout=3))
-        except Exception:
-            results[name] = False
-    ok = all(results.values())
-    return web.json_response({"ok": ok, "checks": results}, status=200 if ok else 503)
+    if request.app[settings_key].redis_url:
+        checks["redis"] = request.app[cache_key].ping
+    answers = await asyncio.gather(*(_answers(check) for check in checks.values()))
+    results = dict(zip(checks, answers, strict=True))
+    failed = [name for name, ok in results.items() if not ok]
+    body = {"ok": not failed, "checks": results, "failed": failed}
+    return web.json_response(body, status=503 if failed else 200)
+
+
+async def _answers(check: Callable[[], Awaitable[object]]) -> bool:
+    try:
+        return bool(await asyncio.wait_for(check(), timeout=CHECK_TIMEOUT_SECONDS))
+    except Exception:
+        return False
 
 
 async def _sql(request: web.Request) -> bool:

@@ -49,6 +49,7 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     router.add_get("/api/v1/search", search.search)
     router.add_get("/api/v1/contacts", search.contacts)
     router.add_get("/healthz", health.healthz)
+    router.add_get("/readyz", health.readyz)
     router.add_get("/metrics", metrics.metrics)
     router.add_get("/dashboard", dashboard.app_page)
     router.add_get("/dashboard/login", dashboard.login_page)

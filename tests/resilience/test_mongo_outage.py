@@ -23,7 +23,7 @@ pytestmark = pytest.mark.filterwarnings(
 
 
 async def _healthy(url: str) -> bool:
-    async with aiohttp.ClientSession() as http, http.get(f"{url}/healthz") as response:
+    async with aiohttp.ClientSession() as http, http.get(f"{url}/readyz") as response:
         return response.status == 200
 
 
