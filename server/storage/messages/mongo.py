@@ -37,6 +37,7 @@ from server.storage.messages import mongo_documents as documents
 from server.storage.messages import rules, search
 from server.storage.messages.base import Appended, InboxCounts, InboxSort, VisitorData
 from server.storage.messages.mongo_migrations import apply_migrations
+from server.storage.messages.mongo_reports import MongoReports
 from server.storage.messages.mongo_outbox import MongoOutbox
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery, snippet
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
@@ -50,7 +51,7 @@ SOCKET_TIMEOUT_MS = 5000
 
 
 @unavailable_on(ConnectionFailure, ExecutionTimeout, service="message store (MongoDB)")
-class MongoMessageStore(MongoOutbox):
+class MongoMessageStore(MongoOutbox, MongoReports):
     def __init__(self, url: str, database: str) -> None:
         self._client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
             url,
@@ -67,6 +68,8 @@ class MongoMessageStore(MongoOutbox):
         self._messages = self._db["messages"]
         self._deliveries = self._db["webhook_deliveries"]
         self._revisions = self._db["message_revisions"]
+        self._report_conversations = self._db["report_conversations"]
+        self._report_slots = self._db["report_message_slots"]
         self._new_id = UlidFactory()
 
     async def init(self) -> None:

@@ -150,6 +150,19 @@ async def _authorship_index(db: Database) -> None:
     )
 
 
+async def _report_indexes(db: Database) -> None:
+    """Report facts by site and each time they are read by (server/storage/messages/reports.py)."""
+    await db["report_conversations"].create_indexes(
+        [
+            IndexModel([("site_id", ASCENDING), (column, ASCENDING)])
+            for column in ("created_ms", "resolved_ms", "rated_ms")
+        ]
+    )
+    await db["report_message_slots"].create_indexes(
+        [IndexModel([("site_id", ASCENDING), ("slot_ms", ASCENDING)])]
+    )
+
+
 MIGRATIONS: tuple[MongoMigration, ...] = (
     MongoMigration(1, "indexes", _create_indexes),
     MongoMigration(2, "search indexes", _search_indexes),
@@ -158,6 +171,7 @@ MIGRATIONS: tuple[MongoMigration, ...] = (
     MongoMigration(5, "message revisions index", _revisions_index),
     MongoMigration(6, "inbox views and statuses", _inbox),
     MongoMigration(7, "messages by author", _authorship_index),
+    MongoMigration(8, "report facts indexes", _report_indexes),
 )
 
 

@@ -41,6 +41,7 @@ from server.storage.messages.records import status_of
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery
 from server.storage.messages.sqlite_lane import SqliteLane
 from server.storage.messages.sqlite_outbox import SqliteOutbox
+from server.storage.messages.sqlite_reports import SqliteReports
 from server.storage.messages.sqlite_rows import (
     CONVERSATION_COLUMNS,
     MESSAGE_COLUMNS,
@@ -137,7 +138,7 @@ REOPEN = (
 )
 
 
-class SqliteMessageStore(SqliteOutbox):
+class SqliteMessageStore(SqliteOutbox, SqliteReports):
     def __init__(self, path: pathlib.Path, *, max_pending_writes: int = 5000) -> None:
         self._path = path
         self._writes = SqliteLane(path, writer=True, name="write", max_pending=max_pending_writes)

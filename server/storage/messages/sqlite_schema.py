@@ -152,3 +152,39 @@ message_revisions = Table(
     Column("created_at", DateTime, nullable=False),
     Index("message_revisions_by_message", "site_id", "message_id", "id"),
 )
+
+# Report facts (server/storage/messages/reports.py); times are epoch milliseconds.
+report_conversations = Table(
+    "report_conversations",
+    metadata,
+    Column("conversation_id", Text, primary_key=True),
+    Column("site_id", Integer, nullable=False),
+    Column("created_ms", Integer, nullable=False),
+    Column("first_visitor_ms", Integer),
+    Column("first_response_ms", Integer),
+    Column("responder_id", Integer),
+    Column("resolved_ms", Integer),
+    Column("assignee_id", Integer),
+    Column("visitor_messages", Integer, nullable=False, server_default="0"),
+    Column("agent_messages", Integer, nullable=False, server_default="0"),
+    Column("sentiment_sum", Float, nullable=False, server_default="0"),
+    Column("sentiment_n", Integer, nullable=False, server_default="0"),
+    Column("rating", Integer),
+    Column("rating_comment", Text, nullable=False, server_default=""),
+    Column("rated_ms", Integer),
+    Index("report_conversations_by_created", "site_id", "created_ms"),
+    Index("report_conversations_by_resolved", "site_id", "resolved_ms"),
+    Index("report_conversations_by_rated", "site_id", "rated_ms"),
+)
+
+report_message_slots = Table(
+    "report_message_slots",
+    metadata,
+    Column("site_id", Integer, primary_key=True),
+    Column("slot_ms", Integer, primary_key=True),
+    Column("visitor", Integer, nullable=False),
+    Column("agent", Integer, nullable=False),
+    Column("positive", Integer, nullable=False),
+    Column("neutral", Integer, nullable=False),
+    Column("negative", Integer, nullable=False),
+)

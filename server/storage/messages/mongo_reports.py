@@ -1,0 +1,189 @@
+"""The Mongo store's report facts (``reports.py``): two collections kept by upserts.
+
+Every write is a single-document update, so concurrent messages never lose a count; the
+"first" times are set by an update whose filter asks that they are still unset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+
+from server.storage.messages.reports import ConversationFacts, MessageSlot, Writer, mood, slot_of
+
+Collection = AsyncCollection[dict[str, Any]]
+
+_UNSET_ON_INSERT = {
+    "first_visitor_ms": None,
+    "first_response_ms": None,
+    "responder_id": None,
+    "resolved_ms": None,
+    "assignee_id": None,
+    "rating": None,
+    "rating_comment": "",
+    "rated_ms": None,
+}
+_COUNTS = ("visitor_messages", "agent_messages", "sentiment_sum", "sentiment_n")
+
+
+class MongoReports:
+    """Mixed into ``MongoMessageStore``, whose report collections it uses."""
+
+    _report_conversations: Collection
+    _report_slots: Collection
+
+    async def _facts_record(
+        self,
+        site_id: int,
+        conversation_id: str,
+        created_ms: int,
+        update: dict[str, Any],
+    ) -> None:
+        counts = update.get("$inc", {})
+        on_insert = {
+            "created_ms": created_ms,
+            **_UNSET_ON_INSERT,
+            **{name: 0 for name in _COUNTS if name not in counts},
+        }
+        for name in update.get("$set", {}):
+            on_insert.pop(name, None)
+        await self._report_conversations.update_one(
+            {"_id": conversation_id, "site_id": site_id},
+            {**update, "$setOnInsert": on_insert},
+            upsert=True,
+        )
+
+    async def report_conversation(
+        self,
+        site_id: int,
+        conversation_id: str,
+        created_ms: int,
+        *,
+        assignee_id: int | None,
+        resolved_ms: int | None,
+    ) -> None:
+        state = {"assignee_id": assignee_id, "resolved_ms": resolved_ms}
+        await self._facts_record(site_id, conversation_id, created_ms, {"$set": state})
+
+    async def report_message(
+        self,
+        site_id: int,
+        conversation_id: str,
+        created_ms: int,
+        at_ms: int,
+        writer: Writer,
+        *,
+        agent_id: int | None = None,
+        sentiment: float | None = None,
+    ) -> None:
+        record = {"_id": conversation_id, "site_id": site_id}
+        slot: dict[str, int] = {"visitor": 0, "agent": 0, "positive": 0, "neutral": 0}
+        slot["negative"] = 0
+        if writer is Writer.VISITOR:
+            counts: dict[str, Any] = {"visitor_messages": 1}
+            if sentiment is not None:
+                counts |= {"sentiment_sum": float(sentiment), "sentiment_n": 1}
+                slot[mood(sentiment)] = 1
+            slot["visitor"] = 1
+            await self._facts_record(site_id, conversation_id, created_ms, {"$inc": counts})
+            await self._report_conversations.update_one(
+                {**record, "first_visitor_ms": None}, {"$set": {"first_visitor_ms": at_ms}}
+            )
+        else:
+            slot["agent"] = 1
+            await self._facts_record(
+                site_id, conversation_id, created_ms, {"$inc": {"agent_messages": 1}}
+            )
+            await self._report_conversations.update_one(
+                {**record, "first_response_ms": None, "first_visitor_ms": {"$ne": None}},
+                {"$set": {"first_response_ms": at_ms, "responder_id": agent_id}},
+            )
+        start = slot_of(at_ms)
+        await self._report_slots.update_one(
+            {"_id": f"{site_id}:{start}"},
+            {"$setOnInsert": {"site_id": site_id, "slot_ms": start}, "$inc": slot},
+            upsert=True,
+        )
+
+    async def rate_conversation(
+        self, site_id: int, conversation_id: str, rating: int, comment: str, at_ms: int
+    ) -> bool:
+        result = await self._report_conversations.update_one(
+            {"_id": conversation_id, "site_id": site_id},
+            {"$set": {"rating": rating, "rating_comment": comment, "rated_ms": at_ms}},
+        )
+        return result.matched_count > 0
+
+    async def conversation_facts(
+        self, site_ids: Sequence[int], since_ms: int, until_ms: int
+    ) -> list[ConversationFacts]:
+        if not site_ids:
+            return []
+        within = {"$gte": since_ms, "$lt": until_ms}
+        query = {
+            "site_id": {"$in": list(site_ids)},
+            "$or": [{"created_ms": within}, {"resolved_ms": within}, {"rated_ms": within}],
+        }
+        cursor = self._report_conversations.find(query).sort(
+            [("created_ms", ASCENDING), ("_id", ASCENDING)]
+        )
+        return [_facts(document) async for document in cursor]
+
+    async def message_slots(
+        self, site_ids: Sequence[int], since_ms: int, until_ms: int
+    ) -> list[MessageSlot]:
+        if not site_ids:
+            return []
+        names = ("visitor", "agent", "positive", "neutral", "negative")
+        pipeline: list[dict[str, Any]] = [
+            {
+                "$match": {
+                    "site_id": {"$in": list(site_ids)},
+                    "slot_ms": {"$gte": since_ms, "$lt": until_ms},
+                }
+            },
+            {"$group": {"_id": "$slot_ms", **{n: {"$sum": f"${n}"} for n in names}}},
+            {"$sort": {"_id": ASCENDING}},
+        ]
+        return [
+            MessageSlot(int(d["_id"]), *(int(d[n]) for n in names))
+            async for d in await self._report_slots.aggregate(pipeline)
+        ]
+
+    async def conversation_sentiments(
+        self, site_id: int, conversation_ids: Sequence[str]
+    ) -> dict[str, float]:
+        if not conversation_ids:
+            return {}
+        cursor = self._report_conversations.find(
+            {"site_id": site_id, "_id": {"$in": list(conversation_ids)}},
+            {"sentiment_sum": 1, "sentiment_n": 1},
+        )
+        return {
+            d["_id"]: d["sentiment_sum"] / d["sentiment_n"]
+            async for d in cursor
+            if d.get("sentiment_n")
+        }
+
+
+def _facts(document: dict[str, Any]) -> ConversationFacts:
+    return ConversationFacts(
+        conversation_id=document["_id"],
+        site_id=document["site_id"],
+        created_ms=document["created_ms"],
+        first_visitor_ms=document.get("first_visitor_ms"),
+        first_response_ms=document.get("first_response_ms"),
+        responder_id=document.get("responder_id"),
+        resolved_ms=document.get("resolved_ms"),
+        assignee_id=document.get("assignee_id"),
+        visitor_messages=document.get("visitor_messages", 0),
+        agent_messages=document.get("agent_messages", 0),
+        sentiment_sum=float(document.get("sentiment_sum", 0.0)),
+        sentiment_n=document.get("sentiment_n", 0),
+        rating=document.get("rating"),
+        rating_comment=document.get("rating_comment", ""),
+        rated_ms=document.get("rated_ms"),
+    )

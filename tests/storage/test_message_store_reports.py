@@ -1,0 +1,107 @@
+"""The MessageStore contract for report facts: the same cases on SQLite and nx-27017."""
+
+from __future__ import annotations
+
+from server.storage.messages.base import MessageStore
+from server.storage.messages.reports import SLOT_MS, ConversationFacts, MessageSlot, Writer
+
+SITE = 1
+OTHER_SITE = 2
+MIN = 60_000
+T0 = 1_780_000_200_000  # a quarter-hour boundary (multiple of SLOT_MS)
+
+
+async def test_a_conversation_keeps_its_first_message_first_reply_and_counts(
+    message_store: MessageStore,
+) -> None:
+    store = message_store
+    assert T0 % SLOT_MS == 0
+    # An agent writes first (a proactive greeting): it is no response.
+    await store.report_message(SITE, "c1", T0, T0, Writer.AGENT, agent_id=7)
+    await store.report_message(SITE, "c1", T0, T0 + 1 * MIN, Writer.VISITOR, sentiment=0.5)
+    await store.report_message(SITE, "c1", T0, T0 + 2 * MIN, Writer.VISITOR, sentiment=-0.25)
+    await store.report_message(SITE, "c1", T0, T0 + 4 * MIN, Writer.AGENT, agent_id=8)
+    await store.report_message(SITE, "c1", T0, T0 + 5 * MIN, Writer.AGENT, agent_id=7)
+    await store.report_message(SITE, "c1", T0, T0 + 6 * MIN, Writer.VISITOR)  # no score
+    await store.report_conversation(SITE, "c1", T0, assignee_id=8, resolved_ms=T0 + 30 * MIN)
+
+    [facts] = await store.conversation_facts([SITE], T0, T0 + 1)
+    assert facts == ConversationFacts(
+        conversation_id="c1",
+        site_id=SITE,
+        created_ms=T0,
+        first_visitor_ms=T0 + 1 * MIN,
+        first_response_ms=T0 + 4 * MIN,
+        responder_id=8,
+        resolved_ms=T0 + 30 * MIN,
+        assignee_id=8,
+        visitor_messages=3,
+        agent_messages=3,
+        sentiment_sum=0.25,
+        sentiment_n=2,
+    )
+    assert facts.sentiment == 0.125
+    assert await store.conversation_sentiments(SITE, ["c1", "nope"]) == {"c1": 0.125}
+    assert await store.conversation_sentiments(OTHER_SITE, ["c1"]) == {}
+
+
+async def test_reopening_clears_the_resolution_and_rating_replaces_the_last(
+    message_store: MessageStore,
+) -> None:
+    store = message_store
+    await store.report_conversation(SITE, "c1", T0, assignee_id=None, resolved_ms=T0 + MIN)
+    await store.report_conversation(SITE, "c1", T0, assignee_id=3, resolved_ms=None)
+    assert await store.rate_conversation(SITE, "c1", 2, "slow", T0 + 2 * MIN)
+    assert await store.rate_conversation(SITE, "c1", 5, "fixed, thanks", T0 + 3 * MIN)
+    assert not await store.rate_conversation(SITE, "missing", 5, "", T0)
+    assert not await store.rate_conversation(OTHER_SITE, "c1", 1, "", T0)
+    [facts] = await store.conversation_facts([SITE], T0, T0 + 1)
+    assert (facts.resolved_ms, facts.assignee_id) == (None, 3)
+    assert (facts.rating, facts.rating_comment, facts.rated_ms) == (5, "fixed, thanks", T0 + 3 * MIN)
+    assert (facts.visitor_messages, facts.agent_messages, facts.first_visitor_ms) == (0, 0, None)
+
+
+async def test_facts_are_those_begun_resolved_or_rated_in_the_period_of_the_sites_asked(
+    message_store: MessageStore,
+) -> None:
+    store = message_store
+    day = 24 * 60 * MIN
+    since, until = T0, T0 + day
+    await store.report_conversation(SITE, "before", T0 - 1, assignee_id=None, resolved_ms=None)
+    await store.report_conversation(SITE, "begun", T0, assignee_id=None, resolved_ms=None)
+    await store.report_conversation(SITE, "last-ms", until - 1, assignee_id=None, resolved_ms=None)
+    await store.report_conversation(SITE, "after", until, assignee_id=None, resolved_ms=None)
+    await store.report_conversation(
+        SITE, "resolved-in", T0 - day, assignee_id=None, resolved_ms=T0 + 5
+    )
+    await store.report_conversation(SITE, "rated-in", T0 - day, assignee_id=None, resolved_ms=None)
+    await store.rate_conversation(SITE, "rated-in", 4, "", until - 5)
+    await store.report_conversation(OTHER_SITE, "other", T0 + 9, assignee_id=None, resolved_ms=None)
+
+    found = await store.conversation_facts([SITE], since, until)
+    assert [f.conversation_id for f in found] == ["rated-in", "resolved-in", "begun", "last-ms"]
+    both = await store.conversation_facts([SITE, OTHER_SITE], since, until)
+    assert len(both) == 5
+    assert await store.conversation_facts([], since, until) == []
+
+
+async def test_message_slots_are_quarter_hours_summed_over_the_sites_asked(
+    message_store: MessageStore,
+) -> None:
+    store = message_store
+    q = SLOT_MS
+    await store.report_message(SITE, "a", T0, T0 + 1, Writer.VISITOR, sentiment=0.6)
+    await store.report_message(SITE, "a", T0, T0 + q - 1, Writer.VISITOR, sentiment=0.0)
+    await store.report_message(SITE, "a", T0, T0 + q - 1, Writer.AGENT, agent_id=1)
+    await store.report_message(OTHER_SITE, "b", T0, T0 + 2, Writer.VISITOR, sentiment=-0.9)
+    await store.report_message(SITE, "a", T0, T0 + q, Writer.VISITOR, sentiment=0.05)
+    await store.report_message(SITE, "a", T0, T0 + 3 * q, Writer.AGENT, agent_id=1)
+
+    assert await store.message_slots([SITE], T0, T0 + 3 * q) == [
+        MessageSlot(T0, visitor=2, agent=1, positive=1, neutral=1, negative=0),
+        MessageSlot(T0 + q, visitor=1, agent=0, positive=1, neutral=0, negative=0),
+    ]
+    assert await store.message_slots([SITE, OTHER_SITE], T0, T0 + q) == [
+        MessageSlot(T0, visitor=3, agent=1, positive=1, neutral=1, negative=1),
+    ]
+    assert await store.message_slots([], T0, T0 + q) == []
