@@ -57,7 +57,11 @@ async def test_reopening_clears_the_resolution_and_rating_replaces_the_last(
     assert not await store.rate_conversation(OTHER_SITE, "c1", 1, "", T0)
     [facts] = await store.conversation_facts([SITE], T0, T0 + 1)
     assert (facts.resolved_ms, facts.assignee_id) == (None, 3)
-    assert (facts.rating, facts.rating_comment, facts.rated_ms) == (5, "fixed, thanks", T0 + 3 * MIN)
+    assert (facts.rating, facts.rating_comment, facts.rated_ms) == (
+        5,
+        "fixed, thanks",
+        T0 + 3 * MIN,
+    )
     assert (facts.visitor_messages, facts.agent_messages, facts.first_visitor_ms) == (0, 0, None)
 
 

@@ -37,8 +37,8 @@ from server.storage.messages import mongo_documents as documents
 from server.storage.messages import rules, search
 from server.storage.messages.base import Appended, InboxCounts, InboxSort, VisitorData
 from server.storage.messages.mongo_migrations import apply_migrations
-from server.storage.messages.mongo_reports import MongoReports
 from server.storage.messages.mongo_outbox import MongoOutbox
+from server.storage.messages.mongo_reports import MongoReports
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery, snippet
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
 from server.storage.outages import unavailable_on
