@@ -37,6 +37,7 @@ from server.services.message_edits import MessageEditService
 from server.services.metrics import Metrics
 from server.services.notes import NoteService
 from server.services.privacy import PrivacyService
+from server.services.reports import ReportRecorder, ReportService, Sentiment
 from server.services.retention import RetentionService
 from server.services.search import SearchService
 from server.services.sites import SiteService
@@ -122,6 +123,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     events.subscribe(webhooks.on_event)
     events.subscribe(metrics.on_event)
+    events.subscribe(ReportRecorder(store, Sentiment()).on_event)  # the Reports page's facts
 
     own_origins = [f"http://localhost:{settings.port}", f"http://127.0.0.1:{settings.port}"]
     if settings.public_url:
@@ -269,6 +271,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.drain_key] = drain
     app[keys.conversations_key] = conversations
     app[keys.presence_key] = presence
+    app[keys.reports_key] = ReportService(store, console.team)
 
     aiohttp_jinja2.setup(
         app,

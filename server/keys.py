@@ -19,6 +19,7 @@ from server.services.events import EventBus
 from server.services.geo import GeoService
 from server.services.message_edits import MessageEditService
 from server.services.metrics import Metrics
+from server.services.reports import ReportService
 from server.services.search import SearchService
 from server.services.sites import OriginPolicy, SiteService
 from server.services.throttle import Throttle
@@ -59,3 +60,4 @@ edits_key = web.AppKey("edits", MessageEditService)
 metrics_key = web.AppKey("metrics", Metrics)
 conversations_key = web.AppKey("conversations", ConversationService)
 presence_key = web.AppKey("presence", AgentPresence)
+reports_key = web.AppKey("reports", ReportService)

@@ -20,6 +20,7 @@ from server.http import (
     message_edits,
     metrics,
     onboarding,
+    reports,
     search,
     settings,
     two_factor,
@@ -58,6 +59,7 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     inbox_api.setup(router)  # /api/v1/inbox, /api/v1/conversations/{id}/resolve …
     console_api.setup(router)  # the owner's console: /api/v1/sites/...
     composer.setup(router)  # saved and suggested replies of a conversation
+    reports.setup(router)  # /api/v1/reports: the Reports page's figures, JSON and CSV
     message_edits.setup(router)  # /api/v1/messages/{id}: edit, delete, revisions
     console_privacy.setup(router)  # /dashboard/settings/{site}/privacy/export
     console_pages.setup(router)  # /dashboard/settings/...

@@ -1,0 +1,92 @@
+"""The Reports page's numbers over HTTP: every figure as JSON, and each one as CSV.
+
+``GET /api/v1/reports`` gives every figure of the page in one answer;
+``GET /api/v1/reports/{figure}`` gives one, and ``?format=csv`` the same table as a CSV
+file. Both take ``site_id`` (one site, or every site of the caller when left out),
+``from``/``to`` (local days, both included), ``tz`` (an IANA time zone), ``interval``
+(``hour``, ``day`` or ``week``) and ``missed_after`` (minutes).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from aiohttp import web
+
+from server.domain import InvalidInput
+from server.http.agent_auth import agent_context
+from server.keys import reports_key
+from server.services import commands
+from server.services.report_figures import Figure
+
+
+async def all_figures(request: web.Request) -> web.Response:
+    """``GET /api/v1/reports?site_id=1&from=2026-11-01&to=2026-11-30&tz=Europe/Berlin``"""
+    site_ids = await _sites(request)
+    period, found = await request.app[reports_key].figures(site_ids, dict(request.query))
+    return web.json_response(
+        {
+            "ok": True,
+            "site_ids": site_ids,
+            "period": period.to_wire(),
+            "figures": {name: figure.to_wire() for name, figure in found.items()},
+        }
+    )
+
+
+async def one_figure(request: web.Request) -> web.Response:
+    """``GET /api/v1/reports/{figure}`` (``?format=csv`` for a CSV file)."""
+    name = request.match_info["figure"]
+    site_ids = await _sites(request)
+    period, found = await request.app[reports_key].figures(site_ids, dict(request.query), [name])
+    figure = found[name]
+    output = request.query.get("format", "json")
+    if output == "csv":
+        filename = f"porchlight-{name}-{period.first_day}-{period.last_day}.csv"
+        return web.Response(
+            body=_csv(figure).encode("utf-8"),
+            content_type="text/csv",
+            charset="utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    if output != "json":
+        raise InvalidInput("format must be json or csv")
+    return web.json_response(
+        {"ok": True, "site_ids": site_ids, "period": period.to_wire(), **figure.to_wire()}
+    )
+
+
+async def conversation_sentiments(request: web.Request) -> web.Response:
+    """``GET /api/v1/sites/{site_id}/sentiments?ids=<id>,<id>``: the mean sentiment of each
+    conversation's visitor messages (-1 … 1), for those that have one."""
+    ctx = await agent_context(request)
+    site_id = commands.whole_id(request.match_info["site_id"], "site id")
+    ctx.require_member(site_id)
+    ids = [i for i in request.query.get("ids", "").split(",") if i][:200]
+    found = await request.app[reports_key].sentiments(site_id, ids)
+    return web.json_response({"ok": True, "sentiments": found})
+
+
+async def _sites(request: web.Request) -> list[int]:
+    ctx = await agent_context(request)
+    raw = request.query.get("site_id", "")
+    if raw in ("", "all"):
+        return sorted(ctx.site_ids)
+    site_id = commands.whole_id(raw, "site id")
+    ctx.require_member(site_id)
+    return [site_id]
+
+
+def _csv(figure: Figure) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(figure.columns)
+    writer.writerows(["" if v is None else v for v in row] for row in figure.rows)
+    return out.getvalue()
+
+
+def setup(router: web.UrlDispatcher) -> None:
+    router.add_get("/api/v1/reports", all_figures)
+    router.add_get("/api/v1/reports/{figure}", one_figure)
+    router.add_get("/api/v1/sites/{site_id}/sentiments", conversation_sentiments)

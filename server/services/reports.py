@@ -1,0 +1,209 @@
+"""The Reports page's numbers, and the event subscriber that keeps their facts.
+
+``ReportRecorder`` listens on the event bus: each visitor's or agent's message and each
+change of a conversation's state updates the store's report facts (``storage/messages/
+reports.py``); a visitor's message is scored by VADER, a lexicon-based analyser that runs
+here, with no outside service. ``ReportService`` reads those facts for a period and builds
+the figures (``report_figures``).
+
+"Missed" is, until the site settings say otherwise, a conversation whose visitor wrote and
+had no agent reply within ``missed_after`` minutes (5 by default).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from server.domain import AuthorKind, InvalidInput, MessageKind, NotFound
+from server.services import report_figures as figures
+from server.services.events import Event
+from server.services.report_period import Period, parse_period
+from server.services.team import TeamService
+from server.storage.messages.base import MessageStore
+from server.storage.messages.reports import Writer
+
+DEFAULT_MISSED_AFTER_MINUTES = 5
+MAX_COMMENT = 2000
+STATE_EVENTS = frozenset(
+    {
+        "conversation.created",
+        "conversation.opened",
+        "conversation.resolved",
+        "conversation.reopened",
+        "conversation.snoozed",
+        "conversation.assigned",
+    }
+)
+FIGURES = (
+    "summary",
+    "conversations",
+    "response_times",
+    "response_distribution",
+    "busiest_hours",
+    "team",
+    "satisfaction",
+    "comments",
+    "sentiment",
+)
+
+
+class Sentiment:
+    """VADER's compound score, -1 (most negative) … 1 (most positive)."""
+
+    def __init__(self) -> None:
+        self._analyser = SentimentIntensityAnalyzer()
+
+    def score(self, text: str) -> float | None:
+        text = text.strip()
+        if not text:
+            return None
+        return float(self._analyser.polarity_scores(text[:MAX_COMMENT])["compound"])
+
+
+class ReportRecorder:
+    def __init__(self, store: MessageStore, sentiment: Sentiment) -> None:
+        self._store = store
+        self._sentiment = sentiment
+
+    async def on_event(self, event: Event) -> None:
+        if event.name == "message.created":
+            await self._message(event)
+        elif event.name in STATE_EVENTS:
+            conversation = event.data.get("conversation") or {}
+            if conversation.get("id"):
+                await self._store.report_conversation(
+                    event.site_id,
+                    conversation["id"],
+                    _ms(conversation.get("created_at")) or _now_ms(),
+                    assignee_id=conversation.get("assignee_id"),
+                    resolved_ms=_ms(conversation.get("resolved_at"))
+                    if conversation.get("status") == "resolved"
+                    else None,
+                )
+
+    async def _message(self, event: Event) -> None:
+        message = event.data.get("message") or {}
+        if message.get("kind", MessageKind.MESSAGE.value) != MessageKind.MESSAGE.value:
+            return  # notes, system lines and events are no conversation between people
+        author = message.get("author") or {}
+        kind = author.get("kind")
+        at = _ms(message.get("created_at")) or _now_ms()
+        conversation_id = message.get("conversation_id") or event.conversation_id
+        if not conversation_id:
+            return
+        if kind == AuthorKind.VISITOR.value:
+            await self._store.report_message(
+                event.site_id,
+                conversation_id,
+                at,
+                at,
+                Writer.VISITOR,
+                sentiment=self._sentiment.score(str(message.get("text") or "")),
+            )
+        elif kind == AuthorKind.AGENT.value:
+            agent_id = author.get("id")
+            await self._store.report_message(
+                event.site_id,
+                conversation_id,
+                at,
+                at,
+                Writer.AGENT,
+                agent_id=int(agent_id) if str(agent_id or "").isdigit() else None,
+            )
+
+
+class ReportService:
+    def __init__(self, store: MessageStore, team: TeamService) -> None:
+        self._store = store
+        self._team = team
+
+    def period(self, query: dict[str, str], *, today: date | None = None) -> Period:
+        return parse_period(query, today=today or datetime.now(UTC).date())
+
+    async def figures(
+        self,
+        site_ids: Sequence[int],
+        query: dict[str, str],
+        names: Sequence[str] = FIGURES,
+        *,
+        now_ms: int | None = None,
+    ) -> tuple[Period, dict[str, figures.Figure]]:
+        """The figures named, for these sites over the period the query gives."""
+        unknown = [n for n in names if n not in FIGURES]
+        if unknown:
+            raise NotFound(f"no such report: {unknown[0][:40]}")
+        period = self.period(query)
+        missed_after_ms = _missed_after(query) * 60_000
+        now = now_ms if now_ms is not None else _now_ms()
+        facts = await self._store.conversation_facts(site_ids, period.since_ms, period.until_ms)
+        needs_slots = {"conversations", "sentiment"} & set(names)
+        slots = (
+            await self._store.message_slots(site_ids, period.since_ms, period.until_ms)
+            if needs_slots
+            else []
+        )
+        agent_names = await self._agent_names(site_ids) if "team" in names else {}
+        build: dict[str, Any] = {
+            "summary": lambda: figures.summary(period, facts, missed_after_ms, now),
+            "conversations": lambda: figures.conversations(
+                period, facts, slots, missed_after_ms, now
+            ),
+            "response_times": lambda: figures.response_times(period, facts),
+            "response_distribution": lambda: figures.distribution(period, facts),
+            "busiest_hours": lambda: figures.busiest_hours(period, facts),
+            "team": lambda: figures.team(period, facts, agent_names),
+            "satisfaction": lambda: figures.satisfaction(period, facts),
+            "comments": lambda: figures.comments(period, facts),
+            "sentiment": lambda: figures.sentiment(period, slots),
+        }
+        return period, {name: build[name]() for name in names}
+
+    async def rate(self, site_id: int, conversation_id: str, rating: int, comment: str) -> None:
+        if not 1 <= rating <= 5:
+            raise InvalidInput("rating must be a whole number from 1 to 5")
+        if not await self._store.rate_conversation(
+            site_id, conversation_id, rating, comment.strip()[:MAX_COMMENT], _now_ms()
+        ):
+            raise NotFound("no such conversation")
+
+    async def sentiments(self, site_id: int, conversation_ids: Sequence[str]) -> dict[str, float]:
+        found = await self._store.conversation_sentiments(site_id, conversation_ids)
+        return {key: round(value, 3) for key, value in found.items()}
+
+    async def _agent_names(self, site_ids: Sequence[int]) -> dict[int, str]:
+        names: dict[int, str] = {}
+        for site_id in site_ids:
+            for member in await self._team.members(site_id):
+                names[member.agent.id] = member.agent.name or member.agent.email
+        return names
+
+
+def _missed_after(query: dict[str, str]) -> int:
+    raw = query.get("missed_after") or str(DEFAULT_MISSED_AFTER_MINUTES)
+    if not raw.isdigit() or not 1 <= int(raw) <= 24 * 60:
+        raise InvalidInput("missed_after must be minutes from 1 to 1440")
+    return int(raw)
+
+
+def _ms(value: Any) -> int | None:
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
