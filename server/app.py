@@ -11,10 +11,12 @@ from aiohttp import web
 from server import keys, resources
 from server.http.access_log import access_log_middleware
 from server.http.middlewares import errors_middleware, security_headers_middleware
+from server.http.request_id import add_request_id_header, request_id_middleware
 from server.http.routes import setup_routes
 from server.http.widget import Bundle
 from server.realtime.agent import AgentNamespace
 from server.realtime.broadcaster import SocketBroadcaster
+from server.realtime.event_ids import tag_events
 from server.realtime.relay import SocketRelay
 from server.realtime.server import build_socketio
 from server.realtime.timing import connected_count, time_events
@@ -99,7 +101,12 @@ def open_throttle(settings: Settings, cache: Cache) -> Throttle:
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
-        middlewares=[access_log_middleware, errors_middleware, security_headers_middleware],
+        middlewares=[
+            request_id_middleware,
+            access_log_middleware,
+            errors_middleware,
+            security_headers_middleware,
+        ],
         client_max_size=settings.upload_max_bytes + 64 * 1024,
     )
     app[keys.settings_key] = settings
@@ -240,6 +247,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     for namespace in sio.namespace_handlers.values():
         time_events(namespace, metrics.observe_event, known=OPERATIONS)
+        tag_events(namespace)
     metrics.count_connections("visitor", connected_count(sio, "/visitor"))
     metrics.count_connections("agent", connected_count(sio, "/agent"))
     sio.attach(app)
@@ -280,6 +288,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     setup_routes(app, STATIC_DIR)
     app.on_shutdown.append(resources.close_socket_connections)
+    app.on_response_prepare.append(add_request_id_header)
     app.cleanup_ctx.extend(
         [
             resources.sql_ctx,
