@@ -1,7 +1,7 @@
 // Unread total in the tab title and the nav badges; online visitors count.
 import { setText } from "./dom.js";
 
-const VIEW_TITLES = { inbox: "Inbox", visitors: "Visitors", analytics: "Journeys" };
+const VIEW_TITLES = { inbox: "Inbox", visitors: "Visitors", analytics: "Journeys", reports: "Reports" };
 
 export function createCounts({ store }) {
   const unreadBadge = document.getElementById("nav-unread");

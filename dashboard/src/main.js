@@ -1,5 +1,6 @@
 // Dashboard entry: read the server's bootstrap, connect /agent, mount the views.
 import { createAnalytics } from "./analytics.js";
+import { createReports } from "./reports.js";
 import { createApi } from "./api.js";
 import { createBanner } from "./banner.js";
 import { createChat } from "./chat.js";
@@ -76,6 +77,7 @@ function main() {
   const profile = createVisitorProfile({ store, openVisitor, nav });
   createVisitors({ root: document.getElementById("visitors-view"), store, openVisitor, typing, nav, profile });
   createAnalytics({ root: document.getElementById("analytics-view"), store });
+  createReports({ root: document.getElementById("reports-view"), store });
   createSearch({ root: document.getElementById("search-view"), store, nav, profile });
   createContacts({ root: document.getElementById("contacts-view"), store, profile });
   const sidebar = createSidebar({ app, root: document.getElementById("side-col"), store, nav, profile });

@@ -1,6 +1,6 @@
 // Views and the open conversation live in the URL hash (#/inbox/<id>,
 // #/visitors), so Back, reload and links work. Also: the site switcher.
-const ROUTE = /^#\/(inbox|visitors|analytics|search|contacts)(?:\/([A-Za-z0-9_-]{1,64}))?$/;
+const ROUTE = /^#\/(inbox|visitors|analytics|reports|search|contacts)(?:\/([A-Za-z0-9_-]{1,64}))?$/;
 const SITE_KEY = "porchlight:site";
 
 export function createNav({ store, app }) {

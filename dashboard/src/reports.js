@@ -1,0 +1,262 @@
+// Reports page: conversations, response times, busiest hours, team, satisfaction and
+// sentiment for one site or all, from GET /api/v1/reports. Each chart has its numbers
+// as a table beside it (a <details> under the chart) and a CSV download of that table,
+// which is GET /api/v1/reports/{figure}?format=csv with the same query.
+import { h } from "./dom.js";
+import { duration } from "./time.js";
+import { emptyState, skeleton } from "./ui.js";
+import { lineChart } from "./report-chart.js";
+import { heatMap } from "./report-heat.js";
+
+const PERIODS = [
+  ["7", "Last 7 days"],
+  ["30", "Last 30 days"],
+  ["90", "Last 90 days"],
+  ["1", "Today"],
+  ["custom", "Custom…"],
+];
+const COLORS = { blue: "#2563eb", green: "#16a34a", red: "#dc2626", amber: "#d97706", grey: "#64748b" };
+
+function isoDay(date) {
+  return date.toISOString().slice(0, 10);
+}
+
+function daysAgo(n) {
+  const d = new Date();
+  d.setUTCDate(d.getUTCDate() - n);
+  return isoDay(d);
+}
+
+function seconds(value) {
+  return value == null ? "—" : duration(value * 1000);
+}
+
+function share(value) {
+  return value == null ? "—" : `${Math.round(value * 100)} %`;
+}
+
+function minutes(value) {
+  return value == null ? null : Math.round((value / 60) * 10) / 10;
+}
+
+function zone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  } catch {
+    return "UTC";
+  }
+}
+
+export function createReports({ root, store }) {
+  let request = 0;
+  let loadedKey = "";
+  const charts = [];
+
+  const siteSelect = h("select", { class: "select vx-select", "aria-label": "Site" });
+  const periodSelect = h("select", { class: "select vx-select", "aria-label": "Period" }, PERIODS.map(([v, l]) => h("option", { value: v }, l)));
+  const intervalSelect = h(
+    "select",
+    { class: "select vx-select", "aria-label": "Interval" },
+    [["day", "By day"], ["week", "By week"], ["hour", "By hour"]].map(([v, l]) => h("option", { value: v }, l)),
+  );
+  const fromInput = h("input", { class: "input vx-date", type: "date", "aria-label": "From", value: daysAgo(6) });
+  const toInput = h("input", { class: "input vx-date", type: "date", "aria-label": "To", value: daysAgo(0) });
+  const custom = h("span", { class: "vx-custom", hidden: true }, fromInput, h("span", { class: "vx-muted" }, "to"), toInput);
+  const body = h("div", { class: "rp-body" });
+  const tz = zone();
+
+  root.append(
+    h(
+      "header",
+      { class: "col-head vx-head" },
+      h("h1", { class: "col-title" }, "Reports"),
+      h("div", { class: "vx-tools" }, siteSelect, periodSelect, custom, intervalSelect),
+    ),
+    h("div", { class: "col-scroll" }, body),
+  );
+
+  function sites() {
+    const all = store.state.sites || [];
+    const previous = siteSelect.value;
+    siteSelect.replaceChildren(
+      ...(all.length > 1 ? [h("option", { value: "all" }, "All sites")] : []),
+      ...all.map((s) => h("option", { value: String(s.id) }, s.name)),
+    );
+    siteSelect.hidden = all.length < 2;
+    if (previous && [...siteSelect.options].some((o) => o.value === previous)) siteSelect.value = previous;
+    else if (store.state.siteId != null) siteSelect.value = String(store.state.siteId);
+  }
+
+  function query() {
+    const choice = periodSelect.value;
+    custom.hidden = choice !== "custom";
+    const range = choice === "custom" ? { from: fromInput.value, to: toInput.value } : { from: daysAgo(Number(choice) - 1), to: daysAgo(0) };
+    const q = new URLSearchParams({ ...range, tz, interval: intervalSelect.value });
+    if (siteSelect.value && siteSelect.value !== "all") q.set("site_id", siteSelect.value);
+    return q;
+  }
+
+  async function load(force = false) {
+    if (store.state.view !== "reports") return;
+    const q = query();
+    const key = q.toString();
+    if (key === loadedKey && !force) return;
+    loadedKey = key;
+    const mine = ++request;
+    body.replaceChildren(skeleton(5));
+    let data;
+    try {
+      const res = await fetch(`/api/v1/reports?${q}`, { credentials: "same-origin" });
+      data = await res.json();
+    } catch {
+      data = { ok: false, error: "Couldn’t reach the server." };
+    }
+    if (mine !== request) return;
+    if (!data || !data.ok) {
+      loadedKey = "";
+      body.replaceChildren(emptyState({ icon: "alert", title: "Couldn’t load reports", text: (data && data.error) || "" }));
+      return;
+    }
+    render(data, q);
+  }
+
+  function csvLink(id, q) {
+    return h("a", { class: "rp-csv", href: `/api/v1/reports/${id}?${q}&format=csv`, download: "", "data-figure": id }, "CSV");
+  }
+
+  function dataTable(figure, format = {}) {
+    return h(
+      "table",
+      { class: "vx-table rp-table" },
+      h("thead", null, h("tr", null, figure.columns.map((c) => h("th", { scope: "col" }, c.replace(/_/g, " "))))),
+      h(
+        "tbody",
+        null,
+        figure.rows.map((row) => h("tr", null, row.map((v, i) => h("td", null, format[figure.columns[i]] ? format[figure.columns[i]](v) : v == null ? "—" : String(v))))),
+      ),
+    );
+  }
+
+  function section(figure, q, { chart, note, open = false, format } = {}) {
+    return h(
+      "section",
+      { class: "rp-section", "data-figure": figure.id, "aria-labelledby": `rp-${figure.id}` },
+      h("div", { class: "rp-section-head" }, h("h2", { class: "vx-table-title", id: `rp-${figure.id}` }, figure.title), csvLink(figure.id, q)),
+      note ? h("p", { class: "vx-muted rp-note" }, note) : null,
+      chart || null,
+      chart ? h("details", { class: "rp-details", open }, h("summary", null, "Numbers as a table"), h("div", { class: "rp-scroll" }, dataTable(figure, format))) : h("div", { class: "rp-scroll" }, dataTable(figure, format)),
+    );
+  }
+
+  function column(figure, name) {
+    const i = figure.columns.indexOf(name);
+    return figure.rows.map((r) => r[i]);
+  }
+
+  function card(label, value) {
+    return h("div", { class: "vx-card" }, h("div", { class: "vx-card-value" }, value), h("div", { class: "vx-card-label" }, label));
+  }
+
+  function render(data, q) {
+    for (const c of charts.splice(0)) c.destroy();
+    const f = data.figures;
+    const labels = data.period.buckets;
+    const summary = Object.fromEntries(f.summary.rows);
+    const add = (chart) => (charts.push(chart), chart.el);
+    const durations = { first_response_median_s: seconds, first_response_p90_s: seconds, resolution_median_s: seconds, resolution_p90_s: seconds };
+    const conv = f.conversations;
+    const times = f.response_times;
+    body.replaceChildren(
+      h("p", { class: "vx-muted rp-note" }, `${data.period.from} to ${data.period.to}, times in ${data.period.tz}. Missed: a visitor’s message with no agent reply within 5 minutes.`),
+      h(
+        "div",
+        { class: "vx-cards" },
+        card("Conversations", String(summary.conversations)),
+        card("Resolved", String(summary.resolved)),
+        card("Missed", String(summary.missed)),
+        card("Median first response", seconds(summary.first_response_median_s)),
+        card("Median resolution", seconds(summary.resolution_median_s)),
+        card("Satisfied", share(summary.satisfied_share)),
+      ),
+      section(conv, q, {
+        chart: add(
+          lineChart({
+            labels,
+            label: "Conversations over time",
+            series: [
+              { name: "New", values: column(conv, "new"), color: COLORS.blue },
+              { name: "Resolved", values: column(conv, "resolved"), color: COLORS.green },
+              { name: "Missed", values: column(conv, "missed"), color: COLORS.red },
+              { name: "Visitor messages", values: column(conv, "visitor_messages"), color: COLORS.amber, dash: true },
+              { name: "Agent messages", values: column(conv, "agent_messages"), color: COLORS.grey, dash: true },
+            ],
+          }),
+        ),
+      }),
+      section(times, q, {
+        format: durations,
+        chart: add(
+          lineChart({
+            labels,
+            label: "First response and resolution time in minutes",
+            unit: "min",
+            series: [
+              { name: "First response, median", values: column(times, "first_response_median_s").map(minutes), color: COLORS.blue },
+              { name: "First response, 90th pct.", values: column(times, "first_response_p90_s").map(minutes), color: COLORS.blue, dash: true },
+              { name: "Resolution, median", values: column(times, "resolution_median_s").map(minutes), color: COLORS.green },
+              { name: "Resolution, 90th pct.", values: column(times, "resolution_p90_s").map(minutes), color: COLORS.green, dash: true },
+            ],
+          }),
+        ),
+      }),
+      section(f.response_distribution, q, { chart: distribution(f.response_distribution), open: false }),
+      section(f.busiest_hours, q, { chart: heatMap(f.busiest_hours), note: `New conversations by weekday and hour (${data.period.tz}).` }),
+      section(f.team, q, { format: { first_response_median_s: seconds, resolution_median_s: seconds } }),
+      section(f.satisfaction, q, {
+        format: { satisfied_share: share },
+        chart: add(
+          lineChart({
+            labels,
+            label: "Share of ratings of 4 or 5",
+            unit: "%",
+            series: [{ name: "Satisfied", values: column(f.satisfaction, "satisfied_share").map((v) => (v == null ? null : Math.round(v * 100))), color: COLORS.green }],
+          }),
+        ),
+      }),
+      section(f.comments, q, {}),
+      section(f.sentiment, q, {
+        format: { positive_share: share, negative_share: share },
+        chart: add(
+          lineChart({
+            labels,
+            label: "Sentiment of visitors’ messages, share positive and negative",
+            unit: "%",
+            series: [
+              { name: "Positive", values: column(f.sentiment, "positive_share").map((v) => (v == null ? null : Math.round(v * 100))), color: COLORS.green },
+              { name: "Negative", values: column(f.sentiment, "negative_share").map((v) => (v == null ? null : Math.round(v * 100))), color: COLORS.red },
+            ],
+          }),
+        ),
+      }),
+    );
+    for (const c of charts) c.mount();
+  }
+
+  function distribution(figure) {
+    const max = Math.max(1, ...figure.rows.flatMap((r) => [r[1], r[2]]));
+    const bar = (n, cls) => h("span", { class: `rp-hbar ${cls}`, style: `--share:${(100 * n) / max}%` });
+    return h(
+      "div",
+      { class: "rp-dist", role: "img", "aria-label": figure.rows.map((r) => `${r[0]}: ${r[1]} first responses, ${r[2]} resolutions`).join("; ") },
+      h("div", { class: "rp-legend", "aria-hidden": "true" }, h("span", { class: "rp-key rp-key--first" }, "First response"), h("span", { class: "rp-key rp-key--resolution" }, "Resolution")),
+      figure.rows.map((r) => h("div", { class: "rp-dist-row", "aria-hidden": "true" }, h("span", { class: "rp-dist-label" }, r[0]), h("span", { class: "rp-dist-bars" }, bar(r[1], "rp-hbar--first"), bar(r[2], "rp-hbar--resolution")))),
+    );
+  }
+
+  for (const control of [siteSelect, periodSelect, intervalSelect, fromInput, toInput]) control.addEventListener("change", () => load());
+  window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
+  store.on("view", (view) => view === "reports" && (sites(), load(true)));
+  store.on("session", () => sites());
+  sites();
+  return { load };
+}

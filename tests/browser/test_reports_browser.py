@@ -1,0 +1,95 @@
+"""The Reports page in real Chromium: its charts draw, the heat map has every hour of the
+week, each chart has its table, and a chart's CSV download says what the API says."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from server.app import create_app
+from server.keys import message_store_key
+from server.storage.messages.reports import Writer
+from tests.browser.conftest import Stage, new_page, sign_in
+from tests.support.apps import seed_tenant
+
+pytestmark = pytest.mark.browser
+
+SHOTS = os.environ.get("PORCHLIGHT_SCREENSHOTS")
+HOUR = 3_600_000
+
+
+async def seed_week(app, site_id: int, agent_id: int) -> None:
+    """Six days of conversations, busier in the afternoon, some answered late or never."""
+    store = app[message_store_key]
+    now = int(time.time() * 1000)
+    for n in range(60):
+        created = now - (n * 2 + 1) * HOUR - (n % 5) * 600_000
+        cid = f"c{n:03d}"
+        await store.report_conversation(site_id, cid, created, assignee_id=None, resolved_ms=None)
+        score = (0.6, 0.0, -0.5)[n % 3]
+        await store.report_message(site_id, cid, created, created, Writer.VISITOR, sentiment=score)
+        if n % 4:
+            reply = created + (n % 7 + 1) * 60_000
+            await store.report_message(
+                site_id, cid, created, reply, Writer.AGENT, agent_id=agent_id
+            )
+            await store.report_conversation(
+                site_id, cid, created, assignee_id=agent_id, resolved_ms=reply + HOUR
+            )
+        if n % 3 == 0:
+            comment = "Quick and kind" if n % 2 else ""
+            await store.rate_conversation(site_id, cid, 5 - n % 4, comment, created + 2 * HOUR)
+
+
+async def test_the_reports_page_draws_its_charts_and_a_csv_matches_the_api(
+    aiohttp_server, embedded_settings, browser
+) -> None:
+    app = create_app(embedded_settings)
+    server = await aiohttp_server(app)
+    stage = Stage(str(server.make_url("")).rstrip("/"), "", None)  # type: ignore[arg-type]
+    stage.tenant = await seed_tenant(app, "Acme Outdoor", ["http://shop.test"])
+    await seed_week(app, stage.tenant.site.id, stage.tenant.agent.id)
+
+    page = await new_page(browser, viewport={"width": 1440, "height": 900}, timezone_id="UTC")
+    await sign_in(page, stage)
+    await page.goto(f"{stage.app_url}/dashboard#/reports")
+    await page.wait_for_selector(".rp-chart canvas")
+    assert await page.locator(".rp-chart canvas").count() == 4  # over time, times, ratings, mood
+    assert await page.locator(".rp-heat-svg rect").count() == 7 * 24
+    assert await page.locator(".rp-section table").count() == 8  # every chart has its table
+    conversations = await page.locator(".vx-card").first.inner_text()
+    assert "60" in conversations
+    label = await page.locator(".rp-chart").first.get_attribute("aria-label")
+    assert label and "New: 60 in all" in label
+    if SHOTS:
+        await page.screenshot(path=str(Path(SHOTS) / "reports-desktop.png"), full_page=True)
+
+    href = await page.locator('a.rp-csv[data-figure="conversations"]').get_attribute("href")
+    assert href and href.endswith("format=csv")
+    download = await page.request.get(f"{stage.app_url}{href}")
+    assert download.ok
+    assert "attachment" in download.headers["content-disposition"]
+    api = await (await page.request.get(f"{stage.app_url}{href.replace('&format=csv', '')}")).json()
+    table = list(csv.reader(io.StringIO(await download.text())))
+    assert table[0] == api["columns"]
+    assert table[1:] == [["" if v is None else str(v) for v in row] for row in api["rows"]]
+    assert sum(int(row[1]) for row in table[1:]) == 60
+
+    phone = await new_page(
+        browser, viewport={"width": 390, "height": 844}, is_mobile=True, timezone_id="UTC"
+    )
+    await sign_in(phone, stage)
+    await phone.goto(f"{stage.app_url}/dashboard#/reports")
+    await phone.wait_for_selector(".rp-chart canvas")
+    overflow = await phone.evaluate(
+        "() => { const b = document.querySelector('.rp-body'); "
+        "return b.scrollWidth - b.clientWidth; }"
+    )
+    assert overflow <= 0, f"the page is {overflow}px wider than a phone"
+    if SHOTS:
+        await phone.screenshot(path=str(Path(SHOTS) / "reports-phone.png"), full_page=True)
