@@ -13,7 +13,7 @@ import time
 from collections import defaultdict
 from typing import Protocol
 
-from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio import BlockingConnectionPool, ConnectionPool, Redis
 from redis.exceptions import RedisError
 
 from server.storage.outages import unavailable_on
@@ -99,6 +99,10 @@ class MemoryCache:
 
 REDIS_CONNECT_TIMEOUT_SECONDS = 1.0
 REDIS_TIMEOUT_SECONDS = 2.0
+# redis-py's default pool refuses the 101st concurrent command outright; a burst of
+# visitors must wait its turn for a connection instead (bounded, like every Redis call).
+REDIS_MAX_CONNECTIONS = 32
+REDIS_POOL_WAIT_SECONDS = 2.0
 
 
 @unavailable_on(RedisError, OSError, service="cache (Redis)")
@@ -111,15 +115,15 @@ class RedisCache:
     @classmethod
     def from_url(cls, url: str, prefix: str = "porchlight:") -> RedisCache:
         # Short timeouts: a Redis that is down refuses a connection in a second, not ten.
-        return cls(
-            Redis.from_url(
-                url,
-                decode_responses=True,
-                socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
-                socket_timeout=REDIS_TIMEOUT_SECONDS,
-            ),
-            prefix,
+        pool = BlockingConnectionPool.from_url(
+            url,
+            decode_responses=True,
+            max_connections=REDIS_MAX_CONNECTIONS,
+            timeout=REDIS_POOL_WAIT_SECONDS,
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
         )
+        return cls(Redis.from_pool(pool), prefix)
 
     @property
     def connection_pool(self) -> ConnectionPool:

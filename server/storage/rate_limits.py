@@ -69,8 +69,8 @@ class WindowCounters:
                 if await self._windows.hit(item, key):
                     continue
                 stats = await self._windows.get_window_stats(item, key)
-            except StorageError:
-                log.warning("rate limit store unreachable; %s allowed uncounted", key)
+            except StorageError as error:
+                log.warning("rate limit store unreachable (%s); %s allowed uncounted", error, key)
                 return None
             self._remember_full(rule, key, stats.reset_time)
             return max(0.05, round(stats.reset_time - self._clock(), 3))

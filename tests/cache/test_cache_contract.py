@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -44,3 +45,18 @@ async def test_presence_counts_connections_per_member(cache):
     assert await cache.leave("site:1:visitors", "v1", "conn-b") is True
     assert await cache.leave("site:1:visitors", "v1", "conn-b") is False
     assert await cache.members("site:1:visitors") == {"v2"}
+
+
+async def test_a_burst_beyond_the_pool_waits_for_connections_instead_of_failing():
+    """A thousand visitors at once must not see "too many connections" from the cache."""
+    prefix = f"pltest-{uuid.uuid4().hex[:12]}:"
+    cache = RedisCache.from_url(REDIS_TEST_URL, prefix)
+    try:
+        await cache.set("k", "v", ttl_seconds=60)
+        answers = await asyncio.gather(*(cache.get("k") for _ in range(1000)))
+        assert answers == ["v"] * 1000
+    finally:
+        client = aioredis.Redis.from_url(REDIS_TEST_URL)
+        await client.delete(prefix + "k")
+        await client.aclose()
+        await cache.close()

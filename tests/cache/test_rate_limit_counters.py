@@ -9,6 +9,7 @@ import uuid
 import pytest
 import redis.asyncio as aioredis
 
+from server.storage.cache import RedisCache
 from server.storage.rate_limits import WindowCounters
 from tests.support.apps import REDIS_TEST_URL
 
@@ -84,3 +85,20 @@ async def test_an_unreachable_redis_allows_rather_than_fails():
         assert await down.hit("1/minute", "k") is None
     finally:
         await client.aclose()
+
+
+async def test_a_burst_on_the_cache_pool_is_counted_not_waved_through(redis_pool):
+    """Counters share the cache's bounded pool: a burst larger than the pool is still
+    counted, so a flood cannot slip past the limit by being concurrent."""
+    cache = RedisCache.from_url(REDIS_TEST_URL)
+    _, prefix = redis_pool
+    counters = WindowCounters.on_redis(REDIS_TEST_URL, cache.connection_pool, prefix)
+    try:
+        answers = await asyncio.gather(
+            *(counters.hit("150/minute", "address:5.6.7.8") for _ in range(200))
+        )
+    finally:
+        await counters.close()
+        await cache.close()
+
+    assert answers.count(None) == 150
