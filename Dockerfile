@@ -9,15 +9,19 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORCHLIGHT_PORT=8080
 
 WORKDIR /app
+# The locked versions (with their hashes) first: a layer that changes only with the lock.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml setup.cfg README.md ./
 COPY server ./server
 COPY migrations ./migrations
 COPY dashboard/templates ./dashboard/templates
 COPY static ./static
-RUN pip install . \
+RUN pip install --no-deps . \
+    && pip check \
     && useradd --system --uid 10001 --home-dir /data porchlight \
-    && mkdir -p /data \
-    && chown porchlight /data
+    && mkdir -p /data/uploads \
+    && chown -R porchlight /data
 
 USER porchlight
 VOLUME ["/data"]

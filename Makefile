@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint build check-build bench clean
+.PHONY: run test lint build check-build bench clean lock
 
 run: $(VENV)/.installed
 	$(BIN)/porchlight demo
@@ -35,13 +35,30 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Exact versions with their hashes from the lock files, then Porchlight itself without
+# resolving anything; `pip check` fails when setup.cfg wants what the lock lacks
+# (run `make lock`).
+$(VENV)/.installed: requirements.lock setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	touch $@
 
-$(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+$(VENV)/.installed-test: requirements-test.lock setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-test.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	touch $(VENV)/.installed $@
 
+# Refreshes both lock files from setup.cfg: the newest versions its ranges allow, for
+# Python 3.11 on every platform, each with the hashes of all its published files.
+LOCK_FLAGS := --generate-hashes --universal --python-version 3.11 --no-annotate --quiet
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet uv==0.13.8
+	.venv-lock/bin/uv pip compile setup.cfg --extra postgres $(LOCK_FLAGS) -o requirements.lock
+	.venv-lock/bin/uv pip compile setup.cfg --extra postgres --extra test $(LOCK_FLAGS) \
+		-o requirements-test.lock
+
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) .venv-lock data .pytest_cache

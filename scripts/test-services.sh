@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# What the test suite talks to besides Python packages: a Redis server on 127.0.0.1:6379
-# and Debian's Chromium for the browser tests. Installs and starts what is missing.
+# What the test suite talks to besides Python packages: a Redis server on 127.0.0.1:6379,
+# Debian's Chromium for the browser tests, and HAProxy to check the load balancer's
+# configuration. Installs and starts what is missing.
 set -euo pipefail
 
 need_apt=()
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need_apt+=(haproxy)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
     echo "tests need: ${need_apt[*]} (install them, or run as root on Debian)" >&2
