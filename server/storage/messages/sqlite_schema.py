@@ -188,3 +188,12 @@ report_message_slots = Table(
     Column("neutral", Integer, nullable=False),
     Column("negative", Integer, nullable=False),
 )
+
+# What a site's owner set for its reports: the goal page and the time zone.
+report_settings = Table(
+    "report_settings",
+    metadata,
+    Column("site_id", Integer, primary_key=True),
+    Column("goal_path", Text, nullable=False, server_default=""),
+    Column("time_zone", Text, nullable=False, server_default=""),
+)
