@@ -4,7 +4,8 @@
 ``GET /api/v1/reports/{figure}`` gives one, and ``?format=csv`` the same table as a CSV
 file. Both take ``site_id`` (one site, or every site of the caller when left out),
 ``from``/``to`` (local days, both included), ``tz`` (an IANA time zone), ``interval``
-(``hour``, ``day`` or ``week``) and ``missed_after`` (minutes).
+(``hour``, ``day`` or ``week``), ``missed_after`` (minutes) and ``default_tz`` (the
+time zone when neither ``tz`` nor the site's report settings name one).
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import io
 
 from aiohttp import web
 
-from server.domain import InvalidInput
+from server.domain import Forbidden, InvalidInput, Role
 from server.http.agent_auth import agent_context
+from server.http.body import json_object
 from server.keys import reports_key
 from server.services import commands
 from server.services.report_figures import Figure
@@ -60,12 +62,42 @@ async def one_figure(request: web.Request) -> web.Response:
 async def conversation_sentiments(request: web.Request) -> web.Response:
     """``GET /api/v1/sites/{site_id}/sentiments?ids=<id>,<id>``: the mean sentiment of each
     conversation's visitor messages (-1 … 1), for those that have one."""
-    ctx = await agent_context(request)
-    site_id = commands.whole_id(request.match_info["site_id"], "site id")
-    ctx.require_member(site_id)
+    site_id = await _member_site(request)
     ids = [i for i in request.query.get("ids", "").split(",") if i][:200]
     found = await request.app[reports_key].sentiments(site_id, ids)
     return web.json_response({"ok": True, "sentiments": found})
+
+
+async def get_settings(request: web.Request) -> web.Response:
+    """``GET /api/v1/sites/{site_id}/report-settings``: the goal page and the time zone."""
+    site_id = await _member_site(request)
+    found = await request.app[reports_key].settings(site_id)
+    return web.json_response(
+        {"ok": True, "goal_path": found.goal_path, "time_zone": found.time_zone}
+    )
+
+
+async def put_settings(request: web.Request) -> web.Response:
+    """``PUT /api/v1/sites/{site_id}/report-settings`` {goal_path, time_zone} (admins and
+    owners)."""
+    site_id = await _member_site(request, manage=True)
+    body = await json_object(request)
+    goal_path, time_zone = body.get("goal_path", ""), body.get("time_zone", "")
+    if not isinstance(goal_path, str) or not isinstance(time_zone, str):
+        raise InvalidInput("goal_path and time_zone are text")
+    saved = await request.app[reports_key].save_settings(site_id, goal_path, time_zone)
+    return web.json_response(
+        {"ok": True, "goal_path": saved.goal_path, "time_zone": saved.time_zone}
+    )
+
+
+async def _member_site(request: web.Request, *, manage: bool = False) -> int:
+    ctx = await agent_context(request)
+    site_id = commands.whole_id(request.match_info["site_id"], "site id")
+    role = ctx.require_member(site_id)
+    if manage and role not in (Role.OWNER, Role.ADMIN):
+        raise Forbidden("only the site's owners and admins change its report settings")
+    return site_id
 
 
 async def _sites(request: web.Request) -> list[int]:
@@ -90,3 +122,5 @@ def setup(router: web.UrlDispatcher) -> None:
     router.add_get("/api/v1/reports", all_figures)
     router.add_get("/api/v1/reports/{figure}", one_figure)
     router.add_get("/api/v1/sites/{site_id}/sentiments", conversation_sentiments)
+    router.add_get("/api/v1/sites/{site_id}/report-settings", get_settings)
+    router.add_put("/api/v1/sites/{site_id}/report-settings", put_settings)

@@ -211,7 +211,7 @@ def satisfaction(period: Period, facts: Iterable[ConversationFacts]) -> Figure:
     for label, by_rating in zip(period.labels, counts, strict=True):
         total = sum(by_rating)
         satisfied = sum(by_rating[SATISFIED_FROM - 1 :])
-        rows.append([label, total, *by_rating, _share(satisfied, total)])
+        rows.append([label, total, *by_rating, share(satisfied, total)])
     return Figure(
         "satisfaction",
         "Satisfaction",
@@ -261,7 +261,7 @@ def sentiment(period: Period, slots: Iterable[MessageSlot]) -> Figure:
     rows = []
     for label, (pos, neu, neg) in zip(period.labels, moods, strict=True):
         total = pos + neu + neg
-        rows.append([label, pos, neu, neg, _share(pos, total), _share(neg, total)])
+        rows.append([label, pos, neu, neg, share(pos, total), share(neg, total)])
     return Figure(
         "sentiment",
         "Sentiment of visitors' messages",
@@ -297,7 +297,7 @@ def summary(
         ["resolution_median_s", median(resolutions)],
         ["resolution_p90_s", p90(resolutions)],
         ["ratings", len(ratings)],
-        ["satisfied_share", _share(satisfied, len(ratings))],
+        ["satisfied_share", share(satisfied, len(ratings))],
     ]
     return Figure("summary", "Summary", ("metric", "value"), rows)
 
@@ -309,7 +309,7 @@ def _range_of(seconds: float) -> int:
     return len(DURATION_EDGES)
 
 
-def _share(part: int, whole: int) -> float | None:
+def share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 

@@ -21,11 +21,13 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from server.domain import AuthorKind, InvalidInput, MessageKind, NotFound
 from server.services import report_figures as figures
+from server.services import report_visits as visits
 from server.services.events import Event
+from server.services.journey import ulid_floor
 from server.services.report_period import Period, parse_period
 from server.services.team import TeamService
 from server.storage.messages.base import MessageStore
-from server.storage.messages.reports import Writer
+from server.storage.messages.reports import ReportSettings, Writer
 
 DEFAULT_MISSED_AFTER_MINUTES = 5
 MAX_COMMENT = 2000
@@ -39,6 +41,7 @@ STATE_EVENTS = frozenset(
         "conversation.assigned",
     }
 )
+VISIT_FIGURES = ("visits", "countries", "devices", "sources", "entry_pages", "goal")
 FIGURES = (
     "summary",
     "conversations",
@@ -49,6 +52,7 @@ FIGURES = (
     "satisfaction",
     "comments",
     "sentiment",
+    *VISIT_FIGURES,
 )
 
 
@@ -137,6 +141,10 @@ class ReportService:
         unknown = [n for n in names if n not in FIGURES]
         if unknown:
             raise NotFound(f"no such report: {unknown[0][:40]}")
+        query = dict(query)
+        if not query.get("tz"):
+            own = (await self.settings(site_ids[0])).time_zone if len(site_ids) == 1 else ""
+            query["tz"] = own or query.get("default_tz") or "UTC"
         period = self.period(query)
         missed_after_ms = _missed_after(query) * 60_000
         now = now_ms if now_ms is not None else _now_ms()
@@ -161,7 +169,61 @@ class ReportService:
             "comments": lambda: figures.comments(period, facts),
             "sentiment": lambda: figures.sentiment(period, slots),
         }
-        return period, {name: build[name]() for name in names}
+        found = {name: build[name]() for name in names if name in build}
+        wanted_visits = [n for n in names if n in VISIT_FIGURES]
+        if wanted_visits:
+            found |= await self._visit_figures(site_ids, period, wanted_visits)
+        return period, {name: found[name] for name in names}
+
+    async def _visit_figures(
+        self, site_ids: Sequence[int], period: Period, names: Sequence[str]
+    ) -> dict[str, figures.Figure]:
+        since, until = _ulid_floor(period.since_ms), _ulid_floor(period.until_ms)
+        sessions = await self._store.visit_sessions(site_ids, since, until)
+        starts = await self._store.conversation_starts(
+            site_ids, since, _ulid_floor(period.until_ms + visits.CHAT_AFTER_LAST_VIEW_MS)
+        )
+        goals: dict[str, list[int]] = {}
+        for site_id in site_ids:
+            goal_path = (await self.settings(site_id)).goal_path
+            if goal_path:
+                goals.setdefault(goal_path, []).append(site_id)
+        reached: set[str] = set()
+        for goal_path, sites in goals.items():
+            pages = await self._store.pages_containing(sites, since, until, goal_path)
+            reached |= visits.goal_sessions_of(pages, goal_path)
+        found = visits.in_period(period, visits.visits_of(sessions, starts, reached))
+        needs_traits = {"countries", "devices"} & set(names)
+        traits = (
+            await self._store.visitor_traits(
+                site_ids, sorted({v.session.visitor_id for v in found})
+            )
+            if needs_traits
+            else {}
+        )
+        build: dict[str, Any] = {
+            "visits": lambda: visits.visits_over_time(period, found),
+            "countries": lambda: visits.countries(found, traits),
+            "devices": lambda: visits.devices(found, traits),
+            "sources": lambda: visits.sources(found),
+            "entry_pages": lambda: visits.entry_pages(found),
+            "goal": lambda: visits.goal(found, sorted(goals)),
+        }
+        return {name: build[name]() for name in names}
+
+    async def settings(self, site_id: int) -> ReportSettings:
+        return await self._store.report_settings(site_id)
+
+    async def save_settings(self, site_id: int, goal_path: str, time_zone: str) -> ReportSettings:
+        goal_path = goal_path.strip()
+        if goal_path and (not goal_path.startswith("/") or len(goal_path) > 300):
+            raise InvalidInput("the goal page is a path that starts with /, like /checkout/done")
+        time_zone = time_zone.strip()
+        if time_zone:
+            parse_period({"tz": time_zone}, today=date(2026, 1, 1))  # an unknown zone is refused
+        settings = ReportSettings(goal_path, time_zone)
+        await self._store.save_report_settings(site_id, settings)
+        return settings
 
     async def rate(self, site_id: int, conversation_id: str, rating: int, comment: str) -> None:
         if not 1 <= rating <= 5:
@@ -203,6 +265,10 @@ def _ms(value: Any) -> int | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp() * 1000)
+
+
+def _ulid_floor(ms: int) -> str:
+    return ulid_floor(datetime.fromtimestamp(ms / 1000, UTC))
 
 
 def _now_ms() -> int:

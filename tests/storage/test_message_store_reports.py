@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from server.domain import Conversation, PageView, Visitor
 from server.storage.messages.base import MessageStore
-from server.storage.messages.reports import SLOT_MS, ConversationFacts, MessageSlot, Writer
+from server.storage.messages.reports import (
+    SLOT_MS,
+    ConversationFacts,
+    MessageSlot,
+    ReportSettings,
+    VisitorTraits,
+    Writer,
+)
 
 SITE = 1
 OTHER_SITE = 2
@@ -109,3 +119,76 @@ async def test_message_slots_are_quarter_hours_summed_over_the_sites_asked(
         MessageSlot(T0, visitor=3, agent=1, positive=1, neutral=1, negative=1),
     ]
     assert await store.message_slots([], T0, T0 + q) == []
+
+
+async def _view(
+    store: MessageStore, site: int, visitor: str, session: str, url: str, ref=""
+) -> str:
+    view = PageView(
+        id=store.new_id(),
+        site_id=site,
+        visitor_id=visitor,
+        session_id=session,
+        url=url,
+        referrer=ref,
+    )
+    await store.add_page_view(view)
+    return view.id
+
+
+async def test_visits_know_their_entry_page_referrer_and_whether_the_visitor_came_before(
+    message_store: MessageStore,
+) -> None:
+    store = message_store
+    for vid, geo, ua in (
+        ("v1", {"country_code": "DE", "country": "Germany"}, "Firefox"),
+        ("v2", {}, ""),
+    ):
+        now = datetime.now(UTC)
+        await store.save_visitor(
+            Visitor(
+                id=vid,
+                site_id=SITE,
+                first_seen=now,
+                last_seen=now,
+                geo=geo,
+                device={"user_agent": ua} if ua else {},
+            )
+        )
+    await _view(store, SITE, "v1", "s0", "https://shop.test/old")  # before the period
+    since = store.new_id()
+    first = await _view(
+        store, SITE, "v1", "s1", "https://shop.test/?utm_source=ads", "https://g.test/"
+    )
+    await _view(store, SITE, "v2", "s2", "https://shop.test/tents")
+    last = await _view(store, SITE, "v1", "s1", "https://shop.test/checkout/done?x=1")
+    await _view(store, OTHER_SITE, "o1", "s9", "https://other.test/checkout/done")
+    conversation_id = store.new_id()
+    await store.create_conversation(
+        Conversation(id=conversation_id, site_id=SITE, visitor_id="v2", activity_id=conversation_id)
+    )
+    until = store.new_id()
+
+    sessions = await store.visit_sessions([SITE], since, until)
+    assert [
+        (s.session_id, s.visitor_id, s.entry_url, s.referrer, s.returning) for s in sessions
+    ] == [
+        ("s1", "v1", "https://shop.test/?utm_source=ads", "https://g.test/", True),
+        ("s2", "v2", "https://shop.test/tents", "", False),
+    ]
+    assert (sessions[0].first_id, sessions[0].last_id) == (first, last)
+    assert len(await store.visit_sessions([SITE, OTHER_SITE], since, until)) == 3
+    assert await store.visitor_traits([SITE], ["v1", "v2", "nobody"]) == {
+        "v1": VisitorTraits("DE", "Germany", "Firefox"),
+        "v2": VisitorTraits(),
+    }
+    assert await store.conversation_starts([SITE], since, until) == [("v2", conversation_id)]
+    assert await store.conversation_starts([OTHER_SITE], since, until) == []
+    assert await store.pages_containing([SITE], since, until, "/checkout/done") == [
+        ("s1", "https://shop.test/checkout/done?x=1")
+    ]
+    assert await store.report_settings(SITE) == ReportSettings()
+    await store.save_report_settings(SITE, ReportSettings("/checkout/done", "Europe/Berlin"))
+    await store.save_report_settings(SITE, ReportSettings("/thanks", "Europe/Berlin"))
+    assert await store.report_settings(SITE) == ReportSettings("/thanks", "Europe/Berlin")
+    assert await store.report_settings(OTHER_SITE) == ReportSettings()

@@ -26,7 +26,7 @@ from server.domain import (
     Visitor,
 )
 from server.storage.messages.outbox import OutboxStore
-from server.storage.messages.reports import ReportStore
+from server.storage.messages.reports import ReportStore, VisitReportStore
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats
 
@@ -83,7 +83,7 @@ class VisitorData:
     messages: list[Message]  # the kinds the visitor may see, oldest first
 
 
-class MessageStore(OutboxStore, ReportStore, Protocol):
+class MessageStore(OutboxStore, ReportStore, VisitReportStore, Protocol):
     async def init(self) -> None:
         """Create tables / collections and indexes. Safe to call on every start."""
 

@@ -70,6 +70,7 @@ class MongoMessageStore(MongoOutbox, MongoReports):
         self._revisions = self._db["message_revisions"]
         self._report_conversations = self._db["report_conversations"]
         self._report_slots = self._db["report_message_slots"]
+        self._report_settings = self._db["report_settings"]
         self._new_id = UlidFactory()
 
     async def init(self) -> None:

@@ -129,3 +129,56 @@ class ReportStore(Protocol):
         self, site_id: int, conversation_ids: Sequence[str]
     ) -> dict[str, float]:
         """The mean sentiment of the visitor's messages, for those that have one."""
+
+
+@dataclass(frozen=True, slots=True)
+class VisitSession:
+    """One visit (session) whose first page view in the period is ``first_id``."""
+
+    session_id: str
+    site_id: int
+    visitor_id: str
+    first_id: str  # page view ids are ULIDs: their time is when the page was entered
+    last_id: str
+    entry_url: str
+    referrer: str
+    returning: bool  # the visitor had page views before this visit
+
+
+@dataclass(frozen=True, slots=True)
+class VisitorTraits:
+    country_code: str = ""
+    country: str = ""
+    user_agent: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSettings:
+    goal_path: str = ""  # a page whose visit counts as reaching the goal, e.g. /checkout/done
+    time_zone: str = ""  # an IANA name; empty: the reader's own
+
+
+class VisitReportStore(Protocol):
+    async def visit_sessions(
+        self, site_ids: Sequence[int], since_id: str, until_id: str
+    ) -> list[VisitSession]:
+        """Visits with page views whose ids fall in ``[since_id, until_id)``, oldest first."""
+
+    async def visitor_traits(
+        self, site_ids: Sequence[int], visitor_ids: Sequence[str]
+    ) -> dict[str, VisitorTraits]:
+        """Where each visitor is and what they browse with."""
+
+    async def conversation_starts(
+        self, site_ids: Sequence[int], since_id: str, until_id: str
+    ) -> list[tuple[str, str]]:
+        """``(visitor_id, conversation_id)`` of conversations begun in the id range."""
+
+    async def pages_containing(
+        self, site_ids: Sequence[int], since_id: str, until_id: str, needle: str
+    ) -> list[tuple[str, str]]:
+        """``(session_id, url)`` of page views in the range whose URL contains ``needle``."""
+
+    async def report_settings(self, site_id: int) -> ReportSettings: ...
+
+    async def save_report_settings(self, site_id: int, settings: ReportSettings) -> None: ...

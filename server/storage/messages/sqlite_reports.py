@@ -6,7 +6,16 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from server.storage.messages.reports import ConversationFacts, MessageSlot, Writer, mood, slot_of
+from server.storage.messages.reports import (
+    ConversationFacts,
+    MessageSlot,
+    ReportSettings,
+    VisitorTraits,
+    VisitSession,
+    Writer,
+    mood,
+    slot_of,
+)
 from server.storage.messages.sqlite_lane import SqliteLane
 from server.storage.messages.sqlite_rows import marks
 
@@ -166,3 +175,100 @@ class SqliteReports:
         )
         rows = await self._reports.run(lambda conn: conn.execute(sql, (site_id, *ids)).fetchall())
         return {conversation_id: float(score) for conversation_id, score in rows}
+
+    # --- visits ---------------------------------------------------------------------
+
+    async def visit_sessions(
+        self, site_ids: Sequence[int], since_id: str, until_id: str
+    ) -> list[VisitSession]:
+        if not site_ids:
+            return []
+        sites = list(site_ids)
+        sql = (
+            "WITH ends AS (SELECT session_id, min(id) AS first_id, max(id) AS last_id "
+            f"  FROM page_views WHERE site_id IN ({marks(sites)}) AND id >= ? AND id < ? "
+            "  GROUP BY session_id) "
+            "SELECT e.session_id, p.site_id, p.visitor_id, e.first_id, e.last_id, p.url, "
+            "  p.referrer, EXISTS (SELECT 1 FROM page_views AS q WHERE q.site_id = p.site_id "
+            "    AND q.visitor_id = p.visitor_id AND q.id < e.first_id "
+            "    AND q.session_id != e.session_id) "
+            "FROM ends AS e JOIN page_views AS p ON p.id = e.first_id ORDER BY e.first_id"
+        )
+        rows = await self._reports.run(
+            lambda conn: conn.execute(sql, (*sites, since_id, until_id)).fetchall()
+        )
+        return [VisitSession(*row[:7], returning=bool(row[7])) for row in rows]
+
+    async def visitor_traits(
+        self, site_ids: Sequence[int], visitor_ids: Sequence[str]
+    ) -> dict[str, VisitorTraits]:
+        if not site_ids or not visitor_ids:
+            return {}
+        sites, wanted = list(site_ids), list(visitor_ids)
+
+        def read(conn: sqlite3.Connection) -> dict[str, VisitorTraits]:
+            found: dict[str, VisitorTraits] = {}
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                rows = conn.execute(
+                    "SELECT id, json_extract(geo, '$.country_code'), "
+                    "json_extract(geo, '$.country'), json_extract(device, '$.user_agent') "
+                    "FROM visitors "
+                    f"WHERE site_id IN ({marks(sites)}) AND id IN ({marks(chunk)})",
+                    (*sites, *chunk),
+                ).fetchall()
+                for visitor_id, code, name, agent in rows:
+                    found[visitor_id] = VisitorTraits(code or "", name or "", agent or "")
+            return found
+
+        return await self._reports.run(read)
+
+    async def conversation_starts(
+        self, site_ids: Sequence[int], since_id: str, until_id: str
+    ) -> list[tuple[str, str]]:
+        if not site_ids:
+            return []
+        sites = list(site_ids)
+        sql = (
+            "SELECT visitor_id, id FROM conversations "
+            f"WHERE site_id IN ({marks(sites)}) AND id >= ? AND id < ? ORDER BY id"
+        )
+        rows = await self._reports.run(
+            lambda conn: conn.execute(sql, (*sites, since_id, until_id)).fetchall()
+        )
+        return [(visitor_id, conversation_id) for visitor_id, conversation_id in rows]
+
+    async def pages_containing(
+        self, site_ids: Sequence[int], since_id: str, until_id: str, needle: str
+    ) -> list[tuple[str, str]]:
+        if not site_ids or not needle:
+            return []
+        sites = list(site_ids)
+        sql = (
+            "SELECT session_id, url FROM page_views "
+            f"WHERE site_id IN ({marks(sites)}) AND id >= ? AND id < ? AND instr(url, ?) > 0 "
+            "ORDER BY id"
+        )
+        rows = await self._reports.run(
+            lambda conn: conn.execute(sql, (*sites, since_id, until_id, needle)).fetchall()
+        )
+        return [(session_id, url) for session_id, url in rows]
+
+    async def report_settings(self, site_id: int) -> ReportSettings:
+        row = await self._reports.run(
+            lambda conn: conn.execute(
+                "SELECT goal_path, time_zone FROM report_settings WHERE site_id = ?", (site_id,)
+            ).fetchone()
+        )
+        return ReportSettings(*row) if row else ReportSettings()
+
+    async def save_report_settings(self, site_id: int, settings: ReportSettings) -> None:
+        args = (site_id, settings.goal_path, settings.time_zone)
+        await self._writes.run(
+            lambda conn: conn.execute(
+                "INSERT INTO report_settings (site_id, goal_path, time_zone) VALUES (?, ?, ?) "
+                "ON CONFLICT (site_id) DO UPDATE SET goal_path = excluded.goal_path, "
+                "time_zone = excluded.time_zone",
+                args,
+            )
+        )

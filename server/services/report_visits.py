@@ -1,0 +1,185 @@
+"""The Visitors part of the Reports page: visits, where they come from, and what converts.
+
+A visit "has a chat" when its visitor began a conversation between the visit's first page
+view and half an hour after its last. A visit "reaches the goal" when one of its pages has
+the path the site's owner named (``/checkout/done``: the query string and fragment do not
+matter). Sources are the entry page's ``utm_source`` (and ``utm_campaign``), else the
+outside site that referred the visitor, else "Direct".
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from server.services.journey import page_key, utm_of
+from server.services.report_figures import Figure, share
+from server.services.report_period import Period
+from server.storage.messages.reports import VisitorTraits, VisitSession
+
+CHAT_AFTER_LAST_VIEW_MS = 30 * 60 * 1000
+TOP = 50
+_TABLET = re.compile(r"iPad|Tablet|PlayBook|Silk|Android(?!.*Mobile)", re.I)
+_MOBILE = re.compile(r"Mobi|iPhone|iPod|Android|Windows Phone", re.I)
+
+
+def ulid_ms(ulid: str) -> int:
+    """The millisecond a ULID was made (its first ten Crockford base-32 characters)."""
+    value = 0
+    for char in ulid[:10].upper():
+        value = value * 32 + "0123456789ABCDEFGHJKMNPQRSTVWXYZ".index(char)
+    return value
+
+
+def device_of(user_agent: str) -> str:
+    if not user_agent:
+        return "Unknown"
+    if _TABLET.search(user_agent):
+        return "Tablet"
+    if _MOBILE.search(user_agent):
+        return "Mobile"
+    return "Desktop"
+
+
+def source_of(session: VisitSession) -> tuple[str, str]:
+    """``(source, campaign)`` of a visit."""
+    utm = utm_of(session.entry_url)
+    if utm.get("source"):
+        return utm["source"], utm.get("campaign", "")
+    referrer = urlsplit(session.referrer).hostname if session.referrer else None
+    if referrer and referrer != urlsplit(session.entry_url).hostname:
+        return referrer.removeprefix("www."), utm.get("campaign", "")
+    return "Direct", utm.get("campaign", "")
+
+
+def path_of(url: str) -> str:
+    return urlsplit(page_key(url)).path or "/"
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    session: VisitSession
+    started_ms: int
+    chatted: bool
+    reached_goal: bool
+
+
+def visits_of(
+    sessions: Iterable[VisitSession],
+    conversation_starts: Iterable[tuple[str, str]],
+    goal_sessions: set[str],
+) -> list[Visit]:
+    chats: dict[str, list[int]] = {}
+    for visitor_id, conversation_id in conversation_starts:
+        chats.setdefault(visitor_id, []).append(ulid_ms(conversation_id))
+    for times in chats.values():
+        times.sort()
+    found = []
+    for s in sessions:
+        start, end = ulid_ms(s.first_id), ulid_ms(s.last_id) + CHAT_AFTER_LAST_VIEW_MS
+        times = chats.get(s.visitor_id, [])
+        i = bisect.bisect_left(times, start)
+        chatted = i < len(times) and times[i] <= end
+        found.append(Visit(s, start, chatted, s.session_id in goal_sessions))
+    return found
+
+
+def goal_sessions_of(pages: Iterable[tuple[str, str]], goal_path: str) -> set[str]:
+    wanted = goal_path.rstrip("/") or "/"
+    return {session for session, url in pages if (path_of(url).rstrip("/") or "/") == wanted}
+
+
+def visits_over_time(period: Period, visits: Sequence[Visit]) -> Figure:
+    n = len(period.starts)
+    counts = [[0, 0, 0, 0, 0] for _ in range(n)]
+    for v in visits:
+        if (i := period.bucket(v.started_ms)) is not None:
+            row = counts[i]
+            row[0] += 1
+            row[2 if v.session.returning else 1] += 1
+            row[3] += v.chatted
+            row[4] += v.reached_goal
+    return Figure(
+        "visits",
+        "Visits",
+        ("period", "visits", "new", "returning", "with_chat", "reached_goal"),
+        [[label, *row] for label, row in zip(period.labels, counts, strict=True)],
+    )
+
+
+def _grouped(
+    visits: Iterable[Visit], key, figure_id: str, title: str, columns: tuple[str, ...]
+) -> Figure:
+    totals: Counter[tuple[str, ...]] = Counter()
+    chats: Counter[tuple[str, ...]] = Counter()
+    for v in visits:
+        k = key(v)
+        totals[k] += 1
+        chats[k] += v.chatted
+    ordered = sorted(totals, key=lambda k: (-totals[k], k))[:TOP]
+    return Figure(
+        figure_id,
+        title,
+        (*columns, "visits", "with_chat", "chat_share"),
+        [[*k, totals[k], chats[k], share(chats[k], totals[k])] for k in ordered],
+    )
+
+
+def in_period(period: Period, visits: Iterable[Visit]) -> list[Visit]:
+    return [v for v in visits if period.bucket(v.started_ms) is not None]
+
+
+def countries(visits: Sequence[Visit], traits: Mapping[str, VisitorTraits]) -> Figure:
+    def key(v: Visit) -> tuple[str, str]:
+        t = traits.get(v.session.visitor_id, VisitorTraits())
+        return (t.country_code or "", t.country or "Unknown")
+
+    return _grouped(visits, key, "countries", "Top countries", ("country_code", "country"))
+
+
+def devices(visits: Sequence[Visit], traits: Mapping[str, VisitorTraits]) -> Figure:
+    def key(v: Visit) -> tuple[str]:
+        return (device_of(traits.get(v.session.visitor_id, VisitorTraits()).user_agent),)
+
+    return _grouped(visits, key, "devices", "Devices", ("device",))
+
+
+def sources(visits: Sequence[Visit]) -> Figure:
+    return _grouped(
+        visits,
+        lambda v: source_of(v.session),
+        "sources",
+        "Sources and campaigns that lead to a chat",
+        ("source", "campaign"),
+    )
+
+
+def entry_pages(visits: Sequence[Visit]) -> Figure:
+    return _grouped(
+        visits,
+        lambda v: (path_of(v.session.entry_url),),
+        "entry_pages",
+        "Entry pages that lead to a chat",
+        ("page",),
+    )
+
+
+def goal(visits: Sequence[Visit], goal_paths: Sequence[str]) -> Figure:
+    chatted = [v for v in visits if v.chatted]
+    others = [v for v in visits if not v.chatted]
+    reached_chat = sum(v.reached_goal for v in chatted)
+    reached_other = sum(v.reached_goal for v in others)
+    rows = [
+        ["goal_page", ", ".join(goal_paths)],
+        ["visits_with_chat", len(chatted)],
+        ["visits_with_chat_reaching_goal", reached_chat],
+        ["goal_share_with_chat", share(reached_chat, len(chatted))],
+        ["visits_without_chat", len(others)],
+        ["visits_without_chat_reaching_goal", reached_other],
+        ["goal_share_without_chat", share(reached_other, len(others))],
+    ]
+    return Figure("goal", "Visits with a chat that reach the goal", ("metric", "value"), rows)
