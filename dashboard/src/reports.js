@@ -7,6 +7,7 @@ import { duration } from "./time.js";
 import { emptyState, skeleton } from "./ui.js";
 import { lineChart } from "./report-chart.js";
 import { heatMap } from "./report-heat.js";
+import { countryMap } from "./report-map.js";
 
 const PERIODS = [
   ["7", "Last 7 days"],
@@ -37,6 +38,12 @@ function share(value) {
 
 function minutes(value) {
   return value == null ? null : Math.round((value / 60) * 10) / 10;
+}
+
+// Writes carry the page's CSRF token, as every cookie-authenticated write does.
+function csrfHeader() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? { "X-CSRF-Token": meta.content } : {};
 }
 
 function zone() {
@@ -91,7 +98,7 @@ export function createReports({ root, store }) {
     const choice = periodSelect.value;
     custom.hidden = choice !== "custom";
     const range = choice === "custom" ? { from: fromInput.value, to: toInput.value } : { from: daysAgo(Number(choice) - 1), to: daysAgo(0) };
-    const q = new URLSearchParams({ ...range, tz, interval: intervalSelect.value });
+    const q = new URLSearchParams({ ...range, default_tz: tz, interval: intervalSelect.value });
     if (siteSelect.value && siteSelect.value !== "all") q.set("site_id", siteSelect.value);
     return q;
   }
@@ -238,8 +245,104 @@ export function createReports({ root, store }) {
           }),
         ),
       }),
+      h("h2", { class: "rp-part" }, "Visitors"),
+      section(f.visits, q, {
+        chart: add(
+          lineChart({
+            labels,
+            label: "Visits over time",
+            series: [
+              { name: "Visits", values: column(f.visits, "visits"), color: COLORS.blue },
+              { name: "New", values: column(f.visits, "new"), color: COLORS.amber, dash: true },
+              { name: "Returning", values: column(f.visits, "returning"), color: COLORS.grey, dash: true },
+              { name: "With a chat", values: column(f.visits, "with_chat"), color: COLORS.green },
+              { name: "Reached the goal", values: column(f.visits, "reached_goal"), color: COLORS.red },
+            ],
+          }),
+        ),
+      }),
+      section(f.countries, q, { chart: countryMap(f.countries), format: { chat_share: share, lat: () => "", lon: () => "" } }),
+      section(f.devices, q, { chart: bars(f.devices, "device"), format: { chat_share: share } }),
+      section(f.sources, q, { format: { chat_share: share }, note: "Where visits came from (UTM source and campaign, else the referring site) and how many of them led to a chat." }),
+      section(f.entry_pages, q, { format: { chat_share: share }, note: "The page a visit began on, and how many of those visits led to a chat." }),
+      goalSection(f.goal, q),
     );
     for (const c of charts) c.mount();
+  }
+
+  function bars(figure, name) {
+    const i = figure.columns.indexOf(name);
+    const n = figure.columns.indexOf("visits");
+    const max = Math.max(1, ...figure.rows.map((r) => r[n]));
+    return h(
+      "div",
+      { class: "rp-dist", role: "img", "aria-label": figure.rows.map((r) => `${r[i]}: ${r[n]} visits`).join("; ") || "No visits." },
+      figure.rows.map((r) => h("div", { class: "rp-dist-row", "aria-hidden": "true" }, h("span", { class: "rp-dist-label" }, r[i]), h("span", { class: "rp-dist-bars" }, h("span", { class: "rp-hbar rp-hbar--first", style: `--share:${(100 * r[n]) / max}%` })))),
+    );
+  }
+
+  function goalSection(figure, q) {
+    const values = Object.fromEntries(figure.rows);
+    const siteId = siteSelect.value && siteSelect.value !== "all" ? siteSelect.value : store.state.sites && store.state.sites.length === 1 ? String(store.state.sites[0].id) : "";
+    const parts = [
+      values.goal_page
+        ? h(
+            "div",
+            { class: "vx-cards" },
+            card(`Visits with a chat that reach ${values.goal_page}`, `${share(values.goal_share_with_chat)} (${values.visits_with_chat_reaching_goal} of ${values.visits_with_chat})`),
+            card("Visits without a chat that reach it", `${share(values.goal_share_without_chat)} (${values.visits_without_chat_reaching_goal} of ${values.visits_without_chat})`),
+          )
+        : h("p", { class: "vx-muted rp-note" }, "Name a goal page (for example /checkout/done) to see how many visits with a chat reach it."),
+    ];
+    if (siteId) parts.push(settingsForm(siteId));
+    return h(
+      "section",
+      { class: "rp-section", "data-figure": figure.id, "aria-labelledby": "rp-goal" },
+      h("div", { class: "rp-section-head" }, h("h2", { class: "vx-table-title", id: "rp-goal" }, figure.title), csvLink(figure.id, q)),
+      ...parts,
+    );
+  }
+
+  function settingsForm(siteId) {
+    const goal = h("input", { class: "input", name: "goal_path", placeholder: "/checkout/done", "aria-label": "Goal page" });
+    const zoneInput = h("input", { class: "input", name: "time_zone", placeholder: tz, "aria-label": "Time zone of the reports" });
+    const status = h("span", { class: "vx-muted rp-note", role: "status" });
+    const form = h(
+      "form",
+      { class: "rp-settings" },
+      h("label", null, h("span", null, "Goal page"), goal),
+      h("label", null, h("span", null, "Time zone"), zoneInput),
+      h("button", { class: "btn btn-primary", type: "submit" }, "Save"),
+      status,
+    );
+    fetch(`/api/v1/sites/${siteId}/report-settings`, { credentials: "same-origin" })
+      .then((r) => r.json())
+      .then((d) => {
+        if (d && d.ok) {
+          goal.value = d.goal_path;
+          zoneInput.value = d.time_zone;
+        }
+      })
+      .catch(() => {});
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      status.textContent = "Saving…";
+      let d;
+      try {
+        const res = await fetch(`/api/v1/sites/${siteId}/report-settings`, {
+          method: "PUT",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", ...csrfHeader() },
+          body: JSON.stringify({ goal_path: goal.value, time_zone: zoneInput.value }),
+        });
+        d = await res.json();
+      } catch {
+        d = { ok: false, error: "Couldn’t reach the server." };
+      }
+      status.textContent = d && d.ok ? "Saved." : (d && d.error) || "Not saved.";
+      if (d && d.ok) load(true);
+    });
+    return form;
   }
 
   function distribution(figure) {

@@ -6,7 +6,7 @@ import { WORLD } from "./visitor-profile-world.js";
 const SVG_NS = "http://www.w3.org/2000/svg";
 let land = "";
 
-function landPath() {
+export function landPath() {
   if (land) return land;
   const raw = atob(WORLD.bits);
   const parts = [];

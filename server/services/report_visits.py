@@ -134,11 +134,32 @@ def in_period(period: Period, visits: Iterable[Visit]) -> list[Visit]:
 
 
 def countries(visits: Sequence[Visit], traits: Mapping[str, VisitorTraits]) -> Figure:
-    def key(v: Visit) -> tuple[str, str]:
-        t = traits.get(v.session.visitor_id, VisitorTraits())
-        return (t.country_code or "", t.country or "Unknown")
+    """Visits per country, with the mean place of its visitors (for the map)."""
+    figure = _grouped(
+        visits,
+        lambda v: _country(traits.get(v.session.visitor_id)),
+        "countries",
+        "Top countries",
+        ("country_code", "country"),
+    )
+    places: dict[str, list[tuple[float, float]]] = {}
+    for v in visits:
+        t = traits.get(v.session.visitor_id)
+        if t and t.lat is not None and t.lon is not None:
+            places.setdefault(t.country_code, []).append((t.lat, t.lon))
+    rows = []
+    for row in figure.rows:
+        known = places.get(row[0], []) if row[0] else []
+        lat = round(sum(p[0] for p in known) / len(known), 2) if known else None
+        lon = round(sum(p[1] for p in known) / len(known), 2) if known else None
+        rows.append([*row, lat, lon])
+    return Figure(figure.id, figure.title, (*figure.columns, "lat", "lon"), rows)
 
-    return _grouped(visits, key, "countries", "Top countries", ("country_code", "country"))
+
+def _country(traits: VisitorTraits | None) -> tuple[str, str]:
+    if traits is None or not traits.country_code:
+        return ("", "Unknown")
+    return (traits.country_code, traits.country or traits.country_code)
 
 
 def devices(visits: Sequence[Visit], traits: Mapping[str, VisitorTraits]) -> Figure:

@@ -7,11 +7,13 @@ import csv
 import io
 import os
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from server.app import create_app
+from server.domain import Conversation, PageView, Visitor
 from server.keys import message_store_key
 from server.storage.messages.reports import Writer
 from tests.browser.conftest import Stage, new_page, sign_in
@@ -46,6 +48,51 @@ async def seed_week(app, site_id: int, agent_id: int) -> None:
             await store.rate_conversation(site_id, cid, 5 - n % 4, comment, created + 2 * HOUR)
 
 
+PLACES = [
+    ("DE", "Germany", 52.5, 13.4),
+    ("US", "United States", 40.7, -74.0),
+    ("BR", "Brazil", -23.5, -46.6),
+    ("JP", "Japan", 35.7, 139.7),
+]
+UAS = ["Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0", "Mozilla/5.0 (iPhone) Mobile/15E148"]
+
+
+async def seed_visits(app, site_id: int) -> None:
+    """Forty visits from four countries; every third one chats, some reach /checkout/done."""
+    store = app[message_store_key]
+    now = datetime.now(UTC)
+    for n in range(40):
+        code, country, lat, lon = PLACES[n % 4 if n % 5 else 0]
+        vid = f"v{n:03d}"
+        await store.save_visitor(
+            Visitor(
+                id=vid,
+                site_id=site_id,
+                first_seen=now,
+                last_seen=now,
+                geo={"country_code": code, "country": country, "lat": lat, "lon": lon},
+                device={"user_agent": UAS[n % 2]},
+            )
+        )
+        source = ["?utm_source=news&utm_campaign=winter", "", "?utm_source=ads"][n % 3]
+        for path in (f"/{source}", "/tents", "/checkout/done" if n % 4 == 0 else "/about"):
+            await store.add_page_view(
+                PageView(
+                    id=store.new_id(),
+                    site_id=site_id,
+                    visitor_id=vid,
+                    session_id=f"s{n}",
+                    url=f"https://shop.test{path}",
+                    referrer="https://www.search.test/" if n % 2 else "",
+                )
+            )
+        if n % 3 == 0:
+            cid = store.new_id()
+            await store.create_conversation(
+                Conversation(id=cid, site_id=site_id, visitor_id=vid, activity_id=cid)
+            )
+
+
 async def test_the_reports_page_draws_its_charts_and_a_csv_matches_the_api(
     aiohttp_server, embedded_settings, browser
 ) -> None:
@@ -54,20 +101,32 @@ async def test_the_reports_page_draws_its_charts_and_a_csv_matches_the_api(
     stage = Stage(str(server.make_url("")).rstrip("/"), "", None)  # type: ignore[arg-type]
     stage.tenant = await seed_tenant(app, "Acme Outdoor", ["http://shop.test"])
     await seed_week(app, stage.tenant.site.id, stage.tenant.agent.id)
+    await seed_visits(app, stage.tenant.site.id)
 
     page = await new_page(browser, viewport={"width": 1440, "height": 900}, timezone_id="UTC")
     await sign_in(page, stage)
     await page.goto(f"{stage.app_url}/dashboard#/reports")
     await page.wait_for_selector(".rp-chart canvas")
-    assert await page.locator(".rp-chart canvas").count() == 4  # over time, times, ratings, mood
+    # over time, times, ratings, mood, visits
+    assert await page.locator(".rp-chart canvas").count() == 5
     assert await page.locator(".rp-heat-svg rect").count() == 7 * 24
-    assert await page.locator(".rp-section table").count() == 8  # every chart has its table
+    assert await page.locator(".rp-section table").count() == 13  # every chart has its table
+    assert await page.locator(".rp-map .rp-map-dot").count() == 4  # one per country
+    await page.fill("input[name=goal_path]", "/checkout/done")
+    await page.get_by_role("button", name="Save").click()
+    goal = page.locator('[data-figure="goal"] .vx-card').first
+    await goal.wait_for()
+    # 14 visits chatted (n % 3 == 0); 4 of them reached /checkout/done (n % 12 == 0)
+    assert "(4 of 14)" in await goal.inner_text()
     conversations = await page.locator(".vx-card").first.inner_text()
     assert "60" in conversations
     label = await page.locator(".rp-chart").first.get_attribute("aria-label")
     assert label and "New: 60 in all" in label
     if SHOTS:
-        await page.screenshot(path=str(Path(SHOTS) / "reports-desktop.png"), full_page=True)
+        await page.screenshot(path=str(Path(SHOTS) / "reports-desktop.png"))
+        for part in ("busiest_hours", "satisfaction", "visits", "countries", "sources", "goal"):
+            await page.locator(f'section[data-figure="{part}"]').scroll_into_view_if_needed()
+            await page.screenshot(path=str(Path(SHOTS) / f"reports-desktop-{part}.png"))
 
     href = await page.locator('a.rp-csv[data-figure="conversations"]').get_attribute("href")
     assert href and href.endswith("format=csv")
@@ -92,4 +151,7 @@ async def test_the_reports_page_draws_its_charts_and_a_csv_matches_the_api(
     )
     assert overflow <= 0, f"the page is {overflow}px wider than a phone"
     if SHOTS:
-        await phone.screenshot(path=str(Path(SHOTS) / "reports-phone.png"), full_page=True)
+        await phone.screenshot(path=str(Path(SHOTS) / "reports-phone.png"))
+        for part in ("conversations", "busiest_hours", "countries", "team"):
+            await phone.locator(f'section[data-figure="{part}"]').scroll_into_view_if_needed()
+            await phone.screenshot(path=str(Path(SHOTS) / f"reports-phone-{part}.png"))

@@ -61,8 +61,12 @@ async def chat(store, visitor: str, moment: datetime) -> None:
 
 async def seed(store: MessageStore) -> None:
     for vid, geo, ua in (
-        ("v1", {"country_code": "DE", "country": "Germany"}, FIREFOX),
-        ("v2", {"country_code": "US", "country": "United States"}, IPHONE),
+        ("v1", {"country_code": "DE", "country": "Germany", "lat": 52.5, "lon": 13.4}, FIREFOX),
+        (
+            "v2",
+            {"country_code": "US", "country": "United States", "lat": 40.71, "lon": -74.01},
+            IPHONE,
+        ),
         ("v3", {}, ""),
     ):
         await store.save_visitor(
@@ -102,9 +106,9 @@ async def test_visits_sources_countries_devices_and_the_goal(message_store: Mess
         ["2026-03-29", 2, 2, 0, 1, 1],
     ]
     assert rows["countries"] == [
-        ["", "Unknown", 1, 0, 0.0],
-        ["DE", "Germany", 1, 1, 1.0],
-        ["US", "United States", 1, 1, 1.0],
+        ["", "Unknown", 1, 0, 0.0, None, None],
+        ["DE", "Germany", 1, 1, 1.0, 52.5, 13.4],
+        ["US", "United States", 1, 1, 1.0, 40.71, -74.01],
     ]
     assert rows["devices"] == [
         ["Desktop", 1, 1, 1.0],

@@ -141,7 +141,7 @@ async def test_visits_know_their_entry_page_referrer_and_whether_the_visitor_cam
 ) -> None:
     store = message_store
     for vid, geo, ua in (
-        ("v1", {"country_code": "DE", "country": "Germany"}, "Firefox"),
+        ("v1", {"country_code": "DE", "country": "Germany", "lat": 52.5, "lon": 13}, "Firefox"),
         ("v2", {}, ""),
     ):
         now = datetime.now(UTC)
@@ -179,7 +179,7 @@ async def test_visits_know_their_entry_page_referrer_and_whether_the_visitor_cam
     assert (sessions[0].first_id, sessions[0].last_id) == (first, last)
     assert len(await store.visit_sessions([SITE, OTHER_SITE], since, until)) == 3
     assert await store.visitor_traits([SITE], ["v1", "v2", "nobody"]) == {
-        "v1": VisitorTraits("DE", "Germany", "Firefox"),
+        "v1": VisitorTraits("DE", "Germany", "Firefox", 52.5, 13.0),
         "v2": VisitorTraits(),
     }
     assert await store.conversation_starts([SITE], since, until) == [("v2", conversation_id)]

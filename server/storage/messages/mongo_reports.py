@@ -264,6 +264,8 @@ class MongoReports:
                     geo.get("country_code") or "",
                     geo.get("country") or "",
                     device.get("user_agent") or "",
+                    _number(geo.get("lat")),
+                    _number(geo.get("lon")),
                 )
         return found
 
@@ -330,3 +332,7 @@ def _facts(document: dict[str, Any]) -> ConversationFacts:
         rating_comment=document.get("rating_comment", ""),
         rated_ms=document.get("rated_ms"),
     )
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None

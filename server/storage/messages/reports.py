@@ -150,6 +150,8 @@ class VisitorTraits:
     country_code: str = ""
     country: str = ""
     user_agent: str = ""
+    lat: float | None = None
+    lon: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -212,13 +212,16 @@ class SqliteReports:
                 chunk = wanted[start : start + 500]
                 rows = conn.execute(
                     "SELECT id, json_extract(geo, '$.country_code'), "
-                    "json_extract(geo, '$.country'), json_extract(device, '$.user_agent') "
+                    "json_extract(geo, '$.country'), json_extract(device, '$.user_agent'), "
+                    "json_extract(geo, '$.lat'), json_extract(geo, '$.lon') "
                     "FROM visitors "
                     f"WHERE site_id IN ({marks(sites)}) AND id IN ({marks(chunk)})",
                     (*sites, *chunk),
                 ).fetchall()
-                for visitor_id, code, name, agent in rows:
-                    found[visitor_id] = VisitorTraits(code or "", name or "", agent or "")
+                for visitor_id, code, name, agent, lat, lon in rows:
+                    found[visitor_id] = VisitorTraits(
+                        code or "", name or "", agent or "", _number(lat), _number(lon)
+                    )
             return found
 
         return await self._reports.run(read)
@@ -272,3 +275,7 @@ class SqliteReports:
                 args,
             )
         )
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
