@@ -1,4 +1,5 @@
-"""The `porchlight` command: run | demo | migrate | create-site | create-agent."""
+"""The `porchlight` command: run | demo | migrate | create-site | create-agent | backup |
+restore."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import asyncio
 import logging
 import os
 import sys
+from pathlib import Path
 
+from server.backup import BackupError
 from server.domain import DomainError, Role
 from server.logs import configure_logging
 from server.settings import ConfigError, Settings
@@ -23,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "server", False):
             _exit_now(code)
         return code
-    except (ConfigError, DomainError, OSError, StoreSchemaError) as error:
+    except (BackupError, ConfigError, DomainError, OSError, StoreSchemaError) as error:
         print(f"porchlight: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -69,7 +72,34 @@ def _parser() -> argparse.ArgumentParser:
     agent.add_argument("--site", required=True, metavar="SITE_KEY")
     agent.add_argument("--role", choices=[r.value for r in Role], default=Role.AGENT.value)
     agent.set_defaults(handler=_create_agent)
+    backup = commands.add_parser(
+        "backup",
+        help="write the SQLite files, uploads and secret key to one .tar.gz (safe while running)",
+    )
+    backup.add_argument("--output", metavar="FILE", help="default: porchlight-backup-<time>.tar.gz")
+    backup.set_defaults(handler=_backup)
+
+    restore = commands.add_parser(
+        "restore", help="unpack a backup into an empty data directory (the server stopped)"
+    )
+    restore.add_argument("archive", metavar="FILE")
+    restore.set_defaults(handler=_restore)
     return parser
+
+
+async def _backup(settings: Settings, args: argparse.Namespace) -> None:
+    from server.backup import backup, default_archive_name
+
+    archive = Path(args.output or default_archive_name())
+    report = await asyncio.to_thread(backup, settings, archive)
+    print("\n".join([f"backup written to {report.archive}", *report.lines()]))
+
+
+async def _restore(settings: Settings, args: argparse.Namespace) -> None:
+    from server.backup import restore
+
+    report = await asyncio.to_thread(restore, settings, Path(args.archive))
+    print("\n".join([f"restored into {settings.data_dir}", *report.lines()]))
 
 
 async def _migrate(settings: Settings, args: argparse.Namespace) -> None:

@@ -81,6 +81,11 @@ class Metrics:
             buckets=BUCKETS,
             registry=r,
         )
+        self.email_queue = Gauge(
+            "porchlight_email_queue_depth",
+            "E-mails waiting to be sent (set by the mail queue as it changes)",
+            registry=r,
+        )
         for outcome in ("delivered", "failed", "gave_up", "dropped"):
             self.webhook_deliveries.labels(outcome=outcome)
         for author in ("visitor", "agent", "system"):
