@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from bench.ab import FULL, QUICK, RAW, render, run
-from bench.sizes import WIDGET_BUDGET, bundle_sizes
+from bench.sizes import BUDGETS, bundle_sizes
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
@@ -36,7 +36,7 @@ def render_sizes(sizes: dict[str, tuple[int, int]]) -> str:
         "|---|---|---|",
     ]
     for name, (raw, gz) in sizes.items():
-        budget = f" (budget {WIDGET_BUDGET})" if name == "widget.js" else ""
+        budget = f" (budget {BUDGETS[name]})" if name in BUDGETS else ""
         lines.append(f"| `{name}` | {raw:,} | {gz:,}{budget} |")
     return "\n".join(lines)
 

@@ -6,12 +6,13 @@ import gzip
 from pathlib import Path
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-WIDGET_BUDGET = 30 * 1024
+# widget/build.mjs fails the build above these (gzip -9 bytes).
+BUDGETS = {"widget.js": 21 * 1024, "widget-chat.js": 18 * 1024}
 
 
 def bundle_sizes() -> dict[str, tuple[int, int]]:
     sizes = {}
-    for name in ("widget.js", "dashboard.js", "dashboard.css"):
+    for name in ("widget.js", "widget-chat.js", "dashboard.js", "dashboard.css"):
         path = STATIC / name
         if path.exists():
             body = path.read_bytes()

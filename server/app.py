@@ -267,6 +267,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.typing_key] = typing
     app[keys.agent_settings_key] = AgentSettingsService(AgentSettingsRepository(sessions))
     app[keys.widget_bundle_key] = Bundle.load(STATIC_DIR / "widget.js")
+    app[keys.widget_chat_bundle_key] = Bundle.load(STATIC_DIR / "widget-chat.js")
     app[keys.console_key] = console
     app[keys.composer_key] = composer
     app[keys.edits_key] = edits

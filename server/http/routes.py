@@ -33,6 +33,7 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     router = app.router
     router.add_get("/", dashboard.index)
     router.add_get("/widget.js", widget.widget_js)
+    router.add_get("/widget-chat.js", widget.widget_chat_js)
     router.add_get("/api/widget/config", widget.widget_config)
     router.add_post("/api/v1/auth/login", api.login)
     router.add_post("/api/v1/auth/logout", api.logout)

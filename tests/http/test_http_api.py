@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.support.apps import PASSWORD, seed_tenant
@@ -108,6 +110,22 @@ async def test_widget_js_is_cached_by_etag(client):
     assert "max-age" in first.headers["Cache-Control"]
     again = await client.get("/widget.js", headers={"If-None-Match": etag})
     assert again.status == 304
+
+
+async def test_widget_chat_chunk_is_the_version_widget_js_asks_for(client):
+    main = await client.get("/widget.js")
+    version = re.search(r"/widget-chat\.js\?v=([0-9a-f]{12})", await main.text()).group(1)
+    chunk = await client.get(f"/widget-chat.js?v={version}", headers={"Accept-Encoding": "gzip"})
+    assert chunk.status == 200
+    assert chunk.headers["Content-Encoding"] == "gzip"
+    assert chunk.headers["Access-Control-Allow-Origin"] == "*"
+    assert chunk.headers["Cache-Control"] == "public, max-age=31536000"
+    assert "porchlight-chat" in await chunk.text()
+    again = await client.get("/widget-chat.js", headers={"If-None-Match": chunk.headers["ETag"]})
+    assert again.status == 304
+    # An old or missing version is answered with today's file, but only briefly cached.
+    stale = await client.get("/widget-chat.js?v=000000000000")
+    assert stale.headers["Cache-Control"] == "public, max-age=300"
 
 
 async def test_widget_config_answers_allowed_origins_only(client, tenant):

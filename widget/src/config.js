@@ -19,7 +19,7 @@ export function findTag() {
   return document.querySelector("script[data-site][src*='widget']");
 }
 
-/** {siteKey, origin} from the tag, or null when the tag is unusable. */
+/** {siteKey, origin, nonce} from the tag, or null when the tag is unusable. */
 export function readTag(tag) {
   if (!tag) return null;
   const siteKey = (tag.getAttribute("data-site") || "").trim();
@@ -30,7 +30,8 @@ export function readTag(tag) {
     return null;
   }
   if (!siteKey || !/^https?:/.test(origin)) return null;
-  return { siteKey, origin };
+  // The chat chunk's <script> carries the same CSP nonce (a page with strict-dynamic needs none).
+  return { siteKey, origin, nonce: tag.nonce || "" };
 }
 
 const HEX = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;

@@ -2,10 +2,10 @@
 //   <script async src="https://chat.example.com/widget.js" data-site="SITE_KEY"></script>
 // Loading the script a second time does nothing.
 
-import { startWidget } from "./app.js";
+import { startWidget } from "./core.js";
 import { installCommands } from "./commands.js";
 import { findTag, readTag } from "./config.js";
-import { HOST_ID } from "./view.js";
+import { HOST_ID } from "./launcher.js";
 
 function main() {
   const previous = window.Porchlight;

@@ -1,11 +1,10 @@
 // The live parts around the conversation: "delivered" receipts for the
-// agents' messages, whether this tab is in view (idle when hidden), the
-// notice that agents see drafts, and an e-mail field while nobody is online.
+// agents' live messages, the notice that agents see drafts, and an e-mail
+// field while nobody is online. (Receipts for the history a session brings,
+// and whether the tab is in view, are core.js's: they need no chat.)
 
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
-
-const fromAgent = (m) => m.author && m.author.kind == "agent" && m.status == "sent";
 
 /**
  * @param {object} o
@@ -17,8 +16,6 @@ const fromAgent = (m) => m.author && m.author.kind == "agent" && m.status == "se
 export function createLive({ view, send, store, identify }) {
   const deliver = (id) => id && send("delivered", { up_to: id }); // the server ignores repeats
   // (send does nothing once the widget is stopped: it is not connected any more)
-  const visibility = () => send("visitor_status", { state: document.hidden ? "idle" : "active" });
-  document.addEventListener("visibilitychange", visibility);
 
   const notice = h("div", { class: "notice" });
   view.list.el.after(notice);
@@ -38,13 +35,6 @@ export function createLive({ view, send, store, identify }) {
   };
 
   return {
-    /** A session (first connect or reconnect) and the history it brought. */
-    session(messages) {
-      let newest = "";
-      for (const m of messages) if (fromAgent(m)) newest = m.id;
-      deliver(newest);
-      if (document.hidden) visibility();
-    },
     /** A live message of an agent reached this tab. */
     message: (m) => deliver(m.id),
     /** Words in the site's language, and whether previews are on. */

@@ -1,9 +1,10 @@
-// The live preview: the real widget view (widget/src/view.js, the same code and
+// The live preview: the real widget launcher and view (widget/src/launcher.js, view.js: the same code and
 // stylesheet visitors get) rendered into a box on the settings page, with no
 // connection to the server. The box is transformed, so the widget's fixed
 // positions are relative to it instead of to the console window.
 import { widgetSettings } from "../../../widget/src/config.js";
 import { setStrings } from "../../../widget/src/i18n.js";
+import { createLauncher } from "../../../widget/src/launcher.js";
 import { createView } from "../../../widget/src/view.js";
 
 // In the preview the panel fits the box instead of the window.
@@ -55,7 +56,7 @@ export function createPreview(stage, { siteName, strings }) {
     setStrings(strings[language] || null);
     view = createView({
       origin: location.origin,
-      onToggle: () => view.setOpen(!view.isOpen()),
+      launcher: createLauncher({ onToggle: () => view.setOpen(!view.isOpen()) }),
       onClose: () => view.setOpen(false),
       onSend: (text) => {
         view.list.upsert({

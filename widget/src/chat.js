@@ -1,55 +1,42 @@
-// The widget's behaviour: ties the server connection, the outbox and the
-// view together and keeps the little state they share (open, unread,
-// what has been marked read).
+// The chat chunk's behaviour: ties the connection (opened by core.js), the outbox
+// and the panel together and keeps the little state they share (open, unread,
+// what has been marked read). core.js hands it the server's events in order.
 
-import { fetchConfig } from "./api.js";
 import { createAttach } from "./attach.js";
-import { widgetSettings } from "./config.js";
-import { openConnection } from "./connection.js";
-import { fingerprint } from "./fingerprint.js";
-import { setStrings, t } from "./i18n.js";
-import { startJourney } from "./journey.js";
+import { t } from "./i18n.js";
 import { createOutbox, newClientId } from "./outbox.js";
-import { siteStorage } from "./storage.js";
 import { createLive } from "./live.js";
 import { createTyping } from "./typing.js";
 import { createView } from "./view.js";
 
 const HISTORY_PAGE = 30;
-const HIDE_ON = { not_found: 1, forbidden: 1 };
 
 function warn(text) {
   console.warn("Porchlight: " + text);
 }
 
-function whenBody(fn) {
-  if (document.body) fn();
-  else document.addEventListener("DOMContentLoaded", fn, { once: true });
-}
-
-export function startWidget({ siteKey, origin }) {
-  const store = siteStorage(siteKey);
+/** @param {object} core  core.js's share: origin, store, conn(), launcher(), settings, ... */
+export function startChat(core) {
+  const { origin, store } = core;
+  const conn = core.conn();
   const attach = createAttach({ origin, token: () => store.get("token") });
+  const config = core.config();
+  if (config && config.uploads) attach.max = config.uploads.max_bytes;
   let view = null;
   let typing = null; // typing.js: previews out, the agent's typing in
-  let live = null; // live.js: receipts, tab visibility, e-mail while away
-  let conn = null;
+  let live = null; // live.js: receipts, e-mail while away
   let stopped = false;
-  let consentFirst = true; // the site wants Porchlight('consent', true) before fingerprinting
-  const journey = startJourney({ origin, conn: () => conn, token: () => store.get("token") });
   const state = {
     open: false,
     ready: false, // a session is established on the current connection
     connection: "connecting",
-    agentsOnline: false,
+    agentsOnline: !!(config && config.agents_online),
     unread: 0,
     lastRead: "", // newest agent message id we told the server we read
     loadingOlder: false,
-    identity: null, // identify() data not yet acknowledged
     blocked: false, // the site blocked this visitor: it shows the team away
     locked: false, // the site needs a verified identity this visitor lacks
     settings: null,
-    siteName: "",
     conversation: null, // {id, status} of the visitor's newest conversation
     startNew: false, // the visitor chose "Start a new conversation" after a resolve
   };
@@ -64,11 +51,10 @@ export function startWidget({ siteKey, origin }) {
   // ---- view -------------------------------------------------------------
 
   function applySettings(settings) {
-    setStrings(settings.strings); // the site's language, before any word is written
+    if (!settings) return;
     if (!view) {
       view = createView({
         origin,
-        onToggle: () => setOpen(!state.open),
         onClose: () => setOpen(false),
         onSend: send,
         onNearTop: loadOlder,
@@ -79,23 +65,21 @@ export function startWidget({ siteKey, origin }) {
         onPrechat(data) {
           store.set("pre", 1);
           view.setPrechat("off", "off");
-          if (data.name || data.email) widget.identify(data);
+          if (data.name || data.email) core.identify(data);
         },
+        launcher: core.launcher(),
       });
       view.setConnection(state.connection);
       view.setAgentsOnline(state.agentsOnline);
       view.setUnread(state.unread);
       showOutbox();
-      whenBody(() => {
-        if (stopped) return;
-        view.mount();
-        if (state.open) setOpen(true);
-      });
+      if (document.body) view.mount();
+      else document.addEventListener("DOMContentLoaded", () => stopped || (view.mount(), state.open && setOpen(true)), { once: true });
     }
     if (!typing) {
       const emit = (event, payload) => state.ready && conn.send(event, payload);
       typing = createTyping({ send: emit, root: view.host.shadowRoot });
-      live = createLive({ view, send: emit, store, identify: (data) => widget.identify(data) });
+      live = createLive({ view, send: emit, store, identify: core.identify });
       live.setOnline(state.agentsOnline);
     }
     view.setSettings(settings);
@@ -211,28 +195,11 @@ export function startWidget({ siteKey, origin }) {
     });
   }
 
-  async function sendIdentity() {
-    const identity = state.identity;
-    if (!identity || !state.ready) return;
-    const ack = await conn.request("identify", identity);
-    if (state.identity !== identity) return; // replaced meanwhile
-    if (ack.ok) {
-      state.identity = null;
-      if (ack.verified) setLocked(false);
-    } else if (ack.code !== "timeout" && ack.code !== "error") {
-      state.identity = null;
-      warn("identify was refused: " + (ack.error || ack.code));
-    }
-  }
-
   // ---- server events ----------------------------------------------------
 
   function onSession(s) {
-    if (typeof s.visitor_token === "string" && s.visitor_token) store.set("token", s.visitor_token);
-    const site = s.site || {};
-    state.siteName = site.name;
     state.blocked = !!s.blocked;
-    applySettings(widgetSettings(site.widget, site.name));
+    applySettings(core.settings);
     setAgentsOnline(!!s.agents_online);
     setLocked(!!s.verification_required);
 
@@ -252,11 +219,8 @@ export function startWidget({ siteKey, origin }) {
     if (!state.open) setUnread(conversation && conversation.unread_by_visitor > 0 ? conversation.unread_by_visitor : 0);
 
     state.ready = true;
-    journey.session(s.page_view_id);
-    live.session(messages);
     showOutbox();
     outbox.setOnline(true);
-    sendIdentity();
     if (state.open && view.host.isConnected) {
       conn.request("join_chat", {});
       markRead();
@@ -298,16 +262,10 @@ export function startWidget({ siteKey, origin }) {
     }
   }
 
-  function onRefused(code, reason) {
-    warn("chat is off on this page (" + code + "): " + reason);
-    if (HIDE_ON[code]) stop();
-    else onState("unavailable");
-  }
-
   function stop() {
     stopped = true;
-    if (conn) conn.close();
     if (view) view.destroy();
+    else if (core.launcher()) core.launcher().destroy();
     document.removeEventListener("visibilitychange", markRead);
   }
 
@@ -315,69 +273,27 @@ export function startWidget({ siteKey, origin }) {
 
   document.addEventListener("visibilitychange", markRead);
 
-  fetchConfig(origin, siteKey).then((config) => {
-    if (config && config.ok === false && HIDE_ON[config.code]) {
-      warn("chat is off on this page (" + config.code + "): " + (config.error || ""));
-      stop();
-      return;
-    }
-    if (config && config.ok) {
-      if (config.uploads) attach.max = config.uploads.max_bytes;
-      state.agentsOnline = !!config.agents_online;
-      applySettings(widgetSettings(config.widget, config.site && config.site.name));
-    }
-    // Without a config answer, the session brings the same settings.
-    consentFirst = !config || !config.ok || !!(config.widget || {}).fingerprint_requires_consent;
-    conn = openConnection({
-      origin,
-      siteKey,
-      extra: withFingerprint,
-      token: () => {
-        const token = store.get("token");
-        return typeof token === "string" ? token : null;
-      },
-      on: {
-        session: onSession,
-        message: onMessage,
-        message_updated: (m) => view && view.list.upsert(m),
-        read: onRead,
-        conversation_status: onConversationStatus,
-        agents_online: (p) => setAgentsOnline(!!p.online),
-        delivered: (r) => view && r.reader == "agent" && view.list.markRead(r.message_ids, r.up_to, "delivered"),
-        admin_typing_preview: (p) => typing && typing.showAgent(p),
-        admin_typing_cleared: () => typing && typing.hideAgent(),
-        settings_updated: (p) => applySettings(widgetSettings(p.widget, state.siteName)),
-        state: onState,
-        refused: onRefused,
-      },
-    });
-  });
-
-  // The fingerprint goes to the server only when the visitor has not refused it and,
-  // where the site asks for consent first, once the page said yes.
-  function withFingerprint() {
-    const consent = store.get("consent");
-    if (consent === false || (consentFirst && consent !== true)) return null;
-    return fingerprint().then((f) => ({ fingerprint: { ...f, consent: consent === true } }));
-  }
-
-  const widget = {
-    consent(yes) {
-      store.set("consent", yes === true);
-      if (state.ready) Promise.resolve(withFingerprint()).then((f) => conn.request("fingerprint", f && f.fingerprint));
-    },
-    open: () => setOpen(true),
-    close: () => setOpen(false),
-    toggle: () => setOpen(!state.open),
-    identify(data) {
-      if (!data || typeof data !== "object") return warn('identify needs an object like {name, email}');
-      const identity = {};
-      for (const key of ["name", "email", "user_id", "user_hash"]) if (data[key] != null) identity[key] = data[key];
-      store.set("pre", 1); // the page told us who this is: no questions before the chat
-      askFirst();
-      state.identity = identity;
-      sendIdentity();
-    },
+  applySettings(core.settings);
+  const on = {
+    session: onSession,
+    message: onMessage,
+    message_updated: (m) => view && view.list.upsert(m),
+    read: onRead,
+    conversation_status: onConversationStatus,
+    agents_online: (p) => setAgentsOnline(!!p.online),
+    delivered: (r) => view && r.reader == "agent" && view.list.markRead(r.message_ids, r.up_to, "delivered"),
+    admin_typing_preview: (p) => typing && typing.showAgent(p),
+    admin_typing_cleared: () => typing && typing.hideAgent(),
+    settings_updated: () => applySettings(core.settings),
+    state: onState,
+    verified: () => setLocked(false),
   };
-  return widget;
+
+  return {
+    on: (name, payload) => !stopped && on[name] && on[name](payload),
+    isOpen: () => state.open,
+    setOpen,
+    askFirst,
+    stop,
+  };
 }
