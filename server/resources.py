@@ -36,6 +36,7 @@ from server.storage.redis_presence import HEARTBEAT_SECONDS
 log = logging.getLogger("porchlight")
 
 RETENTION_CHECK_SECONDS = 300
+WEBHOOK_PRUNE_SECONDS = 3600
 ORIGIN_REFRESH_SECONDS = 15
 
 
@@ -149,10 +150,14 @@ async def socketio_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def webhooks_ctx(app: web.Application) -> AsyncIterator[None]:
-    """This node's webhook worker: sends due deliveries until shutdown."""
+    """This node's webhook worker: sends due deliveries until shutdown, and every hour
+    deletes finished deliveries older than ``PORCHLIGHT_WEBHOOKS_KEEP_DAYS``."""
     worker = app[webhook_worker_key]
     await worker.start()
-    yield
+    # Every node prunes; a delete of what another node deleted already is a no-op.
+    prune = worker.prune_finished
+    async with every(WEBHOOK_PRUNE_SECONDS, prune, name="webhook log pruning"):
+        yield
     await worker.close()
 
 

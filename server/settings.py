@@ -67,6 +67,7 @@ class Settings:
     webhook_disable_after_failures: int = 20
     webhook_disable_after_seconds: float = 24 * 3600.0
     webhook_poll_seconds: float = 1.0
+    webhook_keep_days: int = 30  # finished deliveries stay in the log this long
     rate_limits: RateLimitRules = field(default_factory=RateLimitRules)
     # Shutdown (SIGTERM): how long running events and requests get to finish.
     shutdown_grace_seconds: float = 3.0
@@ -109,6 +110,7 @@ class Settings:
             dev_localhost_origins=_bool(env, "PORCHLIGHT_DEV_LOCALHOST_ORIGINS"),
             webhooks_allow_private=_bool(env, "PORCHLIGHT_WEBHOOKS_ALLOW_PRIVATE"),
             webhook_timeout_seconds=_int(env, "PORCHLIGHT_WEBHOOKS_TIMEOUT_SECONDS", 10),
+            webhook_keep_days=_positive(env, "PORCHLIGHT_WEBHOOKS_KEEP_DAYS", 30),
             metrics_token=_optional(env, "PORCHLIGHT_METRICS_TOKEN"),
             metrics_allow=_networks(env, "PORCHLIGHT_METRICS_ALLOW"),
             access_log=not _bool(env, "PORCHLIGHT_ACCESS_LOG_OFF"),
@@ -146,6 +148,13 @@ def _int(env: Mapping[str, str], name: str, default: int | None) -> int | None:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value is None or value < 1:
+        raise ConfigError(f"{name} must be 1 or more, got {value}")
+    return value
 
 
 def _bool(env: Mapping[str, str], name: str) -> bool:

@@ -32,6 +32,7 @@ def build_webhooks(
         window_seconds=settings.webhook_retry_window_seconds,
         disable_after_failures=settings.webhook_disable_after_failures,
         disable_after_seconds=settings.webhook_disable_after_seconds,
+        keep_finished_seconds=settings.webhook_keep_days * 24 * 3600.0,
     )
     sender = WebhookSender(
         allow_private=settings.webhooks_allow_private,

@@ -31,6 +31,7 @@ from server.storage.sql.webhooks import WebhookEndpoint, WebhookRepository
 
 log = logging.getLogger(__name__)
 DEPTH_EVERY = 5.0  # seconds between two counts of the queue (for the metric)
+PRUNE_BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,8 @@ class RetryPolicy:
     # been failing (no success at all) for at least ``disable_after_seconds``.
     disable_after_failures: int = 20
     disable_after_seconds: float = 24 * 3600.0
+    # Finished deliveries (delivered or failed) stay in the endpoint's log this long.
+    keep_finished_seconds: float = 30 * 24 * 3600.0
 
     def retry_delay(self, attempts: int) -> float:
         """Seconds before the next attempt, after ``attempts`` failed ones: 10 s, 20 s,
@@ -159,6 +162,21 @@ class WebhookWorker:
             except Exception:
                 log.exception("webhook delivery %s failed unexpectedly", delivery.id)
                 return Outcome(False, False)
+
+    async def prune_finished(self, now: float | None = None) -> int:
+        """Delete finished deliveries older than the policy keeps them, a batch at a time
+        so the store is never held long; how many went."""
+        now = self._clock() if now is None else now
+        before_ms = int((now - self._policy.keep_finished_seconds) * 1000)
+        pruned = 0
+        while not self._stopping:
+            count = await self._store.prune_deliveries(before_ms, PRUNE_BATCH)
+            pruned += count
+            if count < PRUNE_BATCH:
+                break
+        if pruned:
+            log.info("pruned %d finished webhook deliveries", pruned)
+        return pruned
 
     # --- one attempt --------------------------------------------------------------------
 

@@ -139,3 +139,31 @@ async def test_an_endpoints_log_is_newest_first_paged_and_its_own(
     assert [d.id for d in rest] == [mine[1].id, mine[0].id]
     assert await message_store.list_deliveries(OTHER_SITE, 7) != []
     assert await message_store.list_deliveries(OTHER_SITE, 8) == []
+
+
+async def test_finished_deliveries_are_pruned_after_their_time(
+    message_store: MessageStore,
+) -> None:
+    async def finished(status: DeliveryStatus, at: int) -> Delivery:
+        delivery = make_delivery(message_store, due=NOW - 90_000_000)
+        await message_store.add_deliveries([delivery])
+        [claimed] = await message_store.claim_deliveries(NOW, LEASE, f"w-{delivery.id}", 1)
+        assert await message_store.record_attempt(
+            claimed.id, claimed.lease, AttemptResult(status, at)
+        )
+        return delivery
+
+    old_ok = await finished(DeliveryStatus.DELIVERED, NOW - 50_000)
+    old_failed = await finished(DeliveryStatus.FAILED, NOW - 40_000)
+    recent = await finished(DeliveryStatus.DELIVERED, NOW + 10)
+    waiting = make_delivery(message_store, due=NOW + 60_000)  # old or not, pending stays
+    await message_store.add_deliveries([waiting])
+
+    assert await message_store.prune_deliveries(NOW, limit=1) == 1
+    assert await message_store.prune_deliveries(NOW, limit=10) == 1
+    assert await message_store.prune_deliveries(NOW, limit=10) == 0
+    for gone in (old_ok, old_failed):
+        assert await message_store.get_delivery(SITE, gone.id) is None
+    for kept in (recent, waiting):
+        assert await message_store.get_delivery(SITE, kept.id) is not None
+    assert await message_store.count_pending_deliveries() == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import time
 
 import pytest
 
@@ -155,3 +156,26 @@ async def test_an_endpoint_deleted_with_work_queued_drops_it(node_settings, rece
         worker = app[webhook_worker_key]
         assert await worker._store.count_pending_deliveries() == 0
     assert len(receiver.received) == 1
+
+
+async def test_finished_deliveries_leave_the_log_after_the_kept_days(node_settings, receiver):
+    settings = node_settings(webhook_first_retry_seconds=60, webhook_keep_days=3)
+    receiver.plan = [200, 200, 503]
+    async with running(settings) as app:
+        tenant = await seed_tenant(app, "Shop", ["http://shop.test"])
+        endpoint = await add_endpoint(app, tenant.site.id, receiver.url)
+        for n in range(3):
+            await app[events_key].publish(event(tenant.site.id, n))
+        await receiver.wait_for(lambda r: len(r) == 3)
+        worker, webhooks = app[webhook_worker_key], app[webhooks_key]
+        for _ in range(100):  # the outcomes are stored
+            log, _ = await webhooks.deliveries(tenant.site.id, endpoint.id, None, 10)
+            if sum(d.status is DeliveryStatus.DELIVERED for d in log) == 2:
+                break
+            await asyncio.sleep(0.05)
+
+        now = time.time()
+        assert await worker.prune_finished(now + 2.9 * 86400) == 0
+        assert await worker.prune_finished(now + 3.1 * 86400) == 2
+        [left], _ = await webhooks.deliveries(tenant.site.id, endpoint.id, None, 10)
+        assert left.status is DeliveryStatus.PENDING  # waiting for its retry: kept

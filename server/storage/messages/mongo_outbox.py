@@ -135,3 +135,12 @@ class MongoOutbox:
 
     async def count_pending_deliveries(self) -> int:
         return await self._deliveries.count_documents({"status": PENDING})
+
+    async def prune_deliveries(self, finished_before_ms: int, limit: int) -> int:
+        finished = {"status": {"$ne": PENDING}, "last_attempt_ms": {"$lt": finished_before_ms}}
+        ids = [d["_id"] async for d in self._deliveries.find(finished, {"_id": 1}).limit(limit)]
+        if not ids:
+            return 0
+        # The filter again: a row cannot change back to pending, but stay exact.
+        result = await self._deliveries.delete_many({"_id": {"$in": ids}, **finished})
+        return result.deleted_count

@@ -99,3 +99,8 @@ class OutboxStore(Protocol):
 
     async def count_pending_deliveries(self) -> int:
         """Deliveries still waiting to go out, across all sites (the queue's depth)."""
+
+    async def prune_deliveries(self, finished_before_ms: int, limit: int) -> int:
+        """Delete up to ``limit`` finished deliveries (delivered or failed) whose last
+        attempt was before ``finished_before_ms``; pending ones are never touched. Returns
+        how many went."""

@@ -33,6 +33,11 @@ RECORD = (
     "latency_ms = :latency_ms, response_excerpt = :excerpt, error = :error "
     "WHERE id = :id AND lease = :lease AND status = :pending"
 )
+PRUNE = (
+    "DELETE FROM webhook_deliveries WHERE id IN ("
+    "  SELECT id FROM webhook_deliveries WHERE status != :pending AND last_attempt_ms < :before"
+    "  LIMIT :limit)"
+)
 
 
 def _values(d: Delivery) -> tuple[Any, ...]:
@@ -144,3 +149,7 @@ class SqliteOutbox:
     async def count_pending_deliveries(self) -> int:
         sql = "SELECT count(*) FROM webhook_deliveries WHERE status = ?"
         return await self._reads.run(lambda conn: conn.execute(sql, (PENDING,)).fetchone()[0])
+
+    async def prune_deliveries(self, finished_before_ms: int, limit: int) -> int:
+        args = {"pending": PENDING, "before": finished_before_ms, "limit": limit}
+        return await self._writes.run(lambda conn: conn.execute(PRUNE, args).rowcount)
