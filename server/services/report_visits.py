@@ -10,6 +10,7 @@ outside site that referred the visitor, else "Direct".
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,6 +36,7 @@ def ulid_ms(ulid: str) -> int:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
 def device_of(user_agent: str) -> str:
     if not user_agent:
         return "Unknown"
@@ -47,15 +49,22 @@ def device_of(user_agent: str) -> str:
 
 def source_of(session: VisitSession) -> tuple[str, str]:
     """``(source, campaign)`` of a visit."""
-    utm = utm_of(session.entry_url)
+    return _source(session.entry_url, session.referrer)
+
+
+# Entry pages and referrers repeat from visit to visit: each is parsed once per process.
+@functools.lru_cache(maxsize=16384)
+def _source(entry_url: str, referrer_url: str) -> tuple[str, str]:
+    utm = utm_of(entry_url)
     if utm.get("source"):
         return utm["source"], utm.get("campaign", "")
-    referrer = urlsplit(session.referrer).hostname if session.referrer else None
-    if referrer and referrer != urlsplit(session.entry_url).hostname:
+    referrer = urlsplit(referrer_url).hostname if referrer_url else None
+    if referrer and referrer != urlsplit(entry_url).hostname:
         return referrer.removeprefix("www."), utm.get("campaign", "")
     return "Direct", utm.get("campaign", "")
 
 
+@functools.lru_cache(maxsize=16384)
 def path_of(url: str) -> str:
     return urlsplit(page_key(url)).path or "/"
 
