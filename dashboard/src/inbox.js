@@ -4,6 +4,7 @@
 // that no longer belongs to the view; the list is rebuilt only when a page loads.
 import { avatar, updateAvatar } from "./avatar.js";
 import { h, setText } from "./dom.js";
+import { createSentiments, moodOf } from "./inbox-sentiment.js";
 import { compareIds } from "./store.js";
 import { liveRelative, toMs } from "./time.js";
 import { paintTypingLine, typingLine } from "./typing.js";
@@ -47,6 +48,14 @@ export function createInbox({ root, store, sync, nav, typing }) {
   let order = []; // ids, in display order
   let statusKey = "";
   const sortNow = (a, b) => compareConversations(a, b, store.state.inbox.sort);
+  const sentiments = createSentiments({
+    onScores(ids) {
+      for (const id of ids) {
+        const c = store.state.conversations.get(id);
+        if (c && rows.has(id)) paint(c);
+      }
+    },
+  });
 
   const count = h("span", { class: "col-count" });
   const list = h("ul", { class: "conv-list", "aria-label": "Conversations" });
@@ -137,6 +146,7 @@ export function createInbox({ root, store, sync, nav, typing }) {
       tags: h("span", { class: "conv-tags" }),
       assignee: h("span", { class: "conv-assignee" }),
       waiting: h("span", { class: "conv-waiting" }),
+      mood: h("span", { class: "conv-mood", hidden: true }),
     };
     const button = h(
       "button",
@@ -147,7 +157,7 @@ export function createInbox({ root, store, sync, nav, typing }) {
         { class: "conv-main" },
         h("span", { class: "conv-top" }, refs.name, refs.site, refs.time),
         h("span", { class: "conv-bottom" }, refs.preview, refs.typing, refs.badge, refs.sr),
-        h("span", { class: "conv-extra" }, refs.waiting, refs.tags, refs.assignee),
+        h("span", { class: "conv-extra" }, refs.waiting, refs.mood, refs.tags, refs.assignee),
       ),
     );
     const li = h("li", { class: "conv-item" }, button);
@@ -189,7 +199,14 @@ export function createInbox({ root, store, sync, nav, typing }) {
     setText(refs.waiting, waiting ? `Waiting ${waitedFor(c.waiting_since)}` : "");
     refs.waiting.title = waiting ? "Since the oldest visitor message nobody has answered" : "";
     refs.waiting.hidden = !waiting;
-    row.button.querySelector(".conv-extra").hidden = !(owner || waiting || (c.tags || []).length);
+    const score = sentiments.score(c);
+    const mood = moodOf(score);
+    const shown = mood === "positive" || mood === "negative";
+    setText(refs.mood, shown ? (mood === "positive" ? "Positive" : "Negative") : "");
+    refs.mood.dataset.mood = mood || "";
+    refs.mood.title = shown ? `The visitor's messages read ${mood} (sentiment ${score.toFixed(2)} from -1 to 1)` : "";
+    refs.mood.hidden = !shown;
+    row.button.querySelector(".conv-extra").hidden = !(owner || waiting || shown || (c.tags || []).length);
     setCurrent(row, c.id === store.state.openId);
     return row;
   }

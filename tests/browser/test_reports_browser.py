@@ -11,12 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from playwright.async_api import expect
 
 from server.app import create_app
 from server.domain import Conversation, PageView, Visitor
 from server.keys import message_store_key
 from server.storage.messages.reports import Writer
 from tests.browser.conftest import Stage, new_page, sign_in
+from tests.browser.test_inbox_workflow import visitor_writes
 from tests.support.apps import seed_tenant
 
 pytestmark = pytest.mark.browser
@@ -155,3 +157,19 @@ async def test_the_reports_page_draws_its_charts_and_a_csv_matches_the_api(
         for part in ("conversations", "busiest_hours", "countries", "team"):
             await phone.locator(f'section[data-figure="{part}"]').scroll_into_view_if_needed()
             await phone.screenshot(path=str(Path(SHOTS) / f"reports-phone-{part}.png"))
+
+
+async def test_the_inbox_shows_the_mood_of_each_conversation(stage, browser) -> None:
+    agent = await new_page(browser, viewport={"width": 1440, "height": 900})
+    await sign_in(agent, stage)
+    visitor, _ = await visitor_writes(browser, stage, "This is awful, nothing works and I am angry")
+    row = agent.locator(".conv", has_text="nothing works")
+    await expect(row.locator(".conv-mood")).to_have_text("Negative")  # VADER: -0.743
+
+    composer = visitor.get_by_role("textbox", name="Message")
+    await composer.fill("Wonderful, thank you, you are great!")  # +0.891: the mean is +0.074
+    await composer.press("Enter")
+    row = agent.locator(".conv", has_text="Wonderful")
+    await expect(row.locator(".conv-mood")).to_have_text("Positive")
+    if SHOTS:
+        await agent.screenshot(path=str(Path(SHOTS) / "inbox-mood.png"))
