@@ -77,6 +77,8 @@ class ReportRecorder:
     async def on_event(self, event: Event) -> None:
         if event.name == "message.created":
             await self._message(event)
+        elif event.name == "conversation.rated":
+            await self._rated(event)
         elif event.name in STATE_EVENTS:
             conversation = event.data.get("conversation") or {}
             if conversation.get("id"):
@@ -89,6 +91,16 @@ class ReportRecorder:
                     if conversation.get("status") == "resolved"
                     else None,
                 )
+
+    async def _rated(self, event: Event) -> None:
+        """``conversation.rated`` with ``{conversation: {id}, rating: 1…5, comment}``."""
+        rating = event.data.get("rating")
+        conversation_id = (event.data.get("conversation") or {}).get("id") or event.conversation_id
+        if isinstance(rating, int) and 1 <= rating <= 5 and conversation_id:
+            comment = str(event.data.get("comment") or "").strip()[:MAX_COMMENT]
+            await self._store.rate_conversation(
+                event.site_id, conversation_id, rating, comment, _now_ms()
+            )
 
     async def _message(self, event: Event) -> None:
         message = event.data.get("message") or {}

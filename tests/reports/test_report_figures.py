@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 
 from server.domain import Agent, Member, Role
 from server.services.report_period import parse_period
-from server.services.reports import ReportService
+from server.services.events import Event
+from server.services.reports import ReportRecorder, ReportService, Sentiment
 from server.storage.messages.base import MessageStore
 from server.storage.messages.reports import Writer
 
@@ -201,3 +202,36 @@ def test_a_half_hour_zone_starts_its_day_at_half_past_in_utc() -> None:
     assert period.bucket(period.since_ms - 1) is None
     assert period.bucket(period.since_ms) == 0
     assert period.labels == ("2026-03-28",)
+
+
+async def test_the_recorder_keeps_facts_from_the_events_it_hears(
+    message_store: MessageStore,
+) -> None:
+    recorder = ReportRecorder(message_store, Sentiment())
+    created = "2026-03-28T10:00:00Z"
+    conversation = {"id": "c1", "created_at": created, "status": "open", "assignee_id": None}
+    await recorder.on_event(Event("conversation.created", SITE, {"conversation": conversation}))
+    for at, kind, author_id, text, message_kind in (
+        ("2026-03-28T10:00:00Z", "visitor", "v1", "This is awful", "message"),
+        ("2026-03-28T10:01:00Z", "agent", "7", "a private note", "note"),  # no reply
+        ("2026-03-28T10:02:00Z", "agent", "7", "Sorry! Fixed.", "message"),
+    ):
+        message = {
+            "conversation_id": "c1",
+            "kind": message_kind,
+            "author": {"kind": kind, "id": author_id},
+            "text": text,
+            "created_at": at,
+        }
+        await recorder.on_event(Event("message.created", SITE, {"message": message}))
+    resolved = {**conversation, "status": "resolved", "resolved_at": "2026-03-28T11:00:00Z"}
+    await recorder.on_event(Event("conversation.resolved", SITE, {"conversation": resolved}))
+    rated = {"conversation": {"id": "c1"}, "rating": 4, "comment": " ok in the end "}
+    await recorder.on_event(Event("conversation.rated", SITE, rated))
+
+    [facts] = await message_store.conversation_facts([SITE], ms(28, 0, 0), ms(29, 0, 0))
+    assert (facts.first_visitor_ms, facts.first_response_ms) == (ms(28, 10, 0), ms(28, 10, 2))
+    assert (facts.responder_id, facts.visitor_messages, facts.agent_messages) == (7, 1, 1)
+    assert facts.resolved_ms == ms(28, 11, 0)
+    assert (facts.rating, facts.rating_comment) == (4, "ok in the end")
+    assert facts.sentiment is not None and facts.sentiment < -0.05  # "awful"
