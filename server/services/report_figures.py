@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from server.services.report_period import Period
-from server.storage.messages.reports import ConversationFacts, MessageSlot
+from server.storage.messages.reports import ConversationFacts, MessageSlot, slot_of
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # Upper edges in seconds of the duration distribution; the last range is open.
@@ -148,10 +149,14 @@ def distribution(period: Period, facts: Iterable[ConversationFacts]) -> Figure:
 
 def busiest_hours(period: Period, facts: Iterable[ConversationFacts]) -> Figure:
     counts = [[0] * 24 for _ in DAY_NAMES]
-    for f in facts:
-        if period.bucket(f.created_ms) is not None:
-            local = period.local(f.created_ms)
-            counts[local.weekday()][local.hour] += 1
+    # Counted per UTC quarter hour first (a local hour is whole quarter hours in every
+    # zone), so each quarter hour is turned into local time once, not each conversation.
+    quarters = Counter(
+        slot_of(f.created_ms) for f in facts if period.bucket(f.created_ms) is not None
+    )
+    for quarter, n in quarters.items():
+        local = period.local(quarter)
+        counts[local.weekday()][local.hour] += n
     return Figure(
         "busiest_hours",
         "Busiest hours (new conversations)",
