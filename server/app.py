@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -43,6 +44,7 @@ from server.services.reports import ReportRecorder, ReportService, Sentiment
 from server.services.retention import RetentionService
 from server.services.search import SearchService
 from server.services.sites import SiteService
+from server.services.socket_caps import SocketCaps
 from server.services.suggestions import ReplySuggester
 from server.services.throttle import Throttle
 from server.services.tokens import TokenSigner
@@ -111,7 +113,11 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[keys.settings_key] = settings
 
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        pool_timeout=settings.database_pool_timeout_seconds,
+        pool_size=settings.database_pool_size,
+    )
     sessions = make_sessionmaker(engine)
     metrics = Metrics()
     store = TimedStore(open_message_store(settings), metrics.observe_store)
@@ -184,6 +190,9 @@ def create_app(settings: Settings) -> web.Application:
         gate=console.gate,
         throttle=throttle,
         events=events,
+        sockets=SocketCaps(
+            cache, settings.max_sockets_per_address, settings.max_sockets_per_visitor
+        ),
     )
     attachment_refs = AttachmentRefs(tokens)
     notes = NoteService(store, events)
@@ -200,9 +209,16 @@ def create_app(settings: Settings) -> web.Application:
         conversations=conversations,
     )
     uploads = build_upload_service(settings, attachment_refs, tokens, auth, sites, store, throttle)
-    privacy = PrivacyService(store, uploads.files)
+    privacy = PrivacyService(store, uploads.files, visitors.sockets, broadcaster)
     console.console.privacy = privacy
-    console.console.retention = RetentionService(RetentionRepository(sessions), store, privacy)
+    console.console.retention = RetentionService(
+        RetentionRepository(sessions),
+        store,
+        privacy,
+        files=uploads.files,
+        unsent_grace=timedelta(seconds=settings.unsent_upload_grace_seconds),
+        send_window=timedelta(seconds=attachment_refs.ttl_seconds),
+    )
     presence = AgentPresence(
         cache,
         sites,

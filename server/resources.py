@@ -90,7 +90,7 @@ async def retention_ctx(app: web.Application) -> AsyncIterator[None]:
     if retention is None:
         yield
         return
-    async with every(RETENTION_CHECK_SECONDS, retention.run_due, name="retention"):
+    async with every(RETENTION_CHECK_SECONDS, retention.run, name="retention"):
         yield
 
 

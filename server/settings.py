@@ -39,6 +39,10 @@ class Settings:
     geoip_private_location: dict[str, Any] = field(default_factory=dict)
     geoip_cache_ttl_seconds: int = 24 * 3600
     visit_gap_seconds: int = 30 * 60  # a new visit (session) starts after this much silence
+    # Relational database connections per node, and how long a request waits for a free one
+    # before it is answered "busy, try again".
+    database_pool_size: int = 5
+    database_pool_timeout_seconds: float = 5.0
     cloudinary_url: str | None = field(default=None, repr=False)
     secret_key: str = field(default="", repr=False)
     trusted_proxies: tuple[IPNetwork, ...] = ()
@@ -50,6 +54,8 @@ class Settings:
     # An agent whose last page closed stays online this long: the next page may be loading.
     agent_offline_grace_seconds: float = 5.0
     upload_max_bytes: int = 10 * 1024 * 1024
+    # Uploads never sent in a message are deleted by the retention job after this long.
+    unsent_upload_grace_seconds: int = 24 * 3600
     clamav: str | None = None  # clamd's socket path or host:port; unset → built-in check only
     agent_token_ttl_seconds: int = 7 * 24 * 3600
     visitor_token_ttl_seconds: int = 365 * 24 * 3600
@@ -69,6 +75,9 @@ class Settings:
     webhook_poll_seconds: float = 1.0
     webhook_keep_days: int = 30  # finished deliveries stay in the log this long
     rate_limits: RateLimitRules = field(default_factory=RateLimitRules)
+    # Widget sockets open at once, per client address and per visitor (every node counted).
+    max_sockets_per_address: int = 200
+    max_sockets_per_visitor: int = 20
     # Shutdown (SIGTERM): how long running events and requests get to finish.
     shutdown_grace_seconds: float = 3.0
     # Operations: who may read /metrics, and the request log.
@@ -89,6 +98,10 @@ class Settings:
             or f"sqlite+aiosqlite:///{data_dir / 'porchlight.db'}",
             host=env.get("PORCHLIGHT_HOST", "0.0.0.0"),
             port=_int(env, "PORCHLIGHT_PORT", 8080),
+            database_pool_size=_positive(env, "PORCHLIGHT_DATABASE_POOL_SIZE", 5),
+            database_pool_timeout_seconds=_positive(
+                env, "PORCHLIGHT_DATABASE_POOL_TIMEOUT_SECONDS", 5
+            ),
             mongodb_url=_optional(env, "PORCHLIGHT_MONGODB_URL"),
             mongodb_database=env.get("PORCHLIGHT_MONGODB_DATABASE", "porchlight"),
             redis_url=_optional(env, "PORCHLIGHT_REDIS_URL"),
@@ -103,6 +116,8 @@ class Settings:
             demo_port=_int(env, "PORCHLIGHT_DEMO_PORT", None),
             max_message_chars=_int(env, "PORCHLIGHT_MAX_MESSAGE_CHARS", 5000),
             upload_max_bytes=_int(env, "PORCHLIGHT_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+            unsent_upload_grace_seconds=3600
+            * _positive(env, "PORCHLIGHT_UNSENT_UPLOAD_GRACE_HOURS", 24),
             clamav=_optional(env, "PORCHLIGHT_CLAMAV"),
             secure_cookies=bool(public_url and public_url.startswith("https://")),
             smtp_url=_optional(env, "PORCHLIGHT_SMTP_URL"),
@@ -119,6 +134,8 @@ class Settings:
                 env, "PORCHLIGHT_WEBHOOKS_DISABLE_AFTER_FAILURES", 20
             ),
             rate_limits=RateLimitRules.from_env(env, ConfigError),
+            max_sockets_per_address=_positive(env, "PORCHLIGHT_MAX_SOCKETS_PER_ADDRESS", 200),
+            max_sockets_per_visitor=_positive(env, "PORCHLIGHT_MAX_SOCKETS_PER_VISITOR", 20),
             shutdown_grace_seconds=_int(env, "PORCHLIGHT_SHUTDOWN_GRACE_SECONDS", 3),
         )
 

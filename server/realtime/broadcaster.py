@@ -36,3 +36,8 @@ class SocketBroadcaster:
         targets.discard(spare or "")
         for connection_id in sorted(targets):
             await self._sio.disconnect(connection_id, namespace="/agent")
+
+    async def disconnect_visitor(self, visitor_id: str, connection_ids: list[str]) -> None:
+        local = self._sio.manager.get_participants("/visitor", rooms.visitor(visitor_id))
+        for connection_id in sorted(set(connection_ids) | {sid for sid, _eio in local}):
+            await self._sio.disconnect(connection_id, namespace="/visitor")

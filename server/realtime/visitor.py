@@ -75,7 +75,11 @@ class VisitorNamespace(VisitorMessageEvents, socketio.AsyncNamespace):
         session = await self.get_session(sid)
         if session.get("visitor_id"):
             await self.visitors.disconnect(
-                session["site_id"], session["visitor_id"], sid, session.get("page_view")
+                session["site_id"],
+                session["visitor_id"],
+                sid,
+                session.get("page_view"),
+                session.get("ip"),
             )
 
     @acked

@@ -25,3 +25,7 @@ class Broadcaster(Protocol):
     ) -> None:
         """Close the agent's /agent connections: those listed (on whichever node holds them)
         and any other this node holds, but ``spare``."""
+
+    async def disconnect_visitor(self, visitor_id: str, connection_ids: list[str]) -> None:
+        """Close the visitor's /visitor connections: those listed (on whichever node holds
+        them) and any other this node holds."""

@@ -31,6 +31,7 @@ from server.storage.sql.audit import AuditRepository
 if TYPE_CHECKING:
     from server.services.privacy import PrivacyService
     from server.services.retention import RetentionService
+    from server.services.two_factor import TwoFactorService
     from server.services.webhooks import WebhookService
 
 AUDIT_PAGE = 50
@@ -104,7 +105,9 @@ class ConsoleService:
         privacy: PrivacyService | None = None,
         retention: RetentionService | None = None,
         workflow: WorkflowSettings | None = None,
+        two_factor: TwoFactorService | None = None,
     ) -> None:
+        self.two_factor = two_factor  # who has set it up, when a site starts requiring it
         self.privacy = privacy  # a visitor's data: export and erasure
         self.retention = retention  # how long the site keeps page views and messages
         self.gate = gate
@@ -170,12 +173,33 @@ class ConsoleService:
 
     @operation("update_site", Action.EDIT_SETTINGS, "site.updated")
     async def _update_site(self, call: Call) -> Result:
-        if "require_two_factor" in call.data and call.role is not Role.OWNER:
-            current = (await self.site_admin.settings(call.site_id))["require_two_factor"]
-            if call.data["require_two_factor"] != current:
-                raise Forbidden("only an owner can change the two-factor requirement")
+        required_before = (await self.site_admin.settings(call.site_id))["require_two_factor"]
+        wanted = call.data.get("require_two_factor", required_before)
+        if wanted != required_before and call.role is not Role.OWNER:
+            raise Forbidden("only an owner can change the two-factor requirement")
+        turning_on = wanted is True and not required_before
+        if (
+            turning_on
+            and self.two_factor is not None
+            and not await self.two_factor.enabled(call.actor.ctx.agent.id)
+        ):
+            raise InvalidInput(
+                "set up two-factor sign-in for your own account first "
+                "(/dashboard/two-factor), then require it of the team"
+            )
         _site, changed = await self.site_admin.update_site(call.site_id, call.data)
+        if turning_on:
+            await self._end_sessions_without_two_factor(call.site_id)
         return {"site": await self.site_admin.settings(call.site_id)}, changed or None
+
+    async def _end_sessions_without_two_factor(self, site_id: int) -> None:
+        """The site now requires two-factor sign-in: members who have not set it up are
+        signed out everywhere (tokens and sockets); signing in again sends them to set it up."""
+        if self.two_factor is None:
+            return
+        for member in await self.team.members(site_id):
+            if not await self.two_factor.enabled(member.agent.id):
+                await self.team.end_sessions(member.agent.id)
 
     @operation("update_widget", Action.EDIT_SETTINGS, "widget.updated")
     async def _update_widget(self, call: Call) -> Result:

@@ -93,6 +93,7 @@ class ConsoleKit:
             replies,
             webhooks=webhooks,
             workflow=workflow,
+            two_factor=auth.two_factor,
         )
         account = AccountService(auth, team_repo, team)
         return cls(console, site_admin, team, invites, api_keys, gate, account, replies)

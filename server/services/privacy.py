@@ -4,7 +4,9 @@ Export carries the profile, visits (page views), conversations, the messages the
 may see (the team's private notes never) and their attachments. Erasure forgets the
 profile, its fingerprint and page views (so neither the visitor token nor the browser is
 recognised again), keeps the conversation readable for the team with the visitor's lines
-attributed to "Deleted visitor", and deletes the files through the file store.
+attributed to "Deleted visitor", deletes the files through the file store, and closes
+the visitor's open widgets on every node (after the data is gone, so a closing socket
+finds nothing to write back).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import logging
 from typing import Any
 
 from server.domain import NotFound, iso, utcnow
+from server.services.broadcast import Broadcaster
+from server.services.socket_caps import SocketCaps
 from server.storage.files import FileStore, StorageError
 from server.storage.messages import MessageStore
 
@@ -22,9 +26,17 @@ DELETED_VISITOR = "Deleted visitor"
 
 
 class PrivacyService:
-    def __init__(self, store: MessageStore, files: FileStore) -> None:
+    def __init__(
+        self,
+        store: MessageStore,
+        files: FileStore,
+        sockets: SocketCaps | None = None,
+        broadcast: Broadcaster | None = None,
+    ) -> None:
         self._store = store
         self._files = files
+        self._sockets = sockets  # where the visitor's open widgets are
+        self._broadcast = broadcast
 
     async def export(self, site_id: int, visitor_id: str) -> dict[str, Any]:
         data = await self._store.export_visitor(site_id, visitor_id)
@@ -56,6 +68,9 @@ class PrivacyService:
         files = await self._store.erase_visitor(site_id, visitor_id, DELETED_VISITOR)
         if files is None:
             raise NotFound("no such visitor")
+        if self._sockets is not None and self._broadcast is not None:
+            connections = await self._sockets.of_visitor(visitor_id)
+            await self._broadcast.disconnect_visitor(visitor_id, sorted(connections))
         return {"files_deleted": await self.delete_files(site_id, files)}
 
     async def delete_files(self, site_id: int, attachments: list[Any]) -> int:

@@ -3,15 +3,19 @@
 Enrolment is two steps with nothing stored in between: the new secret travels to the page
 and back inside a signed token (10 minutes), and is saved only once the agent has typed a
 code it produces. Ten recovery codes are shown once and stored as SHA-256 hashes; each
-works once. A site's owner can require two-factor sign-in of the site's team: a member
-without it is sent to enrol before they get a session.
+works once, and so does each app code: the time step of the last accepted one is stored,
+and a code of that step or an earlier one is refused. A site's owner (who has set it up)
+can require two-factor sign-in of the site's team: members without it are signed out,
+and sent to enrol before they get a session again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pyotp
 
@@ -49,7 +53,7 @@ class EnrolmentRequired(Forbidden):
 @dataclass(frozen=True, slots=True)
 class Enrolment:
     secret: str
-    uri: str  # otpauth://totp/...: what a QR code would carry, to paste into an app
+    uri: str  # otpauth://totp/...: what the QR code carries, or to paste into an app
     pending: str  # the signed token that brings the secret back with the first code
 
 
@@ -85,19 +89,22 @@ class TwoFactorService:
             raise InvalidInput("the set-up expired; start again") from None
         if claims["sub"] != str(agent.id) or not isinstance(claims.get("secret"), str):
             raise InvalidInput("the set-up expired; start again")
-        if not _totp_ok(claims["secret"], code):
+        step = _totp_step(claims["secret"], code)
+        if step is None:
             raise InvalidInput("that code is not the one your app shows now; try the next one")
         codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
-        await self._repo.enable(agent.id, claims["secret"], [_hash(c) for c in codes])
+        await self._repo.enable(agent.id, claims["secret"], [_hash(c) for c in codes], step)
         return codes
 
     async def check(self, agent_id: int, code: object) -> bool:
-        """A current code from the app, or an unused recovery code (then used up)."""
+        """A current code from the app not used before, or an unused recovery code; either
+        is used up by passing."""
         secret, _ = await self._repo.secret_of(agent_id)
         if secret is None or not isinstance(code, str) or not code.strip():
             return False
-        if _totp_ok(secret, code):
-            return True
+        step = _totp_step(secret, code)
+        if step is not None:
+            return await self._repo.use_step(agent_id, step)
         return await self._repo.use_recovery_code(agent_id, _hash(code))
 
     async def turn_off(self, agent: Agent, code: object) -> None:
@@ -122,13 +129,16 @@ class TwoFactorService:
         return int(claims["sub"]), int(claims.get("ver", 0))
 
 
-def _totp_ok(secret: str, code: object) -> bool:
+def _totp_step(secret: str, code: object) -> int | None:
+    """The time step whose code ``code`` is: this one, or one either side (clock drift)."""
     if not isinstance(code, str):
-        return False
+        return None
     digits = code.replace(" ", "").strip()
-    return (
-        len(digits) == 6
-        and digits.isascii()
-        and digits.isdigit()
-        and (pyotp.TOTP(secret).verify(digits, valid_window=1))
-    )
+    if len(digits) != 6 or not digits.isascii() or not digits.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(datetime.now(UTC))
+    for step in (now - 1, now, now + 1):
+        if hmac.compare_digest(totp.generate_otp(step), digits):
+            return step
+    return None

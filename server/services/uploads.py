@@ -91,6 +91,11 @@ class AttachmentRefs:
         self._tokens = tokens
         self._ttl = ttl_seconds
 
+    @property
+    def ttl_seconds(self) -> int:
+        """How long after its upload a file may be attached to a message."""
+        return self._ttl
+
     def issue(self, attachment: Attachment, uploader: Uploader) -> str:
         return self._tokens.issue(
             REF_KIND,

@@ -36,6 +36,7 @@ from server.services.identity import hash_matches
 from server.services.journey import Journey, JourneyService, source_of
 from server.services.quotes import with_quotes
 from server.services.sites import SiteService
+from server.services.socket_caps import SocketCaps
 from server.services.throttle import Throttle
 from server.services.tokens import TokenSigner
 from server.services.visitor_memory import VisitorMemory
@@ -119,8 +120,10 @@ class VisitorService:
         gate: VisitorGate | None = None,
         throttle: Throttle | None = None,
         events: EventBus | None = None,
+        sockets: SocketCaps | None = None,
     ) -> None:
         self._events = events  # visitor.identified
+        self.sockets = sockets or SocketCaps(cache, per_address=10**9, per_visitor=10**9)
         self._gate = gate  # blocking and "require verified identity"
         self._throttle = throttle
         self._store = store
@@ -151,12 +154,25 @@ class VisitorService:
             await self._throttle.check(
                 "connect", visitor=self._token_subject(hello.visitor_token), address=peer.ip
             )
+        await self.sockets.hold_address(peer.connection_id, peer.ip)
+        held: list[str] = []  # the visitor whose socket count this one joined
+        try:
+            return await self._connect(hello, peer, held)
+        except BaseException:
+            await self.sockets.release_quietly(
+                peer.connection_id, peer.ip, held[0] if held else None
+            )
+            raise
+
+    async def _connect(self, hello: VisitorHello, peer: Peer, held: list[str]) -> VisitorSession:
         site = await self._sites.by_key(hello.site_key)
         if not self._sites.accepts_origin(site, peer.origin):
             raise Forbidden(f"{peer.origin} may not embed this site's widget")
         now = utcnow()
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # what stores keep
         visitor, chat_from, fresh = await self._recognise(site, hello, now, peer.ip)
+        held.append(visitor.id)
+        await self.sockets.hold_visitor(peer.connection_id, visitor.id)
         visitor.geo = await self._geo.locate(peer.ip) if self._geo else visitor.geo
         self._refresh_flags(visitor, now)
         admission = (
@@ -225,8 +241,14 @@ class VisitorService:
         )
 
     async def disconnect(
-        self, site_id: int, visitor_id: str, connection_id: str, page_view: PageView | None
+        self,
+        site_id: int,
+        visitor_id: str,
+        connection_id: str,
+        page_view: PageView | None,
+        address: str | None = None,
     ) -> None:
+        await self.sockets.release_quietly(connection_id, address, visitor_id)
         now = utcnow()
         if page_view:
             await self._journey.close(page_view, now)

@@ -12,13 +12,14 @@ Images go to one folder per site; the thumbnail is an eager transformation (long
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import cloudinary.exceptions
 import cloudinary.uploader
 
-from server.storage.files import StorageError, StoredFile, new_name
+from server.storage.files import SavedFile, StorageError, StoredFile, new_name
 
 
 class CloudinaryFileStore:
@@ -92,6 +93,10 @@ class CloudinaryFileStore:
             )
         except (cloudinary.exceptions.Error, OSError, ValueError) as error:
             raise StorageError(f"Cloudinary could not delete {name}: {error}") from None
+
+    async def saved_between(self, start: datetime, end: datetime) -> list[SavedFile]:
+        """Not listed: uploads never sent stay in the Cloudinary account (see docs)."""
+        return []
 
 
 def parse_cloudinary_url(url: str) -> dict[str, Any]:

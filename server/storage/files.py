@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -41,6 +42,17 @@ class FileStore(Protocol):
     async def delete(self, site_id: int, name: str) -> None:
         """Remove a stored image and its thumbnail (``name`` is ``StoredFile.name``); a file
         that is already gone is not an error."""
+
+    async def saved_between(self, start: datetime, end: datetime) -> list[SavedFile]:
+        """The files stored from ``start`` to before ``end`` (thumbnails aside): retention
+        looks there for uploads no message carries. A store that cannot list returns []."""
+
+
+@dataclass(frozen=True, slots=True)
+class SavedFile:
+    site_id: int
+    name: str
+    saved_at: datetime
 
 
 def new_name() -> str:
@@ -84,12 +96,37 @@ class DiskFileStore:
         for path in (directory / name, directory / f"{stem}-t.webp"):
             await asyncio.to_thread(path.unlink, missing_ok=True)
 
+    async def saved_between(self, start: datetime, end: datetime) -> list[SavedFile]:
+        return await asyncio.to_thread(
+            _saved_between, self.root, start.timestamp(), end.timestamp()
+        )
+
     def path_of(self, site_id: str, name: str) -> Path | None:
         """The file for a URL's parts, or None: only exact, well-formed names resolve."""
         if not site_id.isdigit() or len(site_id) > 12 or not NAME.match(name):
             return None
         path = self.root / str(int(site_id)) / name
         return path if path.is_file() else None
+
+
+def _saved_between(root: Path, start: float, end: float) -> list[SavedFile]:
+    found: list[SavedFile] = []
+    if not root.is_dir():
+        return found
+    for directory in root.iterdir():
+        if not directory.name.isdigit() or not directory.is_dir():
+            continue
+        for path in directory.iterdir():
+            if not NAME.match(path.name) or path.stem.endswith("-t"):
+                continue
+            try:
+                saved = path.stat().st_mtime
+            except FileNotFoundError:
+                continue  # deleted meanwhile
+            if start <= saved < end:
+                at = datetime.fromtimestamp(saved, UTC)
+                found.append(SavedFile(int(directory.name), path.name, at))
+    return found
 
 
 def _write(directory: Path, name: str, data: bytes) -> None:

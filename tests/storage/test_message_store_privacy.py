@@ -125,3 +125,18 @@ async def test_retention_deletes_what_is_older_than_the_cut_off(
         "https://new/"
     ]
     assert await message_store.get_visitor(SITE, visitor.id) is not None  # profiles stay
+
+
+async def test_attachments_in_use_names_the_files_sent_in_the_id_range(
+    message_store: MessageStore,
+) -> None:
+    since = message_store.new_id()
+    _visitor, _conversation, _ = await _a_visitor_with_a_chat(message_store)  # sends IMAGE
+    until = message_store.new_id()
+    names = [IMAGE.name, "1/never-sent.png"]
+
+    assert await message_store.attachments_in_use(SITE, since, until, names) == {IMAGE.name}
+    assert await message_store.attachments_in_use(SITE, since, until, ["1/other.png"]) == set()
+    assert await message_store.attachments_in_use(SITE, until, "Z" * 26, names) == set()
+    assert await message_store.attachments_in_use(SITE + 1, since, until, names) == set()
+    assert await message_store.attachments_in_use(SITE, since, until, []) == set()

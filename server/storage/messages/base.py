@@ -381,6 +381,14 @@ class MessageStore(OutboxStore, ReportStore, VisitReportStore, Protocol):
         messages to ``author_name`` without attachments or earlier versions. Returns the
         attachments whose files must be deleted; None when there is no such visitor."""
 
+    async def attachments_in_use(
+        self, site_id: int, since_id: str, until_id: str, names: Sequence[str]
+    ) -> set[str]:
+        """Which of ``names`` (file store keys) a message of the site with an id from
+        ``since_id`` up to ``until_id`` carries as an attachment. Retention deletes the
+        uploads never sent; a file can only be sent in the hour after its upload, so the
+        ids bound the search."""
+
     async def delete_older_than(self, site_id: int, before_id: str) -> list[Attachment]:
         """Retention: delete the site's page views and messages with ids before
         ``before_id`` (a ULID of the cut-off time) and the conversations with no newer

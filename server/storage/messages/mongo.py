@@ -895,6 +895,22 @@ class MongoMessageStore(MongoOutbox, MongoReports):
         await self._visitors.delete_one({"_id": visitor_id, "site_id": site_id})
         return files
 
+    async def attachments_in_use(
+        self, site_id: int, since_id: str, until_id: str, names: Sequence[str]
+    ) -> set[str]:
+        wanted = set(names)
+        if not wanted:
+            return set()
+        found: set[str] = set()
+        query = {
+            "site_id": site_id,
+            "_id": {"$gte": since_id, "$lt": until_id},
+            "attachments": {"$ne": []},
+        }
+        async for document in self._messages.find(query, {"attachments": 1}):
+            found |= {a.get("name") for a in document.get("attachments") or ()}
+        return wanted & found
+
     async def delete_older_than(self, site_id: int, before_id: str) -> list[Attachment]:
         older = {"site_id": site_id, "_id": {"$lt": before_id}}
         files: list[Attachment] = []

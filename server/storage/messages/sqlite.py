@@ -923,6 +923,19 @@ class SqliteMessageStore(SqliteOutbox, SqliteReports):
 
         return await self._writes.run(erase)
 
+    async def attachments_in_use(
+        self, site_id: int, since_id: str, until_id: str, names: Sequence[str]
+    ) -> set[str]:
+        wanted = set(names)
+        if not wanted:
+            return set()
+        rows = await self._all(
+            "SELECT attachments FROM messages "
+            "WHERE site_id = ? AND id >= ? AND id < ? AND attachments != '[]'",
+            (site_id, since_id, until_id),
+        )
+        return wanted & {a.get("name") for row in rows for a in json.loads(row[0])}
+
     async def delete_older_than(self, site_id: int, before_id: str) -> list[Attachment]:
         def delete(conn: sqlite3.Connection) -> list[Attachment]:
             rows = conn.execute(

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -71,6 +72,8 @@ class AgentRow(Base):
     token_version: Mapped[int] = mapped_column(Integer, default=0)
     totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
     recovery_codes: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # hashes
+    # The time step of the last code accepted: a code works once (RFC 6238, section 5.2).
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class MembershipRow(Base):

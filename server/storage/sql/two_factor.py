@@ -3,7 +3,7 @@ sites asks its team for two-factor sign-in."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from server.storage.sql.models import AgentRow, MembershipRow, SiteRow
@@ -20,12 +20,30 @@ class TwoFactorRepository:
                 return None, []
             return row.totp_secret, list(row.recovery_codes or [])
 
-    async def enable(self, agent_id: int, secret: str, recovery_hashes: list[str]) -> None:
+    async def enable(
+        self, agent_id: int, secret: str, recovery_hashes: list[str], step: int
+    ) -> None:
+        """``step``: the time step of the code that proved the app works (used up)."""
         async with self._sessions.begin() as session:
             row = await session.get(AgentRow, agent_id)
             if row is not None:
                 row.totp_secret = secret
                 row.recovery_codes = recovery_hashes
+                row.totp_last_step = step
+
+    async def use_step(self, agent_id: int, step: int) -> bool:
+        """Mark the code of time ``step`` used; False when it (or a later one) already was.
+        One conditional write, so two sign-ins racing with one code cannot both pass."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(AgentRow)
+                .where(
+                    AgentRow.id == agent_id,
+                    or_(AgentRow.totp_last_step.is_(None), AgentRow.totp_last_step < step),
+                )
+                .values(totp_last_step=step)
+            )
+            return result.rowcount == 1
 
     async def disable(self, agent_id: int) -> None:
         async with self._sessions.begin() as session:
@@ -33,6 +51,7 @@ class TwoFactorRepository:
             if row is not None:
                 row.totp_secret = None
                 row.recovery_codes = None
+                row.totp_last_step = None
 
     async def use_recovery_code(self, agent_id: int, code_hash: str) -> bool:
         """Strike one code off; False when it is not (or no longer) among the agent's."""
