@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from pathlib import Path
 
 import pyotp
@@ -24,10 +25,12 @@ async def test_set_up_and_sign_in_with_a_code(stage, browser):
     await page.goto(f"{stage.app_url}/dashboard/two-factor")
     secret = await page.input_value("#secret")
     assert (await page.input_value("#otpauth")).startswith("otpauth://totp/")
+    assert await page.locator("#qr-code svg").is_visible()  # drawn inline, beside the key
     await page.screenshot(path=SHOTS / "two-factor-setup-desktop.png")
     await page.set_viewport_size({"width": 390, "height": 844})
     await page.screenshot(path=SHOTS / "two-factor-setup-phone.png", full_page=True)
-    await page.fill("#code", pyotp.TOTP(secret).now())
+    # Each code works once: set up with the previous step's (still accepted), sign in with now's.
+    await page.fill("#code", pyotp.TOTP(secret).at(time.time() - 30))
     await page.get_by_role("button", name="Turn on").click()
     codes = await page.text_content("#recovery-codes")
     assert codes and len(codes.split()) == 10

@@ -16,7 +16,9 @@ async def test_uploads_never_sent_are_deleted_after_the_grace_period(
 ):
     sent = (await upload(pictures.jpeg(400, 300))).attachment
     unsent = (await upload(pictures.png(40, 40))).attachment
-    ack = await visitor.call("send_message", {"client_id": "c-1", "text": "", "attachments": [sent]})
+    ack = await visitor.call(
+        "send_message", {"client_id": "c-1", "text": "", "attachments": [sent]}
+    )
     assert ack["ok"], ack
     retention = app[console_key].console.retention
 
