@@ -1,6 +1,7 @@
 """Redis goes away and comes back (empty, as after a crash): acks tell the truth, new
 connections are refused at once with a reason, agents on the other node still get every
-message, and presence is rebuilt."""
+message (the one stored during the outage when Redis returns, and again on its resend),
+and presence is rebuilt."""
 
 from __future__ import annotations
 
@@ -60,12 +61,10 @@ async def test_redis_outage_acks_truthfully_refuses_fast_and_recovers(cluster) -
         started = time.monotonic()
         during = await visitor.call("send_message", {"client_id": "c-during", "text": "down"})
         answered_in = time.monotonic() - started
-        stored = {doc["client_id"] for doc in cluster.stored_messages()}
-        if during["ok"]:
-            assert "c-during" in stored
-        else:
-            assert during["code"] == "unavailable" and during["retry_after"] > 0, during
-            assert "c-during" not in stored
+        # The message store is up: the message is stored and the ack says so, though the
+        # other node cannot be told yet (this node holds the broadcast in memory).
+        assert during["ok"], during
+        assert "c-during" in {doc["client_id"] for doc in cluster.stored_messages()}
         assert answered_in < 5, answered_in
 
         # A new widget is refused at once, with a reason it can act on.
@@ -91,9 +90,9 @@ async def test_redis_outage_acks_truthfully_refuses_fast_and_recovers(cluster) -
         cluster.redis.start()
 
     # Stored during the outage: the agent on the other node hears it once Redis is back,
-    # and a resend of it (the widget's outbox when its ack was lost) is told again.
-    if during["ok"]:
-        assert "c-during" in await _messages_heard(agent, within=15)
+    # with no resend, and a resend of it (the widget's outbox when its ack was lost) is
+    # told again.
+    assert "c-during" in await _messages_heard(agent, within=15)
     again = await visitor.call("send_message", {"client_id": "c-during", "text": "down"})
     assert again["ok"], again
     assert "c-during" in await _messages_heard(agent, within=10)
