@@ -235,11 +235,13 @@ class SqliteReports:
             return []
         sites = list(site_ids)
         sql = (
+            # The id range by primary key ("+site_id" keeps the planner off the site's
+            # indexes, which would read every conversation of the site).
             "SELECT visitor_id, id FROM conversations "
-            f"WHERE site_id IN ({marks(sites)}) AND id >= ? AND id < ? ORDER BY id"
+            f"WHERE id >= ? AND id < ? AND +site_id IN ({marks(sites)}) ORDER BY id"
         )
         rows = await self._reports.run(
-            lambda conn: conn.execute(sql, (*sites, since_id, until_id)).fetchall()
+            lambda conn: conn.execute(sql, (since_id, until_id, *sites)).fetchall()
         )
         return [(visitor_id, conversation_id) for visitor_id, conversation_id in rows]
 
