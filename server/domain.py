@@ -259,6 +259,7 @@ class Attachment:
     thumb_url: str | None = None
     storage: str | None = None  # "disk" | "cloudinary": where the file lives
     name: str | None = None  # the storage's key for it (file name, Cloudinary public id)
+    filename: str | None = None  # a document's name as its uploader called it (cleaned)
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)
@@ -322,7 +323,8 @@ class Quote:
         deleted = message.deleted_at is not None
         excerpt = "" if deleted else message.text[:QUOTE_CHARS]
         if not deleted and not excerpt.strip() and message.attachments:
-            excerpt = "[image]"
+            images = all(a.type.startswith("image/") for a in message.attachments)
+            excerpt = "[image]" if images else "[file]"
         return cls(message.id, message.author, excerpt, deleted)
 
     def to_wire(self) -> dict[str, Any]:

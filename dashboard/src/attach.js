@@ -8,7 +8,7 @@ import { describe, formatBytes } from "./attachments.js";
 import { sendFile } from "./upload.js";
 
 const MAX_FILES = 10;
-const ACCEPT = "image/jpeg,image/png,image/gif,image/webp";
+const ACCEPT = "image/jpeg,image/png,image/gif,image/webp,application/pdf,text/plain,.txt";
 
 function maxBytes() {
   try {
@@ -55,7 +55,7 @@ export function createAttach({ conversationId, siteId }) {
     if (!id || site == null) return;
     const list = items();
     for (const file of Array.from(files || []).slice(0, Math.max(0, MAX_FILES - list.length))) {
-      const it = { name: file.name || "pasted image", state: "uploading", progress: 0, url: URL.createObjectURL(file) };
+      const it = { name: file.name || "pasted image", state: "uploading", progress: 0, url: URL.createObjectURL(file), image: /^image\//.test(file.type) };
       list.push(it);
       if (file.size > max) {
         fail(it, `This image is ${formatBytes(file.size)}; the limit is ${formatBytes(max)}.`);
@@ -111,7 +111,7 @@ export function createAttach({ conversationId, siteId }) {
       );
     }
     it.bar = null;
-    const children = [h("img", { src: it.url, alt: it.name })];
+    const children = [it.image ? h("img", { src: it.url, alt: it.name }) : h("span", { class: "att-tile-name" }, icon("paperclip", 14), it.name)];
     if (it.state === "uploading") {
       it.bar = h(
         "div",

@@ -1,8 +1,8 @@
 // Attachments inside a message: images as thumbnails (their real aspect
 // ratio, reserved before they load) that open full size in the lightbox;
-// anything else as a link.
+// anything else (a PDF, a text file) as a file card with its name and size,
+// which downloads (the server sends it as an attachment).
 import { h, icon } from "./dom.js";
-import { externalLink } from "./text.js";
 import { openLightbox } from "./lightbox.js";
 
 const THUMB = 260;
@@ -37,6 +37,18 @@ export function describe(a) {
   return [size, formatBytes(a.bytes)].filter(Boolean).join(" · ");
 }
 
+/** A document: its name and size; a click downloads it. */
+function fileCard(a, href) {
+  const name = typeof a.filename === "string" && a.filename ? a.filename : "Attachment";
+  const size = formatBytes(a.bytes);
+  return h(
+    "a",
+    { class: "att-file", href, download: name, rel: "noopener noreferrer", title: `Download ${name}` },
+    h("span", { class: "att-file-icon", "aria-hidden": "true" }, icon("paperclip", 16)),
+    h("span", { class: "att-file-text" }, h("span", { class: "att-file-name" }, name), size ? h("span", { class: "att-file-size" }, size) : null),
+  );
+}
+
 /** The attachments of `msg`, or null; `mine` says whether the viewing agent wrote it. */
 export function attachmentsView(msg, mine) {
   const nodes = [];
@@ -45,9 +57,7 @@ export function attachmentsView(msg, mine) {
     const href = a && resolveUrl(a.url);
     if (!href) continue;
     if (typeof a.type === "string" && !a.type.startsWith("image/")) {
-      const link = externalLink(href, ["Attachment", formatBytes(a.bytes)].filter(Boolean).join(" · "));
-      link.prepend(icon("paperclip", 14));
-      nodes.push(link);
+      nodes.push(fileCard(a, href));
       continue;
     }
     const [width, height] = fit(a.width, a.height);

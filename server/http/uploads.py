@@ -1,4 +1,5 @@
-"""POST /api/uploads (streamed multipart) and GET /uploads/{site_id}/{name}.
+"""POST /api/uploads (streamed multipart) and GET /uploads/{site_id}/{name}: images inline,
+documents (PDF, text) as downloads named by ``?filename=``.
 
 The body is parsed by python-multipart's streaming parser as it arrives from the socket:
 the ``file`` part goes to a spooled temporary file (memory up to 1 MiB, disk beyond) and
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from typing import IO, Any
+from urllib.parse import quote, unquote
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -23,10 +25,11 @@ from server.keys import origin_policy_key, settings_key, uploads_key
 from server.services import commands
 from server.services.auth import SESSION_COOKIE
 from server.services.client_ip import client_ip
+from server.services.documents import clean_filename
 from server.services.images_layout import Refused
 from server.services.origins import normalize_origin
 from server.services.uploads import too_large
-from server.storage.files import CONTENT_TYPES
+from server.storage.files import CONTENT_TYPES, DOWNLOADS
 
 READ_CHUNK = 64 * 1024
 IN_MEMORY = 1024 * 1024  # a spooled upload moves to disk past this size
@@ -56,9 +59,9 @@ async def upload(request: web.Request) -> web.Response:
         uploader = await _uploader(request)
         await service.admit(uploader)
         with tempfile.SpooledTemporaryFile(max_size=IN_MEMORY) as spool:
-            await receive_file(request, service.max_bytes, spool)
+            filename = await receive_file(request, service.max_bytes, spool)
             spool.seek(0)
-            result = await service.accept(uploader, spool)
+            result = await service.accept(uploader, spool, filename)
         response = web.json_response({"ok": True, "attachment": result.to_wire()})
     except Refused as error:
         response = json_error(STATUS.get(error.code, 422), error.message, error.code)
@@ -89,12 +92,22 @@ async def serve(request: web.Request) -> web.StreamResponse:
     path = request.app[uploads_key].local_file(request.match_info["site_id"], name)
     if path is None:
         raise web.HTTPNotFound()
+    ext = name.rsplit(".", 1)[1]
+    if ext in DOWNLOADS:  # documents are saved by the browser, never opened in our origin
+        shown = clean_filename(request.query.get("filename"), ext)
+        disposition = f"attachment; filename=\"{_ascii(shown)}\"; filename*=UTF-8''{quote(shown)}"
+    else:
+        disposition = f'inline; filename="{name}"'
     headers = {
         **SERVED_HEADERS,
-        "Content-Type": CONTENT_TYPES[name.rsplit(".", 1)[1]],
-        "Content-Disposition": f'inline; filename="{name}"',
+        "Content-Type": CONTENT_TYPES[ext],
+        "Content-Disposition": disposition,
     }
     return web.FileResponse(path, headers=headers)
+
+
+def _ascii(name: str) -> str:
+    return "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in name)
 
 
 # --- who is uploading -------------------------------------------------------------------
@@ -146,8 +159,9 @@ def _cors(request: web.Request, response: web.Response) -> web.Response:
 # --- the body ---------------------------------------------------------------------------
 
 
-async def receive_file(request: web.Request, max_bytes: int, sink: IO[bytes]) -> None:
-    """Stream the multipart body; the ``file`` part's bytes go to ``sink``.
+async def receive_file(request: web.Request, max_bytes: int, sink: IO[bytes]) -> str | None:
+    """Stream the multipart body; the ``file`` part's bytes go to ``sink``. Returns the
+    part's file name, as the client gave it (None without one).
 
     Refused (too_large) the moment the file passes ``max_bytes``; InvalidInput for a body
     that is not multipart, has no file, or ends early.
@@ -182,6 +196,7 @@ async def receive_file(request: web.Request, max_bytes: int, sink: IO[bytes]) ->
         raise InvalidInput("no file in the upload: send it in a field named 'file'")
     if form.size == 0:
         raise Refused("The file is empty.", "invalid")
+    return form.filename
 
 
 class _FileForm:
@@ -192,6 +207,7 @@ class _FileForm:
         self.sink = sink
         self.parts = 0
         self.found = False
+        self.filename: str | None = None
         self.size = 0
         self.other = 0
         self.ended = False
@@ -226,6 +242,11 @@ class _FileForm:
     def _headers_finished(self) -> None:
         _, params = parse_options_header(self._headers.get(b"content-disposition", b""))
         self._in_file = params.get(b"name") == b"file" and not self.found
+        if self._in_file and params.get(b"filename"):
+            # Browsers send UTF-8 with %22 for quotes and %0A for breaks; some clients
+            # percent-encode the whole name.
+            raw = params[b"filename"].decode("utf-8", "replace")[:1024]
+            self.filename = unquote(raw)
         self.found = self.found or self._in_file
 
     def _part_data(self, data: bytes, start: int, end: int) -> None:

@@ -19,7 +19,10 @@ class Refused(DomainError):
 
 ACCEPTED = {"jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
 EXTENSIONS = {"jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp"}
-NOT_AN_IMAGE = "This file is not an image we accept. Send a JPEG, PNG, GIF or WebP image."
+NOT_AN_IMAGE = (
+    "This file is not an image we accept. Send a JPEG, PNG, GIF or WebP image, "
+    "a PDF or a plain text (.txt) file."
+)
 DAMAGED = "The image is damaged or incomplete."
 
 # What refused files usually are, so the message can say it (first bytes → description).
@@ -49,7 +52,7 @@ def _describe_refused(data: bytes) -> str:
     if data.startswith(_PROGRAMS) or data.startswith(b"#!"):
         return "This file is a program, not an image."
     if data.startswith(_DOCUMENTS):
-        return "This file is a document or an archive, not an image."
+        return "This file is an archive or a document we do not accept (PDF and .txt are fine)."
     if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypavif"):
         return "HEIC and AVIF photos are not accepted yet. Send a JPEG or PNG instead."
     return NOT_AN_IMAGE

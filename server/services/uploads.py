@@ -1,4 +1,5 @@
-"""Image uploads: who may upload and how often, the checks, storage, and attachment refs.
+"""Uploads (images, PDFs, plain text): who may upload and how often, the checks, storage,
+and attachment refs.
 
 The pipeline for one upload, cheapest refusal first:
 
@@ -6,7 +7,9 @@ The pipeline for one upload, cheapest refusal first:
 2. how often: per visitor or agent, and per IP address (moving windows, in Redis when configured);
 3. the body, read by the HTTP layer with a hard size limit (never more than that in memory);
 4. the EICAR anti-virus test file, anywhere in the raw bytes;
-5. the type, from the magic number; SVG, programs and documents are refused by name;
+5. the type, from the magic number; PDFs and ``.txt`` text go through ``documents`` (no
+   active content, strict UTF-8) and are stored as they are; SVG, programs, archives and
+   other documents are refused by name;
 6. the format's own structure: truncated files, data hidden after the image's end
    (polyglots), and archives, PDFs or scripts embedded inside it;
 7. ClamAV, when ``PORCHLIGHT_CLAMAV`` is set (a scanner that does not answer refuses);
@@ -24,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import quote
 
 from server.domain import (
     Attachment,
@@ -33,7 +37,7 @@ from server.domain import (
     RateLimited,
     Unauthenticated,
 )
-from server.services import images
+from server.services import documents, images
 from server.services.auth import AgentContext, AuthService
 from server.services.images import ImageLimits
 from server.services.images_layout import Refused, hidden_data, layout, sniff
@@ -236,12 +240,22 @@ class UploadService:
 
     # --- the checks, storage and the reference ------------------------------------------
 
-    async def accept(self, uploader: Uploader, source: BinaryIO) -> Upload:
-        """Check, clean and store the file in ``source``; Refused with the reason otherwise."""
+    async def accept(
+        self, uploader: Uploader, source: BinaryIO, filename: str | None = None
+    ) -> Upload:
+        """Check, clean and store the file in ``source``; Refused with the reason otherwise.
+        ``filename`` is what the uploader called it: a document keeps it for people to see,
+        and only ``.txt`` makes text acceptable (text has no magic number)."""
         async with self._work:
             data = await asyncio.to_thread(source.read, self.max_bytes + 1)
             if len(data) > self.max_bytes:
                 raise too_large(self.max_bytes)
+            _refuse_eicar(data)
+            document = await asyncio.to_thread(documents.recognise, data, filename)
+            if document is not None:
+                if self.scanner is not None:
+                    await self._clamd(data)
+                return await self._store_document(uploader, data, document, filename)
             kind = await asyncio.to_thread(self._precheck, data)
             if self.scanner is not None:
                 await self._clamd(data)
@@ -272,12 +286,31 @@ class UploadService:
         )
         return Upload(attachment, self.refs.issue(attachment, uploader))
 
-    def _precheck(self, data: bytes) -> str:
-        if eicar_in(data):
+    async def _store_document(
+        self, uploader: Uploader, data: bytes, document: documents.Document, filename: str | None
+    ) -> Upload:
+        if self.files is not self.disk:
+            # Documents are kept on this server's disk only; with Cloudinary, images only.
+            raise Refused("Only images can be sent here.", "unsupported_type")
+        try:
+            stored = await self.disk.save(uploader.site_id, data, document.ext, None)
+        except StorageError:
+            log.exception("storing a document of site %s failed", uploader.site_id)
             raise Refused(
-                "This file was refused because it contains the EICAR anti-virus test file.",
-                "malware",
-            )
+                "The file could not be stored right now; try again.", "storage_failed"
+            ) from None
+        name = documents.clean_filename(filename, document.ext)
+        attachment = Attachment(
+            url=f"{stored.url}?filename={quote(name)}",
+            type=document.type,
+            bytes=len(data),
+            storage=stored.storage,
+            name=stored.name,
+            filename=name,
+        )
+        return Upload(attachment, self.refs.issue(attachment, uploader))
+
+    def _precheck(self, data: bytes) -> str:
         kind = sniff(data)
         shape = layout(data, kind)
         if shape.frames > self.image_limits.max_frames:
@@ -317,6 +350,14 @@ class UploadService:
 
     def local_file(self, site_id: str, name: str) -> Path | None:
         return self.disk.path_of(site_id, name)
+
+
+def _refuse_eicar(data: bytes) -> None:
+    if eicar_in(data):
+        raise Refused(
+            "This file was refused because it contains the EICAR anti-virus test file.",
+            "malware",
+        )
 
 
 def build_upload_service(

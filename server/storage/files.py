@@ -16,8 +16,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-NAME = re.compile(r"^[A-Za-z0-9_-]{32}(?:-t)?\.(?:jpg|png|gif|webp)$")
-CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
+NAME = re.compile(r"^[A-Za-z0-9_-]{32}(?:-t)?\.(?:jpg|png|gif|webp|pdf|txt)$")
+CONTENT_TYPES = {
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "pdf": "application/pdf",
+    "txt": "text/plain; charset=utf-8",
+}
+DOWNLOADS = frozenset({"pdf", "txt"})  # served as attachments, never shown inline
 
 
 class StorageError(Exception):

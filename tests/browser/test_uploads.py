@@ -149,7 +149,7 @@ async def test_a_cancelled_upload_leaves_nothing_behind(stage, browser, embedded
     await widget.get_by_role("button", name="Cancel upload campsite.png").click()
 
     await expect(widget.locator(".tray")).to_be_hidden()
-    await expect(widget.get_by_role("button", name="Attach an image")).to_be_focused()
+    await expect(widget.get_by_role("button", name="Attach a file")).to_be_focused()
     await expect(widget.get_by_role("button", name="Send message")).to_be_disabled()
     uploads = embedded_settings.uploads_dir
     assert not uploads.exists() or not any(p.is_file() for p in uploads.rglob("*"))

@@ -40,7 +40,7 @@ def noisy_jpeg(width: int = 400, height: int = 300) -> bytes:
         (pictures.SVG, "logo.svg", "image/svg+xml", "SVG images are not accepted"),
         (b"\xef\xbb\xbf  " + pictures.SVG[21:], "logo.png", "image/png", "SVG"),
         (pictures.zip_archive(), "photos.jpg", "image/jpeg", "archive"),
-        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "scan.jpg", "image/jpeg", "document"),
+        (b"\x1f\x8b\x08\x00" + b"\x00" * 16, "photos.jpg", "image/jpeg", "archive"),
         (b"\x00\x00\x00\x18ftypheic" + b"\x00" * 64, "IMG_0001.jpg", "image/jpeg", "HEIC"),
     ],
 )

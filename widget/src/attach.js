@@ -19,8 +19,8 @@ const CLIP = "M21.4 11.1l-9.2 9.2a6 6 0 0 1-8.5-8.5l8.6-8.6a4 4 0 0 1 5.7 5.7l-8
 export function createAttach({ origin, token }) {
   let items = [];
   let changed = () => {};
-  const picker = h("input", { type: "file", accept: "image/jpeg,image/png,image/gif,image/webp", multiple: true, hidden: true });
-  const button = h("button", { class: "clip", type: "button", "aria-label": "Attach an image", onclick: () => picker.click() }, icon(CLIP));
+  const picker = h("input", { type: "file", accept: "image/*,application/pdf,.txt", multiple: true, hidden: true });
+  const button = h("button", { class: "clip", type: "button", "aria-label": "Attach a file", onclick: () => picker.click() }, icon(CLIP));
   const tray = h("div", { class: "tray", role: "list", "aria-label": "Images to send", hidden: true });
   picker.onchange = () => {
     add(picker.files);
@@ -86,6 +86,7 @@ export function createAttach({ origin, token }) {
 
   function start(it, file) {
     it.url = URL.createObjectURL(file);
+    it.img = /^image\//.test(file.type);
     const up = sendFile(origin + "/api/uploads", token(), file, (p) => {
       it.p = p;
       if (it.bar) {
@@ -122,7 +123,7 @@ export function createAttach({ origin, token }) {
         const fill = h("i");
         fill.style.width = it.p * 100 + "%"; // CSSOM, which a page's CSP does not block
         it.bar = it.att ? null : h("div", { class: "bar", role: "progressbar", "aria-label": "Uploading " + it.name, "aria-valuenow": Math.round(it.p * 100) }, fill);
-        return h("div", { class: "ti", role: "listitem" }, h("img", { src: it.url, alt: it.name }), it.bar, x);
+        return h("div", { class: "ti", role: "listitem" }, it.img ? h("img", { src: it.url, alt: it.name }) : h("b", {}, it.name), it.bar, x);
       }),
     );
     changed();

@@ -45,7 +45,8 @@ function attachmentsOf(m, origin) {
       const alt = "Image from " + (kindOf(m) === "me" ? "you" : authorName(m));
       out.push(h("a", { class: "att", ...link }, h("img", { src, alt, width, height, loading: "lazy", decoding: "async" })));
     } else {
-      out.push(h("a", { class: "file", ...link }, "Download attachment"));
+      // A document: its name and size; the server sends it as a download.
+      out.push(h("a", { class: "file", ...link }, (a.filename || "File") + " · " + Math.ceil(a.bytes / 1024) + " KB"));
     }
   }
   return out.length ? h("div", { class: "atts" }, out) : null;

@@ -97,6 +97,7 @@ export const PANEL_CSS = `
 .tray+.composer{border-top:0}
 .ti{position:relative;width:64px;height:64px;border-radius:12px;overflow:hidden;background:#e9ecf1}
 .ti img{width:100%;height:100%;object-fit:cover}
+.ti b{display:block;padding:6px;font-size:11px;word-break:break-all}
 .bar{position:absolute;left:7px;right:7px;bottom:7px;height:5px;border-radius:3px;background:#fffc}
 .bar i{display:block;height:100%;border-radius:3px;background:var(--accent)}
 .x{position:absolute;top:4px;right:4px;width:22px;height:22px;border-radius:50%;background:#0f172ab3;color:#fff}
