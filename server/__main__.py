@@ -10,6 +10,8 @@ import os
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from server.backup import BackupError
 from server.domain import DomainError, Role
 from server.logs import configure_logging
@@ -29,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     except (BackupError, ConfigError, DomainError, OSError, StoreSchemaError) as error:
         print(f"porchlight: error: {error}", file=sys.stderr)
         return 1
+    except SQLAlchemyError as error:
+        cause = getattr(error, "orig", None) or error
+        print(f"porchlight: error: the database failed: {cause}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 0
 
@@ -46,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="porchlight", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="start the server")
+    run = commands.add_parser("run", help="bring the SQL database up to date and start the server")
     run.set_defaults(handler=_run, server=True)
 
     demo = commands.add_parser(
@@ -142,7 +148,11 @@ async def _create_agent(settings: Settings, args: argparse.Namespace) -> None:
 
 async def _run(settings: Settings, args: argparse.Namespace) -> None:
     from server.serve import serve
+    from server.storage.sql.migrate import upgrade_async
 
+    # A fresh data directory needs its tables before the first request; an up-to-date
+    # database is left as it is (the message store brings itself up to date at start).
+    await upgrade_async(settings.database_url)
     await serve(settings)
 
 

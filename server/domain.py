@@ -35,7 +35,32 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
+    """``field``, when known, names the form field or payload key that is wrong."""
+
     code = "invalid"
+
+    def __init__(self, message: str, code: str | None = None, *, field: str | None = None):
+        super().__init__(message, code)
+        self.field = field
+
+
+class InvalidFields(InvalidInput):
+    """Several fields of one form are wrong: ``fields`` maps each to what to do about it,
+    in the form's order; the message is the first of them."""
+
+    def __init__(self, fields: dict[str, str], code: str | None = None) -> None:
+        first = next(iter(fields))
+        super().__init__(fields[first], code, field=first)
+        self.fields = dict(fields)
+
+
+def field_errors(error: DomainError) -> dict[str, str]:
+    """The fields an error is about, each with its message; {} for an error of a whole form."""
+    if isinstance(error, InvalidFields):
+        return error.fields
+    if isinstance(error, InvalidInput) and error.field:
+        return {error.field: error.message}
+    return {}
 
 
 class NotFound(DomainError):

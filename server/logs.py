@@ -58,3 +58,4 @@ def log_handler(log_format: str) -> logging.Handler:
 def configure_logging(log_format: str) -> None:
     """Once per process, like ``logging.basicConfig`` (a no-op when logging is set up)."""
     logging.basicConfig(level=logging.INFO, handlers=[log_handler(log_format)])
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin

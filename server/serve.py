@@ -16,6 +16,18 @@ from server.settings import Settings
 log = logging.getLogger("porchlight")
 
 
+def listening_on(settings: Settings) -> str:
+    """Where the dashboard is, in words a person can open: 0.0.0.0 means every address."""
+    url = (
+        f"http://localhost:{settings.port}"
+        if settings.host in ("0.0.0.0", "::", "")
+        else (f"http://{settings.host}:{settings.port}")
+    )
+    every = " (every address)" if settings.host in ("0.0.0.0", "::", "") else ""
+    public = f", public address {settings.public_url}" if settings.public_url else ""
+    return f"{url}{every}{public}; dashboard {settings.public_url or url}/dashboard"
+
+
 async def serve(settings: Settings, demo: tuple[int, str] | None = None) -> None:
     # On SIGTERM the runner stops listening, runs on_shutdown (every Socket.IO connection is
     # answered and closed: resources.close_socket_connections), gives the remaining HTTP
@@ -24,6 +36,7 @@ async def serve(settings: Settings, demo: tuple[int, str] | None = None) -> None
     runners = [web.AppRunner(create_app(settings), access_log=None, shutdown_timeout=grace)]
     await runners[0].setup()
     await web.TCPSite(runners[0], settings.host, settings.port).start()
+    log.info("listening on %s", listening_on(settings))
     if demo:
         port, site_key = demo
         server_url = settings.public_url or f"http://localhost:{settings.port}"

@@ -192,14 +192,22 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
         emptyState({
           icon: "alert",
           title: gone ? "This conversation isn’t available" : "Couldn’t load this conversation",
-          text: ack.error,
-          action: gone ? null : { label: "Try again", onclick: () => current && open(current.id) },
+          text: gone ? "The link may be out of date, or the conversation is on a site you aren’t a member of." : ack.error,
+          action: gone ? { label: "Back to the inbox", onclick: () => nav.go("inbox", null) } : { label: "Try again", onclick: () => current && open(current.id) },
         }),
       );
     }
   }
 
   // ---- open / close
+
+  function setUnavailable(on) {
+    const app = root.closest(".app") || document.body;
+    if (on) {
+      app.dataset.chat = "unavailable";
+      setText(head.name, "Not found");
+    } else delete app.dataset.chat;
+  }
 
   async function open(id) {
     const seq = ++openSeq;
@@ -217,6 +225,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
       markedUpTo: null,
     };
     idle.hidden = true;
+    setUnavailable(false);
     pane.hidden = false;
     list.reset([]);
     jump.hidden = true;
@@ -232,6 +241,8 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
     if (seq !== openSeq) return;
     if (!ack.ok) {
       showNotice("error", ack);
+      // Nothing to answer: no composer, no visitor details for a conversation that is not there.
+      if (ack.code === "not_found" || ack.code === "forbidden") setUnavailable(true);
       return;
     }
     const c = current;
@@ -261,6 +272,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
   function close() {
     openSeq++;
     current = null;
+    setUnavailable(false);
     pane.hidden = true;
     idle.hidden = false;
     list.reset([]);

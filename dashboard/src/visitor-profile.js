@@ -3,6 +3,7 @@
 // visit with its page journey, and past conversations. Kept fresh while it is open.
 import { avatar } from "./avatar.js";
 import { h, icon, setText } from "./dom.js";
+import { emptyState } from "./ui.js";
 import { countryChip, signals } from "./flags.js";
 import { device, glyph, localClock, pageName, place, source } from "./visitor-profile-parts.js";
 import { worldMap } from "./visitor-profile-map.js";
@@ -55,13 +56,15 @@ export function createVisitorProfile({ store, openVisitor, nav }) {
   const who = h("div", { class: "vx-panel-who" });
   const body = h("div", { class: "vx-panel-body" });
   const closeButton = h("button", { class: "icon-btn", type: "button", "aria-label": "Close profile", onclick: () => close() }, icon("x", 18));
-  const chatButton = h("button", { class: "btn btn-primary vx-panel-chat", type: "button", onclick: () => startChat() }, icon("chat", 15), "Start chat");
+  const chatLabel = h("span", null, "Start chat");
+  const chatButton = h("button", { class: "btn btn-primary vx-panel-chat", type: "button", onclick: () => startChat() }, icon("chat", 15), chatLabel);
+  const foot = h("footer", { class: "vx-panel-foot" }, chatButton);
   const panel = h(
     "aside",
     { class: "vx-panel", role: "dialog", "aria-labelledby": "vx-panel-name", hidden: true },
     h("header", { class: "vx-panel-head" }, who, closeButton),
     body,
-    h("footer", { class: "vx-panel-foot" }, chatButton),
+    foot,
   );
   (document.getElementById("app") || document.body).append(panel);
 
@@ -82,14 +85,26 @@ export function createVisitorProfile({ store, openVisitor, nav }) {
     }
     if (mine !== loading || !current || current.id !== id) return;
     if (!data || !data.ok) {
-      body.replaceChildren(h("p", { class: "vx-panel-error" }, (data && data.error) || "Couldn’t load this visitor."));
+      const gone = data && data.code === "not_found";
+      body.replaceChildren(
+        emptyState({
+          icon: "alert",
+          title: gone ? "No such visitor" : "Couldn’t load this visitor",
+          text: gone ? "This visitor isn’t on this site, or their data was erased." : (data && data.error) || "Try again in a moment.",
+        }),
+      );
+      foot.hidden = true;
       return;
     }
+    foot.hidden = false;
     render(data);
   }
 
   function render({ visitor: v, visits, conversations, notes = [] }) {
     const returning = v.returning || v.visits > 1;
+    // A visitor already in a chat is offered that chat, not a new one.
+    const inChat = Boolean(v.conversation_id) || (conversations || []).some((c) => c.status === "open");
+    setText(chatLabel, inChat ? "Open chat" : "Start chat");
     setText(title, v.name || "Visitor");
     who.replaceChildren(
       avatar({ id: v.id, name: v.name, online: v.online }),
@@ -228,6 +243,8 @@ export function createVisitorProfile({ store, openVisitor, nav }) {
     body.replaceChildren(h("p", { class: "vx-muted vx-panel-loading" }, "Loading…"));
     setText(title, v.name || "Visitor");
     who.replaceChildren(avatar({ id: v.id, name: v.name, online: v.online }), h("div", { class: "vx-panel-id" }, title));
+    setText(chatLabel, v.conversation_id ? "Open chat" : "Start chat");
+    foot.hidden = false;
     panel.hidden = false;
     panel.dataset.visitor = v.id;
     requestAnimationFrame(() => panel.classList.add("is-open"));

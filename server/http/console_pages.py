@@ -23,6 +23,7 @@ from server.domain import (
     NotFound,
     Role,
     WidgetSettings,
+    field_errors,
     iso,
 )
 from server.http import csrf
@@ -187,7 +188,7 @@ async def section_submit(request: web.Request) -> web.Response:
                 ctx,
                 site_id,
                 section,
-                error=error.message,
+                error=error,
                 typed=form_data(form),
                 status=status,
             )
@@ -225,7 +226,7 @@ async def new_site_submit(request: web.Request) -> web.Response:
             "create_site", await _actor(request, ctx), None, form_data(form)
         )
     except DomainError as error:
-        return await _new_site(request, ctx, error=error.message, typed=form_data(form))
+        return await _new_site(request, ctx, error=error, typed=form_data(form))
     raise web.HTTPSeeOther(f"/dashboard/settings/{result['site']['id']}/general?done=create_site")
 
 
@@ -262,7 +263,7 @@ async def _render(
     section: str,
     *,
     notice: str | None = None,
-    error: str | None = None,
+    error: DomainError | None = None,
     typed: dict[str, Any] | None = None,
     shown: dict[str, Any] | None = None,
     status: int = 200,
@@ -289,7 +290,7 @@ async def _render(
         title=title,
         sections=[(key, SECTIONS[key][0]) for key in sections_for(role)],
         notice=NOTICES.get(notice or ""),
-        error=error,
+        **_error_context(error),
         typed=typed or {},
         shown=shown or {},
         can=lambda action: permits(role, Action(action)),
@@ -409,16 +410,24 @@ async def _new_site(
     request: web.Request,
     ctx: AgentContext,
     *,
-    error: str | None = None,
+    error: DomainError | None = None,
     typed: dict[str, Any] | None = None,
 ) -> web.Response:
     context = await _common(request, ctx)
     if not context["can_create_site"]:
         return await _refusal(request, ctx, "Only an owner of a site may create another one.", 403)
-    context.update(error=error, typed=typed or {}, title="New site")
+    context.update(typed=typed or {}, title="New site", **_error_context(error))
     response = aiohttp_jinja2.render_template("console/new_site.html", request, context)
     response.set_status(400 if error else 200)
     return response
+
+
+def _error_context(error: DomainError | None) -> dict[str, Any]:
+    """The page's error: beside each field it names, else one line at the top."""
+    if error is None:
+        return {"error": None, "field_errors": {}}
+    message = error.message
+    return {"error": message[:1].upper() + message[1:], "field_errors": field_errors(error)}
 
 
 async def _refusal(

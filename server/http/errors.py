@@ -15,6 +15,7 @@ from server.domain import (
     NotFound,
     RateLimited,
     Unauthenticated,
+    field_errors,
 )
 
 STATUS = {
@@ -30,6 +31,10 @@ STATUS = {
 
 def error_response(error: DomainError) -> web.Response:
     status = next((s for kind, s in STATUS.items() if isinstance(error, kind)), 400)
+    fields = field_errors(error)
+    if fields:  # each wrong field with its message, for a form to show beside the field
+        body = {"ok": False, "error": error.message, "code": error.code, "fields": fields}
+        return web.json_response(body, status=status)
     if not isinstance(error, Busy | RateLimited):
         return json_error(status, error.message, error.code)
     body = {"ok": False, "error": error.message, "code": error.code}

@@ -7,7 +7,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from server.domain import DomainError
+from server.domain import DomainError, InvalidInput, Unauthenticated, field_errors
 from server.http import csrf
 from server.http.agent_auth import set_session_cookie
 from server.http.console_api import request_ip
@@ -25,7 +25,8 @@ def _page(
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "frame-ancestors 'none'"
     )
     return response
 
@@ -37,6 +38,19 @@ def _signed_in(request: web.Request, token: str, to: str) -> web.HTTPSeeOther:
         response, token, secure=settings.secure_cookies, max_age=settings.agent_token_ttl_seconds
     )
     return response
+
+
+def _form_error(error: DomainError, form: Any, typed: dict[str, str]) -> dict[str, Any]:
+    """What a form page shows after an error: each field's message beside it, what was
+    typed (the password too, unless it is what was wrong: the page is never cached)."""
+    fields = field_errors(error)
+    message = error.message
+    return {
+        "typed": typed,
+        "error": message[:1].upper() + message[1:],
+        "field_errors": fields,
+        "kept_password": "" if "password" in fields else str(form.get("password", "")),
+    }
 
 
 def _status(error: DomainError) -> int:
@@ -54,7 +68,7 @@ async def _rate_limit(request: web.Request, what: str) -> None:
 async def signup_page(request: web.Request) -> web.Response:
     if not await request.app[console_key].site_admin.signup_open():
         return _page(request, "console/signup_closed.html", {}, status=404)
-    return _page(request, "console/signup.html", {"typed": {}, "error": None})
+    return _page(request, "console/signup.html", {"typed": {}, "error": None, "field_errors": {}})
 
 
 async def signup_submit(request: web.Request) -> web.Response:
@@ -74,9 +88,7 @@ async def signup_submit(request: web.Request) -> web.Response:
             form.get("allowed_origins", ""),
         )
     except DomainError as error:
-        return _page(
-            request, "console/signup.html", {"typed": typed, "error": error.message}, status=400
-        )
+        return _page(request, "console/signup.html", _form_error(error, form, typed), status=400)
     auth = request.app[auth_key]
     token = auth.issue_token(agent)
     await request.app[console_key].console.audit.record(
@@ -94,7 +106,11 @@ async def invite_page(request: web.Request) -> web.Response:
         opened = await invites.open(request.match_info["token"])
     except DomainError as error:
         return _page(request, "console/invite.html", {"invalid": error.message}, _status(error))
-    return _page(request, "console/invite.html", {"opened": opened, "error": None, "typed": {}})
+    return _page(
+        request,
+        "console/invite.html",
+        {"opened": opened, "error": None, "typed": {}, "field_errors": {}},
+    )
 
 
 async def invite_submit(request: web.Request) -> web.Response:
@@ -113,10 +129,14 @@ async def invite_submit(request: web.Request) -> web.Response:
             opened = await invites.open(token)
         except DomainError as gone:
             return _page(request, "console/invite.html", {"invalid": gone.message}, _status(gone))
+        if isinstance(error, Unauthenticated):  # an existing account's password
+            error = InvalidInput(
+                f"{error.message[:1].upper()}{error.message[1:]}", field="password"
+            )
         return _page(
             request,
             "console/invite.html",
-            {"opened": opened, "error": error.message, "typed": typed},
+            {"opened": opened, **_form_error(error, form, typed)},
             status=400,
         )
     await request.app[console_key].console.audit.record(

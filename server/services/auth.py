@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -27,6 +28,24 @@ from server.storage.sql.audit import AuditRepository
 from server.storage.sql.sites import SiteRepository
 
 SESSION_COOKIE = "porchlight_session"
+
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+def parse_email(value: object, field: str = "email") -> str:
+    """An e-mail address as typed, trimmed and in lower case; InvalidInput if it is none."""
+    if not isinstance(value, str) or not EMAIL.match(value.strip()) or len(value.strip()) > 320:
+        raise InvalidInput("Enter an e-mail address like ana@example.com", field=field)
+    return value.strip().lower()
+
+
+def check_new_password(value: object, field: str = "password") -> str:
+    if not isinstance(value, str) or len(value) < 8:
+        raise InvalidInput("Use at least 8 characters for the password", field=field)
+    if len(value) > 1024:
+        raise InvalidInput("Use at most 1024 characters for the password", field=field)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +102,8 @@ class AuthService:
         self._dummy: str | None = None
 
     async def create_agent(self, email: str, password: str, name: str | None = None) -> Agent:
-        email = email.strip().lower()
-        if "@" not in email or len(email) > 320:
-            raise InvalidInput("email is not an e-mail address")
-        if len(password) < 8:
-            raise InvalidInput("password must be at least 8 characters")
+        email = parse_email(email)
+        check_new_password(password)
         agent = await self._agents.create(
             email=email,
             name=(name or email.split("@")[0]).strip()[:200],

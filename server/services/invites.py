@@ -17,7 +17,8 @@ from server.domain import (
     Unauthenticated,
     utcnow,
 )
-from server.services.auth import AuthService
+from server.services.auth import AuthService, check_new_password
+from server.services.field_checks import check_fields
 from server.services.mailer import Mailer
 from server.services.tokens import TokenSigner
 from server.storage.sql.invites import InviteRepository
@@ -30,8 +31,16 @@ TOKEN_KIND = "invite"
 
 def parse_email(value: object) -> str:
     if not isinstance(value, str) or not EMAIL.match(value.strip()) or len(value) > 320:
-        raise InvalidInput("enter an e-mail address like ana@example.com")
+        raise InvalidInput("Enter an e-mail address like ana@example.com", field="email")
     return value.strip().lower()
+
+
+def person_name(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput("Enter your name", field="name")
+    if len(value.strip()) > 200:
+        raise InvalidInput("Use at most 200 characters for your name", "too_long", field="name")
+    return value.strip()
 
 
 def parse_role(value: object) -> Role:
@@ -134,15 +143,15 @@ class InviteService:
     ) -> tuple[OpenInvite, Agent, str]:
         """Join the team (creating the account when the e-mail has none); a session token."""
         opened = await self.open(token)
-        if not isinstance(password, str):
-            raise InvalidInput("enter a password")
         if opened.existing is None:
-            if not isinstance(name, str) or not name.strip():
-                raise InvalidInput("enter your name")
-            if len(name.strip()) > 200:
-                raise InvalidInput("name is longer than 200 characters", "too_long")
-            if not 8 <= len(password) <= 1024:
-                raise InvalidInput("password must be at least 8 characters")
+            check_fields(
+                {
+                    "name": lambda: person_name(name),
+                    "password": lambda: check_new_password(password),
+                }
+            )
+        elif not isinstance(password, str) or not password:
+            raise InvalidInput("Enter your password", field="password")
         else:
             await self._auth.login(opened.existing.email, password, ip=ip)
         await self._invites.consume(

@@ -19,8 +19,10 @@ from server.domain import (
     WidgetSettings,
 )
 from server.services.admission import BLOCKED_RESPONSES, VisitorGate
-from server.services.auth import AuthService
+from server.services.auth import AuthService, check_new_password, parse_email
 from server.services.broadcast import Broadcaster
+from server.services.field_checks import check_fields
+from server.services.invites import person_name
 from server.services.origins import normalize_origin
 from server.services.sites import SiteService
 from server.services.team import TeamService
@@ -35,38 +37,89 @@ PRECHAT = ("off", "optional", "required")
 
 # --- validation -------------------------------------------------------------------------
 
+# What the settings pages call each field: messages name fields as people see them.
+LABELS = {
+    "name": "The site's name",
+    "allowed_origins": "Allowed origins",
+    "color": "Colour",
+    "position": "Position",
+    "greeting": "Greeting",
+    "team_name": "Team name",
+    "offline_message": "Away message",
+    "launcher_text": "Launcher text",
+    "launcher_icon": "Launcher icon",
+    "avatar_url": "Team picture URL",
+    "prechat_name": "Asking for a name",
+    "prechat_email": "Asking for an e-mail address",
+    "language": "Language",
+    "require_verified_identity": "Require verified identity",
+    "require_two_factor": "Require two-factor sign-in",
+    "blocked_response": "What blocked visitors see",
+}
+
+
+def label(key: str) -> str:
+    return LABELS.get(key) or key.replace("_", " ").capitalize()
+
+
+def _with_scheme(raw: str) -> str:
+    """``acme.test`` means ``https://acme.test``; a developer's ``localhost:3000`` is http."""
+    if "://" in raw:
+        return raw
+    host = raw.split("/")[0].rsplit(":", 1)[0].strip("[]").lower()
+    local = host == "localhost" or host.endswith(".localhost") or host in ("127.0.0.1", "::1")
+    return ("http://" if local else "https://") + raw
+
 
 def clean_origin(value: object) -> str:
-    """``https://shop.example`` or ``https://*.shop.example``, normalised; InvalidInput if not."""
+    """``https://shop.example`` or ``https://*.shop.example``, normalised; InvalidInput if not.
+    Without a scheme, https is meant (http for localhost)."""
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput("an origin must be text like https://example.com")
-    raw = value.strip()
+        raise InvalidInput("Enter an origin like https://example.com", field="allowed_origins")
+    typed = value.strip()
+    raw = _with_scheme(typed)
     if "*" not in raw:
         origin = normalize_origin(raw)
+        if raw != typed and origin and not _looks_like_a_host(origin):
+            origin = None  # "acme" alone is more likely a slip than an intranet host
         if origin is None or len(origin) > 200:
-            raise InvalidInput(f"{raw!r} is not an origin like https://example.com")
+            raise InvalidInput(
+                f"“{typed}” is not an origin like https://example.com", field="allowed_origins"
+            )
         return origin
     scheme, sep, rest = raw.partition("://")
     if not sep or not rest.startswith("*.") or "*" in rest[2:]:
         raise InvalidInput(
-            f"{raw!r}: a wildcard must be the first label, as in https://*.example.com"
+            f"“{typed}”: a wildcard must be the first label, as in https://*.example.com",
+            field="allowed_origins",
         )
     probe = normalize_origin(f"{scheme}://x.{rest[2:]}")
     if probe is None:
-        raise InvalidInput(f"{raw!r} is not an origin like https://*.example.com")
+        raise InvalidInput(
+            f"“{typed}” is not an origin like https://*.example.com",
+            field="allowed_origins",
+        )
     host = probe.partition("://x.")[2]
     if "." not in host.split(":")[0]:
-        raise InvalidInput(f"{raw!r} would match a whole top-level domain; name the domain")
+        raise InvalidInput(
+            f"“{typed}” would match a whole top-level domain; name the domain",
+            field="allowed_origins",
+        )
     return probe.replace("://x.", "://*.", 1)
+
+
+def _looks_like_a_host(origin: str) -> bool:
+    host = origin.partition("://")[2].rsplit(":", 1)[0]
+    return "." in host or host.startswith("[") or host == "localhost"
 
 
 def clean_origins(values: object) -> list[str]:
     if isinstance(values, str):
         values = [line for line in re.split(r"[\s,]+", values) if line]
     if not isinstance(values, list):
-        raise InvalidInput("allowed_origins must be a list of origins")
+        raise InvalidInput("Allowed origins must be a list of origins", field="allowed_origins")
     if len(values) > MAX_ORIGINS:
-        raise InvalidInput(f"at most {MAX_ORIGINS} origins")
+        raise InvalidInput(f"At most {MAX_ORIGINS} origins", field="allowed_origins")
     cleaned: list[str] = []
     for value in values:
         origin = clean_origin(value)
@@ -75,43 +128,50 @@ def clean_origins(values: object) -> list[str]:
     return cleaned
 
 
-def clean_name(value: object) -> str:
-    if not isinstance(value, str) or not 1 <= len(value.strip()) <= 200:
-        raise InvalidInput("the site name must be 1-200 characters")
+def clean_name(value: object, field: str = "name") -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput("Enter the site's name", field=field)
+    if len(value.strip()) > 200:
+        raise InvalidInput(
+            "Use at most 200 characters for the site's name", "too_long", field=field
+        )
     return value.strip()
 
 
 def _text(key: str, value: object, max_len: int, *, required: bool, one_line: bool) -> str:
+    name = label(key)
     if not isinstance(value, str):
-        raise InvalidInput(f"{key} must be text")
+        raise InvalidInput(f"{name} must be text", field=key)
     value = value.strip()
     if required and not value:
-        raise InvalidInput(f"{key} cannot be empty")
+        raise InvalidInput(f"{name} can't be empty", field=key)
     if len(value) > max_len:
-        raise InvalidInput(f"{key} is longer than {max_len} characters", "too_long")
+        raise InvalidInput(f"{name} is longer than {max_len} characters", "too_long", field=key)
     if one_line and ("\n" in value or "\r" in value):
-        raise InvalidInput(f"{key} must be one line")
+        raise InvalidInput(f"{name} must be one line", field=key)
     if any(ord(c) < 32 and c not in "\n\r\t" for c in value):
-        raise InvalidInput(f"{key} contains control characters")
+        raise InvalidInput(f"{name} contains control characters", field=key)
     return value
 
 
 def _choice(key: str, value: object, choices: Sequence[str]) -> str:
     if value not in choices:
-        raise InvalidInput(f"{key} must be one of {', '.join(choices)}")
+        raise InvalidInput(f"{label(key)} must be one of {', '.join(choices)}", field=key)
     return str(value)
 
 
 def _avatar(value: object) -> str:
     value = _text("avatar_url", value, 500, required=False, one_line=True)
     if value and not re.match(r"^https?://[^\s/$.?#][^\s]*$", value):
-        raise InvalidInput("avatar_url must be an http(s) address of a picture")
+        raise InvalidInput(
+            "Enter the picture's address, starting with https://", field="avatar_url"
+        )
     return value
 
 
 def _color(value: object) -> str:
     if not isinstance(value, str) or not HEX_COLOR.match(value.strip()):
-        raise InvalidInput("color must be a hex colour like #2563eb")
+        raise InvalidInput("Enter a colour as # and 3 or 6 hex digits, like #2563eb", field="color")
     return value.strip().lower()
 
 
@@ -134,34 +194,38 @@ def _by_default(key: str, default: object, value: object) -> object:
     """Fields other features add to WidgetSettings: checked by the type of their default."""
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise InvalidInput(f"{key} must be true or false")
+            raise InvalidInput(f"{label(key)} must be true or false", field=key)
         return value
     if isinstance(default, str):
         return _text(key, value, 500, required=False, one_line=False)
     if isinstance(default, int):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidInput(f"{key} must be a whole number")
+            raise InvalidInput(f"{label(key)} must be a whole number", field=key)
         return value
-    raise InvalidInput(f"{key} cannot be changed here")
+    raise InvalidInput(f"{label(key)} cannot be changed here", field=key)
 
 
 def validate_widget(data: object, current: WidgetSettings) -> WidgetSettings:
-    """``current`` with the fields in ``data`` changed; every field checked, none unknown."""
+    """``current`` with the fields in ``data`` changed; every field checked (all the wrong
+    ones reported together), none unknown."""
     if not isinstance(data, dict):
         raise InvalidInput("widget settings must be an object")
     fields = {f.name: f for f in dataclasses.fields(WidgetSettings)}
-    changes: dict[str, Any] = {}
-    for key, value in data.items():
+    for key in data:
         if key not in fields:
             raise InvalidInput(f"unknown widget setting {key!r}")
-        rule = RULES.get(key)
-        changes[key] = rule(value) if rule else _by_default(key, getattr(current, key), value)
+
+    def rule(key: str, value: object) -> Any:
+        check = RULES.get(key)
+        return lambda: check(value) if check else _by_default(key, getattr(current, key), value)
+
+    changes = check_fields({key: rule(key, value) for key, value in data.items()})
     return dataclasses.replace(current, **changes)
 
 
 def _bool(key: str, value: object) -> bool:
     if not isinstance(value, bool):
-        raise InvalidInput(f"{key} must be true or false")
+        raise InvalidInput(f"{label(key)} must be true or false", field=key)
     return value
 
 
@@ -205,7 +269,6 @@ class SiteAdminService:
     async def update_site(self, site_id: int, data: dict[str, Any]) -> tuple[Site, dict]:
         """Name, origins and the security switches; returns the site and what changed."""
         site = await self._sites.get(site_id)
-        changes: dict[str, Any] = {}
         known = {
             "name",
             "allowed_origins",
@@ -216,20 +279,19 @@ class SiteAdminService:
         unknown = set(data) - known
         if unknown:
             raise InvalidInput(f"unknown setting {sorted(unknown)[0]!r}")
+        checks: dict[str, Any] = {}
         if "name" in data:
-            changes["name"] = clean_name(data["name"])
+            checks["name"] = lambda: clean_name(data["name"])
         if "allowed_origins" in data:
-            changes["allowed_origins"] = clean_origins(data["allowed_origins"])
-        if "require_verified_identity" in data:
-            changes["require_verified_identity"] = _bool(
-                "require_verified_identity", data["require_verified_identity"]
-            )
-        if "require_two_factor" in data:
-            changes["require_two_factor"] = _bool("require_two_factor", data["require_two_factor"])
+            checks["allowed_origins"] = lambda: clean_origins(data["allowed_origins"])
+        for key in ("require_verified_identity", "require_two_factor"):
+            if key in data:
+                checks[key] = lambda key=key: _bool(key, data[key])
         if "blocked_response" in data:
-            changes["blocked_response"] = _choice(
+            checks["blocked_response"] = lambda: _choice(
                 "blocked_response", data["blocked_response"], BLOCKED_RESPONSES
             )
+        changes = check_fields(checks)
         changed = {
             k: v
             for k, v in changes.items()
@@ -303,12 +365,21 @@ class SiteAdminService:
         async with self._signup_lock:
             if not await self.signup_open():
                 raise Conflict("this installation already has an owner; ask them for an invite")
-            if not isinstance(email, str) or not isinstance(password, str):
-                raise InvalidInput("e-mail and password are required")
-            if not isinstance(name, str) or not name.strip():
-                raise InvalidInput("enter your name")
-            site_name = clean_name(site_name)
-            cleaned = clean_origins(origins if origins is not None else [])
-            agent = await self._auth.create_agent(email, password, name.strip())
+            checked = check_fields(
+                {
+                    "name": lambda: person_name(name),
+                    "email": lambda: parse_email(email),
+                    "password": lambda: check_new_password(password),
+                    "site_name": lambda: clean_name(site_name, field="site_name"),
+                    "allowed_origins": lambda: clean_origins(origins if origins else []),
+                }
+            )
+            email, password, cleaned = (
+                checked["email"],
+                checked["password"],
+                checked["allowed_origins"],
+            )
+            site_name, name = checked["site_name"], checked["name"]
+            agent = await self._auth.create_agent(email, password, name)
             site = await self._create_owned(agent, site_name, cleaned)
         return agent, site

@@ -137,7 +137,7 @@ async def test_creating_and_deleting_a_site(app, team, base_url, socket_client):
         page = f"{base_url}/dashboard/settings/{team.site.id}/general"
         form = {"_action": "delete_site", "csrf_token": token, "confirm": "Shop"}
         async with http.post(page, data=form) as r:
-            assert r.status == 400 and "type the site" in await r.text()
+            assert r.status == 400 and "Type the site" in await r.text()
         async with http.post(page, data={**form, "confirm": "Shop A"}, allow_redirects=False) as r:
             assert r.status == 303
     assert general

@@ -53,7 +53,7 @@ async def test_wildcards_take_effect_at_once(team, api, socket_client, base_url)
 @pytest.mark.parametrize(
     "bad",
     [
-        "shop.example",
+        "shop",  # one word is more likely a slip than a host
         "ftp://shop.example",
         "https://*.com",
         "https://*.*.shop.example",
@@ -68,6 +68,15 @@ async def test_malformed_origins_are_refused_and_nothing_changes(team, api, bad)
     assert status == 400 and body["code"] == "invalid"
     _, site = await api.request("GET", f"/api/v1/sites/{team.site.id}", team.admin.token)
     assert site["site"]["allowed_origins"] == ["http://shop-a.test"]
+
+
+async def test_an_origin_typed_without_a_scheme_is_taken_as_https(team, api):
+    site = await set_origins(api, team, ["shop.example", "*.shop.example", "localhost:3000"])
+    assert site["allowed_origins"] == [
+        "https://shop.example",
+        "https://*.shop.example",
+        "http://localhost:3000",  # a developer's own machine speaks http
+    ]
 
 
 async def test_an_empty_list_refuses_every_page(team, api, base_url):

@@ -164,7 +164,7 @@ async def test_an_agent_manages_their_replies_on_the_console_page(team, base_url
         form = {"_action": "create_reply", "csrf_token": token, "scope": "personal"}
         async with http.post(page, data=form | {"shortcut": "bad one", "text": "x"}) as r:
             html = await r.text()
-            assert r.status == 400 and "shortcut: 1 to 32" in html
+            assert r.status == 400 and "Shortcut: 1 to 32" in html
             assert 'value="bad one"' in html  # what was typed stays
         async with http.post(
             page, data=form | {"shortcut": "hello", "text": "Hi {{visitor.name}}!"}

@@ -112,7 +112,7 @@ async def test_an_existing_account_joins_with_its_own_password(team, api, base_u
     made = await invite(api, team, team.other_owner.email, "admin")
     status, html, http = await accept(base_url, made["link"], password="wrong password")
     await http.close()
-    assert status == 400 and "wrong e-mail or password" in html
+    assert status == 400 and "Wrong e-mail or password" in html
     status, _, http = await accept(base_url, made["link"], password="correct horse battery")
     async with http, http.get(f"{base_url}/api/v1/me") as me:
         sites = {s["id"]: s["role"] for s in (await me.json())["sites"]}

@@ -87,3 +87,29 @@ export function setupCommon() {
   autosubmit();
   relativeTimes();
 }
+
+/** Each field's error beside it (the same markup the server renders), or none. */
+export function showFieldErrors(form, fields = {}) {
+  for (const old of form.querySelectorAll(".field-error")) old.remove();
+  for (const el of form.querySelectorAll('[aria-invalid="true"]')) {
+    el.removeAttribute("aria-invalid");
+    el.removeAttribute("aria-describedby");
+  }
+  let first = null;
+  for (const [name, message] of Object.entries(fields)) {
+    const input = form.elements[name];
+    const el = input && (input.nodeType ? input : input[0]);
+    const place = el && el.closest(".field");
+    if (!place) continue;
+    const note = document.createElement("p");
+    note.className = "field-error";
+    note.id = `${name}-error`;
+    note.textContent = message;
+    const after = place.querySelector(".color-field") || el;
+    after.after(note);
+    el.setAttribute("aria-invalid", "true");
+    el.setAttribute("aria-describedby", note.id);
+    first = first || el;
+  }
+  return first;
+}

@@ -2,6 +2,7 @@
 // Save sends the settings to the server, which checks them and passes them on
 // to every widget open on the website.
 import { call } from "./api.js";
+import { showFieldErrors } from "./common.js";
 import { createPreview } from "./preview.js";
 
 const HEX = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
@@ -41,10 +42,20 @@ export function setupWidgetEditor() {
   let saved = JSON.stringify(readForm(form));
   let lastLanguage = language.value;
 
+  // An unfinished or mistyped colour keeps the last good one in the preview, and says
+  // what a colour looks like beside the field.
+  let goodColor = HEX.test(color.value.trim()) ? color.value.trim() : "#2563eb";
+
   function refresh() {
     const data = readForm(form);
-    color.setAttribute("aria-invalid", String(!HEX.test(data.color.trim())));
-    preview.apply(data);
+    const typed = data.color.trim();
+    if (HEX.test(typed)) {
+      goodColor = typed;
+      if (color.getAttribute("aria-invalid") === "true") showFieldErrors(form, {});
+    } else if (color.getAttribute("aria-invalid") !== "true") {
+      showFieldErrors(form, { color: "Enter a colour as # and 3 or 6 hex digits, like #2563eb" });
+    }
+    preview.apply({ ...data, color: goodColor });
     const dirty = JSON.stringify(data) !== saved;
     form.classList.toggle("is-dirty", dirty);
     if (state && dirty) setState("Unsaved changes", "dirty");
@@ -86,10 +97,14 @@ export function setupWidgetEditor() {
     setState("Saving…", "busy");
     const answer = await call("PATCH", form.dataset.api, data);
     button.disabled = false;
+    const wrong = showFieldErrors(form, answer.fields || {});
     if (answer.ok) {
       saved = JSON.stringify(data);
       form.classList.remove("is-dirty");
       setState("Saved. Widgets open on your website have been updated.", "ok");
+    } else if (wrong) {
+      setState("Not saved: see the marked field.", "error");
+      wrong.focus();
     } else {
       setState(answer.error || "Could not save.", "error");
     }
