@@ -342,10 +342,14 @@ class SiteAdminService:
         return await self._create_owned(agent, name, origins)
 
     async def _create_owned(self, agent: Agent, name: object, origins: object) -> Site:
+        checked = check_fields(
+            {
+                "name": lambda: clean_name(name),
+                "allowed_origins": lambda: clean_origins(origins if origins is not None else []),
+            }
+        )
         site = await self._sites.create_site(
-            clean_name(name),
-            clean_origins(origins if origins is not None else []),
-            agent_id=agent.id,
+            checked["name"], checked["allowed_origins"], agent_id=agent.id
         )
         await self._auth.add_to_site(agent.id, site.id, Role.OWNER)
         return site
