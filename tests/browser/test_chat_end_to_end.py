@@ -44,7 +44,8 @@ async def test_history_follows_the_visitor_to_other_pages(stage, browser):
     widget = visitor.locator("porchlight-widget")
     await expect(widget.locator(".bubble", has_text="first page question")).to_be_visible()
 
-    await visitor.goto(f"{stage.host_url}/checkout")  # the panel stays open in this tab
+    await visitor.goto(f"{stage.host_url}/checkout")
+    await visitor.get_by_role("button", name="Open chat").click()
     await expect(widget.locator(".bubble", has_text="first page question")).to_have_count(1)
 
 

@@ -169,7 +169,8 @@ async def test_a_note_never_reaches_the_widget(stage, browser):
     widget = visitor.locator("porchlight-widget")
     await expect(widget).to_contain_text("It left our warehouse this morning.")
     await expect(widget).not_to_contain_text(SECRET)
-    await visitor.reload()  # the panel stays open in this tab
+    await visitor.reload()
+    await visitor.get_by_role("button", name="Open chat").click()
     await expect(widget).to_contain_text("It left our warehouse this morning.")
     await expect(widget).not_to_contain_text(SECRET)
     assert not any("fraud" in frame for frame in frames)

@@ -1,6 +1,5 @@
 """What a newcomer meets first, in real Chromium: the first run on an empty data directory,
-the sign-up and New site forms (errors beside their fields), the phone layouts and the
-widget panel that stays open across a reload."""
+the sign-up and New site forms (errors beside their fields), the phone layouts."""
 
 from __future__ import annotations
 
@@ -188,27 +187,6 @@ async def test_no_main_page_scrolls_sideways_on_a_phone(stage, browser):
     me = desk.locator(".me-name")
     await expect(me).to_have_text(f"{stage.tenant.site.name} agent")
     assert await me.evaluate("el => el.scrollWidth <= el.clientWidth")
-
-
-async def test_the_widget_panel_stays_open_across_a_reload_in_the_same_tab(stage, browser):
-    page = await new_page(browser, viewport=DESKTOP)
-    await page.goto(f"{stage.host_url}/tents")
-    await page.get_by_role("button", name="Open chat").click()
-    panel = page.locator("porchlight-widget .panel")
-    await expect(panel).to_be_visible()
-    await page.reload()
-    await expect(panel).to_be_visible()
-    await page.goto(f"{stage.host_url}/checkout")  # another page of the site, same tab
-    await expect(panel).to_be_visible()
-    await page.locator("porchlight-widget .panel .close").click()
-    await page.reload()
-    await expect(page.get_by_role("button", name="Open chat")).to_be_visible()
-    await expect(panel).to_be_hidden()
-
-    other_tab = await page.context.new_page()  # a new tab starts closed
-    await other_tab.goto(f"{stage.host_url}/tents")
-    await expect(other_tab.get_by_role("button", name="Open chat")).to_be_visible()
-    await expect(other_tab.locator("porchlight-widget .panel")).to_be_hidden()
 
 
 async def test_the_dashboard_follows_a_dark_system_and_its_switch(stage, browser):
