@@ -51,7 +51,7 @@ async def test_the_inbox_settings_page_adds_a_tag_and_sets_round_robin(
         bad = {"csrf_token": token, "_action": "add_tag", "name": "<b>", "color": "red"}
         async with http.post(page, data=bad) as response:
             assert response.status == 400
-            assert "a tag name is" in await response.text()
+            assert "A tag name is 1-32 letters" in await response.text()
     finally:
         await http.close()
 
