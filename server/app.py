@@ -36,6 +36,7 @@ from server.services.events import EventBus
 from server.services.fingerprint import FingerprintKeys
 from server.services.geo import GeoService
 from server.services.journey import JourneyService
+from server.services.mail_setup import build_mail
 from server.services.message_edits import MessageEditService
 from server.services.metrics import Metrics
 from server.services.notes import NoteService
@@ -297,6 +298,9 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.conversations_key] = conversations
     app[keys.presence_key] = presence
     app[keys.reports_key] = ReportService(store, console.team)
+    mail = build_mail(settings, store, report_depth=metrics.email_queue.set)
+    app[keys.mail_queue_key] = mail.queue
+    app[keys.mail_worker_key] = mail.worker({})
 
     aiohttp_jinja2.setup(
         app,
@@ -321,6 +325,7 @@ def create_app(settings: Settings) -> web.Application:
             resources.snooze_ctx,
             resources.presence_ctx,
             resources.webhooks_ctx,
+            resources.mail_ctx,
             resources.socketio_ctx,
         ]
     )

@@ -17,6 +17,8 @@ from server.services.conversations import ConversationService
 from server.services.drain import Drain
 from server.services.events import EventBus
 from server.services.geo import GeoService
+from server.services.mail_queue import MailQueue
+from server.services.mail_worker import MailWorker
 from server.services.message_edits import MessageEditService
 from server.services.metrics import Metrics
 from server.services.reports import ReportService
@@ -62,3 +64,5 @@ metrics_key = web.AppKey("metrics", Metrics)
 conversations_key = web.AppKey("conversations", ConversationService)
 presence_key = web.AppKey("presence", AgentPresence)
 reports_key = web.AppKey("reports", ReportService)
+mail_queue_key = web.AppKey("mail_queue", MailQueue)
+mail_worker_key = web.AppKey("mail_worker", MailWorker)

@@ -18,6 +18,7 @@ from server.keys import (
     conversations_key,
     drain_key,
     geo_key,
+    mail_worker_key,
     message_store_key,
     origin_policy_key,
     presence_key,
@@ -37,6 +38,7 @@ log = logging.getLogger("porchlight")
 
 RETENTION_CHECK_SECONDS = 300
 WEBHOOK_PRUNE_SECONDS = 3600
+MAIL_PRUNE_SECONDS = 3600
 ORIGIN_REFRESH_SECONDS = 15
 
 
@@ -157,6 +159,16 @@ async def webhooks_ctx(app: web.Application) -> AsyncIterator[None]:
     # Every node prunes; a delete of what another node deleted already is a no-op.
     prune = worker.prune_finished
     async with every(WEBHOOK_PRUNE_SECONDS, prune, name="webhook log pruning"):
+        yield
+    await worker.close()
+
+
+async def mail_ctx(app: web.Application) -> AsyncIterator[None]:
+    """This node's mail worker: sends the queued e-mail until shutdown (when SMTP is set);
+    mail it has not sent stays queued for the next start or another node."""
+    worker = app[mail_worker_key]
+    await worker.start()
+    async with every(MAIL_PRUNE_SECONDS, worker.prune_finished, name="mail queue pruning"):
         yield
     await worker.close()
 

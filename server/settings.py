@@ -65,6 +65,10 @@ class Settings:
     mail_from: str | None = None
     dev_localhost_origins: bool = False  # empty origin list → localhost pages may embed
     invite_ttl_seconds: int = 7 * 24 * 3600
+    # The e-mail queue (when SMTP is set): retries with backoff for a window, then gives up.
+    mail_first_retry_seconds: float = 30.0
+    mail_retry_window_seconds: float = 24 * 3600.0
+    mail_poll_seconds: float = 1.0
     # Webhooks: receivers on private, loopback or link-local addresses only when allowed.
     webhooks_allow_private: bool = False
     webhook_timeout_seconds: float = 10.0

@@ -1,19 +1,19 @@
-"""Outgoing e-mail (team invitations) through the standard library's SMTP client.
+"""Outgoing e-mail through an asyncio SMTP client (aiosmtplib).
 
 ``PORCHLIGHT_SMTP_URL`` is ``smtp://user:password@host:587`` (STARTTLS when the server
 offers it), ``smtps://…:465`` (TLS from the first byte) or ``smtp://host:25`` without login.
-Unset, nothing is sent and the console shows invite links for the owner to pass on.
-smtplib blocks, so each message is sent in a worker thread.
+Unset, nothing is sent: the console shows invite links for the owner to pass on, and the
+widget promises no e-mail.
 """
 
 from __future__ import annotations
 
-import asyncio
-import smtplib
-import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
+from email.utils import make_msgid
 from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
 
 from server.settings import ConfigError
 
@@ -45,8 +45,25 @@ class SmtpTarget:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Mail:
+    to: str
+    subject: str
+    text: str
+    html: str | None = None  # sent as the alternative to ``text`` when given
+    headers: dict[str, str] = field(default_factory=dict)  # List-Unsubscribe, Reply-To
+
+
+class MailRefused(Exception):
+    """The SMTP server refused the mail; ``permanent`` when trying again cannot help."""
+
+    def __init__(self, message: str, *, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
 class Mailer:
-    """Sends plain-text mail; ``configured`` is False when no SMTP server is set."""
+    """Sends mail; ``configured`` is False when no SMTP server is set."""
 
     def __init__(self, smtp_url: str | None, sender: str | None, timeout: float = 20) -> None:
         self._target = SmtpTarget.parse(smtp_url) if smtp_url else None
@@ -58,28 +75,46 @@ class Mailer:
         return self._target is not None
 
     async def send(self, to: str, subject: str, text: str) -> None:
-        if self._target is None:
+        """A plain-text mail (invitations)."""
+        await self.deliver(Mail(to, subject, text))
+
+    async def deliver(self, mail: Mail) -> None:
+        """Hand ``mail`` to the SMTP server; raises ``MailRefused`` when it will not take it
+        (or cannot be reached: not permanent)."""
+        target = self._target
+        if target is None:
             return
         message = EmailMessage()
         message["From"] = self._sender
-        message["To"] = to
-        message["Subject"] = subject
-        message.set_content(text)
-        await asyncio.to_thread(self._deliver, self._target, message)
-
-    def _deliver(self, target: SmtpTarget, message: EmailMessage) -> None:
-        context = ssl.create_default_context()
-        if target.tls:
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
-                target.host, target.port, timeout=self._timeout, context=context
+        message["To"] = mail.to
+        message["Subject"] = mail.subject
+        message["Message-ID"] = make_msgid(domain=_domain_of(self._sender))
+        for name, value in mail.headers.items():
+            message[name] = value
+        message.set_content(mail.text)
+        if mail.html is not None:
+            message.add_alternative(mail.html, subtype="html")
+        try:
+            await aiosmtplib.send(
+                message,
+                hostname=target.host,
+                port=target.port,
+                username=target.username,
+                password=target.password,
+                use_tls=target.tls,
+                start_tls=None if not target.tls else False,  # STARTTLS when offered
+                timeout=self._timeout,
             )
-        else:
-            client = smtplib.SMTP(target.host, target.port, timeout=self._timeout)
-        with client:
-            client.ehlo()
-            if not target.tls and client.has_extn("starttls"):
-                client.starttls(context=context)
-                client.ehlo()
-            if target.username:
-                client.login(target.username, target.password or "")
-            client.send_message(message)
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            codes = [r.code for r in error.recipients]
+            raise MailRefused(str(error), permanent=all(c >= 500 for c in codes)) from error
+        except aiosmtplib.SMTPResponseException as error:
+            reply = f"{error.code} {error.message}"
+            raise MailRefused(reply, permanent=error.code >= 500) from error
+        except (aiosmtplib.SMTPException, OSError) as error:
+            raise MailRefused(str(error) or type(error).__name__, permanent=False) from error
+
+
+def _domain_of(sender: str) -> str:
+    address = sender.rsplit("<", 1)[-1].rstrip(">")
+    return address.rsplit("@", 1)[-1] or "localhost"

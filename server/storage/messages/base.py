@@ -25,6 +25,7 @@ from server.domain import (
     PageView,
     Visitor,
 )
+from server.storage.messages.mail_queue import MailQueueStore
 from server.storage.messages.outbox import OutboxStore
 from server.storage.messages.reports import ReportStore, VisitReportStore
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery
@@ -83,7 +84,7 @@ class VisitorData:
     messages: list[Message]  # the kinds the visitor may see, oldest first
 
 
-class MessageStore(OutboxStore, ReportStore, VisitReportStore, Protocol):
+class MessageStore(OutboxStore, MailQueueStore, ReportStore, VisitReportStore, Protocol):
     async def init(self) -> None:
         """Create tables / collections and indexes. Safe to call on every start."""
 

@@ -36,6 +36,7 @@ from server.storage.ids import UlidFactory
 from server.storage.messages import mongo_documents as documents
 from server.storage.messages import rules, search
 from server.storage.messages.base import Appended, InboxCounts, InboxSort, VisitorData
+from server.storage.messages.mongo_mail_queue import MongoMailQueue
 from server.storage.messages.mongo_migrations import apply_migrations
 from server.storage.messages.mongo_outbox import MongoOutbox
 from server.storage.messages.mongo_reports import MongoReports
@@ -51,7 +52,7 @@ SOCKET_TIMEOUT_MS = 5000
 
 
 @unavailable_on(ConnectionFailure, ExecutionTimeout, service="message store (MongoDB)")
-class MongoMessageStore(MongoOutbox, MongoReports):
+class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports):
     def __init__(self, url: str, database: str) -> None:
         self._client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
             url,
@@ -71,6 +72,8 @@ class MongoMessageStore(MongoOutbox, MongoReports):
         self._report_conversations = self._db["report_conversations"]
         self._report_slots = self._db["report_message_slots"]
         self._report_settings = self._db["report_settings"]
+        self._mails = self._db["mail_queue"]
+        self._optouts = self._db["mail_optouts"]
         self._new_id = UlidFactory()
 
     async def init(self) -> None:

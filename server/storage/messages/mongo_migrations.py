@@ -163,6 +163,17 @@ async def _report_indexes(db: Database) -> None:
     )
 
 
+async def _mail_queue_indexes(db: Database) -> None:
+    """The e-mail queue: one pending mail per key (the queue's dedupe), and due mails for
+    the workers' claims."""
+    await db["mail_queue"].create_indexes(
+        [
+            IndexModel([("pending_key", ASCENDING)], unique=True),
+            IndexModel([("status", ASCENDING), ("due_ms", ASCENDING)]),
+        ]
+    )
+
+
 MIGRATIONS: tuple[MongoMigration, ...] = (
     MongoMigration(1, "indexes", _create_indexes),
     MongoMigration(2, "search indexes", _search_indexes),
@@ -172,6 +183,7 @@ MIGRATIONS: tuple[MongoMigration, ...] = (
     MongoMigration(6, "inbox views and statuses", _inbox),
     MongoMigration(7, "messages by author", _authorship_index),
     MongoMigration(8, "report facts indexes", _report_indexes),
+    MongoMigration(9, "e-mail queue indexes", _mail_queue_indexes),
 )
 
 

@@ -40,6 +40,7 @@ from server.storage.messages.base import Appended, InboxCounts, InboxSort, Visit
 from server.storage.messages.records import status_of
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery
 from server.storage.messages.sqlite_lane import SqliteLane
+from server.storage.messages.sqlite_mail_queue import SqliteMailQueue
 from server.storage.messages.sqlite_outbox import SqliteOutbox
 from server.storage.messages.sqlite_reports import SqliteReports
 from server.storage.messages.sqlite_rows import (
@@ -138,7 +139,7 @@ REOPEN = (
 )
 
 
-class SqliteMessageStore(SqliteOutbox, SqliteReports):
+class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports):
     def __init__(self, path: pathlib.Path, *, max_pending_writes: int = 5000) -> None:
         self._path = path
         self._writes = SqliteLane(path, writer=True, name="write", max_pending=max_pending_writes)

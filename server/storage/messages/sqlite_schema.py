@@ -197,3 +197,34 @@ report_settings = Table(
     Column("goal_path", Text, nullable=False, server_default=""),
     Column("time_zone", Text, nullable=False, server_default=""),
 )
+
+# The e-mail queue (server/storage/messages/mail_queue.py); times are epoch milliseconds.
+mail_queue = Table(
+    "mail_queue",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("key", Text, nullable=False),
+    Column("pending_key", Text, nullable=False),  # key while pending, unique; then the id
+    Column("site_id", Integer, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("recipient", Text, nullable=False),
+    Column("params", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_ms", Integer, nullable=False),
+    Column("due_ms", Integer, nullable=False),
+    Column("lease", Text),
+    Column("finished_ms", Integer),
+    Column("error", Text, nullable=False),
+    Index("mail_queue_pending_key", "pending_key", unique=True),
+    Index("mail_queue_due", "status", "due_ms"),
+)
+
+# Addresses that followed a mail's unsubscribe link: no more mail from that site.
+mail_optouts = Table(
+    "mail_optouts",
+    metadata,
+    Column("site_id", Integer, primary_key=True),
+    Column("email", Text, primary_key=True),
+    Column("at_ms", Integer, nullable=False),
+)
