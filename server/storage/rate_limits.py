@@ -1,8 +1,9 @@
 """Moving-window counters for rate limits: Redis across nodes, process memory otherwise.
 
-The counting is the ``limits`` library's (moving window: each accepted event is kept with
-its time, so a burst cannot straddle a window boundary). A refused event is not counted,
-so a client that waits the time it is told gets in again.
+Moving windows: each accepted event is kept with its time, so a burst cannot straddle a
+window boundary. In Redis the counting is the ``limits`` library's; in memory it is
+``MemoryWindows``'s. A refused event is not counted, so a client that waits the time it is
+told gets in again.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import time
 from collections.abc import Callable
 
 from limits import RateLimitItem, parse_many
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from redis.asyncio import ConnectionPool
+
+from server.storage.memory_windows import MemoryWindows
 
 log = logging.getLogger("porchlight.rate_limits")
 
@@ -28,9 +31,15 @@ def parse_rule(rule: str) -> tuple[RateLimitItem, ...]:
 
 
 class WindowCounters:
-    def __init__(self, storage: Storage, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        storage: Storage | None,
+        clock: Callable[[], float] = time.time,
+        memory: MemoryWindows | None = None,
+    ) -> None:
         self._storage = storage
-        self._windows = MovingWindowRateLimiter(storage)
+        self._windows = MovingWindowRateLimiter(storage) if storage is not None else None
+        self._memory = memory
         self._clock = clock
         # A full moving window frees its first slot at a known time, and nothing another
         # node does brings that closer: until then a flood is refused here, without Redis.
@@ -38,7 +47,7 @@ class WindowCounters:
 
     @classmethod
     def in_memory(cls) -> WindowCounters:
-        return cls(MemoryStorage(wrap_exceptions=True))
+        return cls(None, memory=MemoryWindows())
 
     @classmethod
     def on_redis(cls, url: str, pool: ConnectionPool, prefix: str) -> WindowCounters:
@@ -58,6 +67,9 @@ class WindowCounters:
         When the counter store cannot be reached the event is allowed: a limit must not
         take the chat down with it.
         """
+        if self._memory is not None:
+            wait = self._memory.hit(parse_rule(rule), key)
+            return None if wait is None else max(0.05, round(wait, 3))
         full_until = self._full_until.get((rule, key))
         if full_until is not None:
             wait = full_until - self._clock()
@@ -86,6 +98,9 @@ class WindowCounters:
 
     async def peek(self, rule: str, key: str) -> float | None:
         """Like ``hit`` without counting: None when one more event would be allowed."""
+        if self._memory is not None:
+            wait = self._memory.peek(parse_rule(rule), key)
+            return None if wait is None else max(0.05, round(wait, 3))
         for item in parse_rule(rule):
             try:
                 if await self._windows.test(item, key):
