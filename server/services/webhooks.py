@@ -19,6 +19,7 @@ import orjson
 
 from server.domain import InvalidInput, NotFound, iso
 from server.services.events import Event
+from server.services.single_flight import SingleFlight
 from server.services.webhook_signing import new_secret
 from server.services.webhook_targets import RefusedAddress, check_target, parse_url
 from server.storage.messages import MessageStore
@@ -95,6 +96,10 @@ class WebhookService:
         self._allow_private = allow_private
         self._clock = clock
         self._cache: dict[int, tuple[float, list[WebhookEndpoint]]] = {}
+        # Bumped by ``forget``: a read that began before a change neither fills the cache
+        # nor answers callers who came after it.
+        self._generation: dict[int, int] = {}
+        self._loads: SingleFlight[list[WebhookEndpoint]] = SingleFlight()
         self.work_waiting = asyncio.Event()  # the worker sleeps on it between polls
 
     # --- the event subscriber -----------------------------------------------------------
@@ -125,8 +130,17 @@ class WebhookService:
         cached = self._cache.get(site_id)
         if cached and cached[0] > time.monotonic():
             return cached[1]
+        generation = self._generation.get(site_id, 0)
+        return await self._loads.run(
+            (site_id, generation), lambda: self._load_endpoints(site_id, generation)
+        )
+
+    async def _load_endpoints(self, site_id: int, generation: int) -> list[WebhookEndpoint]:
         endpoints = [e for e in await self._endpoints.list(site_id) if e.enabled]
-        self._cache[site_id] = (time.monotonic() + ENDPOINT_CACHE_SECONDS, endpoints)
+        if self._generation.get(site_id, 0) == generation:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[site_id] = (time.monotonic() + ENDPOINT_CACHE_SECONDS, endpoints)
         return endpoints
 
     async def _enqueue(
@@ -166,6 +180,7 @@ class WebhookService:
 
     def forget(self, site_id: int) -> None:
         self._cache.pop(site_id, None)
+        self._generation[site_id] = self._generation.get(site_id, 0) + 1
 
     # --- endpoints, for the console -----------------------------------------------------
 

@@ -2,15 +2,20 @@
 
 Automatic assignment, when a conversation opens: round robin among the site's agents who
 are online (connected and not away), skipping those who already hold ``cap`` open
-conversations. The turn is kept in the cache per site, so nodes share it.
+conversations. The turn is kept in the cache per site, so nodes share it. The rule itself
+is read once per ``RULE_TTL_SECONDS`` per site (every new conversation asks for it): a
+change applies at once on the node that made it, on other nodes within that time.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from server.domain import InvalidInput, Tag
 from server.services.inbox_commands import color, tag_name
+from server.services.single_flight import SingleFlight
 from server.services.visitors import available_agents_group
 from server.storage.cache import Cache
 from server.storage.messages import MessageStore
@@ -20,6 +25,7 @@ MODES = ("off", "round_robin")
 MAX_CAP = 1000
 MAX_TAGS = 100
 TURN_TTL_SECONDS = 30 * 24 * 3600
+RULE_TTL_SECONDS = 3.0
 
 
 def parse_rule(data: dict[str, Any]) -> AssignmentRule:
@@ -35,10 +41,20 @@ def parse_rule(data: dict[str, Any]) -> AssignmentRule:
 
 
 class WorkflowSettings:
-    def __init__(self, repo: WorkflowRepository, store: MessageStore, cache: Cache) -> None:
+    def __init__(
+        self,
+        repo: WorkflowRepository,
+        store: MessageStore,
+        cache: Cache,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._repo = repo
         self._store = store
         self._cache = cache
+        self._clock = clock
+        self._rules: dict[int, tuple[float, AssignmentRule]] = {}
+        self._rule_changes: dict[int, int] = {}  # per site, so a stale read is not kept
+        self._rule_loads: SingleFlight[AssignmentRule] = SingleFlight()
 
     # --- tags -----------------------------------------------------------------------------
 
@@ -64,12 +80,32 @@ class WorkflowSettings:
         return await self._repo.assignment_rule(site_id)
 
     async def set_rule(self, site_id: int, data: dict[str, Any]) -> AssignmentRule:
-        return await self._repo.set_assignment_rule(site_id, parse_rule(data))
+        rule = await self._repo.set_assignment_rule(site_id, parse_rule(data))
+        self._rules.pop(site_id, None)
+        self._rule_changes[site_id] = self._rule_changes.get(site_id, 0) + 1
+        return rule
+
+    async def _known_rule(self, site_id: int) -> AssignmentRule:
+        known = self._rules.get(site_id)
+        if known is not None and known[0] > self._clock():
+            return known[1]
+        changes = self._rule_changes.get(site_id, 0)
+        return await self._rule_loads.run(
+            (site_id, changes), lambda: self._load_rule(site_id, changes)
+        )
+
+    async def _load_rule(self, site_id: int, changes: int) -> AssignmentRule:
+        rule = await self._repo.assignment_rule(site_id)
+        if self._rule_changes.get(site_id, 0) == changes:
+            if len(self._rules) > 10_000:
+                self._rules.clear()
+            self._rules[site_id] = (self._clock() + RULE_TTL_SECONDS, rule)
+        return rule
 
     async def next_assignee(self, site_id: int) -> int | None:
         """Whose turn it is to take a new conversation, or None (off, nobody online, all
         at their cap)."""
-        rule = await self._repo.assignment_rule(site_id)
+        rule = await self._known_rule(site_id)
         if rule.mode != "round_robin":
             return None
         online = sorted(int(a) for a in await self._cache.members(available_agents_group(site_id)))
