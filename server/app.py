@@ -22,6 +22,7 @@ from server.realtime.relay import SocketRelay
 from server.realtime.server import build_socketio
 from server.realtime.timing import connected_count, time_events
 from server.realtime.visitor import VisitorNamespace
+from server.services.agent_mail import AgentNotices
 from server.services.agent_settings import AgentSettingsService
 from server.services.agents_presence import AgentPresence
 from server.services.auth import AuthService
@@ -282,7 +283,8 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.uploads_key] = uploads
     app[keys.sio_key] = sio
     app[keys.typing_key] = typing
-    app[keys.agent_settings_key] = AgentSettingsService(AgentSettingsRepository(sessions))
+    agent_settings = AgentSettingsService(AgentSettingsRepository(sessions))
+    app[keys.agent_settings_key] = agent_settings
     app[keys.widget_bundle_key] = Bundle.load(STATIC_DIR / "widget.js")
     app[keys.widget_chat_bundle_key] = Bundle.load(STATIC_DIR / "widget-chat.js")
     app[keys.console_key] = console
@@ -299,8 +301,20 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.presence_key] = presence
     app[keys.reports_key] = ReportService(store, console.team)
     mail = build_mail(settings, store, report_depth=metrics.email_queue.set)
+    notices = AgentNotices(
+        mail.queue,
+        store,
+        TeamRepository(sessions),
+        agent_settings,
+        sites,
+        mail.templates,
+        anyone_online=presence.anyone_online,
+        link_base=settings.public_url or f"http://localhost:{settings.port}",
+        batch_seconds=settings.mail_batch_seconds,
+    )
+    events.subscribe(notices.on_event)  # e-mail to agents while none is online
     app[keys.mail_queue_key] = mail.queue
-    app[keys.mail_worker_key] = mail.worker({})
+    app[keys.mail_worker_key] = mail.worker({"agent_notice": notices.render})
 
     aiohttp_jinja2.setup(
         app,

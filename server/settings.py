@@ -69,6 +69,7 @@ class Settings:
     mail_first_retry_seconds: float = 30.0
     mail_retry_window_seconds: float = 24 * 3600.0
     mail_poll_seconds: float = 1.0
+    mail_batch_seconds: float = 120.0  # messages within this wait share one e-mail
     # Webhooks: receivers on private, loopback or link-local addresses only when allowed.
     webhooks_allow_private: bool = False
     webhook_timeout_seconds: float = 10.0

@@ -6,7 +6,13 @@ import { h, icon } from "./dom.js";
 export const DEFAULT_SETTINGS = {
   sounds: { arrival: "beep", message: "beep", volume: 0.7 },
   notifications: true,
+  email: "all",
 };
+const EMAIL_MODES = [
+  ["all", "Every visitor message"],
+  ["assigned", "Only my assigned conversations"],
+  ["off", "Never"],
+];
 const MODES = [
   ["continuous", "Continuous"],
   ["beep", "Single beep"],
@@ -105,6 +111,11 @@ export function createSettingsPopover({ settings, sound }) {
       save({ notifications: notifications.checked });
     },
   });
+  const email = h(
+    "select",
+    { class: "select", id: "email-alerts", onchange: () => save({ email: email.value }) },
+    EMAIL_MODES.map(([value, label]) => h("option", { value }, label)),
+  );
   const panel = h(
     "div",
     { class: "settings-pop", id: "alert-settings", role: "dialog", "aria-label": "Alerts", hidden: true },
@@ -119,6 +130,7 @@ export function createSettingsPopover({ settings, sound }) {
       h("button", { class: "btn btn-secondary", type: "button", onclick: () => sound.test("message") }, "Play message"),
     ),
     h("label", { class: "settings-check", for: "desktop-notifications" }, notifications, "Desktop notifications while this tab is hidden"),
+    h("label", { class: "settings-row", for: "email-alerts" }, h("span", {}, "E-mail me while nobody of the team is online"), email),
     status,
   );
   const button = h(
@@ -140,6 +152,7 @@ export function createSettingsPopover({ settings, sound }) {
     message.el.value = s.sounds.message;
     volume.value = String(s.sounds.volume);
     notifications.checked = s.notifications;
+    email.value = s.email || "all";
   }
 
   async function save(patch) {

@@ -10,6 +10,9 @@ from server.domain import InvalidInput
 from server.storage.sql.agent_settings import AgentSettingsRepository
 
 SOUND_MODES = ("continuous", "beep", "off")
+# E-mail while no agent of the site is online: every visitor message, only those in
+# conversations assigned to me, or none.
+EMAIL_MODES = ("all", "assigned", "off")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +26,7 @@ class Sounds:
 class AgentSettings:
     sounds: Sounds = field(default_factory=Sounds)
     notifications: bool = True  # desktop notifications while the dashboard is hidden
+    email: str = "all"  # EMAIL_MODES
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)
@@ -40,7 +44,7 @@ class AgentSettings:
         """A full or partial update over ``base``; unknown keys are refused, not ignored."""
         if not isinstance(data, dict):
             raise InvalidInput("settings must be a JSON object")
-        unknown = set(data) - {"sounds", "notifications"}
+        unknown = set(data) - {"sounds", "notifications", "email"}
         if unknown:
             raise InvalidInput(f"unknown setting: {sorted(unknown)[0]}")
         sounds = base.sounds
@@ -49,7 +53,10 @@ class AgentSettings:
         notifications = data.get("notifications", base.notifications)
         if not isinstance(notifications, bool):
             raise InvalidInput("notifications must be true or false")
-        return cls(sounds=sounds, notifications=notifications)
+        email = data.get("email", base.email)
+        if email not in EMAIL_MODES:
+            raise InvalidInput(f"email must be one of {', '.join(EMAIL_MODES)}")
+        return cls(sounds=sounds, notifications=notifications, email=email)
 
 
 def _sounds(data: Any, base: Sounds) -> Sounds:

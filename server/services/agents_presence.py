@@ -171,6 +171,10 @@ class AgentPresence:
             await self._announce(ctx, cmd.status)
         return cmd.status
 
+    async def anyone_online(self, site_id: int) -> bool:
+        """Whether an agent of the site is online (not away, not offline) on any node."""
+        return bool(await self._cache.members(available_agents_group(site_id)))
+
     async def _stored(self, agent_id: int) -> str:
         return await self._cache.get(_status_key(agent_id)) or "online"
 

@@ -9,6 +9,7 @@ from tests.realtime.conftest import login_token
 DEFAULTS = {
     "sounds": {"arrival": "beep", "message": "beep", "volume": 0.7},
     "notifications": True,
+    "email": "all",
 }
 
 
@@ -32,15 +33,22 @@ async def test_settings_start_at_the_defaults_and_keep_what_is_saved(base_url, t
     expected = {
         "sounds": {"arrival": "continuous", "message": "beep", "volume": 0.25},
         "notifications": True,
+        "email": "all",
     }
     assert (status, body) == (200, {"ok": True, "settings": expected})
     assert (await call(base_url, "GET", token))[1]["settings"] == expected
 
-    await call(base_url, "PUT", token, json={"notifications": False, "sounds": {"message": "off"}})
+    await call(
+        base_url,
+        "PUT",
+        token,
+        json={"notifications": False, "sounds": {"message": "off"}, "email": "assigned"},
+    )
     saved = (await call(base_url, "GET", token))[1]["settings"]
     assert saved == {
         "sounds": {"arrival": "continuous", "message": "off", "volume": 0.25},
         "notifications": False,
+        "email": "assigned",
     }
 
 
@@ -67,6 +75,7 @@ async def test_bad_settings_are_refused_and_change_nothing(base_url, tenant_a):
         {"sounds": {"volume": True}},
         {"sounds": "beep"},
         {"notifications": "yes"},
+        {"email": "sometimes"},
         {"theme": "dark"},
         {"sounds": {"arrival": "off", "ring": "beep"}},
     ]
