@@ -1,31 +1,69 @@
-"""Every word the widget writes through t("…") has a translation in every language the
-console offers, so a German widget is German throughout."""
+"""Every word the widget writes through t("…") or tn(…) has a translation in every
+language the console offers, so a German widget is German throughout."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from server.services.widget_text import ENGLISH, LANGUAGES, STRINGS
+from server.services.widget_text import DEFAULT_TEXTS, ENGLISH, LANGUAGES, STRINGS
+from server.services.widget_words import WORDS
 
 WIDGET_SRC = Path(__file__).resolve().parents[2] / "widget" / "src"
-CALL = re.compile(r'\b(?:t|tr)\("((?:[^"\\]|\\.)*)"\)')
+STRING = r'"((?:[^"\\]|\\.)*)"'
+CALL = re.compile(r"\b(?:t|tr)\(" + STRING + r"\s*[,)]")
+CHOICE = re.compile(r"\bt\(\w[^?]*\? " + STRING + " : " + STRING)  # t(x ? "A" : "B", …)
+PLURAL = re.compile(r"\btn\([^,]+, " + STRING + ", " + STRING + r"\)")
+PLACEHOLDER = re.compile(r"\{\w+\}")
 
 
-def widget_words() -> set[str]:
-    words = set()
+def unescape(raw: str) -> str:
+    return raw.encode().decode("unicode_escape")
+
+
+def widget_words() -> tuple[set[str], set[str]]:
+    """(phrases, plural phrases by their "other" form) written in widget/src."""
+    words, plurals = set(), set()
     for source in WIDGET_SRC.glob("*.js"):
-        for raw in CALL.findall(source.read_text()):
-            words.add(raw.encode().decode("unicode_escape"))
+        text = source.read_text()
+        words |= {unescape(raw) for raw in CALL.findall(text)}
+        words |= {unescape(raw) for pair in CHOICE.findall(text) for raw in pair}
+        plurals |= {unescape(other) for _one, other in PLURAL.findall(text)}
     connection = (WIDGET_SRC / "view.js").read_text()
     table = connection[connection.index("CONNECTION_TEXT") : connection.index("};")]
-    words |= {w.encode().decode("unicode_escape") for w in re.findall(r': "(.+)",', table)}
-    return words
+    words |= {unescape(w) for w in re.findall(r': "(.+)",', table)}
+    return words, plurals
 
 
 def test_every_widget_word_has_every_translation():
-    missing = widget_words() - set(ENGLISH)
-    assert not missing, f"add to server/services/widget_text.py: {sorted(missing)}"
+    words, plurals = widget_words()
+    missing = (words | plurals) - set(ENGLISH)
+    assert not missing, f"add to server/services/widget_words.py: {sorted(missing)}"
+    unused = set(ENGLISH) - words - plurals
+    assert not unused, f"the widget no longer writes these: {sorted(unused)}"
     for language in set(LANGUAGES) - {"en"}:
-        assert set(STRINGS[language]) == set(ENGLISH)
-        assert all(STRINGS[language].values())
+        assert set(STRINGS[language]) == set(ENGLISH), language
+        assert all(STRINGS[language].values()), language
+
+
+def test_plural_phrases_have_forms_and_plain_ones_do_not():
+    _words, plurals = widget_words()
+    for english, by_language in WORDS.items():
+        for language, words in by_language.items():
+            if english in plurals:
+                assert isinstance(words, dict) and words.get("other"), (english, language)
+                assert set(words) <= {"zero", "one", "two", "few", "many", "other"}
+            else:
+                assert isinstance(words, str), (english, language)
+
+
+def test_placeholders_survive_translation():
+    for english, by_language in WORDS.items():
+        expected = set(PLACEHOLDER.findall(english))
+        for language, words in by_language.items():
+            for form in words.values() if isinstance(words, dict) else [words]:
+                assert set(PLACEHOLDER.findall(form)) == expected, (english, language, form)
+
+
+def test_every_language_has_its_default_greeting():
+    assert set(DEFAULT_TEXTS) == set(LANGUAGES)

@@ -5,6 +5,7 @@
 // Its styles are in styles.js (.clip, .tray, .ti, .bar, .x, .err, .drop, .lb).
 
 import { h, icon } from "./dom.js";
+import { t } from "./i18n.js";
 import { CLOSE } from "./icons.js";
 import { openImagesIn } from "./lightbox.js";
 import { sendFile } from "./upload.js";
@@ -20,8 +21,8 @@ export function createAttach({ origin, token }) {
   let items = [];
   let changed = () => {};
   const picker = h("input", { type: "file", accept: "image/*,application/pdf,.txt", multiple: true, hidden: true });
-  const button = h("button", { class: "clip", type: "button", "aria-label": "Attach a file", onclick: () => picker.click() }, icon(CLIP));
-  const tray = h("div", { class: "tray", role: "list", "aria-label": "Images to send", hidden: true });
+  const button = h("button", { class: "clip", type: "button", "aria-label": t("Attach a file"), onclick: () => picker.click() }, icon(CLIP));
+  const tray = h("div", { class: "tray", role: "list", "aria-label": t("Files to send"), hidden: true });
   picker.onchange = () => {
     add(picker.files);
     picker.value = "";
@@ -53,6 +54,7 @@ export function createAttach({ origin, token }) {
     /** Put the tray above the composer, take drops on the panel, open images big. */
     mount(panel, composer, list, layer) {
       panel.insertBefore(tray, composer);
+      panel.setAttribute("data-drop", t("Drop files here"));
       openImagesIn(list, layer);
       let depth = 0;
       const on = (name, fn) =>
@@ -78,7 +80,7 @@ export function createAttach({ origin, token }) {
       items.push(it);
       // The type is the server's to judge, from the bytes; the size is checked here so
       // that a huge file is not sent only to be refused.
-      if (file.size > api.max) it.err = "Too large: at most " + Math.round(api.max / 1048576) + " MB.";
+      if (file.size > api.max) it.err = t("Too large: at most {n} MB.", { n: Math.round(api.max / 1048576) });
       else start(it, file);
     }
     paint();
@@ -98,7 +100,7 @@ export function createAttach({ origin, token }) {
     up.done.then((ack) => {
       it.cancel = null;
       if (ack.ok && ack.attachment) it.att = ack.attachment;
-      else it.err = ack.error || "Upload failed.";
+      else it.err = ack.error || t("Upload failed.");
       if (items.indexOf(it) >= 0) paint();
     });
   }
@@ -118,11 +120,11 @@ export function createAttach({ origin, token }) {
           paint();
           button.focus();
         };
-        const x = h("button", { class: "x", type: "button", "aria-label": (it.att || it.err ? "Remove " : "Cancel upload ") + it.name, onclick: remove }, icon(CLOSE));
+        const x = h("button", { class: "x", type: "button", "aria-label": t(it.att || it.err ? "Remove {name}" : "Cancel upload {name}", { name: it.name }), onclick: remove }, icon(CLOSE));
         if (it.err) return h("div", { class: "ti err", role: "listitem" }, h("span", { role: "alert" }, it.name + ": " + it.err), x);
         const fill = h("i");
         fill.style.width = it.p * 100 + "%"; // CSSOM, which a page's CSP does not block
-        it.bar = it.att ? null : h("div", { class: "bar", role: "progressbar", "aria-label": "Uploading " + it.name, "aria-valuenow": Math.round(it.p * 100) }, fill);
+        it.bar = it.att ? null : h("div", { class: "bar", role: "progressbar", "aria-label": t("Uploading {name}", { name: it.name }), "aria-valuenow": Math.round(it.p * 100) }, fill);
         return h("div", { class: "ti", role: "listitem" }, it.img ? h("img", { src: it.url, alt: it.name }) : h("b", {}, it.name), it.bar, x);
       }),
     );

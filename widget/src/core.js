@@ -56,7 +56,7 @@ export function startWidget({ siteKey, origin, nonce }) {
 
   function applySettings(settings) {
     core.settings = settings;
-    setStrings(settings.strings); // the site's language, before any word is written
+    setStrings(settings.strings, settings.language); // the visitor's language, before any word is written
     if (!launcher) {
       launcher = createLauncher({ onToggle: () => setOpen(!isOpen()), onIntent: () => startChat() });
       whenBody(() => stopped || launcher.mount());

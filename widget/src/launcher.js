@@ -3,7 +3,7 @@
 // the same shadow root when the chat chunk has loaded.
 
 import { h, icon } from "./dom.js";
-import { t } from "./i18n.js";
+import { t, tn } from "./i18n.js";
 import { CHAT, CHEVRON_DOWN, HELP } from "./icons.js";
 import { CSS } from "./styles.js";
 import { themeVars } from "./theme.js";
@@ -41,7 +41,7 @@ export function createLauncher({ onToggle, onIntent }) {
 
   function label() {
     let words = open ? t("Close chat") : t("Open chat");
-    if (!open && unread) words += ", " + unread + " unread " + (unread === 1 ? "message" : "messages");
+    if (!open && unread) words += ", " + tn(unread, "{n} unread message", "{n} unread messages");
     button.setAttribute("aria-label", words);
   }
 

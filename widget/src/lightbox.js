@@ -4,6 +4,7 @@
 // Ctrl/Cmd/Shift-click and middle-click still open a new tab, as links do.
 
 import { h, icon } from "./dom.js";
+import { t } from "./i18n.js";
 import { CLOSE } from "./icons.js";
 
 export function openImagesIn(list, layer) {
@@ -16,7 +17,7 @@ export function openImagesIn(list, layer) {
       box.remove();
       link.focus();
     };
-    const x = h("button", { class: "x", type: "button", "aria-label": "Close image", onclick: close }, icon(CLOSE));
+    const x = h("button", { class: "x", type: "button", "aria-label": t("Close image"), onclick: close }, icon(CLOSE));
     const box = h("div", { class: "lb", role: "dialog", "aria-modal": "true", "aria-label": alt }, h("img", { src: link.href, alt }), x);
     box.onclick = (ev) => ev.target == box && close();
     box.onkeydown = (ev) => {

@@ -10,7 +10,7 @@ import * as I from "./icons.js";
 import { linkify, safeUrl } from "./linkify.js";
 
 const KINDS = { visitor: "me", agent: "them", system: "sys" };
-const STATUS = { sent: "Sent", delivered: "Delivered", read: "Read" };
+const STATUS = { sent: () => t("Sent"), delivered: () => t("Delivered"), read: () => t("Read") };
 const THUMB = 220;
 const NEAR = 80;
 
@@ -20,7 +20,7 @@ function kindOf(m) {
 
 function authorName(m) {
   const name = m.author && typeof m.author.name === "string" ? m.author.name.trim() : "";
-  return name || "Support";
+  return name || t("Support");
 }
 
 /** width/height that fit in a THUMB box, keeping the aspect ratio. */
@@ -42,11 +42,11 @@ function attachmentsOf(m, origin) {
     if (isImage) {
       const [width, height] = fit(a.width, a.height);
       const src = safeUrl(a.thumb_url, origin) || href;
-      const alt = "Image from " + (kindOf(m) === "me" ? "you" : authorName(m));
+      const alt = kindOf(m) === "me" ? t("Image from you") : t("Image from {name}", { name: authorName(m) });
       out.push(h("a", { class: "att", ...link }, h("img", { src, alt, width, height, loading: "lazy", decoding: "async" })));
     } else {
       // A document: its name and size; the server sends it as a download.
-      out.push(h("a", { class: "file", ...link }, (a.filename || "File") + " · " + Math.ceil(a.bytes / 1024) + " KB"));
+      out.push(h("a", { class: "file", ...link }, (a.filename || t("File")) + " · " + Math.ceil(a.bytes / 1024) + " KB"));
     }
   }
   return out.length ? h("div", { class: "atts" }, out) : null;
@@ -59,10 +59,10 @@ function metaOf(e, kind) {
     return h("div", { class: "meta err", role: "alert" }, icon(I.ALERT, "tick"), t("Not sent: ") + e.error);
   }
   const parts = [h("time", { datetime: m.created_at }, clock(e.t))];
-  if (m.edited_at && !m.deleted_at) parts.push(" \u00b7 edited");
+  if (m.edited_at && !m.deleted_at) parts.push(" \u00b7 " + t("edited"));
   if (kind === "me") {
     const status = STATUS[m.status] ? m.status : "sent";
-    parts.push(icon(status === "sent" ? I.CHECK : I.DOUBLE_CHECK, "tick " + status), srText(STATUS[status]));
+    parts.push(icon(status === "sent" ? I.CHECK : I.DOUBLE_CHECK, "tick " + status), srText(STATUS[status]()));
   }
   return h("div", { class: "meta" }, parts);
 }
@@ -77,7 +77,7 @@ function render(e, origin) {
   const q = m.reply_to;
   if (q && q.id) col.appendChild(h("div", { class: "quote", "data-q": q.id }, q.deleted ? t("Deleted message") : q.text));
   if (m.deleted_at) {
-    col.appendChild(h("div", { class: "bubble deleted" }, "This message was deleted"));
+    col.appendChild(h("div", { class: "bubble deleted" }, t("This message was deleted")));
   } else {
     if (typeof m.text === "string" && m.text) col.appendChild(h("div", { class: "bubble" }, linkify(m.text)));
     const atts = attachmentsOf(m, origin);
@@ -124,8 +124,8 @@ export function createMessageList({ origin, onNearTop, onAct }) {
   const greetingName = h("div", { class: "name" });
   const greetingText = h("div", { class: "bubble" });
   const greeting = h("div", { class: "row them first last greet" }, greetingAvatar, h("div", { class: "col" }, greetingName, greetingText));
-  const loader = h("div", { class: "older", hidden: true }, h("span", { class: "spin", "aria-hidden": "true" }), "Loading earlier messages\u2026");
-  const items = h("div", { class: "items", role: "log", "aria-live": "polite", "aria-label": "Messages" });
+  const loader = h("div", { class: "older", hidden: true }, h("span", { class: "spin", "aria-hidden": "true" }), t("Loading earlier messages\u2026"));
+  const items = h("div", { class: "items", role: "log", "aria-live": "polite", "aria-label": t("Messages") });
   const el = h("div", { class: "list", tabindex: "0" }, loader, greeting, items);
 
   // Stay pinned to the newest message while the list changes size (banners,

@@ -105,7 +105,7 @@ export const PANEL_CSS = `
 .err{width:auto;height:auto;flex-basis:100%;display:flex;align-items:center;gap:8px;padding:8px 8px 8px 12px;background:#fef2f2;color:#991b1b;font-size:13px}
 .err span{flex:1}
 .err .x{position:static}
-.drop::after{content:"Drop images here";position:absolute;inset:0;display:flex;align-items:center;justify-content:center;background:#fffe;border:2px dashed var(--accent);border-radius:inherit;font-weight:600;pointer-events:none}
+.drop::after{content:attr(data-drop);position:absolute;inset:0;display:flex;align-items:center;justify-content:center;background:#fffe;border:2px dashed var(--accent);border-radius:inherit;font-weight:600;pointer-events:none}
 .lb{position:fixed;inset:0;display:flex;align-items:center;justify-content:center;padding:60px 12px;background:#0a0c10e6}
 .lb img{max-width:100%;max-height:100%;border-radius:6px}
 .lb .x{top:12px;right:12px;width:44px;height:44px}

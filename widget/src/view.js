@@ -83,7 +83,7 @@ export function createView({ origin, onClose, onSend, onNearTop, onDraft, attach
       title.textContent = s.team_name;
       face(logo, s.avatar_url, s.team_name);
       away.textContent = s.offline_message;
-      panel.setAttribute("aria-label", "Chat with " + s.team_name);
+      panel.setAttribute("aria-label", t("Chat with {name}", { name: s.team_name }));
       list.setGreeting(s.greeting, s.team_name);
     },
     setAgentsOnline(on) {

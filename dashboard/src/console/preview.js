@@ -53,7 +53,7 @@ export function createPreview(stage, { siteName, strings }) {
   // The widget writes its words when it is built, so a new language builds it again.
   function build(language) {
     if (view) view.destroy();
-    setStrings(strings[language] || null);
+    setStrings(strings[language] || null, language);
     view = createView({
       origin: location.origin,
       launcher: createLauncher({ onToggle: () => view.setOpen(!view.isOpen()) }),
