@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import expect
 
+from server.domain import Role
+from server.http.console_pages import sections_for
 from tests.browser.conftest import _free_port, new_page, sign_in
 
 pytestmark = pytest.mark.browser
@@ -154,6 +156,25 @@ NO_SIDEWAYS = """() => {
 }"""
 
 
+async def _fill_the_console(page, stage) -> None:
+    """A row in each console table: a pending invite with a long address, a block, a tag
+    (and so audit entries)."""
+    site = f"{stage.app_url}/dashboard/settings/{stage.tenant.site.id}"
+    await page.goto(f"{site}/team")
+    await page.get_by_label("E-mail").fill("bartholomew.longname@subsidiary.example.com")
+    await page.get_by_role("button", name="Create invite").click()
+    await expect(page.locator(".invite-item")).to_have_count(1)
+    await page.goto(f"{site}/blocking")
+    await page.locator("#block-value").fill("2001:db8:85a3::8a2e:370:7334")
+    await page.locator("#block-note").fill("Repeated spam with long links")
+    await page.get_by_role("button", name="Block", exact=True).click()
+    await expect(page.locator(".block-table tbody tr")).to_have_count(1)
+    await page.goto(f"{site}/inbox")
+    await page.locator("#tag-name").fill("billing-and-refunds")
+    await page.get_by_role("button", name="Add tag").click()
+    await expect(page.locator(".tag-chip")).to_have_count(1)
+
+
 async def test_no_main_page_scrolls_sideways_on_a_phone(stage, browser):
     visitor = await new_page(browser, viewport=DESKTOP)
     await visitor.goto(f"{stage.host_url}/tents")  # a live visitor for the Visitors list
@@ -161,15 +182,17 @@ async def test_no_main_page_scrolls_sideways_on_a_phone(stage, browser):
 
     page = await new_page(browser, viewport=PHONE, is_mobile=True, has_touch=True)
     await sign_in(page, stage)
+    await _fill_the_console(page, stage)
     site = stage.tenant.site.id
+    console = [f"/dashboard/settings/{site}/{section}" for section in sections_for(Role.OWNER)]
     for path in (
         "/dashboard#/inbox",
         "/dashboard#/visitors",
         "/dashboard#/analytics",
+        "/dashboard#/reports",
         "/dashboard#/contacts",
         "/dashboard#/search",
-        f"/dashboard/settings/{site}/general",
-        f"/dashboard/settings/{site}/widget",
+        *console,
         "/dashboard/settings/new",
     ):
         await page.goto(f"{stage.app_url}{path}")
