@@ -40,6 +40,7 @@ from server.services.journey import JourneyService
 from server.services.mail_setup import build_mail
 from server.services.message_edits import MessageEditService
 from server.services.metrics import Metrics
+from server.services.missed import MissedTimes
 from server.services.notes import NoteService
 from server.services.privacy import PrivacyService
 from server.services.reports import ReportRecorder, ReportService, Sentiment
@@ -198,8 +199,9 @@ def create_app(settings: Settings) -> web.Application:
     )
     attachment_refs = AttachmentRefs(tokens)
     notes = NoteService(store, events)
+    missed = MissedTimes(store)  # each site's missed time: the inbox and the reports
     conversations = ConversationService(
-        store, visitors, events, workflow, TeamRepository(sessions), notes=notes
+        store, visitors, events, workflow, TeamRepository(sessions), notes=notes, missed=missed
     )
     chat = ChatService(
         store,
@@ -299,7 +301,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.drain_key] = drain
     app[keys.conversations_key] = conversations
     app[keys.presence_key] = presence
-    app[keys.reports_key] = ReportService(store, console.team)
+    app[keys.reports_key] = ReportService(store, console.team, missed)
     mail = build_mail(settings, store, report_depth=metrics.email_queue.set)
     notices = AgentNotices(
         mail.queue,

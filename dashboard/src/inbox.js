@@ -5,7 +5,7 @@
 import { avatar, updateAvatar } from "./avatar.js";
 import { h, setText } from "./dom.js";
 import { createSentiments, moodOf } from "./inbox-sentiment.js";
-import { compareIds } from "./store.js";
+import { compareIds, isMissed } from "./store.js";
 import { liveRelative, toMs } from "./time.js";
 import { paintTypingLine, typingLine } from "./typing.js";
 import { emptyState, skeleton } from "./ui.js";
@@ -14,6 +14,7 @@ const VIEWS = [
   ["mine", "Mine"],
   ["unassigned", "Unassigned"],
   ["open", "All open"],
+  ["missed", "Missed"],
   ["snoozed", "Snoozed"],
   ["resolved", "Resolved"],
 ];
@@ -196,8 +197,13 @@ export function createInbox({ root, store, sync, nav, typing }) {
     setText(refs.assignee, owner);
     refs.assignee.hidden = !owner;
     const waiting = c.status === "open" && c.waiting_since;
-    setText(refs.waiting, waiting ? `Waiting ${waitedFor(c.waiting_since)}` : "");
-    refs.waiting.title = waiting ? "Since the oldest visitor message nobody has answered" : "";
+    const minutes = store.missedMinutes(c.site_id);
+    const missed = waiting && isMissed(c, minutes);
+    setText(refs.waiting, waiting ? `${missed ? "Missed · w" : "W"}aiting ${waitedFor(c.waiting_since)}` : "");
+    refs.waiting.classList.toggle("is-missed", !!missed);
+    refs.waiting.title = waiting
+      ? `Since the oldest visitor message nobody has answered${missed ? ` (missed: no reply within ${minutes} min)` : ""}`
+      : "";
     refs.waiting.hidden = !waiting;
     const score = sentiments.score(c);
     const mood = moodOf(score);
@@ -281,6 +287,7 @@ export function createInbox({ root, store, sync, nav, typing }) {
     if (view === "unassigned") return { icon: "inbox", title: `No unassigned conversations${tagged}`, text: "Every open conversation has someone on it." };
     if (view === "snoozed") return { icon: "clock", title: `Nothing snoozed${tagged}`, text: "Snoozed conversations come back when their time is up or the visitor writes." };
     if (view === "resolved") return { icon: "check", title: `Nothing resolved yet${tagged}`, text: "Resolved conversations are kept here; a visitor’s new message reopens them." };
+    if (view === "missed") return { icon: "check", title: `Nothing missed${tagged}`, text: "Conversations whose visitor waited longer than your missed time for a reply show up here." };
     if (tag) return { icon: "inbox", title: `No open conversations tagged “${tag}”`, text: "Pick another tag, or All tags." };
     return { icon: "chat", title: "No open conversations", text: "Open your site and say hi through the widget — the chat shows up here right away." };
   }

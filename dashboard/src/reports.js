@@ -174,7 +174,7 @@ export function createReports({ root, store }) {
     const conv = f.conversations;
     const times = f.response_times;
     body.replaceChildren(
-      h("p", { class: "vx-muted rp-note" }, `${data.period.from} to ${data.period.to}, times in ${data.period.tz}. Missed: a visitor’s message with no agent reply within 5 minutes.`),
+      h("p", { class: "vx-muted rp-note" }, `${data.period.from} to ${data.period.to}, times in ${data.period.tz}. Missed: a visitor’s first message with no agent reply within the site’s missed time (5 minutes unless set below, per site).`),
       h(
         "div",
         { class: "vx-cards" },
@@ -306,12 +306,14 @@ export function createReports({ root, store }) {
   function settingsForm(siteId) {
     const goal = h("input", { class: "input", name: "goal_path", placeholder: "/checkout/done", "aria-label": "Goal page" });
     const zoneInput = h("input", { class: "input", name: "time_zone", placeholder: tz, "aria-label": "Time zone of the reports" });
+    const missedInput = h("input", { class: "input", name: "missed_after_minutes", type: "number", min: "1", max: "1440", placeholder: "5", "aria-label": "Missed after minutes without a reply" });
     const status = h("span", { class: "vx-muted rp-note", role: "status" });
     const form = h(
       "form",
       { class: "rp-settings" },
       h("label", null, h("span", null, "Goal page"), goal),
       h("label", null, h("span", null, "Time zone"), zoneInput),
+      h("label", null, h("span", null, "Missed after (minutes)"), missedInput),
       h("button", { class: "btn btn-primary", type: "submit" }, "Save"),
       status,
     );
@@ -321,6 +323,7 @@ export function createReports({ root, store }) {
         if (d && d.ok) {
           goal.value = d.goal_path;
           zoneInput.value = d.time_zone;
+          missedInput.value = String(d.missed_after_minutes);
         }
       })
       .catch(() => {});
@@ -333,7 +336,7 @@ export function createReports({ root, store }) {
           method: "PUT",
           credentials: "same-origin",
           headers: { "Content-Type": "application/json", ...csrfHeader() },
-          body: JSON.stringify({ goal_path: goal.value, time_zone: zoneInput.value }),
+          body: JSON.stringify({ goal_path: goal.value, time_zone: zoneInput.value, missed_after_minutes: missedInput.value || null }),
         });
         d = await res.json();
       } catch {

@@ -20,7 +20,14 @@ export function compareIds(a, b) {
 }
 
 const INBOX_KEY = "porchlight:inbox";
-const VIEWS = ["mine", "unassigned", "open", "snoozed", "resolved"];
+const VIEWS = ["mine", "unassigned", "open", "missed", "snoozed", "resolved"];
+const DEFAULT_MISSED_MINUTES = 5;
+
+/** Has ``c`` waited longer than its site's missed time (minutes) for an agent's reply? */
+export function isMissed(c, minutes = DEFAULT_MISSED_MINUTES, now = Date.now()) {
+  const since = c.status === "open" && c.waiting_since ? Date.parse(c.waiting_since) : NaN;
+  return Number.isFinite(since) && now - since > minutes * 60_000;
+}
 
 function savedInbox() {
   try {
@@ -36,13 +43,14 @@ function savedInbox() {
 }
 
 /** Does conversation ``c`` belong in the inbox view ``inbox`` for agent ``agentId``? */
-export function inView(c, inbox, agentId) {
+export function inView(c, inbox, agentId, missedMinutes = DEFAULT_MISSED_MINUTES) {
   if (inbox.tag && !(c.tags || []).includes(inbox.tag)) return false;
   const status = c.status === "closed" ? "resolved" : c.status || "open";
   if (inbox.view === "snoozed" || inbox.view === "resolved") return status === inbox.view;
   if (status !== "open") return false;
   if (inbox.view === "mine") return String(c.assignee_id) === String(agentId);
   if (inbox.view === "unassigned") return c.assignee_id == null;
+  if (inbox.view === "missed") return isMissed(c, missedMinutes);
   return true;
 }
 
@@ -65,8 +73,8 @@ export function createStore({ agent, sites }) {
     visitorsStatus: "loading",
     visitorsError: "",
     inbox: savedInbox(), // {view, sort, tag}: the agent's choice, kept across reloads
-    counts: null, // {mine, unassigned, open, snoozed, resolved}
-    desk: new Map(), // site id → {tags: [{id, name, color}], team: [{id, name}]}
+    counts: null, // {mine, unassigned, open, missed, snoozed, resolved}
+    desk: new Map(), // site id → {tags: [{id, name, color}], team: [{id, name}], missed_after_minutes}
   };
 
   function on(topic, fn) {
@@ -163,7 +171,11 @@ export function createStore({ agent, sites }) {
     },
 
     inView(c) {
-      return inView(c, state.inbox, state.agent && state.agent.id);
+      return inView(c, state.inbox, state.agent && state.agent.id, this.missedMinutes(c.site_id));
+    },
+
+    missedMinutes(siteId) {
+      return (state.desk.get(siteId) || {}).missed_after_minutes || DEFAULT_MISSED_MINUTES;
     },
 
     setCounts(counts) {

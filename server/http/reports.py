@@ -21,6 +21,7 @@ from server.http.body import json_object
 from server.keys import reports_key
 from server.services import commands
 from server.services.report_figures import Figure
+from server.services.reports import ReportSettings
 
 
 async def all_figures(request: web.Request) -> web.Response:
@@ -69,26 +70,37 @@ async def conversation_sentiments(request: web.Request) -> web.Response:
 
 
 async def get_settings(request: web.Request) -> web.Response:
-    """``GET /api/v1/sites/{site_id}/report-settings``: the goal page and the time zone."""
+    """``GET /api/v1/sites/{site_id}/report-settings``: the goal page, the time zone and
+    the missed time (minutes)."""
     site_id = await _member_site(request)
     found = await request.app[reports_key].settings(site_id)
-    return web.json_response(
-        {"ok": True, "goal_path": found.goal_path, "time_zone": found.time_zone}
-    )
+    return web.json_response(_settings_wire(found))
 
 
 async def put_settings(request: web.Request) -> web.Response:
-    """``PUT /api/v1/sites/{site_id}/report-settings`` {goal_path, time_zone} (admins and
-    owners)."""
+    """``PUT /api/v1/sites/{site_id}/report-settings`` {goal_path, time_zone,
+    missed_after_minutes?} (admins and owners)."""
     site_id = await _member_site(request, manage=True)
     body = await json_object(request)
     goal_path, time_zone = body.get("goal_path", ""), body.get("time_zone", "")
     if not isinstance(goal_path, str) or not isinstance(time_zone, str):
         raise InvalidInput("goal_path and time_zone are text")
-    saved = await request.app[reports_key].save_settings(site_id, goal_path, time_zone)
-    return web.json_response(
-        {"ok": True, "goal_path": saved.goal_path, "time_zone": saved.time_zone}
-    )
+    missed = body.get("missed_after_minutes")
+    if isinstance(missed, str) and missed.strip().isdigit():
+        missed = int(missed)
+    if missed is not None and (isinstance(missed, bool) or not isinstance(missed, int)):
+        raise InvalidInput("missed_after_minutes is a whole number of minutes")
+    saved = await request.app[reports_key].save_settings(site_id, goal_path, time_zone, missed)
+    return web.json_response(_settings_wire(saved))
+
+
+def _settings_wire(found: ReportSettings) -> dict[str, object]:
+    return {
+        "ok": True,
+        "goal_path": found.goal_path,
+        "time_zone": found.time_zone,
+        "missed_after_minutes": found.missed_after_minutes,
+    }
 
 
 async def _member_site(request: web.Request, *, manage: bool = False) -> int:

@@ -30,6 +30,7 @@ from server.services.auth import AgentContext
 from server.services.commands import SendMessage
 from server.services.events import Event, EventBus
 from server.services.inbox_commands import Assign, InboxView, Retag
+from server.services.missed import MissedTimes
 from server.services.notes import NoteService
 from server.services.visitors import VisitorService
 from server.services.workflow import WorkflowSettings
@@ -60,7 +61,9 @@ class ConversationService:
         team: TeamRepository,
         *,
         notes: NoteService | None = None,
+        missed: MissedTimes | None = None,
     ) -> None:
+        self._missed = missed or MissedTimes(store)
         self._notes = notes  # a transfer note is kept in the thread as a private note
         self._store = store
         self._visitors = visitors
@@ -72,12 +75,14 @@ class ConversationService:
 
     async def inbox(self, ctx: AgentContext, view: InboxView) -> dict[str, Any]:
         site_ids = ctx.scope(view.site_id)
+        missed = await self._missed.waiting_keys(site_ids)
         found = await self._store.list_conversations(
             site_ids,
             status=view.status,
             assignee_id=ctx.agent.id if view.view == "mine" else None,
             unassigned=view.view == "unassigned",
             tag=view.tag,
+            waiting_before=missed if view.view == "missed" else None,
             sort=view.sort,
             before=view.before,
             offset=view.offset,
@@ -85,7 +90,9 @@ class ConversationService:
         )
         page = found[: view.limit]
         rows = [await self.row(c) for c in page]
-        counts = await self._store.inbox_counts(site_ids, ctx.agent.id, tag=view.tag)
+        counts = await self._store.inbox_counts(
+            site_ids, ctx.agent.id, tag=view.tag, missed_before=missed
+        )
         return {
             "conversations": rows,
             "has_more": len(found) > view.limit,
@@ -95,7 +102,10 @@ class ConversationService:
     async def counts(
         self, ctx: AgentContext, site_id: int | None, tag: str | None
     ) -> dict[str, int]:
-        found = await self._store.inbox_counts(ctx.scope(site_id), ctx.agent.id, tag=tag)
+        site_ids = ctx.scope(site_id)
+        found = await self._store.inbox_counts(
+            site_ids, ctx.agent.id, tag=tag, missed_before=await self._missed.waiting_keys(site_ids)
+        )
         return found.to_wire()
 
     async def desk(self, ctx: AgentContext) -> dict[str, Any]:
@@ -108,6 +118,7 @@ class ConversationService:
                     "site_id": site_id,
                     "tags": [t.to_wire() for t in await self._workflow.tags(site_id)],
                     "team": [{"id": m.agent.id, "name": m.agent.name} for m in members],
+                    "missed_after_minutes": await self._missed.minutes(site_id),
                 }
             )
         return {"sites": sites}

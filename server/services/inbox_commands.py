@@ -14,7 +14,7 @@ from server.domain import ConversationStatus, InvalidInput, utcnow
 from server.services import commands
 from server.storage.messages.base import InboxSort
 
-VIEWS = ("mine", "unassigned", "open", "snoozed", "resolved")
+VIEWS = ("mine", "unassigned", "open", "missed", "snoozed", "resolved")
 TAG_NAME = re.compile(r"^[a-z0-9][a-z0-9 _-]{0,31}$")
 COLOR = re.compile(r"^#[0-9a-f]{6}$")
 MAX_NOTE_CHARS = 1000

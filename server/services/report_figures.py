@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from server.services.missed import waited_too_long
 from server.services.report_period import Period
 from server.storage.messages.reports import ConversationFacts, MessageSlot, slot_of
 
@@ -64,19 +65,20 @@ def resolution_s(facts: ConversationFacts) -> float | None:
     return None if facts.resolved_ms is None else (facts.resolved_ms - facts.created_ms) / 1000
 
 
-def is_missed(facts: ConversationFacts, missed_after_ms: int, now_ms: int) -> bool:
-    """The visitor wrote and no agent replied within ``missed_after_ms``."""
+def is_missed(facts: ConversationFacts, missed_after_ms: Mapping[int, int], now_ms: int) -> bool:
+    """The visitor's first message had no agent reply within its site's missed time
+    (``missed_after_ms`` per site; see services/missed.py)."""
     if facts.first_visitor_ms is None:
         return False
-    answered = facts.first_response_ms if facts.first_response_ms is not None else now_ms
-    return answered - facts.first_visitor_ms > missed_after_ms
+    after_ms = missed_after_ms[facts.site_id]
+    return waited_too_long(facts.first_visitor_ms, facts.first_response_ms, after_ms, now_ms)
 
 
 def conversations(
     period: Period,
     facts: Iterable[ConversationFacts],
     slots: Iterable[MessageSlot],
-    missed_after_ms: int,
+    missed_after_ms: Mapping[int, int],
     now_ms: int,
 ) -> Figure:
     n = len(period.starts)
@@ -276,7 +278,10 @@ def sentiment(period: Period, slots: Iterable[MessageSlot]) -> Figure:
 
 
 def summary(
-    period: Period, facts: Sequence[ConversationFacts], missed_after_ms: int, now_ms: int
+    period: Period,
+    facts: Sequence[ConversationFacts],
+    missed_after_ms: Mapping[int, int],
+    now_ms: int,
 ) -> Figure:
     begun = [f for f in facts if period.bucket(f.created_ms) is not None]
     firsts = [

@@ -6,8 +6,9 @@ reports.py``); a visitor's message is scored by VADER, a lexicon-based analyser 
 here, with no outside service. ``ReportService`` reads those facts for a period and builds
 the figures (``report_figures``).
 
-"Missed" is, until the site settings say otherwise, a conversation whose visitor wrote and
-had no agent reply within ``missed_after`` minutes (5 by default).
+"Missed" (services/missed.py): a conversation whose visitor's first message had no agent
+reply within the site's missed time (5 minutes unless the site sets another), or within
+the ``missed_after`` minutes a query asks for.
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ from server.services import report_figures as figures
 from server.services import report_visits as visits
 from server.services.events import Event
 from server.services.journey import ulid_floor
+from server.services.missed import MAX_MINUTES, MIN_MINUTES, MissedTimes
 from server.services.report_period import Period, parse_period
 from server.services.team import TeamService
 from server.storage.messages.base import MessageStore
 from server.storage.messages.reports import ReportSettings, Writer
 
-DEFAULT_MISSED_AFTER_MINUTES = 5
 MAX_COMMENT = 2000
 STATE_EVENTS = frozenset(
     {
@@ -134,9 +135,12 @@ class ReportRecorder:
 
 
 class ReportService:
-    def __init__(self, store: MessageStore, team: TeamService) -> None:
+    def __init__(
+        self, store: MessageStore, team: TeamService, missed: MissedTimes | None = None
+    ) -> None:
         self._store = store
         self._team = team
+        self._missed = missed  # told when a site's missed time changes
 
     def period(self, query: dict[str, str], *, today: date | None = None) -> Period:
         return parse_period(query, today=today or datetime.now(UTC).date())
@@ -158,7 +162,11 @@ class ReportService:
             own = (await self.settings(site_ids[0])).time_zone if len(site_ids) == 1 else ""
             query["tz"] = own or query.get("default_tz") or "UTC"
         period = self.period(query)
-        missed_after_ms = _missed_after(query) * 60_000
+        asked = _missed_after(query)
+        missed_after_ms = {
+            site_id: (asked or (await self.settings(site_id)).missed_after_minutes) * 60_000
+            for site_id in site_ids
+        }
         now = now_ms if now_ms is not None else _now_ms()
         facts = await self._store.conversation_facts(site_ids, period.since_ms, period.until_ms)
         needs_slots = {"conversations", "sentiment"} & set(names)
@@ -226,15 +234,30 @@ class ReportService:
     async def settings(self, site_id: int) -> ReportSettings:
         return await self._store.report_settings(site_id)
 
-    async def save_settings(self, site_id: int, goal_path: str, time_zone: str) -> ReportSettings:
+    async def save_settings(
+        self,
+        site_id: int,
+        goal_path: str,
+        time_zone: str,
+        missed_after_minutes: int | None = None,
+    ) -> ReportSettings:
+        """Save the site's report settings; ``missed_after_minutes`` None keeps it."""
+        if missed_after_minutes is None:
+            missed_after_minutes = (await self.settings(site_id)).missed_after_minutes
+        if not MIN_MINUTES <= missed_after_minutes <= MAX_MINUTES:
+            raise InvalidInput(
+                f"the missed time is a whole number of minutes from {MIN_MINUTES} to {MAX_MINUTES}"
+            )
         goal_path = goal_path.strip()
         if goal_path and (not goal_path.startswith("/") or len(goal_path) > 300):
             raise InvalidInput("the goal page is a path that starts with /, like /checkout/done")
         time_zone = time_zone.strip()
         if time_zone:
             parse_period({"tz": time_zone}, today=date(2026, 1, 1))  # an unknown zone is refused
-        settings = ReportSettings(goal_path, time_zone)
+        settings = ReportSettings(goal_path, time_zone, missed_after_minutes)
         await self._store.save_report_settings(site_id, settings)
+        if self._missed is not None:
+            self._missed.forget(site_id)
         return settings
 
     async def rate(self, site_id: int, conversation_id: str, rating: int, comment: str) -> None:
@@ -257,10 +280,13 @@ class ReportService:
         return names
 
 
-def _missed_after(query: dict[str, str]) -> int:
-    raw = query.get("missed_after") or str(DEFAULT_MISSED_AFTER_MINUTES)
-    if not raw.isdigit() or not 1 <= int(raw) <= 24 * 60:
-        raise InvalidInput("missed_after must be minutes from 1 to 1440")
+def _missed_after(query: dict[str, str]) -> int | None:
+    """The minutes the query asks for; None: each site's own missed time."""
+    raw = query.get("missed_after")
+    if not raw:
+        return None
+    if not raw.isdigit() or not MIN_MINUTES <= int(raw) <= MAX_MINUTES:
+        raise InvalidInput(f"missed_after must be minutes from {MIN_MINUTES} to {MAX_MINUTES}")
     return int(raw)
 
 

@@ -13,9 +13,10 @@ from playwright.async_api import expect
 from server.app import create_app
 from server.domain import Role
 from server.http.demo import build_demo_host
-from server.keys import auth_key, console_key
+from server.keys import auth_key, console_key, message_store_key
 from server.services.console import Actor
 from tests.browser.conftest import Stage, _free_port, new_page, sign_in
+from tests.inbox.test_missed import wrote_minutes_ago
 from tests.support.apps import PASSWORD, seed_tenant
 
 pytestmark = pytest.mark.browser
@@ -142,6 +143,14 @@ async def test_the_inbox_views_fit_a_desktop_and_a_phone(staged, browser):
     for text in questions:
         visitor, _widget = await visitor_writes(browser, stage, text)
         await visitor.context.close()
+    # The Norway question has waited ten minutes already: past the site's 5, missed.
+    store = app[message_store_key]
+    [norway] = [
+        c
+        for c in await store.list_conversations([stage.tenant.site.id])
+        if "Norway" in (c.preview or "")
+    ]
+    await wrote_minutes_ago(app, norway.id, stage.tenant.site.id, 10, "Norway, still there?")
 
     dana = await new_page(browser, viewport={"width": 1440, "height": 900})
     await sign_in(dana, stage)
@@ -159,12 +168,17 @@ async def test_the_inbox_views_fit_a_desktop_and_a_phone(staged, browser):
     await dana.get_by_label("Sort conversations").select_option("waiting")
 
     # Oldest unanswered first, and every view's tab is on screen with its count.
-    await expect(dana.locator(".conv").first).to_contain_text("charged twice")
-    for view in ("mine", "unassigned", "open", "snoozed", "resolved"):
+    await expect(dana.locator(".conv").first).to_contain_text("Norway")  # ten minutes
+    await expect(dana.locator(".conv").nth(1)).to_contain_text("charged twice")
+    for view in ("mine", "unassigned", "open", "missed", "snoozed", "resolved"):
         tab = dana.locator(f".inbox-view[data-view={view}]")
         await expect(tab).to_be_in_viewport()
     await expect(dana.locator(".inbox-view[data-view=open] .inbox-view-count")).to_have_text("3")
     await expect(dana.locator(".inbox-view[data-view=mine] .inbox-view-count")).to_have_text("1")
+    await expect(dana.locator(".inbox-view[data-view=missed] .inbox-view-count")).to_have_text("1")
+    await expect(
+        dana.locator(".conv", has_text="Norway").locator(".conv-waiting.is-missed")
+    ).to_contain_text("Missed · waiting 10 min")
     await shot(dana, "inbox-views")
 
     # The choice survives a reload.

@@ -56,7 +56,14 @@ async def test_assignment_reaches_every_dashboard_and_the_note_never_the_visitor
     )
     assert unassigned["conversation"]["assignee_id"] is None
     counts = (await sams_dashboard.call("inbox_counts", {}))["counts"]
-    assert counts == {"mine": 0, "unassigned": 1, "open": 1, "snoozed": 0, "resolved": 0}
+    assert counts == {
+        "missed": 0,
+        "mine": 0,
+        "unassigned": 1,
+        "open": 1,
+        "snoozed": 0,
+        "resolved": 0,
+    }
 
 
 async def test_only_a_teammate_can_be_assigned(tenant_a, tenant_b, agent_of, visitor_of) -> None:

@@ -257,3 +257,38 @@ async def test_views_filter_by_assignee_status_and_tag(message_store: MessageSto
         unassigned=1, open=1, resolved=1
     )
     assert await message_store.inbox_counts([OTHER_SITE], 7) == InboxCounts()
+
+
+async def test_the_missed_view_holds_open_conversations_waiting_since_before_their_sites_key(
+    message_store: MessageStore,
+) -> None:
+    long_wait = await new_conversation(message_store)
+    answered = await new_conversation(message_store)
+    other_site = await new_conversation(message_store, site_id=OTHER_SITE)
+    snoozed = await new_conversation(message_store)
+    await append(message_store, long_wait)
+    await append(message_store, answered)
+    await append(message_store, answered, kind=AuthorKind.AGENT)
+    await append(message_store, other_site)
+    await append(message_store, snoozed)
+    await message_store.set_conversation_status(SITE, snoozed.id, SNOOZED)
+    cutoff = message_store.new_id()  # "now minus the missed time", as a waiting key
+    short_wait = await new_conversation(message_store)
+    await append(message_store, short_wait)
+    await message_store.tag_conversation(SITE, long_wait.id, add=["vip"])
+    keys = {SITE: cutoff, OTHER_SITE: cutoff}
+
+    missed = await message_store.list_conversations(
+        [SITE, OTHER_SITE], status=OPEN, waiting_before=keys
+    )
+    only_one_site = await message_store.list_conversations(
+        [SITE, OTHER_SITE], status=OPEN, waiting_before={OTHER_SITE: cutoff}
+    )
+
+    assert sorted(await ids(missed)) == sorted([long_wait.id, other_site.id])
+    assert await ids(only_one_site) == [other_site.id]
+    counts = await message_store.inbox_counts([SITE, OTHER_SITE], 7, missed_before=keys)
+    assert counts.missed == 2 and counts.open == 4
+    tagged = await message_store.inbox_counts([SITE], 7, tag="vip", missed_before=keys)
+    assert tagged.missed == 1
+    assert (await message_store.inbox_counts([SITE], 7)).missed == 0  # not asked

@@ -191,4 +191,7 @@ async def test_visits_know_their_entry_page_referrer_and_whether_the_visitor_cam
     await store.save_report_settings(SITE, ReportSettings("/checkout/done", "Europe/Berlin"))
     await store.save_report_settings(SITE, ReportSettings("/thanks", "Europe/Berlin"))
     assert await store.report_settings(SITE) == ReportSettings("/thanks", "Europe/Berlin")
+    assert (await store.report_settings(SITE)).missed_after_minutes == 5  # the default
+    await store.save_report_settings(SITE, ReportSettings("/thanks", "", 15))
+    assert await store.report_settings(SITE) == ReportSettings("/thanks", "", 15)
     assert await store.report_settings(OTHER_SITE) == ReportSettings()

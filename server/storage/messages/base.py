@@ -8,7 +8,7 @@ made by the store; list methods page by id, never by datetime.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -63,9 +63,11 @@ class InboxCounts:
     open: int = 0
     snoozed: int = 0
     resolved: int = 0
+    missed: int = 0  # open, waiting longer than the site's missed time (when asked)
 
     def to_wire(self) -> dict[str, int]:
         return {
+            "missed": self.missed,
             "mine": self.mine,
             "unassigned": self.unassigned,
             "open": self.open,
@@ -178,20 +180,30 @@ class MessageStore(OutboxStore, MailQueueStore, ReportStore, VisitReportStore, P
         assignee_id: int | None = None,
         unassigned: bool = False,
         tag: str | None = None,
+        waiting_before: Mapping[int, str] | None = None,
         sort: InboxSort = InboxSort.ACTIVITY,
         before: str | None = None,
         offset: int = 0,
         limit: int = 50,
     ) -> list[Conversation]:
         """One inbox view. ``assignee_id``: that agent's only; ``unassigned``: nobody's;
-        ``tag``: carrying that tag. Activity sort: newest first, ``before`` an
-        ``activity_id``. Waiting sort: the longest waiting first, then the answered ones by
-        newest activity; ``offset`` skips that many."""
+        ``tag``: carrying that tag; ``waiting_before``: per site, only those whose
+        ``waiting_key`` is below the site's key (waiting since before then). Activity
+        sort: newest first, ``before`` an ``activity_id``. Waiting sort: the longest
+        waiting first, then the answered ones by newest activity; ``offset`` skips that
+        many."""
 
     async def inbox_counts(
-        self, site_ids: Sequence[int], agent_id: int, *, tag: str | None = None
+        self,
+        site_ids: Sequence[int],
+        agent_id: int,
+        *,
+        tag: str | None = None,
+        missed_before: Mapping[int, str] | None = None,
     ) -> InboxCounts:
-        """How many conversations each view holds (Mine is ``agent_id``'s)."""
+        """How many conversations each view holds (Mine is ``agent_id``'s); with
+        ``missed_before`` (``waiting_before`` of ``list_conversations``) also the open
+        ones waiting since before it."""
 
     async def open_counts_by_assignee(self, site_id: int) -> dict[int, int]:
         """Open conversations per assigned agent (agents with none are absent)."""

@@ -7,7 +7,7 @@ Queries use top-level fields only, never compare datetimes and page by id string
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -324,6 +324,7 @@ class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports):
         assignee_id: int | None = None,
         unassigned: bool = False,
         tag: str | None = None,
+        waiting_before: Mapping[int, str] | None = None,
         sort: InboxSort = InboxSort.ACTIVITY,
         before: str | None = None,
         offset: int = 0,
@@ -332,6 +333,8 @@ class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports):
         if not site_ids or limit <= 0:
             return []
         query = _inbox_query(site_ids, status, assignee_id, unassigned, tag)
+        if waiting_before is not None:
+            query["$or"] = _waiting_before(site_ids, waiting_before)
         if sort is InboxSort.WAITING:
             cursor = (
                 self._conversations.find(query)
@@ -346,7 +349,12 @@ class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports):
         return [documents.conversation_from_document(d) async for d in cursor]
 
     async def inbox_counts(
-        self, site_ids: Sequence[int], agent_id: int, *, tag: str | None = None
+        self,
+        site_ids: Sequence[int],
+        agent_id: int,
+        *,
+        tag: str | None = None,
+        missed_before: Mapping[int, str] | None = None,
     ) -> InboxCounts:
         if not site_ids:
             return InboxCounts()
@@ -354,7 +362,13 @@ class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports):
         def count(**view: Any) -> Any:
             return self._conversations.count_documents(_inbox_query(site_ids, tag=tag, **view))
 
+        missed = 0
+        if missed_before is not None:
+            query = _inbox_query(site_ids, ConversationStatus.OPEN, tag=tag)
+            query["$or"] = _waiting_before(site_ids, missed_before)
+            missed = await self._conversations.count_documents(query)
         return InboxCounts(
+            missed=missed,
             mine=await count(status=ConversationStatus.OPEN, assignee_id=agent_id),
             unassigned=await count(status=ConversationStatus.OPEN, unassigned=True),
             open=await count(status=ConversationStatus.OPEN),
@@ -926,6 +940,12 @@ class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports):
         )
         await self._page_views.delete_many(older)
         return files
+
+
+def _waiting_before(site_ids: Sequence[int], keys: Mapping[int, str]) -> list[dict[str, Any]]:
+    """Conversations waiting since before their site's key (see rules.waiting_key)."""
+    limits = [{"site_id": s, "waiting_key": {"$lt": keys[s]}} for s in site_ids if s in keys]
+    return limits or [{"site_id": -1}]  # no site asked: nothing matches
 
 
 def _inbox_query(

@@ -14,6 +14,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
 from server.storage.messages.reports import (
+    DEFAULT_MISSED_AFTER_MINUTES,
     ConversationFacts,
     MessageSlot,
     ReportSettings,
@@ -299,12 +300,22 @@ class MongoReports:
         found = await self._report_settings.find_one({"_id": site_id})
         if not found:
             return ReportSettings()
-        return ReportSettings(found.get("goal_path") or "", found.get("time_zone") or "")
+        return ReportSettings(
+            found.get("goal_path") or "",
+            found.get("time_zone") or "",
+            int(found.get("missed_after_minutes") or DEFAULT_MISSED_AFTER_MINUTES),
+        )
 
     async def save_report_settings(self, site_id: int, settings: ReportSettings) -> None:
         await self._report_settings.update_one(
             {"_id": site_id},
-            {"$set": {"goal_path": settings.goal_path, "time_zone": settings.time_zone}},
+            {
+                "$set": {
+                    "goal_path": settings.goal_path,
+                    "time_zone": settings.time_zone,
+                    "missed_after_minutes": settings.missed_after_minutes,
+                }
+            },
             upsert=True,
         )
 

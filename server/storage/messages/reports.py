@@ -154,10 +154,15 @@ class VisitorTraits:
     lon: float | None = None
 
 
+DEFAULT_MISSED_AFTER_MINUTES = 5
+
+
 @dataclass(frozen=True, slots=True)
 class ReportSettings:
     goal_path: str = ""  # a page whose visit counts as reaching the goal, e.g. /checkout/done
     time_zone: str = ""  # an IANA name; empty: the reader's own
+    # A visitor's message waiting longer than this for an agent's reply is missed.
+    missed_after_minutes: int = DEFAULT_MISSED_AFTER_MINUTES
 
 
 class VisitReportStore(Protocol):

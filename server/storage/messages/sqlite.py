@@ -12,7 +12,7 @@ import asyncio
 import json
 import pathlib
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -365,6 +365,7 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports):
         assignee_id: int | None = None,
         unassigned: bool = False,
         tag: str | None = None,
+        waiting_before: Mapping[int, str] | None = None,
         sort: InboxSort = InboxSort.ACTIVITY,
         before: str | None = None,
         offset: int = 0,
@@ -373,6 +374,8 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports):
         if not site_ids or limit <= 0:
             return []
         where, args = _inbox_filter(site_ids, status, assignee_id, unassigned, tag)
+        if waiting_before is not None:
+            _waiting_before(where, args, site_ids, waiting_before)
         if sort is InboxSort.WAITING:
             order = "ORDER BY waiting_key, activity_id DESC LIMIT ? OFFSET ?"
             tail: tuple[Any, ...] = (limit, max(offset, 0))
@@ -389,10 +392,23 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports):
         return [conversation_from_row(row) for row in rows]
 
     async def inbox_counts(
-        self, site_ids: Sequence[int], agent_id: int, *, tag: str | None = None
+        self,
+        site_ids: Sequence[int],
+        agent_id: int,
+        *,
+        tag: str | None = None,
+        missed_before: Mapping[int, str] | None = None,
     ) -> InboxCounts:
         if not site_ids:
             return InboxCounts()
+        missed = 0
+        if missed_before is not None:
+            where, args = _inbox_filter(site_ids, ConversationStatus.OPEN, None, False, tag)
+            _waiting_before(where, args, site_ids, missed_before)
+            row = await self._one(
+                f"SELECT count(*) FROM conversations WHERE {' AND '.join(where)}", tuple(args)
+            )
+            missed = row[0] if row else 0
         where, args = _inbox_filter(site_ids, None, None, False, tag)
         rows = await self._all(
             "SELECT status, assignee_id IS NULL, assignee_id = ?, count(*) FROM conversations "
@@ -412,6 +428,7 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports):
             open=counted.get(OPEN, 0),
             snoozed=counted.get(ConversationStatus.SNOOZED.value, 0),
             resolved=counted.get(ConversationStatus.RESOLVED.value, 0),
+            missed=missed,
         )
 
     async def open_counts_by_assignee(self, site_id: int) -> dict[int, int]:
@@ -996,6 +1013,19 @@ def _append(conn: sqlite3.Connection, message: Message, *, opened: bool) -> Appe
         raise NotFound("no such conversation")
     stored = message_from_row(message_values(message))
     return Appended(stored, conversation_from_row(row), created=True, opened=opened)
+
+
+def _waiting_before(
+    where: list[str], args: list[Any], site_ids: Sequence[int], keys: Mapping[int, str]
+) -> None:
+    """Only conversations waiting since before their site's key (see rules.waiting_key)."""
+    limits = [(site_id, keys[site_id]) for site_id in site_ids if site_id in keys]
+    if not limits:
+        where.append("0")
+        return
+    where.append("(" + " OR ".join("(site_id = ? AND waiting_key < ?)" for _ in limits) + ")")
+    for site_id, key in limits:
+        args.extend((site_id, key))
 
 
 def _inbox_filter(

@@ -264,18 +264,22 @@ class SqliteReports:
     async def report_settings(self, site_id: int) -> ReportSettings:
         row = await self._reports.run(
             lambda conn: conn.execute(
-                "SELECT goal_path, time_zone FROM report_settings WHERE site_id = ?", (site_id,)
+                "SELECT goal_path, time_zone, missed_after_minutes FROM report_settings "
+                "WHERE site_id = ?",
+                (site_id,),
             ).fetchone()
         )
         return ReportSettings(*row) if row else ReportSettings()
 
     async def save_report_settings(self, site_id: int, settings: ReportSettings) -> None:
-        args = (site_id, settings.goal_path, settings.time_zone)
+        args = (site_id, settings.goal_path, settings.time_zone, settings.missed_after_minutes)
         await self._writes.run(
             lambda conn: conn.execute(
-                "INSERT INTO report_settings (site_id, goal_path, time_zone) VALUES (?, ?, ?) "
+                "INSERT INTO report_settings (site_id, goal_path, time_zone, "
+                "missed_after_minutes) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (site_id) DO UPDATE SET goal_path = excluded.goal_path, "
-                "time_zone = excluded.time_zone",
+                "time_zone = excluded.time_zone, "
+                "missed_after_minutes = excluded.missed_after_minutes",
                 args,
             )
         )

@@ -189,13 +189,14 @@ report_message_slots = Table(
     Column("negative", Integer, nullable=False),
 )
 
-# What a site's owner set for its reports: the goal page and the time zone.
+# What a site's owner set for its reports: the goal page, the time zone, the missed time.
 report_settings = Table(
     "report_settings",
     metadata,
     Column("site_id", Integer, primary_key=True),
     Column("goal_path", Text, nullable=False, server_default=""),
     Column("time_zone", Text, nullable=False, server_default=""),
+    Column("missed_after_minutes", Integer, nullable=False, server_default="5"),
 )
 
 # The e-mail queue (server/storage/messages/mail_queue.py); times are epoch milliseconds.
