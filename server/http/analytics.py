@@ -15,13 +15,21 @@ DEFAULT_DAYS = 7
 
 
 async def visitor_profile(request: web.Request) -> web.Response:
-    """``GET /api/v1/sites/{site_id}/visitors/{visitor_id}``"""
+    """Everything the team knows of one visitor: the summary (where, device, identity), every
+    visit with its pages, past conversations and the team's notes in them."""
     site_id = await _member_site(request)
     visitor_id = commands.message_id(
         {"visitor_id": request.match_info["visitor_id"]}, "visitor_id", required=True
     )
     profile = await request.app[visitors_key].profile(site_id, visitor_id)
     return web.json_response({"ok": True, **profile})
+
+
+async def online_visitors(request: web.Request) -> web.Response:
+    """The site's visitors online now, each with where they are and what they look at."""
+    site_id = await _member_site(request)
+    found = await request.app[visitors_key].list_online([site_id])
+    return web.json_response({"ok": True, "visitors": found})
 
 
 async def journeys(request: web.Request) -> web.Response:

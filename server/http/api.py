@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.domain import ConversationStatus, InvalidInput
+from server.domain import ConversationStatus
 from server.http.agent_auth import (
     SESSION_COOKIE,
     agent_context,
@@ -12,6 +12,7 @@ from server.http.agent_auth import (
     require_own_page,
     set_session_cookie,
 )
+from server.http.api_models import ConversationsQuery, PageQuery
 from server.http.body import json_object
 from server.http.console_api import request_ip
 from server.keys import auth_key, chat_key, settings_key, sites_key
@@ -58,50 +59,49 @@ async def logout(request: web.Request) -> web.Response:
 
 
 async def me(request: web.Request) -> web.Response:
+    """The caller and their sites."""
     ctx = await agent_context(request)
     return web.json_response(
         {"ok": True, "agent": ctx.agent.to_wire(), "sites": await _sites(request, ctx)}
     )
 
 
-async def site_conversations(request: web.Request) -> web.Response:
+async def site_conversations(request: web.Request, query: ConversationsQuery) -> web.Response:
+    """Newest activity first; `status` narrows to open, snoozed or resolved."""
     ctx = await agent_context(request)
     site_id = commands.whole_id(request.match_info["site_id"], "site id")
-    query = dict(request.query)
-    status = query.get("status")
-    if status is not None and status not in ConversationStatus.__members__.values():
-        raise InvalidInput("status must be open, snoozed or resolved")
-    before = query.get("before")
-    if before is not None and not commands.ULID.match(before):
-        raise InvalidInput("before must be an activity id")
     conversations, has_more = await request.app[chat_key].list_conversations(
         ctx.scope(site_id),
-        ConversationStatus(status) if status else None,
-        before,
-        commands.limit({"limit": _int(query.get("limit", "50"))}),
+        ConversationStatus(query.status) if query.status else None,
+        query.cursor,
+        query.limit,
     )
-    return web.json_response({"ok": True, "conversations": conversations, "has_more": has_more})
+    next_cursor = conversations[-1]["activity_id"] if has_more and conversations else None
+    return web.json_response(
+        {
+            "ok": True,
+            "conversations": conversations,
+            "has_more": has_more,
+            "next_cursor": next_cursor,
+        }
+    )
 
 
-async def conversation_messages(request: web.Request) -> web.Response:
+async def conversation_messages(request: web.Request, query: PageQuery) -> web.Response:
+    """The conversation, its visitor and its messages, oldest first; the next page holds
+    older messages. Private notes are included (the team's view)."""
     ctx = await agent_context(request)
-    query = {"conversation_id": request.match_info["conversation_id"], **request.query}
-    conversation_id = commands.message_id(query, "conversation_id", required=True)
-    result = await request.app[chat_key].agent_history(
-        ctx,
-        conversation_id,
-        commands.message_id(query, "before"),
-        commands.limit({"limit": _int(query.get("limit", "50"))}),
+    conversation_id = commands.message_id(
+        {"conversation_id": request.match_info["conversation_id"]}, "conversation_id", required=True
     )
-    return web.json_response({"ok": True, **result})
+    assert conversation_id is not None
+    result = await request.app[chat_key].agent_history(
+        ctx, conversation_id, query.cursor, query.limit
+    )
+    messages = result["messages"]
+    next_cursor = messages[0]["id"] if result["has_more"] and messages else None
+    return web.json_response({"ok": True, **result, "next_cursor": next_cursor})
 
 
 async def _sites(request: web.Request, ctx: AgentContext) -> list[dict]:
     return await request.app[sites_key].summaries_for(ctx)
-
-
-def _int(raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput(f"{raw!r} is not a number") from None

@@ -17,6 +17,7 @@ from aiohttp import web
 
 from server.domain import Forbidden, InvalidInput, Role
 from server.http.agent_auth import agent_context
+from server.http.api_models import FigureQuery, ReportQuery
 from server.http.body import json_object
 from server.keys import reports_key
 from server.services import commands
@@ -24,10 +25,10 @@ from server.services.report_figures import Figure
 from server.services.reports import ReportSettings
 
 
-async def all_figures(request: web.Request) -> web.Response:
-    """``GET /api/v1/reports?site_id=1&from=2026-11-01&to=2026-11-30&tz=Europe/Berlin``"""
+async def all_figures(request: web.Request, query: ReportQuery) -> web.Response:
+    """Every figure of the Reports page over a period: one site, or all of the caller's."""
     site_ids = await _sites(request)
-    period, found = await request.app[reports_key].figures(site_ids, dict(request.query))
+    period, found = await request.app[reports_key].figures(site_ids, _strings(query))
     return web.json_response(
         {
             "ok": True,
@@ -38,14 +39,13 @@ async def all_figures(request: web.Request) -> web.Response:
     )
 
 
-async def one_figure(request: web.Request) -> web.Response:
-    """``GET /api/v1/reports/{figure}`` (``?format=csv`` for a CSV file)."""
+async def one_figure(request: web.Request, query: FigureQuery) -> web.Response:
+    """One figure as its columns and rows; `format=csv` gives the same table as a CSV file."""
     name = request.match_info["figure"]
     site_ids = await _sites(request)
-    period, found = await request.app[reports_key].figures(site_ids, dict(request.query), [name])
+    period, found = await request.app[reports_key].figures(site_ids, _strings(query), [name])
     figure = found[name]
-    output = request.query.get("format", "json")
-    if output == "csv":
+    if query.format == "csv":
         filename = f"porchlight-{name}-{period.first_day}-{period.last_day}.csv"
         return web.Response(
             body=_csv(figure).encode("utf-8"),
@@ -53,8 +53,6 @@ async def one_figure(request: web.Request) -> web.Response:
             charset="utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
-    if output != "json":
-        raise InvalidInput("format must be json or csv")
     return web.json_response(
         {"ok": True, "site_ids": site_ids, "period": period.to_wire(), **figure.to_wire()}
     )
@@ -122,6 +120,12 @@ async def _sites(request: web.Request) -> list[int]:
     return [site_id]
 
 
+def _strings(query: ReportQuery) -> dict[str, str]:
+    """The report's parameters as the report service reads a query string."""
+    fields = query.model_dump(by_alias=True, exclude_none=True, exclude={"format"})
+    return {key: str(value) for key, value in fields.items()}
+
+
 def _csv(figure: Figure) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -131,8 +135,7 @@ def _csv(figure: Figure) -> str:
 
 
 def setup(router: web.UrlDispatcher) -> None:
-    router.add_get("/api/v1/reports", all_figures)
-    router.add_get("/api/v1/reports/{figure}", one_figure)
+    """The routes outside the documented API (``api_routes`` adds the reports)."""
     router.add_get("/api/v1/sites/{site_id}/sentiments", conversation_sentiments)
     router.add_get("/api/v1/sites/{site_id}/report-settings", get_settings)
     router.add_put("/api/v1/sites/{site_id}/report-settings", put_settings)

@@ -9,6 +9,7 @@ from aiohttp import web
 from server.http import (
     analytics,
     api,
+    api_routes,
     beacon,
     composer,
     console_api,
@@ -16,7 +17,6 @@ from server.http import (
     console_privacy,
     dashboard,
     health,
-    inbox_api,
     message_edits,
     metrics,
     onboarding,
@@ -27,6 +27,7 @@ from server.http import (
     uploads,
     widget,
 )
+from server.http.api_registry import ApiRegistry
 
 
 def setup_routes(app: web.Application, static_dir: Path) -> None:
@@ -37,19 +38,14 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     router.add_get("/api/widget/config", widget.widget_config)
     router.add_post("/api/v1/auth/login", api.login)
     router.add_post("/api/v1/auth/logout", api.logout)
-    router.add_get("/api/v1/me", api.me)
     router.add_get("/api/v1/me/settings", settings.get_settings)
     router.add_put("/api/v1/me/settings", settings.put_settings)
-    router.add_get("/api/v1/sites/{site_id}/conversations", api.site_conversations)
-    router.add_get("/api/v1/conversations/{conversation_id}/messages", api.conversation_messages)
     router.add_post("/api/uploads", uploads.upload)
     router.add_route("OPTIONS", "/api/uploads", uploads.preflight)
     router.add_get("/uploads/{site_id}/{name}", uploads.serve)
     router.add_post("/api/visitor/beacon", beacon.visitor_beacon)
-    router.add_get("/api/v1/sites/{site_id}/visitors/{visitor_id}", analytics.visitor_profile)
     router.add_get("/api/v1/sites/{site_id}/analytics/journeys", analytics.journeys)
     router.add_get("/api/v1/search", search.search)
-    router.add_get("/api/v1/contacts", search.contacts)
     router.add_get("/healthz", health.healthz)
     router.add_get("/readyz", health.readyz)
     router.add_get("/metrics", metrics.metrics)
@@ -57,7 +53,7 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     router.add_get("/dashboard/login", dashboard.login_page)
     router.add_post("/dashboard/login", dashboard.login_submit)
     router.add_post("/dashboard/logout", dashboard.logout)
-    inbox_api.setup(router)  # /api/v1/inbox, /api/v1/conversations/{id}/resolve …
+    api_routes.setup(router, ApiRegistry())  # the documented REST API and /api/openapi.json
     console_api.setup(router)  # the owner's console: /api/v1/sites/...
     composer.setup(router)  # saved and suggested replies of a conversation
     reports.setup(router)  # /api/v1/reports: the Reports page's figures, JSON and CSV

@@ -5,10 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.http.agent_auth import agent_context
+from server.http.api_models import ContactsQuery
 from server.keys import contacts_key, search_key
 from server.services import commands
-from server.services.contacts import PAGE_SIZE as CONTACTS_PAGE
-from server.services.search import page_bounds, parse_order
+from server.services.search import MAX_OFFSET, page_bounds, parse_order
 
 
 async def search(request: web.Request) -> web.Response:
@@ -27,15 +27,17 @@ async def search(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, **result})
 
 
-async def contacts(request: web.Request) -> web.Response:
-    """``?q=anne&site_id=1&offset=0&limit=30``"""
+async def contacts(request: web.Request, query: ContactsQuery) -> web.Response:
+    """Every visitor your sites have known, online or not, most recently seen first;
+    `q` finds them by name or e-mail address."""
     ctx = await agent_context(request)
-    query = request.query
-    offset, limit = page_bounds(query.get("offset"), query.get("limit"), CONTACTS_PAGE)
+    offset = int(query.cursor) if query.cursor is not None else query.offset or 0
     result = await request.app[contacts_key].list(
-        ctx, _site(query.get("site_id")), query.get("q"), offset=offset, limit=limit
+        ctx, query.site_id, query.q, offset=offset, limit=query.limit
     )
-    return web.json_response({"ok": True, **result})
+    end = offset + len(result["contacts"])
+    next_cursor = str(end) if result["has_more"] and end <= MAX_OFFSET else None
+    return web.json_response({"ok": True, **result, "next_cursor": next_cursor})
 
 
 def _site(raw: str | None) -> int | None:

@@ -161,9 +161,7 @@ async def test_an_agent_of_another_site_sees_and_changes_nothing(
             assert response.status == 403
 
 
-async def test_rest_resolves_for_agents_and_refuses_api_keys(
-    app, tenant_a, visitor_of, base_url
-) -> None:
+async def test_rest_resolves_for_agents_and_api_keys(app, tenant_a, visitor_of, base_url) -> None:
     visitor = await visitor_of(tenant_a)
     first = await start_chat(visitor)
     token = await _login(base_url, tenant_a.email)
@@ -175,9 +173,10 @@ async def test_rest_resolves_for_agents_and_refuses_api_keys(
 
     async with aiohttp.ClientSession() as http:
         async with http.post(url, headers={"Authorization": f"Bearer {created['key']}"}) as r:
-            assert r.status == 403
-        async with http.post(url, headers={"Authorization": f"Bearer {token}"}) as r:
             assert r.status == 200
+            assert (await r.json())["conversation"]["status"] == "resolved"
+        async with http.post(url, headers={"Authorization": f"Bearer {token}"}) as r:
+            assert r.status == 200  # resolved already: nothing changes
             assert (await r.json())["conversation"]["status"] == "resolved"
         inbox = f"{base_url}/api/v1/inbox?view=resolved"
         async with http.get(inbox, headers={"Authorization": f"Bearer {created['key']}"}) as r:

@@ -1,0 +1,138 @@
+"""What the REST API accepts: one pydantic model per query string and per request body.
+
+These models validate every request of the documented API (``api_registry``) and are the
+same objects the OpenAPI document describes. They check the shape (types, lengths,
+patterns); the services still own the rules that need the data (a tag of this site, an
+agent of this team).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from server.services.commands import MAX_ID
+
+ULID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
+TAG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,31}$"
+CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+FORMATS = {  # what a value of each pattern is, for the error that says it is not one
+    ULID_PATTERN: "an id of 26 letters and digits, such as 01JDX3V6T5G2W8R4M9N0P7Q1ZA",
+    TAG_PATTERN: "a tag name: 1-32 letters, digits, spaces, '-' or '_'",
+    CLIENT_ID_PATTERN: "1-64 letters, digits, '-' or '_'",
+    DAY_PATTERN: "a day such as 2026-11-30",
+}
+
+CURSOR = "where the next page starts: the `next_cursor` of the previous page"
+
+
+class Query(BaseModel):
+    """A query string: unknown parameters are ignored, as browsers and proxies add some."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Body(BaseModel):
+    """A JSON body: an unknown key is an error, so a misspelt field is never dropped quietly."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- queries ------------------------------------------------------------------------------
+
+
+class PageQuery(Query):
+    limit: int = Field(default=50, ge=1, le=100, description="items per page")
+    cursor: str | None = Field(default=None, pattern=ULID_PATTERN, description=CURSOR)
+
+
+class ConversationsQuery(PageQuery):
+    status: Literal["open", "snoozed", "resolved"] | None = None
+
+
+class InboxQuery(Query):
+    view: Literal["mine", "unassigned", "open", "snoozed", "resolved"] = "open"
+    sort: Literal["activity", "waiting"] = "activity"
+    tag: str | None = Field(default=None, pattern=TAG_PATTERN)
+    site_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    limit: int = Field(default=50, ge=1, le=100)
+    offset: int = Field(default=0, ge=0, le=100_000)
+    cursor: str | None = Field(default=None, pattern=ULID_PATTERN, description=CURSOR)
+
+
+class ContactsQuery(Query):
+    site_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="one site, or all")
+    q: str | None = Field(default=None, max_length=200, description="name or e-mail address")
+    limit: int = Field(default=30, ge=1, le=50)
+    cursor: str | None = Field(default=None, pattern=r"^[0-9]{1,4}$", description=CURSOR)
+    offset: int | None = Field(default=None, ge=0, le=1000, description="instead of a cursor")
+
+
+class ReportQuery(Query):
+    site_id: str | None = Field(
+        default=None, pattern=r"^([0-9]{1,19}|all)$", description="a site id, or all"
+    )
+    from_: str | None = Field(
+        default=None, alias="from", pattern=DAY_PATTERN, description="first local day"
+    )
+    to: str | None = Field(default=None, pattern=DAY_PATTERN, description="last local day")
+    tz: str | None = Field(default=None, max_length=64, description="an IANA time zone")
+    interval: Literal["hour", "day", "week"] | None = None
+    missed_after: int | None = Field(
+        default=None, ge=1, le=1440, description="minutes without a reply that make a chat missed"
+    )
+    default_tz: str | None = Field(
+        default=None, max_length=64, description="the zone when neither tz nor the site names one"
+    )
+
+
+class FigureQuery(ReportQuery):
+    format: Literal["json", "csv"] = "json"
+
+
+# --- bodies -------------------------------------------------------------------------------
+
+
+class SendMessageBody(Body):
+    text: str = Field(min_length=1, max_length=4000, description="what the visitor reads")
+    client_id: str | None = Field(
+        default=None,
+        pattern=CLIENT_ID_PATTERN,
+        description="your id for the message: sending it again is the same message",
+    )
+    reply_to: str | None = Field(
+        default=None, pattern=ULID_PATTERN, description="the id of a message this one quotes"
+    )
+    author_name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="with an API key: the name the visitor sees (default: the site's team name)",
+    )
+
+
+class NoteBody(Body):
+    text: str = Field(min_length=1, max_length=4000, description="for the team only")
+    client_id: str | None = Field(default=None, pattern=CLIENT_ID_PATTERN)
+
+
+class SnoozeBody(Body):
+    until: str | None = Field(
+        default=None,
+        description="an ISO 8601 time with a zone, within a year; null: until the visitor writes",
+    )
+
+
+class AssignBody(Body):
+    assignee_id: int | None = Field(ge=1, le=MAX_ID, description="an agent of the site, or null")
+    note: str = Field(default="", max_length=1000, description="for the team only")
+
+
+TagName = Annotated[str, Field(pattern=TAG_PATTERN)]
+
+
+class TagsBody(Body):
+    add: list[TagName] = Field(default_factory=list, max_length=20)
+    remove: list[TagName] = Field(default_factory=list, max_length=20)

@@ -1,0 +1,140 @@
+"""What the REST API answers: pydantic models of its JSON replies, for the OpenAPI document.
+
+They name the fields a client relies on; an answer may carry more (``extra="allow"``), so
+adding a field never breaks a client or the document.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Reply(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Ok(Reply):
+    ok: Literal[True]
+
+
+class ErrorReply(Reply):
+    """Every error: ``error`` for people, ``code`` for programs; ``fields`` names each wrong
+    field with what to do about it; ``retry_after`` (seconds) when trying later helps."""
+
+    ok: Literal[False]
+    error: str
+    code: str
+    fields: dict[str, str] | None = None
+    retry_after: float | None = None
+
+
+class Author(Reply):
+    kind: Literal["visitor", "agent", "system"]
+    id: str | None
+    name: str
+
+
+class Message(Reply):
+    id: str
+    kind: Literal["message", "note", "event"]
+    conversation_id: str
+    site_id: int
+    author: Author
+    text: str
+    client_id: str
+    attachments: list[dict[str, Any]]
+    reply_to: dict[str, Any] | None
+    status: Literal["sent", "delivered", "read"]
+    created_at: str | None
+    edited_at: str | None
+    deleted_at: str | None
+
+
+class ConversationVisitor(Reply):
+    id: str
+    name: str
+    online: bool
+
+
+class Conversation(Reply):
+    id: str
+    site_id: int
+    visitor_id: str
+    status: Literal["open", "snoozed", "resolved"]
+    assignee_id: int | None
+    created_at: str | None
+    last_activity_at: str | None
+    activity_id: str
+    preview: str
+    unread_by_agent: int
+    unread_by_visitor: int
+    snoozed_until: str | None
+    resolved_at: str | None
+    tags: list[str]
+    waiting_since: str | None
+    visitor: ConversationVisitor
+
+
+class Page(Ok):
+    has_more: bool
+    next_cursor: str | None
+
+
+class ConversationPage(Page):
+    conversations: list[Conversation]
+
+
+class MessagePage(Page):
+    conversation: Conversation
+    visitor: dict[str, Any] | None
+    messages: list[Message]
+
+
+class InboxPage(Page):
+    conversations: list[Conversation]
+    counts: dict[str, int]
+
+
+class ConversationReply(Ok):
+    conversation: Conversation
+
+
+class MessageReply(Ok):
+    message: Message
+
+
+class Contact(Reply):
+    id: str
+    site_id: int
+    online: bool
+    conversations: int
+
+
+class ContactPage(Page):
+    contacts: list[Contact]
+
+
+class OnlineVisitors(Ok):
+    visitors: list[dict[str, Any]]
+
+
+class VisitorProfile(Ok):
+    visitor: dict[str, Any]
+
+
+class Reports(Ok):
+    site_ids: list[int]
+    period: dict[str, Any]
+    figures: dict[str, dict[str, Any]]
+
+
+class Figure(Ok):
+    site_ids: list[int]
+    period: dict[str, Any]
+
+
+class Me(Ok):
+    agent: dict[str, Any]
+    sites: list[dict[str, Any]]

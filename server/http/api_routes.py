@@ -1,0 +1,61 @@
+"""The documented REST API, in one table: each route with its query, body and reply models.
+
+What is added here is validated by those models and described by ``/api/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from server.http import analytics, api, inbox_api, openapi, reports, search
+from server.http import api_models as m
+from server.http import api_replies as r
+from server.http.api_registry import ApiRegistry
+from server.services.reports import FIGURES
+
+CONVERSATION = "/api/v1/conversations/{conversation_id}"
+SITE = "/api/v1/sites/{site_id}"
+
+
+def setup(router: web.UrlDispatcher, registry: ApiRegistry) -> None:
+    add = registry.add
+    add(router, "GET", "/api/v1/me", api.me, summary="Who is calling", tag="account", reply=r.Me)
+
+    tag = "conversations"
+    add(router, "GET", "/api/v1/inbox", inbox_api.inbox, summary="The inbox",
+        tag=tag, query=m.InboxQuery, reply=r.InboxPage)  # fmt: skip
+    add(router, "GET", f"{SITE}/conversations", api.site_conversations,
+        summary="A site's conversations", tag=tag, query=m.ConversationsQuery,
+        reply=r.ConversationPage)  # fmt: skip
+    add(router, "GET", f"{CONVERSATION}/messages", api.conversation_messages,
+        summary="A conversation and its messages", tag=tag, query=m.PageQuery,
+        reply=r.MessagePage)  # fmt: skip
+    add(router, "POST", f"{CONVERSATION}/resolve", inbox_api.resolve,
+        summary="Resolve", tag=tag, reply=r.ConversationReply)  # fmt: skip
+    add(router, "POST", f"{CONVERSATION}/reopen", inbox_api.reopen,
+        summary="Reopen", tag=tag, reply=r.ConversationReply)  # fmt: skip
+    add(router, "POST", f"{CONVERSATION}/snooze", inbox_api.snooze,
+        summary="Snooze", tag=tag, body=m.SnoozeBody, reply=r.ConversationReply)  # fmt: skip
+    add(router, "POST", f"{CONVERSATION}/assign", inbox_api.assign,
+        summary="Assign or unassign", tag=tag, body=m.AssignBody,
+        reply=r.ConversationReply)  # fmt: skip
+    add(router, "POST", f"{CONVERSATION}/tags", inbox_api.tags,
+        summary="Add and remove tags", tag=tag, body=m.TagsBody,
+        reply=r.ConversationReply)  # fmt: skip
+
+    tag = "visitors"
+    add(router, "GET", f"{SITE}/visitors/online", analytics.online_visitors,
+        summary="Visitors online now", tag=tag, reply=r.OnlineVisitors)  # fmt: skip
+    add(router, "GET", f"{SITE}/visitors/{{visitor_id}}", analytics.visitor_profile,
+        summary="A visitor's profile", tag=tag, reply=r.VisitorProfile)  # fmt: skip
+    add(router, "GET", "/api/v1/contacts", search.contacts, summary="Contacts",
+        tag=tag, query=m.ContactsQuery, reply=r.ContactPage)  # fmt: skip
+
+    tag = "reports"
+    add(router, "GET", "/api/v1/reports", reports.all_figures, summary="Every report figure",
+        tag=tag, query=m.ReportQuery, reply=r.Reports)  # fmt: skip
+    add(router, "GET", "/api/v1/reports/{figure}", reports.one_figure,
+        summary="One report figure", tag=tag, query=m.FigureQuery, reply=r.Figure,
+        csv=True)  # fmt: skip
+
+    openapi.setup(router, registry, FIGURES)
