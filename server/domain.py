@@ -134,7 +134,8 @@ class WidgetSettings:
     avatar_url: str = ""  # the team's picture in the header; empty = the team's initial
     prechat_name: str = "off"  # off | optional | required: asked before the first message
     prechat_email: str = "off"
-    language: str = "en"  # en | de | fr | es: the widget's own words
+    # auto (the visitor's browser) | en | de | fr | es | pt | it | nl: the widget's own words
+    language: str = "auto"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> WidgetSettings:

@@ -36,7 +36,7 @@ from server.services.auth import AgentContext
 from server.services.console import Actor
 from server.services.permissions import Action, permits
 from server.services.site_admin import PRECHAT
-from server.services.widget_text import DEFAULT_TEXTS, LANGUAGES, STRINGS
+from server.services.widget_text import DEFAULT_TEXTS, LANGUAGE_CHOICES, STRINGS
 
 # section → (title, the permission it needs, the operations its forms may post)
 SECTIONS: dict[str, tuple[str, Action, tuple[str, ...]]] = {
@@ -314,7 +314,7 @@ async def _section_data(
     if section == "widget":
         fields = {f.name for f in dataclasses.fields(WidgetSettings)}
         return {
-            "languages": LANGUAGES,
+            "languages": LANGUAGE_CHOICES,
             "preview_data": {"defaults": DEFAULT_TEXTS, "strings": STRINGS},
             "prechat_choices": PRECHAT,
             "extra_switches": [(name, label) for name, label in EXTRA_SWITCHES if name in fields],

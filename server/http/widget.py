@@ -17,6 +17,7 @@ from server.keys import (
     widget_bundle_key,
     widget_chat_bundle_key,
 )
+from server.services.commands import parse_languages
 from server.services.visitors import available_agents_group
 from server.services.widget_text import widget_wire
 
@@ -89,7 +90,7 @@ async def widget_config(request: web.Request) -> web.Response:
         {
             "ok": True,
             "site": {"name": site.name},
-            "widget": widget_wire(site.widget),
+            "widget": widget_wire(site.widget, parse_languages(request.query.get("languages"))),
             "agents_online": agents_online,
             "uploads": {"max_bytes": request.app[settings_key].upload_max_bytes},
         },

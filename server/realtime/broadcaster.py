@@ -26,6 +26,12 @@ class SocketBroadcaster:
     async def to_site_visitors(self, site_id: int, event: str, data: dict[str, Any]) -> None:
         await self._sio.emit(event, data, room=rooms.site_visitors(site_id), namespace="/visitor")
 
+    async def to_site_visitors_speaking(
+        self, site_id: int, language: str, event: str, data: dict[str, Any]
+    ) -> None:
+        room = rooms.site_visitors_speaking(site_id, language)
+        await self._sio.emit(event, data, room=room, namespace="/visitor")
+
     async def disconnect_agent(
         self, agent_id: int, connection_ids: list[str], *, spare: str | None = None
     ) -> None:

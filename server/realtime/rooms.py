@@ -9,6 +9,11 @@ def site_visitors(site_id: int) -> str:
     return f"site:{site_id}:visitors"
 
 
+def site_visitors_speaking(site_id: int, language: str) -> str:
+    """The site's visitors whose browser prefers this language (widget_text.browser_language)."""
+    return f"site:{site_id}:visitors:{language}"
+
+
 def visitor(visitor_id: str) -> str:
     return f"visitor:{visitor_id}"
 

@@ -67,6 +67,7 @@ class VisitorNamespace(VisitorMessageEvents, socketio.AsyncNamespace):
         )
         await self.enter_room(sid, rooms.visitor(session.visitor.id))
         await self.enter_room(sid, rooms.site_visitors(session.site.id))
+        await self.enter_room(sid, rooms.site_visitors_speaking(session.site.id, session.language))
         # This socket is on this node: no need to send the greeting round through Redis.
         await self.emit("session", session.to_wire(), to=sid, ignore_queue=True)
 

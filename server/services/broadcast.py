@@ -20,6 +20,12 @@ class Broadcaster(Protocol):
     async def to_site_visitors(self, site_id: int, event: str, data: dict[str, Any]) -> None:
         """Every visitor connection of the site."""
 
+    async def to_site_visitors_speaking(
+        self, site_id: int, language: str, event: str, data: dict[str, Any]
+    ) -> None:
+        """The site's visitor connections whose browser prefers ``language`` (of those the
+        widget speaks; English for the rest)."""
+
     async def disconnect_agent(
         self, agent_id: int, connection_ids: list[str], *, spare: str | None = None
     ) -> None:

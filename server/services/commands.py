@@ -16,6 +16,7 @@ DIGITS = re.compile(r"[0-9]{1,19}")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 DEVICE_FIELDS = {"language": 35, "screen": 20, "time_zone": 64, "user_agent": 512}
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8}){0,5}")
 
 
 def require_dict(data: Any, what: str = "payload") -> dict[str, Any]:
@@ -157,6 +158,17 @@ class PageInfo:
         )
 
 
+def parse_languages(data: Any) -> tuple[str, ...]:
+    """The browser's preferred languages (``["de-DE", "en"]`` or ``"de-DE,en"``): the first
+    ten well-formed tags; anything else is dropped, so an odd browser still gets a widget."""
+    if isinstance(data, str):
+        data = data.split(",")
+    if not isinstance(data, list):
+        return ()
+    tags = (tag.strip() for tag in data if isinstance(tag, str))
+    return tuple(tag for tag in tags if LANGUAGE_TAG.fullmatch(tag))[:10]
+
+
 def parse_device(data: Any) -> dict[str, Any]:
     """Known device fields only, each a bounded string; unknown keys are dropped."""
     data = require_dict(data, "device")
@@ -179,6 +191,7 @@ class VisitorHello:
     page: PageInfo | None
     device: dict[str, Any]
     fingerprint: Fingerprint | None = None  # malformed parts are dropped, never refused
+    languages: tuple[str, ...] = ()  # navigator.languages; malformed ones are dropped
 
     @classmethod
     def parse(cls, auth: Any) -> VisitorHello:
@@ -193,6 +206,7 @@ class VisitorHello:
             page=PageInfo.parse(auth["page"]) if auth.get("page") is not None else None,
             device=parse_device(auth.get("device")),
             fingerprint=Fingerprint.parse(auth.get("fingerprint")),
+            languages=parse_languages(auth.get("languages")),
         )
 
 

@@ -26,7 +26,7 @@ from server.services.invites import person_name
 from server.services.origins import normalize_origin
 from server.services.sites import SiteService
 from server.services.team import TeamService
-from server.services.widget_text import LANGUAGES, widget_wire
+from server.services.widget_text import LANGUAGE_CHOICES, LANGUAGES, widget_wire
 from server.storage.sql.site_admin import SiteAdminRepository
 from server.storage.sql.team import TeamRepository
 
@@ -186,7 +186,7 @@ RULES: dict[str, Any] = {
     "avatar_url": _avatar,
     "prechat_name": lambda v: _choice("prechat_name", v, PRECHAT),
     "prechat_email": lambda v: _choice("prechat_email", v, PRECHAT),
-    "language": lambda v: _choice("language", v, tuple(LANGUAGES)),
+    "language": lambda v: _choice("language", v, tuple(LANGUAGE_CHOICES)),
 }
 
 
@@ -315,9 +315,13 @@ class SiteAdminService:
             return site, {}
         updated = await self._admin.update(site_id, widget_settings=after)
         self._sites.forget(site_id)
-        await self._broadcast.to_site_visitors(
-            site_id, "settings_updated", {"widget": widget_wire(updated.widget)}
-        )
+        for language in LANGUAGES:  # each visitor in their browser's language, or the site's
+            await self._broadcast.to_site_visitors_speaking(
+                site_id,
+                language,
+                "settings_updated",
+                {"widget": widget_wire(updated.widget, [language])},
+            )
         return updated, changed
 
     async def delete(self, site_id: int, confirm: object, *, spare: str | None = None) -> Site:

@@ -40,7 +40,7 @@ from server.services.socket_caps import SocketCaps
 from server.services.throttle import Throttle
 from server.services.tokens import TokenSigner
 from server.services.visitor_memory import VisitorMemory
-from server.services.widget_text import widget_wire
+from server.services.widget_text import browser_language, widget_wire
 from server.storage.cache import Cache
 from server.storage.messages import MessageStore
 
@@ -88,13 +88,22 @@ class VisitorSession:
     # Recognised by fingerprint only: the browser sees no message older than this id.
     chat_from: str | None = None
     admission: Admission | None = None  # blocked / verification required (owner's console)
+    languages: tuple[str, ...] = ()  # the browser's, in its order of preference
+
+    @property
+    def language(self) -> str:
+        """The browser's language among those the widget speaks (whatever the site's)."""
+        return browser_language(self.languages)
 
     def to_wire(self) -> dict[str, Any]:
         return {
             "visitor_id": self.visitor.id,
             "visitor_token": self.token,
             "page_view_id": self.page_view.id if self.page_view else None,
-            "site": {"name": self.site.name, "widget": widget_wire(self.site.widget)},
+            "site": {
+                "name": self.site.name,
+                "widget": widget_wire(self.site.widget, self.languages),
+            },
             "conversation": self.conversation.to_wire() if self.conversation else None,
             "messages": [m.to_wire() for m in self.messages],
             "has_more": self.has_more,
@@ -236,6 +245,7 @@ class VisitorService:
             messages=messages[-HISTORY_ON_CONNECT:],
             has_more=has_more,
             agents_online=bool(agents_available),
+            languages=hello.languages,
             chat_from=chat_from,
             admission=admission,
         )

@@ -2,11 +2,13 @@
 
 English lives in the widget itself (each string is written where it is used); other
 languages travel with the widget's settings, so the bundle stays small and a language
-change reaches open widgets with the rest of the settings.
+change reaches open widgets with the rest of the settings. A site either fixes the
+language or lets each visitor's browser choose (``auto``, its preferred languages in order).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from server.domain import WidgetSettings
@@ -21,6 +23,9 @@ LANGUAGES = {
     "it": "Italiano",
     "nl": "Nederlands",
 }
+
+# What the owner's console offers: the visitor's browser, or one language for everyone.
+LANGUAGE_CHOICES = {"auto": "The visitor's browser", **LANGUAGES}
 
 # Every phrase the widget writes, in English; server/services/widget_words.py has the rest.
 ENGLISH = tuple(WORDS)
@@ -64,10 +69,35 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def widget_wire(widget: WidgetSettings) -> dict[str, Any]:
-    """The settings as the widget receives them: with its words when not in English."""
+def browser_language(accepted: Sequence[str]) -> str:
+    """The first of the browser's languages (``de-AT``, ``pt``…) the widget speaks, or English."""
+    for tag in accepted:
+        primary = tag.split("-", 1)[0].lower()
+        if primary in LANGUAGES:
+            return primary
+    return "en"
+
+
+def widget_language(widget: WidgetSettings, accepted: Sequence[str]) -> str:
+    """The site's language, or with ``auto`` the visitor's."""
+    return widget.language if widget.language in LANGUAGES else browser_language(accepted)
+
+
+def _in_language(text: str, field: str, language: str) -> str:
+    """A greeting or away message still at some language's default, in ``language``'s."""
+    if any(text == defaults[field] for defaults in DEFAULT_TEXTS.values()):
+        return DEFAULT_TEXTS[language][field]
+    return text
+
+
+def widget_wire(widget: WidgetSettings, accepted: Sequence[str] = ()) -> dict[str, Any]:
+    """The settings as a widget whose browser prefers ``accepted`` receives them: ``language``
+    is the one it speaks, with its words when not English."""
     wire = widget.to_dict()
-    strings = STRINGS.get(getattr(widget, "language", "en"))
-    if strings:
-        wire["strings"] = strings
+    language = widget_language(widget, accepted)
+    wire["language"] = language
+    for field in ("greeting", "offline_message"):
+        wire[field] = _in_language(wire[field], field, language)
+    if language in STRINGS:
+        wire["strings"] = STRINGS[language]
     return wire

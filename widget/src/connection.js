@@ -2,7 +2,7 @@
 // connection state shown to the visitor, server events, and acked requests.
 
 import { io } from "socket.io-client";
-import { deviceInfo, pageInfo } from "./context.js";
+import { browserLanguages, deviceInfo, pageInfo } from "./context.js";
 
 export const ACK_TIMEOUT = 10000;
 export const SERVER_EVENTS = ["delivered", "admin_typing_preview", "admin_typing_cleared", "session", "message", "read", "agents_online", "settings_updated", "message_updated", "conversation_status"];
@@ -23,7 +23,7 @@ export function openConnection({ origin, siteKey, token, on, extra }) {
   const socket = io(origin + "/visitor", {
     // A function, so every reconnect sends the latest token and page.
     auth(cb) {
-      const auth = { site_key: siteKey, device: deviceInfo() };
+      const auth = { site_key: siteKey, device: deviceInfo(), languages: browserLanguages() };
       const t = token();
       if (t) auth.visitor_token = t;
       const page = pageInfo();

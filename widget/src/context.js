@@ -17,6 +17,11 @@ export function pageInfo() {
   };
 }
 
+/** The browser's preferred languages, most wanted first: the widget speaks the first it can. */
+export function browserLanguages() {
+  return (navigator.languages || [navigator.language]).slice(0, 10);
+}
+
 export function deviceInfo() {
   let timeZone = "";
   try {

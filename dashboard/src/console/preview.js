@@ -45,6 +45,13 @@ function fit(root) {
   }
 }
 
+// "The visitor's browser": the preview speaks the console's browser language, as a visitor's would.
+function spoken(language, strings) {
+  if (language !== "auto") return language;
+  const primary = (navigator.languages || []).map((tag) => tag.split("-")[0].toLowerCase());
+  return primary.find((code) => code === "en" || strings[code]) || "en";
+}
+
 export function createPreview(stage, { siteName, strings }) {
   let view = null;
   let current = null;
@@ -82,7 +89,8 @@ export function createPreview(stage, { siteName, strings }) {
   return {
     /** Show these (unsaved) settings. */
     apply(raw) {
-      const settings = widgetSettings({ ...raw, strings: strings[raw.language] || null }, siteName);
+      const language = spoken(raw.language, strings);
+      const settings = widgetSettings({ ...raw, language, strings: strings[language] || null }, siteName);
       const wasOpen = view ? view.isOpen() : true;
       if (!view || !current || current.language !== settings.language) {
         build(settings.language);

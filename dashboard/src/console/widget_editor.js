@@ -67,9 +67,11 @@ export function setupWidgetEditor() {
     state.dataset.kind = kind;
   }
 
-  // A greeting or away message still at one language's default follows the language.
+  // A greeting or away message still at one language's default follows the language
+  // ("The visitor's browser" starts from English, and leaves a default as it is: the
+  // server gives each visitor their language's default).
   function followLanguage() {
-    const from = defaults[lastLanguage] || {};
+    const from = defaults[lastLanguage] || defaults.en || {};
     const to = defaults[language.value] || {};
     for (const name of ["greeting", "offline_message"]) {
       const field = form.elements[name];
