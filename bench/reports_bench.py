@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import platform
 import random
 import re
@@ -41,6 +42,7 @@ from server.storage.messages import mongo_documents as documents
 from server.storage.messages.mongo import MongoMessageStore
 from server.storage.messages.reports import Writer, mood, slot_of
 from server.storage.messages.sqlite import SqliteMessageStore
+from server.storage.messages.sqlite_report_counts import recount
 from server.storage.messages.sqlite_rows import (
     CONVERSATION_COLUMNS,
     MESSAGE_COLUMNS,
@@ -214,6 +216,7 @@ async def seed_sqlite(path: Path, data: dict[str, Any], with_messages: bool) -> 
             "(:site_id, :slot_ms, :visitor, :agent, :positive, :neutral, :negative)",
             _slot_rows(data["slots"]),
         )
+        recount(conn, int(time.time() * 1000))  # what the migration does for existing facts
     if with_messages:
         batch: list[tuple[Any, ...]] = []
         for cid, m, at, writer in data["messages"]:
@@ -275,8 +278,10 @@ async def seed_mongo(url: str, database: str, data: dict[str, Any]) -> float:
     return time.perf_counter() - started
 
 
-async def measure(store: Any, runs: int) -> list[tuple[str, float, float, int]]:
-    """(case, median ms, slowest ms, figures) of the whole page."""
+async def measure(store: Any, runs: int) -> list[tuple[str, float, float, float]]:
+    """(case, first read ms, median ms, slowest ms) of the whole page: the first read of a
+    period counts its days from the quarter hours (and caches those that have ended), the
+    others read the cache."""
     service = ReportService(store, NoTeam())  # type: ignore[arg-type]
     today = datetime.now(UTC).date()
     cases = {
@@ -288,14 +293,14 @@ async def measure(store: Any, runs: int) -> list[tuple[str, float, float, int]]:
     found = []
     for case, (first, interval) in cases.items():
         query = _query(first, today, interval)
-        timings, count = [], 0
-        for _ in range(runs):
+        timings = []
+        for _ in range(runs + 1):
             started = time.perf_counter()
-            _, figures = await service.figures([SITE], query)
+            await service.figures([SITE], query)
             timings.append((time.perf_counter() - started) * 1000)
-            count = len(figures)
-        found.append((case, statistics.median(timings), max(timings), count))
-        print(f"{case}: {statistics.median(timings):.0f} ms", flush=True)
+        first, rest = timings[0], timings[1:]
+        found.append((case, first, statistics.median(rest), max(rest)))
+        print(f"{case}: first {first:.0f} ms, then {statistics.median(rest):.0f} ms", flush=True)
     return found
 
 
@@ -318,17 +323,21 @@ async def write_cost(store: Any, n: int) -> float:
 
 
 def render(name: str, volume: Volume, seconds: float, rows, write_ms: float, note: str) -> str:
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         f"**{name}**, measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}: "
         f"{volume.conversations:,} conversations and {volume.messages:,} messages over 365 "
         f"days{note}, {volume.visits:,} visits ({volume.visits * 3:,} page views) of "
-        f"{volume.conversations:,} visitors, one site. Seeding took {seconds / 60:.1f} min.",
+        f"{volume.conversations:,} visitors, one site. Seeding took {seconds / 60:.1f} min. "
+        f"Load average {load}.",
         "",
-        "| the whole page (every figure) | median ms | slowest ms |",
-        "|---|---|---|",
+        "| the whole page (every figure) | first read ms | then median ms | slowest ms |",
+        "|---|---|---|---|",
     ]
-    lines += [f"| {case} | {p50:.0f} | {worst:.0f} |" for case, p50, worst, _ in rows]
+    lines += [
+        f"| {case} | {first:.0f} | {p50:.0f} | {worst:.0f} |" for case, first, p50, worst in rows
+    ]
     lines += ["", f"Keeping the facts: {write_ms:.2f} ms per message (sequential, one writer)."]
     return "\n".join(lines)
 

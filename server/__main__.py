@@ -85,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("--output", metavar="FILE", help="default: porchlight-backup-<time>.tar.gz")
     backup.set_defaults(handler=_backup)
 
+    recount = commands.add_parser(
+        "reports-recount",
+        help="count the Reports page's figures again from the conversations' report facts",
+    )
+    recount.set_defaults(handler=_reports_recount)
+
     restore = commands.add_parser(
         "restore", help="unpack a backup into an empty data directory (the server stopped)"
     )
@@ -126,6 +132,18 @@ async def _migrate(settings: Settings, args: argparse.Namespace) -> None:
 
         await asyncio.to_thread(sqlite_migrate.upgrade, settings.messages_db_path)
     print("message store is up to date")
+
+
+async def _reports_recount(settings: Settings, args: argparse.Namespace) -> None:
+    from server.app import open_message_store
+
+    store = open_message_store(settings)
+    await store.init()
+    try:
+        counted = await store.rebuild_report_counts()
+    finally:
+        await store.close()
+    print(f"report counts rebuilt from {counted} conversations")
 
 
 async def _create_site(settings: Settings, args: argparse.Namespace) -> None:

@@ -135,7 +135,7 @@ export function createReports({ root, store }) {
     return h(
       "table",
       { class: "vx-table rp-table" },
-      h("thead", null, h("tr", null, figure.columns.map((c) => h("th", { scope: "col" }, c.replace(/_/g, " "))))),
+      h("thead", null, h("tr", null, figure.columns.map((c) => h("th", { scope: "col" }, c.replace(/_s$/, "").replace(/_/g, " "))))),
       h(
         "tbody",
         null,
@@ -217,7 +217,15 @@ export function createReports({ root, store }) {
         ),
       }),
       section(f.response_distribution, q, { chart: distribution(f.response_distribution), open: false }),
-      section(f.busiest_hours, q, { chart: heatMap(f.busiest_hours), note: `New conversations by weekday and hour (${data.period.tz}).` }),
+      h(
+        "div",
+        { class: "rp-pair" },
+        section(f.busiest_hours, q, { chart: heatMap(f.busiest_hours), note: `New conversations by weekday and hour (${data.period.tz}).` }),
+        section(f.visitors_online, q, {
+          chart: heatMap(f.visitors_online, { what: "visitors online", none: "No visits in this period.", hue: "22, 163, 74" }),
+          note: `Visits on the site in each weekday and hour (${data.period.tz}): a visit counts in every hour from its first page to its last.`,
+        }),
+      ),
       section(f.team, q, { format: { first_response_median_s: seconds, resolution_median_s: seconds } }),
       section(f.satisfaction, q, {
         format: { satisfied_share: share },

@@ -1,24 +1,23 @@
-"""Every figure of the Reports page, computed from the stores' report facts.
+"""Every figure of the Reports page, computed from the counts of its period (``report_tally``).
 
 A figure is a table: ``columns`` and ``rows``. The page draws its chart from it, the CSV
 download is the same table, and the REST API returns it as JSON, so the three never
-disagree. Durations are seconds; a median of an even count is the mean of the middle
-two; the 90th percentile is the nearest rank (the smallest value with at least 90 % of
+disagree. Durations are whole seconds (rounded up); a median of an even count is the mean of the
+middle two; the 90th percentile is the nearest rank (the smallest value with at least 90 % of
 the values at or below it).
 """
 
 from __future__ import annotations
 
 import math
-import statistics
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from server.services.missed import waited_too_long
 from server.services.report_period import Period
-from server.storage.messages.reports import ConversationFacts, MessageSlot, slot_of
+from server.services.report_tally import Tally
+from server.storage.messages.report_counts import branch, number
+from server.storage.messages.reports import ConversationFacts
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # Upper edges in seconds of the duration distribution; the last range is open.
@@ -44,74 +43,74 @@ class Figure:
         }
 
 
-def median(values: Sequence[float]) -> float | None:
-    return _seconds(statistics.median(values)) if values else None
+Values = Mapping[str, int]  # a duration in whole seconds (as text) -> how many
 
 
-def p90(values: Sequence[float]) -> float | None:
-    if not values:
+def _ordered(values: Values) -> tuple[list[tuple[int, int]], int]:
+    ordered = sorted((int(v), n) for v, n in values.items() if n > 0)
+    return ordered, sum(n for _, n in ordered)
+
+
+def _nth(ordered: list[tuple[int, int]], rank: int) -> int:
+    """The ``rank``-th smallest value (from 1)."""
+    seen = 0
+    for value, n in ordered:
+        seen += n
+        if seen >= rank:
+            return value
+    raise ValueError(rank)
+
+
+def _median(ordered: list[tuple[int, int]], total: int) -> float | None:
+    if not total:
         return None
-    ordered = sorted(values)
-    return _seconds(ordered[math.ceil(0.9 * len(ordered)) - 1])
+    low, high = _nth(ordered, (total + 1) // 2), _nth(ordered, total // 2 + 1)
+    return _seconds((low + high) / 2 if total % 2 == 0 else low)
 
 
-def first_response_s(facts: ConversationFacts) -> float | None:
-    if facts.first_visitor_ms is None or facts.first_response_ms is None:
-        return None
-    return (facts.first_response_ms - facts.first_visitor_ms) / 1000
+def median(values: Values) -> float | None:
+    return _median(*_ordered(values))
 
 
-def resolution_s(facts: ConversationFacts) -> float | None:
-    return None if facts.resolved_ms is None else (facts.resolved_ms - facts.created_ms) / 1000
+def spread(values: Values) -> tuple[float | None, float | None, int]:
+    """The median, the 90th percentile and how many."""
+    ordered, total = _ordered(values)
+    if not total:
+        return None, None, 0
+    return _median(ordered, total), _seconds(_nth(ordered, math.ceil(0.9 * total))), total
 
 
-def is_missed(facts: ConversationFacts, missed_after_ms: Mapping[int, int], now_ms: int) -> bool:
-    """The visitor's first message had no agent reply within its site's missed time
-    (``missed_after_ms`` per site; see services/missed.py)."""
-    if facts.first_visitor_ms is None:
-        return False
-    after_ms = missed_after_ms[facts.site_id]
-    return waited_too_long(facts.first_visitor_ms, facts.first_response_ms, after_ms, now_ms)
+def how_many(values: Mapping[str, Any]) -> int:
+    return sum(n for n in values.values() if isinstance(n, int))
 
 
-def conversations(
-    period: Period,
-    facts: Iterable[ConversationFacts],
-    slots: Iterable[MessageSlot],
-    missed_after_ms: Mapping[int, int],
-    now_ms: int,
-) -> Figure:
-    n = len(period.starts)
-    new, resolved, missed = [0] * n, [0] * n, [0] * n
-    visitor, agent = [0] * n, [0] * n
-    for f in facts:
-        if (i := period.bucket(f.created_ms)) is not None:
-            new[i] += 1
-            missed[i] += is_missed(f, missed_after_ms, now_ms)
-        if (i := period.bucket(f.resolved_ms)) is not None:
-            resolved[i] += 1
-    for s in slots:
-        if (i := period.bucket(s.slot_ms)) is not None:
-            visitor[i] += s.visitor
-            agent[i] += s.agent
+def conversations(period: Period, tally: Tally) -> Figure:
+    rows = [
+        [
+            label,
+            number(c, "new"),
+            number(c, "resolved"),
+            number(c, "missed"),
+            number(c, "msg", "visitor"),
+            number(c, "msg", "agent"),
+        ]
+        for label, c in zip(period.labels, tally.buckets, strict=True)
+    ]
     return Figure(
         "conversations",
         "Conversations",
         ("period", "new", "resolved", "missed", "visitor_messages", "agent_messages"),
-        [list(r) for r in zip(period.labels, new, resolved, missed, visitor, agent, strict=True)],
+        rows,
     )
 
 
-def response_times(period: Period, facts: Iterable[ConversationFacts]) -> Figure:
-    first: list[list[float]] = [[] for _ in period.starts]
-    resolution: list[list[float]] = [[] for _ in period.starts]
-    for f in facts:
-        if (i := period.bucket(f.first_response_ms)) is not None and (
-            s := first_response_s(f)
-        ) is not None:
-            first[i].append(s)
-        if (i := period.bucket(f.resolved_ms)) is not None and (s := resolution_s(f)) is not None:
-            resolution[i].append(s)
+def response_times(period: Period, tally: Tally) -> Figure:
+    rows = []
+    for label, c in zip(period.labels, tally.buckets, strict=True):
+        first, resolution = spread(branch(c, "frt")), spread(branch(c, "res"))
+        rows.append(
+            [label, first[0], first[1], resolution[0], resolution[1], first[2], resolution[2]]
+        )
     return Figure(
         "response_times",
         "First response and resolution time",
@@ -124,23 +123,16 @@ def response_times(period: Period, facts: Iterable[ConversationFacts]) -> Figure
             "first_responses",
             "resolutions",
         ),
-        [
-            [label, median(a), p90(a), median(b), p90(b), len(a), len(b)]
-            for label, a, b in zip(period.labels, first, resolution, strict=True)
-        ],
+        rows,
     )
 
 
-def distribution(period: Period, facts: Iterable[ConversationFacts]) -> Figure:
+def distribution(tally: Tally) -> Figure:
+    total = tally.total
     first, resolution = [0] * len(DURATION_LABELS), [0] * len(DURATION_LABELS)
-    for f in facts:
-        if (
-            period.bucket(f.first_response_ms) is not None
-            and (s := first_response_s(f)) is not None
-        ):
-            first[_range_of(s)] += 1
-        if period.bucket(f.resolved_ms) is not None and (s := resolution_s(f)) is not None:
-            resolution[_range_of(s)] += 1
+    for into, name in ((first, "frt"), (resolution, "res")):
+        for value, n in branch(total, name).items():
+            into[_range_of(int(value))] += n
     return Figure(
         "response_distribution",
         "How long visitors waited",
@@ -149,46 +141,34 @@ def distribution(period: Period, facts: Iterable[ConversationFacts]) -> Figure:
     )
 
 
-def busiest_hours(period: Period, facts: Iterable[ConversationFacts]) -> Figure:
-    counts = [[0] * 24 for _ in DAY_NAMES]
-    # Counted per UTC quarter hour first (a local hour is whole quarter hours in every
-    # zone), so each quarter hour is turned into local time once, not each conversation.
-    quarters = Counter(
-        slot_of(f.created_ms) for f in facts if period.bucket(f.created_ms) is not None
-    )
-    for quarter, n in quarters.items():
-        local = period.local(quarter)
-        counts[local.weekday()][local.hour] += n
+def busiest_hours(tally: Tally) -> Figure:
     return Figure(
         "busiest_hours",
         "Busiest hours (new conversations)",
         ("day", *(f"{h:02d}" for h in range(24))),
-        [[day, *row] for day, row in zip(DAY_NAMES, counts, strict=True)],
+        [[day, *row] for day, row in zip(DAY_NAMES, tally.hours, strict=True)],
     )
 
 
-def team(period: Period, facts: Iterable[ConversationFacts], names: Mapping[int, str]) -> Figure:
+def team(tally: Tally, names: Mapping[int, str]) -> Figure:
     """Per agent: conversations begun in the period that the agent handled (the assignee,
     or the first responder of an unassigned one)."""
-    handled: dict[int, list[ConversationFacts]] = {}
-    for f in facts:
-        agent = f.assignee_id if f.assignee_id is not None else f.responder_id
-        if agent is not None and period.bucket(f.created_ms) is not None:
-            handled.setdefault(agent, []).append(f)
     rows = []
-    for agent, mine in handled.items():
-        firsts = [s for f in mine if (s := first_response_s(f)) is not None]
-        resolutions = [s for f in mine if (s := resolution_s(f)) is not None]
-        ratings = [f.rating for f in mine if f.rating is not None]
-        average = round(sum(ratings) / len(ratings), 2) if ratings else None
+    for agent, mine in branch(tally.total, "team").items():
+        if not number(mine, "n"):
+            continue
+        ratings = branch(mine, "rated")
+        rated = how_many(ratings)
+        average = round(sum(int(r) * n for r, n in ratings.items()) / rated, 2) if rated else None
+        agent_id = int(agent)
         rows.append(
             [
-                agent,
-                names.get(agent, f"Agent {agent}"),
-                len(mine),
-                median(firsts),
-                median(resolutions),
-                len(ratings),
+                agent_id,
+                names.get(agent_id, f"Agent {agent_id}"),
+                number(mine, "n"),
+                median(branch(mine, "frt")),
+                median(branch(mine, "res")),
+                rated,
                 average,
             ]
         )
@@ -209,13 +189,10 @@ def team(period: Period, facts: Iterable[ConversationFacts], names: Mapping[int,
     )
 
 
-def satisfaction(period: Period, facts: Iterable[ConversationFacts]) -> Figure:
-    counts = [[0] * 5 for _ in period.starts]
-    for f in facts:
-        if f.rating is not None and (i := period.bucket(f.rated_ms)) is not None:
-            counts[i][f.rating - 1] += 1
+def satisfaction(period: Period, tally: Tally) -> Figure:
     rows = []
-    for label, by_rating in zip(period.labels, counts, strict=True):
+    for label, c in zip(period.labels, tally.buckets, strict=True):
+        by_rating = [number(c, "rated", str(r)) for r in range(1, 6)]
         total = sum(by_rating)
         satisfied = sum(by_rating[SATISFIED_FROM - 1 :])
         rows.append([label, total, *by_rating, share(satisfied, total)])
@@ -236,10 +213,7 @@ def satisfaction(period: Period, facts: Iterable[ConversationFacts]) -> Figure:
     )
 
 
-def comments(period: Period, facts: Iterable[ConversationFacts]) -> Figure:
-    rated = [f for f in facts if f.rating is not None and period.bucket(f.rated_ms) is not None]
-    rated = [f for f in rated if f.rating_comment]
-    rated.sort(key=lambda f: (-(f.rated_ms or 0), f.conversation_id))
+def comments(period: Period, rated: Sequence[ConversationFacts]) -> Figure:
     return Figure(
         "comments",
         "Ratings with comments",
@@ -257,16 +231,10 @@ def comments(period: Period, facts: Iterable[ConversationFacts]) -> Figure:
     )
 
 
-def sentiment(period: Period, slots: Iterable[MessageSlot]) -> Figure:
-    n = len(period.starts)
-    moods = [[0, 0, 0] for _ in range(n)]
-    for s in slots:
-        if (i := period.bucket(s.slot_ms)) is not None:
-            moods[i][0] += s.positive
-            moods[i][1] += s.neutral
-            moods[i][2] += s.negative
+def sentiment(period: Period, tally: Tally) -> Figure:
     rows = []
-    for label, (pos, neu, neg) in zip(period.labels, moods, strict=True):
+    for label, c in zip(period.labels, tally.buckets, strict=True):
+        pos, neu, neg = (number(c, "msg", m) for m in ("positive", "neutral", "negative"))
         total = pos + neu + neg
         rows.append([label, pos, neu, neg, share(pos, total), share(neg, total)])
     return Figure(
@@ -277,37 +245,21 @@ def sentiment(period: Period, slots: Iterable[MessageSlot]) -> Figure:
     )
 
 
-def summary(
-    period: Period,
-    facts: Sequence[ConversationFacts],
-    missed_after_ms: Mapping[int, int],
-    now_ms: int,
-) -> Figure:
-    begun = [f for f in facts if period.bucket(f.created_ms) is not None]
-    firsts = [
-        s
-        for f in facts
-        if period.bucket(f.first_response_ms) is not None and (s := first_response_s(f)) is not None
-    ]
-    resolutions = [
-        s
-        for f in facts
-        if period.bucket(f.resolved_ms) is not None and (s := resolution_s(f)) is not None
-    ]
-    ratings = [
-        f.rating for f in facts if f.rating is not None and period.bucket(f.rated_ms) is not None
-    ]
-    satisfied = sum(1 for r in ratings if r >= SATISFIED_FROM)
+def summary(tally: Tally) -> Figure:
+    total = tally.total
+    first, resolution = spread(branch(total, "frt")), spread(branch(total, "res"))
+    ratings = [number(total, "rated", str(r)) for r in range(1, 6)]
+    rated = sum(ratings)
     rows: list[list[Any]] = [
-        ["conversations", len(begun)],
-        ["resolved", sum(1 for f in facts if period.bucket(f.resolved_ms) is not None)],
-        ["missed", sum(1 for f in begun if is_missed(f, missed_after_ms, now_ms))],
-        ["first_response_median_s", median(firsts)],
-        ["first_response_p90_s", p90(firsts)],
-        ["resolution_median_s", median(resolutions)],
-        ["resolution_p90_s", p90(resolutions)],
-        ["ratings", len(ratings)],
-        ["satisfied_share", share(satisfied, len(ratings))],
+        ["conversations", number(total, "new")],
+        ["resolved", number(total, "resolved")],
+        ["missed", number(total, "missed")],
+        ["first_response_median_s", first[0]],
+        ["first_response_p90_s", first[1]],
+        ["resolution_median_s", resolution[0]],
+        ["resolution_p90_s", resolution[1]],
+        ["ratings", rated],
+        ["satisfied_share", share(sum(ratings[SATISFIED_FROM - 1 :]), rated)],
     ]
     return Figure("summary", "Summary", ("metric", "value"), rows)
 

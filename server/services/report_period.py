@@ -73,8 +73,8 @@ def parse_period(query: dict[str, str], *, today: date) -> Period:
         raise InvalidInput("interval must be hour, day or week") from None
     if interval is Interval.HOUR and days > MAX_HOUR_DAYS:
         raise InvalidInput(f"hourly reports cover at most {MAX_HOUR_DAYS} days")
-    since = _midnight_ms(first, zone)
-    until = _midnight_ms(last + timedelta(days=1), zone)
+    since = midnight_ms(first, zone)
+    until = midnight_ms(last + timedelta(days=1), zone)
     starts, labels = _buckets(first, last, zone, interval, since, until)
     return Period(first, last, zone, interval, starts, labels, since, until)
 
@@ -91,15 +91,15 @@ def _buckets(
         return starts, labels
     if interval is Interval.DAY:
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-        return tuple(_midnight_ms(d, zone) for d in days), tuple(d.isoformat() for d in days)
+        return tuple(midnight_ms(d, zone) for d in days), tuple(d.isoformat() for d in days)
     monday = first - timedelta(days=first.weekday())
     weeks = [monday + timedelta(weeks=n) for n in range((last - monday).days // 7 + 1)]
     # The first week starts with the period, not on its Monday: nothing earlier is counted.
-    starts = tuple(max(since, _midnight_ms(w, zone)) for w in weeks)
+    starts = tuple(max(since, midnight_ms(w, zone)) for w in weeks)
     return starts, tuple(w.isoformat() for w in weeks)
 
 
-def _midnight_ms(day: date, zone: ZoneInfo) -> int:
+def midnight_ms(day: date, zone: ZoneInfo) -> int:
     return int(datetime.combine(day, time(), tzinfo=zone).timestamp() * 1000)
 
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from server.services.journey import page_key, utm_of
-from server.services.report_figures import Figure, share
+from server.services.report_figures import DAY_NAMES, Figure, share
 from server.services.report_period import Period
-from server.storage.messages.reports import VisitorTraits, VisitSession
+from server.storage.messages.reports import SLOT_MS, VisitorTraits, VisitSession
 
 CHAT_AFTER_LAST_VIEW_MS = 30 * 60 * 1000
 TOP = 50
@@ -141,6 +141,31 @@ def _grouped(
 
 def in_period(period: Period, visits: Iterable[Visit]) -> list[Visit]:
     return [v for v in visits if period.bucket(v.started_ms) is not None]
+
+
+ONLINE_HOURS_CAP = 24  # a tab left open all day counts in its first day's hours only
+
+
+def visitors_online(period: Period, visits: Sequence[Visit]) -> Figure:
+    """Visits on the site per local weekday and hour: a visit counts once in every hour
+    from its first page view to its last (the hours its visitor was online)."""
+    counts = [[0] * 24 for _ in DAY_NAMES]
+    for v in visits:
+        last = ulid_ms(v.session.last_id)
+        at = v.started_ms - v.started_ms % SLOT_MS
+        hours_seen: set[tuple[int, int]] = set()
+        while at <= last and len(hours_seen) < ONLINE_HOURS_CAP:
+            local = period.local(at)
+            hours_seen.add((local.weekday(), local.hour))
+            at += SLOT_MS * (4 - local.minute // 15)  # the next local hour
+        for day, hour in hours_seen:
+            counts[day][hour] += 1
+    return Figure(
+        "visitors_online",
+        "Busiest hours (visitors online)",
+        ("day", *(f"{h:02d}" for h in range(24))),
+        [[day, *row] for day, row in zip(DAY_NAMES, counts, strict=True)],
+    )
 
 
 def countries(visits: Sequence[Visit], traits: Mapping[str, VisitorTraits]) -> Figure:

@@ -1,10 +1,11 @@
 """The Reports page's numbers, and the event subscriber that keeps their facts.
 
 ``ReportRecorder`` listens on the event bus: each visitor's or agent's message and each
-change of a conversation's state updates the store's report facts (``storage/messages/
-reports.py``); a visitor's message is scored by VADER, a lexicon-based analyser that runs
-here, with no outside service. ``ReportService`` reads those facts for a period and builds
-the figures (``report_figures``).
+change of a conversation's state updates the store's report facts and counts
+(``storage/messages/reports.py``, ``report_counts.py``); a visitor's message is scored by
+VADER, a lexicon-based analyser that runs here, with no outside service. ``ReportService``
+reads the counts of a period (``report_tally``) and builds the figures
+(``report_figures``).
 
 "Missed" (services/missed.py): a conversation whose visitor's first message had no agent
 reply within the site's missed time (5 minutes unless the site sets another), or within
@@ -22,6 +23,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from server.domain import AuthorKind, InvalidInput, MessageKind, NotFound
 from server.services import report_figures as figures
+from server.services import report_tally
 from server.services import report_visits as visits
 from server.services.events import Event
 from server.services.journey import ulid_floor
@@ -42,7 +44,15 @@ STATE_EVENTS = frozenset(
         "conversation.assigned",
     }
 )
-VISIT_FIGURES = ("visits", "countries", "devices", "sources", "entry_pages", "goal")
+VISIT_FIGURES = (
+    "visits",
+    "visitors_online",
+    "countries",
+    "devices",
+    "sources",
+    "entry_pages",
+    "goal",
+)
 FIGURES = (
     "summary",
     "conversations",
@@ -168,26 +178,25 @@ class ReportService:
             for site_id in site_ids
         }
         now = now_ms if now_ms is not None else _now_ms()
-        facts = await self._store.conversation_facts(site_ids, period.since_ms, period.until_ms)
-        needs_slots = {"conversations", "sentiment"} & set(names)
-        slots = (
-            await self._store.message_slots(site_ids, period.since_ms, period.until_ms)
-            if needs_slots
+        counted = await report_tally.tally(self._store, site_ids, period, missed_after_ms, now)
+        rated = (
+            await self._store.rating_comments(
+                site_ids, period.since_ms, period.until_ms, figures.COMMENTS_LIMIT
+            )
+            if "comments" in names
             else []
         )
         agent_names = await self._agent_names(site_ids) if "team" in names else {}
         build: dict[str, Any] = {
-            "summary": lambda: figures.summary(period, facts, missed_after_ms, now),
-            "conversations": lambda: figures.conversations(
-                period, facts, slots, missed_after_ms, now
-            ),
-            "response_times": lambda: figures.response_times(period, facts),
-            "response_distribution": lambda: figures.distribution(period, facts),
-            "busiest_hours": lambda: figures.busiest_hours(period, facts),
-            "team": lambda: figures.team(period, facts, agent_names),
-            "satisfaction": lambda: figures.satisfaction(period, facts),
-            "comments": lambda: figures.comments(period, facts),
-            "sentiment": lambda: figures.sentiment(period, slots),
+            "summary": lambda: figures.summary(counted),
+            "conversations": lambda: figures.conversations(period, counted),
+            "response_times": lambda: figures.response_times(period, counted),
+            "response_distribution": lambda: figures.distribution(counted),
+            "busiest_hours": lambda: figures.busiest_hours(counted),
+            "team": lambda: figures.team(counted, agent_names),
+            "satisfaction": lambda: figures.satisfaction(period, counted),
+            "comments": lambda: figures.comments(period, rated),
+            "sentiment": lambda: figures.sentiment(period, counted),
         }
         found = {name: build[name]() for name in names if name in build}
         wanted_visits = [n for n in names if n in VISIT_FIGURES]
@@ -223,6 +232,7 @@ class ReportService:
         )
         build: dict[str, Any] = {
             "visits": lambda: visits.visits_over_time(period, found),
+            "visitors_online": lambda: visits.visitors_online(period, found),
             "countries": lambda: visits.countries(found, traits),
             "devices": lambda: visits.devices(found, traits),
             "sources": lambda: visits.sources(found),

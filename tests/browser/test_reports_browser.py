@@ -111,8 +111,15 @@ async def test_the_reports_page_draws_its_charts_and_a_csv_matches_the_api(
     await page.wait_for_selector(".rp-chart canvas")
     # over time, times, ratings, mood, visits
     assert await page.locator(".rp-chart canvas").count() == 5
-    assert await page.locator(".rp-heat-svg rect").count() == 7 * 24
-    assert await page.locator(".rp-section table").count() == 13  # every chart has its table
+    # new conversations and visitors online, every hour of the week each
+    assert await page.locator(".rp-heat-svg rect").count() == 2 * 7 * 24
+    online = page.locator('[data-figure="visitors_online"] .rp-heat-svg')
+    assert "visitors online" in (await online.get_attribute("aria-label") or "")
+    cells = await online.locator("rect").evaluate_all(
+        "rects => rects.map(r => Number(r.dataset.count))"
+    )
+    assert sum(cells) == 40  # each visit's three pages came within the same hour
+    assert await page.locator(".rp-section table").count() == 14  # every chart has its table
     assert await page.locator(".rp-map .rp-map-dot").count() == 4  # one per country
     await page.fill("input[name=goal_path]", "/checkout/done")
     await page.get_by_role("button", name="Save").click()
@@ -126,20 +133,34 @@ async def test_the_reports_page_draws_its_charts_and_a_csv_matches_the_api(
     assert label and "New: 60 in all" in label
     if SHOTS:
         await page.screenshot(path=str(Path(SHOTS) / "reports-desktop.png"))
-        for part in ("busiest_hours", "satisfaction", "visits", "countries", "sources", "goal"):
+        for part in (
+            "response_times",
+            "busiest_hours",
+            "team",
+            "satisfaction",
+            "sentiment",
+            "visits",
+            "countries",
+            "sources",
+            "goal",
+        ):
             await page.locator(f'section[data-figure="{part}"]').scroll_into_view_if_needed()
             await page.screenshot(path=str(Path(SHOTS) / f"reports-desktop-{part}.png"))
 
-    href = await page.locator('a.rp-csv[data-figure="conversations"]').get_attribute("href")
-    assert href and href.endswith("format=csv")
-    download = await page.request.get(f"{stage.app_url}{href}")
-    assert download.ok
-    assert "attachment" in download.headers["content-disposition"]
-    api = await (await page.request.get(f"{stage.app_url}{href.replace('&format=csv', '')}")).json()
-    table = list(csv.reader(io.StringIO(await download.text())))
-    assert table[0] == api["columns"]
-    assert table[1:] == [["" if v is None else str(v) for v in row] for row in api["rows"]]
-    assert sum(int(row[1]) for row in table[1:]) == 60
+    for figure in ("conversations", "response_times", "team", "visitors_online", "sources"):
+        link = page.locator(f'a.rp-csv[data-figure="{figure}"]')
+        href = await link.get_attribute("href")
+        assert href and href.endswith("format=csv")
+        download = await page.request.get(f"{stage.app_url}{href}")
+        assert download.ok
+        assert "attachment" in download.headers["content-disposition"]
+        answer = await page.request.get(f"{stage.app_url}{href.replace('&format=csv', '')}")
+        api = await answer.json()
+        table = list(csv.reader(io.StringIO(await download.text())))
+        assert table[0] == api["columns"]
+        assert table[1:] == [["" if v is None else str(v) for v in row] for row in api["rows"]]
+        if figure == "conversations":
+            assert sum(int(row[1]) for row in table[1:]) == 60
 
     phone = await new_page(
         browser, viewport={"width": 390, "height": 844}, is_mobile=True, timezone_id="UTC"
@@ -154,7 +175,7 @@ async def test_the_reports_page_draws_its_charts_and_a_csv_matches_the_api(
     assert overflow <= 0, f"the page is {overflow}px wider than a phone"
     if SHOTS:
         await phone.screenshot(path=str(Path(SHOTS) / "reports-phone.png"))
-        for part in ("conversations", "busiest_hours", "countries", "team"):
+        for part in ("conversations", "busiest_hours", "visitors_online", "countries", "team"):
             await phone.locator(f'section[data-figure="{part}"]').scroll_into_view_if_needed()
             await phone.screenshot(path=str(Path(SHOTS) / f"reports-phone-{part}.png"))
 

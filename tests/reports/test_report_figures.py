@@ -18,6 +18,7 @@ Sentiment of the visitors' first messages: A +0.6, B -0.5, C 0.0, F +0.3.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from server.domain import Agent, Member, Role
@@ -235,3 +236,22 @@ async def test_the_recorder_keeps_facts_from_the_events_it_hears(
     assert facts.resolved_ms == ms(28, 11, 0)
     assert (facts.rating, facts.rating_comment) == (4, "ok in the end")
     assert facts.sentiment is not None and facts.sentiment < -0.05  # "awful"
+
+
+async def test_ended_days_are_cached_and_a_later_change_still_shows(
+    message_store: MessageStore,
+) -> None:
+    await seed(message_store)
+    await asyncio.sleep(0.01)  # a day counted in the millisecond it is read is not cached
+    first = await figures(message_store)
+    cached = await message_store.report_days(SITE, "Europe/Berlin", ms(27, 0, 0), ms(30, 0, 0))
+    assert [start for start, _, _ in cached] == [ms(27, 23, 0), ms(28, 23, 0)]
+    assert await figures(message_store) == first  # read from the cache
+
+    # C (begun Sunday) is resolved on Sunday evening: Sunday's counts change.
+    await message_store.report_conversation(
+        SITE, "C", ms(29, 1, 30), assignee_id=None, resolved_ms=ms(29, 21, 30)
+    )
+    again = await figures(message_store)
+    assert again["conversations"][1][:3] == ["2026-03-29", 3, 3]
+    assert again["summary"][1] == ["resolved", 3]

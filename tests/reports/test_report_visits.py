@@ -97,9 +97,13 @@ async def seed(store: MessageStore) -> None:
 async def test_visits_sources_countries_devices_and_the_goal(message_store: MessageStore) -> None:
     await seed(message_store)
     service = ReportService(message_store, None)  # type: ignore[arg-type]
-    names = ["visits", "countries", "devices", "sources", "entry_pages", "goal"]
+    names = ["visits", "countries", "devices", "sources", "entry_pages", "goal", "visitors_online"]
     _, found = await service.figures([SITE], QUERY, names)
     rows = {name: figure.rows for name, figure in found.items()}
+
+    online = {row[0]: row[1:] for row in rows["visitors_online"]}
+    assert sum(map(sum, online.values())) == 3
+    assert (online["Sat"][11], online["Sun"][0], online["Sun"][11]) == (1, 1, 1)
 
     assert rows["visits"] == [
         ["2026-03-28", 1, 0, 1, 1, 1],
@@ -144,3 +148,16 @@ async def test_the_sites_time_zone_is_used_when_the_query_names_none(
     period, found = await service.figures([SITE], query, ["visits"])
     assert period.zone.key == "Europe/Berlin"
     assert found["visits"].rows[1][1] == 2  # s2 began after midnight in Berlin
+
+
+async def test_a_visit_is_online_in_each_hour_it_spans_the_night_the_clocks_change(
+    message_store: MessageStore,
+) -> None:
+    # Sunday 01:50 CET to 03:05 CEST: the clock never shows 02:xx that night.
+    await view(message_store, "v9", "s9", "/", at(29, 0, 50))
+    await view(message_store, "v9", "s9", "/tents", at(29, 1, 5))
+    service = ReportService(message_store, None)  # type: ignore[arg-type]
+    _, found = await service.figures([SITE], QUERY, ["visitors_online"])
+    online = {row[0]: row[1:] for row in found["visitors_online"].rows}
+    assert [hour for hour, n in enumerate(online["Sun"]) if n] == [1, 3]
+    assert sum(map(sum, online.values())) == 2

@@ -195,3 +195,94 @@ async def test_visits_know_their_entry_page_referrer_and_whether_the_visitor_cam
     await store.save_report_settings(SITE, ReportSettings("/thanks", "", 15))
     assert await store.report_settings(SITE) == ReportSettings("/thanks", "", 15)
     assert await store.report_settings(OTHER_SITE) == ReportSettings()
+
+
+async def test_counts_follow_every_change_of_the_facts_and_equal_a_recount(
+    message_store: MessageStore,
+) -> None:
+    store = message_store
+    q = SLOT_MS
+    await store.report_conversation(SITE, "c1", T0, assignee_id=None, resolved_ms=None)
+    await store.report_message(SITE, "c1", T0, T0 + 1 * MIN, Writer.VISITOR, sentiment=0.1)
+    await store.report_message(SITE, "c1", T0, T0 + 2 * MIN + 1, Writer.AGENT, agent_id=7)
+    await store.report_conversation(SITE, "c1", T0, assignee_id=8, resolved_ms=T0 + q + 1)
+    await store.rate_conversation(SITE, "c1", 2, "slow", T0 + q + 2)
+    await store.rate_conversation(SITE, "c1", 5, "", T0 + 2 * q)  # replaces the first
+    await store.report_conversation(SITE, "c2", T0, assignee_id=None, resolved_ms=T0 + q)
+    await store.report_conversation(SITE, "c2", T0, assignee_id=None, resolved_ms=None)  # reopened
+    await store.report_message(SITE, "c3", T0 + 3, T0 + 4, Writer.VISITOR)  # never answered
+    await store.report_conversation(OTHER_SITE, "x", T0, assignee_id=None, resolved_ms=None)
+
+    expected = [
+        (
+            T0,
+            {
+                "new": 3,
+                "wait": {"61": 1},  # 60.001 s, rounded up
+                "frt": {"61": 1},
+                "unanswered": {str(T0 + 4): 1},
+                "team": {"8": {"n": 1, "frt": {"61": 1}, "res": {"910": 1}, "rated": {"5": 1}}},
+            },
+        ),
+        (T0 + q, {"resolved": 1, "res": {"910": 1}}),
+        (T0 + 2 * q, {"rated": {"5": 1}}),
+    ]
+    assert _without_zeros(await store.report_counts(SITE, T0, T0 + 3 * q)) == expected
+    assert _without_zeros(await store.report_counts(SITE, T0 + q, T0 + 2 * q)) == expected[1:2]
+    assert await store.rebuild_report_counts() == 4
+    assert _without_zeros(await store.report_counts(SITE, T0, T0 + 3 * q)) == expected
+    assert _without_zeros(await store.report_counts(OTHER_SITE, T0, T0 + q)) == [(T0, {"new": 1})]
+
+
+def _without_zeros(found: list) -> list:
+    def clean(counts: dict) -> dict:
+        kept = {}
+        for key, value in counts.items():
+            value = clean(value) if isinstance(value, dict) else value
+            if value:
+                kept[key] = value
+        return kept
+
+    return [(slot, clean(counts)) for slot, counts in found]
+
+
+async def test_cached_days_are_kept_per_zone_and_dropped_when_a_quarter_hour_in_them_changes(
+    message_store: MessageStore,
+) -> None:
+    store = message_store
+    day = 24 * 60 * MIN
+    read_at = int(datetime.now(UTC).timestamp() * 1000) - 60_000
+    days = [(T0, T0 + day, {"new": 2}), (T0 + day, T0 + 2 * day, {"new": 1})]
+    assert await store.save_report_days(SITE, "Europe/Berlin", days, read_at) == 2
+    assert await store.report_days(SITE, "Europe/Berlin", T0, T0 + 2 * day) == days
+    assert await store.report_days(SITE, "UTC", T0, T0 + 2 * day) == []
+    assert await store.report_days(OTHER_SITE, "Europe/Berlin", T0, T0 + 2 * day) == []
+
+    # A message in the second day drops that day from the cache, and only that one.
+    await store.report_message(SITE, "c", T0 + day + 5, T0 + day + 5, Writer.VISITOR)
+    assert await store.report_days(SITE, "Europe/Berlin", T0, T0 + 2 * day) == days[:1]
+    # A day read before a quarter hour of it was counted is not cached.
+    assert await store.save_report_days(SITE, "Europe/Berlin", days[1:], read_at) == 0
+    assert await store.report_days(SITE, "Europe/Berlin", T0, T0 + 2 * day) == days[:1]
+    # A facts change (here the first day's conversation) drops its day too.
+    await store.report_conversation(SITE, "d", T0 + 7, assignee_id=None, resolved_ms=None)
+    assert await store.report_days(SITE, "Europe/Berlin", T0, T0 + 2 * day) == []
+
+
+async def test_comments_are_the_newest_ratings_with_words_of_the_period(
+    message_store: MessageStore,
+) -> None:
+    store = message_store
+    for cid, site in (("a", SITE), ("b", SITE), ("c", SITE), ("o", OTHER_SITE)):
+        await store.report_conversation(site, cid, T0, assignee_id=None, resolved_ms=None)
+    await store.rate_conversation(SITE, "a", 4, "good", T0 + 1)
+    await store.rate_conversation(SITE, "b", 1, "", T0 + 2)  # no words
+    await store.rate_conversation(SITE, "c", 2, "late", T0 + 3)
+    await store.rate_conversation(OTHER_SITE, "o", 5, "other site", T0 + 4)
+    found = await store.rating_comments([SITE], T0, T0 + MIN, 10)
+    assert [(f.conversation_id, f.rating, f.rating_comment) for f in found] == [
+        ("c", 2, "late"),
+        ("a", 4, "good"),
+    ]
+    assert len(await store.rating_comments([SITE], T0, T0 + MIN, 1)) == 1
+    assert await store.rating_comments([SITE], T0 + 4, T0 + MIN, 10) == []

@@ -35,7 +35,8 @@ async def client(mongo_url: str, database_name: str) -> AsyncIterator[AsyncMongo
 
 
 async def records_of(db: Database) -> list[dict[str, Any]]:
-    return [record async for record in db[RECORDS].find().sort("_id", 1)]
+    # Sorted here: the wire test server sorts the numbers 1…10 as text (1, 10, 2, …).
+    return sorted([record async for record in db[RECORDS].find()], key=lambda r: r["_id"])
 
 
 def counting_steps(count: int, *, pause: float = 0.0) -> list[MongoMigration]:

@@ -139,3 +139,20 @@ def test_migrate_refuses_a_message_store_from_a_newer_version_in_one_line(data_d
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith("porchlight: error:") and "e0099_from_the_future" in err
+
+
+def test_reports_recount_counts_the_conversations_again(data_dir, capsys):
+    assert main(["migrate"]) == 0
+    db = sqlite3.connect(data_dir / "messages.db")
+    with db:
+        db.execute(
+            "INSERT INTO report_conversations (conversation_id, site_id, created_ms) "
+            "VALUES ('c1', 1, 1780000200000)"
+        )
+    capsys.readouterr()
+    assert main(["reports-recount"]) == 0
+    assert capsys.readouterr().out.strip() == "report counts rebuilt from 1 conversations"
+    assert db.execute("SELECT slot_ms, counts FROM report_counts").fetchall() == [
+        (1780000200000, '{"new":1}')
+    ]
+    db.close()

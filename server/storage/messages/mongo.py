@@ -39,6 +39,7 @@ from server.storage.messages.base import Appended, InboxCounts, InboxSort, Visit
 from server.storage.messages.mongo_mail_queue import MongoMailQueue
 from server.storage.messages.mongo_migrations import apply_migrations
 from server.storage.messages.mongo_outbox import MongoOutbox
+from server.storage.messages.mongo_report_counts import MongoReportCounts
 from server.storage.messages.mongo_reports import MongoReports
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery, snippet
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
@@ -52,7 +53,7 @@ SOCKET_TIMEOUT_MS = 5000
 
 
 @unavailable_on(ConnectionFailure, ExecutionTimeout, service="message store (MongoDB)")
-class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports):
+class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports, MongoReportCounts):
     def __init__(self, url: str, database: str) -> None:
         self._client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
             url,
@@ -72,6 +73,8 @@ class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports):
         self._report_conversations = self._db["report_conversations"]
         self._report_slots = self._db["report_message_slots"]
         self._report_settings = self._db["report_settings"]
+        self._report_counts = self._db["report_counts"]
+        self._report_days = self._db["report_days"]
         self._mails = self._db["mail_queue"]
         self._optouts = self._db["mail_optouts"]
         self._new_id = UlidFactory()

@@ -26,6 +26,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from server.storage.messages.base import StoreSchemaError
+from server.storage.messages.mongo_report_counts import recount
 
 Database = AsyncDatabase[dict[str, Any]]
 
@@ -174,6 +175,18 @@ async def _mail_queue_indexes(db: Database) -> None:
     )
 
 
+async def _report_counts(db: Database) -> None:
+    """Report counts per quarter hour and the days cached from them; the conversations
+    already reported are counted here (server/storage/messages/report_counts.py)."""
+    await db["report_counts"].create_indexes(
+        [IndexModel([("site_id", ASCENDING), ("slot_ms", ASCENDING)])]
+    )
+    await db["report_days"].create_indexes(
+        [IndexModel([("site_id", ASCENDING), ("zone", ASCENDING), ("start_ms", ASCENDING)])]
+    )
+    await recount(db["report_conversations"], db["report_counts"])
+
+
 MIGRATIONS: tuple[MongoMigration, ...] = (
     MongoMigration(1, "indexes", _create_indexes),
     MongoMigration(2, "search indexes", _search_indexes),
@@ -184,6 +197,7 @@ MIGRATIONS: tuple[MongoMigration, ...] = (
     MongoMigration(7, "messages by author", _authorship_index),
     MongoMigration(8, "report facts indexes", _report_indexes),
     MongoMigration(9, "e-mail queue indexes", _mail_queue_indexes),
+    MongoMigration(10, "report counts", _report_counts),
 )
 
 

@@ -1,8 +1,5 @@
-"""The Mongo store's report facts (``reports.py``): two collections kept by upserts.
-
-Every write is a single-document update, so concurrent messages never lose a count; the
-"first" times are set by an update whose filter asks that they are still unset.
-"""
+"""The Mongo store's report reads (``reports.py``); the writes are in
+``mongo_report_counts.py``."""
 
 from __future__ import annotations
 
@@ -13,6 +10,7 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
+from server.storage.messages.mongo_report_counts import facts_of
 from server.storage.messages.reports import (
     DEFAULT_MISSED_AFTER_MINUTES,
     ConversationFacts,
@@ -20,24 +18,9 @@ from server.storage.messages.reports import (
     ReportSettings,
     VisitorTraits,
     VisitSession,
-    Writer,
-    mood,
-    slot_of,
 )
 
 Collection = AsyncCollection[dict[str, Any]]
-
-_UNSET_ON_INSERT = {
-    "first_visitor_ms": None,
-    "first_response_ms": None,
-    "responder_id": None,
-    "resolved_ms": None,
-    "assignee_id": None,
-    "rating": None,
-    "rating_comment": "",
-    "rated_ms": None,
-}
-_COUNTS = ("visitor_messages", "agent_messages", "sentiment_sum", "sentiment_n")
 
 
 class MongoReports:
@@ -49,88 +32,6 @@ class MongoReports:
     _page_views: Collection
     _visitors: Collection
     _conversations: Collection
-
-    async def _facts_record(
-        self,
-        site_id: int,
-        conversation_id: str,
-        created_ms: int,
-        update: dict[str, Any],
-    ) -> None:
-        counts = update.get("$inc", {})
-        on_insert = {
-            "created_ms": created_ms,
-            **_UNSET_ON_INSERT,
-            **{name: 0 for name in _COUNTS if name not in counts},
-        }
-        for name in update.get("$set", {}):
-            on_insert.pop(name, None)
-        await self._report_conversations.update_one(
-            {"_id": conversation_id, "site_id": site_id},
-            {**update, "$setOnInsert": on_insert},
-            upsert=True,
-        )
-
-    async def report_conversation(
-        self,
-        site_id: int,
-        conversation_id: str,
-        created_ms: int,
-        *,
-        assignee_id: int | None,
-        resolved_ms: int | None,
-    ) -> None:
-        state = {"assignee_id": assignee_id, "resolved_ms": resolved_ms}
-        await self._facts_record(site_id, conversation_id, created_ms, {"$set": state})
-
-    async def report_message(
-        self,
-        site_id: int,
-        conversation_id: str,
-        created_ms: int,
-        at_ms: int,
-        writer: Writer,
-        *,
-        agent_id: int | None = None,
-        sentiment: float | None = None,
-    ) -> None:
-        record = {"_id": conversation_id, "site_id": site_id}
-        slot: dict[str, int] = {"visitor": 0, "agent": 0, "positive": 0, "neutral": 0}
-        slot["negative"] = 0
-        if writer is Writer.VISITOR:
-            counts: dict[str, Any] = {"visitor_messages": 1}
-            if sentiment is not None:
-                counts |= {"sentiment_sum": float(sentiment), "sentiment_n": 1}
-                slot[mood(sentiment)] = 1
-            slot["visitor"] = 1
-            await self._facts_record(site_id, conversation_id, created_ms, {"$inc": counts})
-            await self._report_conversations.update_one(
-                {**record, "first_visitor_ms": None}, {"$set": {"first_visitor_ms": at_ms}}
-            )
-        else:
-            slot["agent"] = 1
-            await self._facts_record(
-                site_id, conversation_id, created_ms, {"$inc": {"agent_messages": 1}}
-            )
-            await self._report_conversations.update_one(
-                {**record, "first_response_ms": None, "first_visitor_ms": {"$ne": None}},
-                {"$set": {"first_response_ms": at_ms, "responder_id": agent_id}},
-            )
-        start = slot_of(at_ms)
-        await self._report_slots.update_one(
-            {"_id": f"{site_id}:{start}"},
-            {"$setOnInsert": {"site_id": site_id, "slot_ms": start}, "$inc": slot},
-            upsert=True,
-        )
-
-    async def rate_conversation(
-        self, site_id: int, conversation_id: str, rating: int, comment: str, at_ms: int
-    ) -> bool:
-        result = await self._report_conversations.update_one(
-            {"_id": conversation_id, "site_id": site_id},
-            {"$set": {"rating": rating, "rating_comment": comment, "rated_ms": at_ms}},
-        )
-        return result.matched_count > 0
 
     async def conversation_facts(
         self, site_ids: Sequence[int], since_ms: int, until_ms: int
@@ -145,7 +46,7 @@ class MongoReports:
         cursor = self._report_conversations.find(query).sort(
             [("created_ms", ASCENDING), ("_id", ASCENDING)]
         )
-        return [_facts(document) async for document in cursor]
+        return [facts_of(document) async for document in cursor]
 
     async def message_slots(
         self, site_ids: Sequence[int], since_ms: int, until_ms: int
@@ -323,26 +224,6 @@ class MongoReports:
 def _returning(earliest: tuple[str, str] | None, session_id: str, first_id: str) -> bool:
     """Seen before this visit: the visitor's first page view is older and of another visit."""
     return earliest is not None and earliest[0] < first_id and earliest[1] != session_id
-
-
-def _facts(document: dict[str, Any]) -> ConversationFacts:
-    return ConversationFacts(
-        conversation_id=document["_id"],
-        site_id=document["site_id"],
-        created_ms=document["created_ms"],
-        first_visitor_ms=document.get("first_visitor_ms"),
-        first_response_ms=document.get("first_response_ms"),
-        responder_id=document.get("responder_id"),
-        resolved_ms=document.get("resolved_ms"),
-        assignee_id=document.get("assignee_id"),
-        visitor_messages=document.get("visitor_messages", 0),
-        agent_messages=document.get("agent_messages", 0),
-        sentiment_sum=float(document.get("sentiment_sum", 0.0)),
-        sentiment_n=document.get("sentiment_n", 0),
-        rating=document.get("rating"),
-        rating_comment=document.get("rating_comment", ""),
-        rated_ms=document.get("rated_ms"),
-    )
 
 
 def _number(value: object) -> float | None:

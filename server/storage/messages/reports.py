@@ -1,6 +1,6 @@
 """What the message stores keep and answer for the Reports page.
 
-Reports read pre-aggregated facts, never the raw messages, so the page stays fast at a
+Reports read pre-aggregated counts, never the raw messages, so the page stays fast at a
 million messages:
 
 - one ``ConversationFacts`` record per conversation (when it began, the visitor's first
@@ -8,7 +8,9 @@ million messages:
   the visitors' sentiment and the rating), kept up to date as events happen;
 - one ``MessageSlot`` per site and UTC quarter hour: messages by visitors and by agents,
   and the visitors' messages by sentiment. Every time zone's offset is a whole number of
-  quarter hours, so a slot never straddles a local hour, day or week.
+  quarter hours, so a slot never straddles a local hour, day or week;
+- counts per site and UTC quarter hour made from the facts (``report_counts.py``), kept
+  in step with them on every change, and local days of those counts cached per time zone.
 
 Times are whole milliseconds since the epoch in both stores (plain integers compare the
 same everywhere). The figures themselves (buckets in the site's time zone, medians,
@@ -20,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 SLOT_MS = 15 * 60 * 1000
 # VADER's customary thresholds on the compound score.
@@ -129,6 +131,39 @@ class ReportStore(Protocol):
         self, site_id: int, conversation_ids: Sequence[str]
     ) -> dict[str, float]:
         """The mean sentiment of the visitor's messages, for those that have one."""
+
+    async def report_counts(
+        self, site_id: int, since_ms: int, until_ms: int
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """The site's quarter hours in ``[since, until)`` with counts (``report_counts.py``),
+        oldest first."""
+
+    async def report_days(
+        self, site_id: int, zone: str, since_ms: int, until_ms: int
+    ) -> list[tuple[int, int, dict[str, Any]]]:
+        """``(start, end, counts)`` of the local days of ``zone`` cached for the site whose
+        start is in ``[since, until)``, oldest first. A day is dropped from the cache when
+        a quarter hour in it is counted again."""
+
+    async def save_report_days(
+        self,
+        site_id: int,
+        zone: str,
+        days: Sequence[tuple[int, int, dict[str, Any]]],
+        read_at_ms: int,
+    ) -> int:
+        """Cache these days, except those with a quarter hour counted since ``read_at_ms``
+        (when their counts were read); how many were cached."""
+
+    async def rebuild_report_counts(self) -> int:
+        """Recount every quarter hour from the conversations' facts (and empty the cache);
+        how many conversations were counted."""
+
+    async def rating_comments(
+        self, site_ids: Sequence[int], since_ms: int, until_ms: int, limit: int
+    ) -> list[ConversationFacts]:
+        """Facts of conversations rated with a comment in ``[since, until)``, newest
+        rating first."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery
 from server.storage.messages.sqlite_lane import SqliteLane
 from server.storage.messages.sqlite_mail_queue import SqliteMailQueue
 from server.storage.messages.sqlite_outbox import SqliteOutbox
+from server.storage.messages.sqlite_report_counts import SqliteReportCounts
 from server.storage.messages.sqlite_reports import SqliteReports
 from server.storage.messages.sqlite_rows import (
     CONVERSATION_COLUMNS,
@@ -139,7 +140,7 @@ REOPEN = (
 )
 
 
-class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports):
+class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteReportCounts):
     def __init__(self, path: pathlib.Path, *, max_pending_writes: int = 5000) -> None:
         self._path = path
         self._writes = SqliteLane(path, writer=True, name="write", max_pending=max_pending_writes)

@@ -1,10 +1,10 @@
-"""The embedded store's report facts (``reports.py``): two tables kept by upserts."""
+"""The embedded store's report reads (``reports.py``); the writes are in
+``sqlite_report_counts.py``."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
 
 from server.storage.messages.reports import (
     ConversationFacts,
@@ -12,55 +12,10 @@ from server.storage.messages.reports import (
     ReportSettings,
     VisitorTraits,
     VisitSession,
-    Writer,
-    mood,
-    slot_of,
 )
 from server.storage.messages.sqlite_lane import SqliteLane
+from server.storage.messages.sqlite_report_counts import FACT_COLUMNS
 from server.storage.messages.sqlite_rows import marks
-
-FACT_COLUMNS = (
-    "conversation_id, site_id, created_ms, first_visitor_ms, first_response_ms, responder_id, "
-    "resolved_ms, assignee_id, visitor_messages, agent_messages, sentiment_sum, sentiment_n, "
-    "rating, rating_comment, rated_ms"
-)
-NEW_FACTS = (
-    "INSERT INTO report_conversations (conversation_id, site_id, created_ms) VALUES (?, ?, ?) "
-    "ON CONFLICT (conversation_id) DO NOTHING"
-)
-STATE = (
-    "UPDATE report_conversations SET assignee_id = ?, resolved_ms = ? "
-    "WHERE conversation_id = ? AND site_id = ?"
-)
-# SET expressions read the old row: the reply counts as the first response only when the
-# visitor had written and no reply was kept yet.
-VISITOR_MESSAGE = (
-    "UPDATE report_conversations SET visitor_messages = visitor_messages + 1, "
-    "first_visitor_ms = coalesce(first_visitor_ms, :at), "
-    "sentiment_sum = sentiment_sum + coalesce(:score, 0), "
-    "sentiment_n = sentiment_n + (:score IS NOT NULL) "
-    "WHERE conversation_id = :id AND site_id = :site_id"
-)
-AGENT_MESSAGE = (
-    "UPDATE report_conversations SET agent_messages = agent_messages + 1, "
-    "first_response_ms = CASE WHEN first_visitor_ms IS NOT NULL AND first_response_ms IS NULL "
-    "  THEN :at ELSE first_response_ms END, "
-    "responder_id = CASE WHEN first_visitor_ms IS NOT NULL AND first_response_ms IS NULL "
-    "  THEN :agent_id ELSE responder_id END "
-    "WHERE conversation_id = :id AND site_id = :site_id"
-)
-SLOT = (
-    "INSERT INTO report_message_slots "
-    "(site_id, slot_ms, visitor, agent, positive, neutral, negative) "
-    "VALUES (:site_id, :slot, :visitor, :agent, :positive, :neutral, :negative) "
-    "ON CONFLICT (site_id, slot_ms) DO UPDATE SET visitor = visitor + excluded.visitor, "
-    "agent = agent + excluded.agent, positive = positive + excluded.positive, "
-    "neutral = neutral + excluded.neutral, negative = negative + excluded.negative"
-)
-RATE = (
-    "UPDATE report_conversations SET rating = ?, rating_comment = ?, rated_ms = ? "
-    "WHERE conversation_id = ? AND site_id = ?"
-)
 
 
 class SqliteReports:
@@ -68,63 +23,6 @@ class SqliteReports:
 
     _writes: SqliteLane
     _reports: SqliteLane
-
-    async def report_conversation(
-        self,
-        site_id: int,
-        conversation_id: str,
-        created_ms: int,
-        *,
-        assignee_id: int | None,
-        resolved_ms: int | None,
-    ) -> None:
-        def write(conn: sqlite3.Connection) -> None:
-            conn.execute(NEW_FACTS, (conversation_id, site_id, created_ms))
-            conn.execute(STATE, (assignee_id, resolved_ms, conversation_id, site_id))
-
-        await self._writes.run(write)
-
-    async def report_message(
-        self,
-        site_id: int,
-        conversation_id: str,
-        created_ms: int,
-        at_ms: int,
-        writer: Writer,
-        *,
-        agent_id: int | None = None,
-        sentiment: float | None = None,
-    ) -> None:
-        visitor = writer is Writer.VISITOR
-        args = {"id": conversation_id, "site_id": site_id, "at": at_ms}
-        slot: dict[str, Any] = {
-            "site_id": site_id,
-            "slot": slot_of(at_ms),
-            "visitor": int(visitor),
-            "agent": int(not visitor),
-            "positive": 0,
-            "neutral": 0,
-            "negative": 0,
-        }
-        if visitor and sentiment is not None:
-            slot[mood(sentiment)] = 1
-
-        def write(conn: sqlite3.Connection) -> None:
-            conn.execute(NEW_FACTS, (conversation_id, site_id, created_ms))
-            if visitor:
-                conn.execute(VISITOR_MESSAGE, {**args, "score": sentiment})
-            else:
-                conn.execute(AGENT_MESSAGE, {**args, "agent_id": agent_id})
-            conn.execute(SLOT, slot)
-
-        await self._writes.run(write)
-
-    async def rate_conversation(
-        self, site_id: int, conversation_id: str, rating: int, comment: str, at_ms: int
-    ) -> bool:
-        args = (rating, comment, at_ms, conversation_id, site_id)
-        changed = await self._writes.run(lambda conn: conn.execute(RATE, args).rowcount)
-        return changed > 0
 
     async def conversation_facts(
         self, site_ids: Sequence[int], since_ms: int, until_ms: int

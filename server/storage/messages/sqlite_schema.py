@@ -189,6 +189,28 @@ report_message_slots = Table(
     Column("negative", Integer, nullable=False),
 )
 
+# Report counts per site and UTC quarter hour (server/storage/messages/report_counts.py),
+# and the local days a report cached from them, per time zone.
+report_counts = Table(
+    "report_counts",
+    metadata,
+    Column("site_id", Integer, primary_key=True),
+    Column("slot_ms", Integer, primary_key=True),
+    Column("counts", Text, nullable=False),
+    Column("changed_ms", Integer, nullable=False),
+)
+
+report_days = Table(
+    "report_days",
+    metadata,
+    Column("site_id", Integer, primary_key=True),
+    Column("zone", Text, primary_key=True),
+    Column("start_ms", Integer, primary_key=True),
+    Column("end_ms", Integer, nullable=False),
+    Column("counts", Text, nullable=False),
+    Index("report_days_by_start", "site_id", "start_ms"),
+)
+
 # What a site's owner set for its reports: the goal page, the time zone, the missed time.
 report_settings = Table(
     "report_settings",

@@ -1,0 +1,260 @@
+"""The embedded store's report facts and counts (``reports.py``, ``report_counts.py``).
+
+Each change of a conversation's facts runs on the writing lane as one unit: read the
+record, compute the new one (``report_counts.with_*``), write it, and add the difference
+of their parts to the quarter hours' counts (one JSON object per site and quarter hour).
+A quarter hour that changes also drops the days cached over it (``report_days``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from server.storage.messages import report_counts as rc
+from server.storage.messages.reports import ConversationFacts, Writer, mood, slot_of
+from server.storage.messages.sqlite_lane import SqliteLane
+from server.storage.messages.sqlite_rows import marks
+
+FACT_COLUMNS = (
+    "conversation_id, site_id, created_ms, first_visitor_ms, first_response_ms, responder_id, "
+    "resolved_ms, assignee_id, visitor_messages, agent_messages, sentiment_sum, sentiment_n, "
+    "rating, rating_comment, rated_ms"
+)
+SAVE_FACTS = (
+    f"INSERT OR REPLACE INTO report_conversations ({FACT_COLUMNS}) "
+    f"VALUES ({marks(FACT_COLUMNS.split(','))})"
+)
+SAVE_COUNTS = (
+    "INSERT INTO report_counts (site_id, slot_ms, counts, changed_ms) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (site_id, slot_ms) DO UPDATE SET counts = excluded.counts, "
+    "changed_ms = excluded.changed_ms"
+)
+SLOT = (
+    "INSERT INTO report_message_slots "
+    "(site_id, slot_ms, visitor, agent, positive, neutral, negative) "
+    "VALUES (:site_id, :slot, :visitor, :agent, :positive, :neutral, :negative) "
+    "ON CONFLICT (site_id, slot_ms) DO UPDATE SET visitor = visitor + excluded.visitor, "
+    "agent = agent + excluded.agent, positive = positive + excluded.positive, "
+    "neutral = neutral + excluded.neutral, negative = negative + excluded.negative"
+)
+DROP_DAYS = "DELETE FROM report_days WHERE site_id = ? AND start_ms <= ? AND end_ms > ?"
+DAY_MS = 86_400_000
+LONGEST_DAY_MS = 26 * 3_600_000  # a day with a clock change, and then some
+
+Change = Callable[[ConversationFacts], ConversationFacts]
+
+
+def _facts(conn: sqlite3.Connection, conversation_id: str) -> ConversationFacts | None:
+    row = conn.execute(
+        f"SELECT {FACT_COLUMNS} FROM report_conversations WHERE conversation_id = ?",
+        (conversation_id,),
+    ).fetchone()
+    return ConversationFacts(*row) if row else None
+
+
+def add_counts(
+    conn: sqlite3.Connection, site_id: int, changes: dict[int, dict[rc.Path, int]], now_ms: int
+) -> None:
+    for slot, paths in changes.items():
+        row = conn.execute(
+            "SELECT counts FROM report_counts WHERE site_id = ? AND slot_ms = ?", (site_id, slot)
+        ).fetchone()
+        counts = json.loads(row[0]) if row else {}
+        for path, n in paths.items():
+            rc.add(counts, path, n)
+        conn.execute(SAVE_COUNTS, (site_id, slot, _json(counts), now_ms))
+        conn.execute(DROP_DAYS, (site_id, slot, slot))
+
+
+def count_message(
+    conn: sqlite3.Connection, site_id: int, at_ms: int, writer: Writer, sentiment: float | None
+) -> None:
+    visitor = writer is Writer.VISITOR
+    slot: dict[str, Any] = {"site_id": site_id, "slot": slot_of(at_ms), "visitor": int(visitor)}
+    slot |= {"agent": int(not visitor), "positive": 0, "neutral": 0, "negative": 0}
+    if visitor and sentiment is not None:
+        slot[mood(sentiment)] = 1
+    conn.execute(SLOT, slot)
+    # The quarter hour's messages are in the days cached over it.
+    conn.execute(DROP_DAYS, (site_id, slot["slot"], slot["slot"]))
+
+
+def change_facts(
+    conn: sqlite3.Connection,
+    site_id: int,
+    conversation_id: str,
+    created_ms: int | None,
+    change: Change,
+) -> bool:
+    """Apply ``change`` to the record (made first when ``created_ms`` is given)."""
+    old = _facts(conn, conversation_id)
+    if old is not None and old.site_id != site_id:
+        return False
+    if old is None and created_ms is None:
+        return False
+    start = old or rc.new_facts(site_id, conversation_id, created_ms or 0)
+    new = change(start)
+    if new == old:
+        return True
+    conn.execute(SAVE_FACTS, tuple(getattr(new, c.strip()) for c in FACT_COLUMNS.split(",")))
+    before = rc.conversation_parts(old) if old else []
+    add_counts(conn, site_id, rc.difference(before, rc.conversation_parts(new)), _now_ms())
+    return True
+
+
+class SqliteReportCounts:
+    """Mixed into ``SqliteMessageStore``, whose lanes it uses."""
+
+    _writes: SqliteLane
+    _reports: SqliteLane
+
+    async def report_conversation(
+        self,
+        site_id: int,
+        conversation_id: str,
+        created_ms: int,
+        *,
+        assignee_id: int | None,
+        resolved_ms: int | None,
+    ) -> None:
+        def change(f: ConversationFacts) -> ConversationFacts:
+            return rc.with_state(f, assignee_id, resolved_ms)
+
+        await self._writes.run(
+            lambda conn: change_facts(conn, site_id, conversation_id, created_ms, change)
+        )
+
+    async def report_message(
+        self,
+        site_id: int,
+        conversation_id: str,
+        created_ms: int,
+        at_ms: int,
+        writer: Writer,
+        *,
+        agent_id: int | None = None,
+        sentiment: float | None = None,
+    ) -> None:
+        def change(f: ConversationFacts) -> ConversationFacts:
+            return rc.with_message(f, at_ms, writer, agent_id, sentiment)
+
+        def write(conn: sqlite3.Connection) -> None:
+            change_facts(conn, site_id, conversation_id, created_ms, change)
+            count_message(conn, site_id, at_ms, writer, sentiment)
+
+        await self._writes.run(write)
+
+    async def rate_conversation(
+        self, site_id: int, conversation_id: str, rating: int, comment: str, at_ms: int
+    ) -> bool:
+        def change(f: ConversationFacts) -> ConversationFacts:
+            return rc.with_rating(f, rating, comment, at_ms)
+
+        return await self._writes.run(
+            lambda conn: change_facts(conn, site_id, conversation_id, None, change)
+        )
+
+    async def report_counts(
+        self, site_id: int, since_ms: int, until_ms: int
+    ) -> list[tuple[int, rc.Counts]]:
+        rows = await self._reports.run(
+            lambda conn: conn.execute(
+                "SELECT slot_ms, counts FROM report_counts "
+                "WHERE site_id = ? AND slot_ms >= ? AND slot_ms < ? ORDER BY slot_ms",
+                (site_id, since_ms, until_ms),
+            ).fetchall()
+        )
+        return [(slot, json.loads(counts)) for slot, counts in rows]
+
+    async def report_days(
+        self, site_id: int, zone: str, since_ms: int, until_ms: int
+    ) -> list[tuple[int, int, rc.Counts]]:
+        rows = await self._reports.run(
+            lambda conn: conn.execute(
+                "SELECT start_ms, end_ms, counts FROM report_days WHERE site_id = ? AND zone = ? "
+                "AND start_ms >= ? AND start_ms < ? ORDER BY start_ms",
+                (site_id, zone, since_ms, until_ms),
+            ).fetchall()
+        )
+        return [(start, end, json.loads(counts)) for start, end, counts in rows]
+
+    async def save_report_days(
+        self,
+        site_id: int,
+        zone: str,
+        days: Sequence[tuple[int, int, rc.Counts]],
+        read_at_ms: int,
+    ) -> int:
+        def save(conn: sqlite3.Connection) -> int:
+            saved = 0
+            for start, end, counts in days:
+                changed = conn.execute(
+                    "SELECT 1 FROM report_counts WHERE site_id = ? AND slot_ms >= ? "
+                    "AND slot_ms < ? AND changed_ms >= ? LIMIT 1",
+                    (site_id, start, end, read_at_ms),
+                ).fetchone()
+                if changed:
+                    continue  # counted while it was read: the next report reads it again
+                conn.execute(
+                    "INSERT OR REPLACE INTO report_days (site_id, zone, start_ms, end_ms, counts) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (site_id, zone, start, end, _json(counts)),
+                )
+                saved += 1
+            return saved
+
+        return await self._writes.run(save)
+
+    async def rebuild_report_counts(self) -> int:
+        """Recount every site's quarter hours from the facts; the conversations counted."""
+
+        def rebuild(conn: sqlite3.Connection) -> int:
+            conn.execute("DELETE FROM report_counts")
+            conn.execute("DELETE FROM report_days")
+            return recount(conn, _now_ms())
+
+        return await self._writes.run(rebuild)
+
+    async def rating_comments(
+        self, site_ids: Sequence[int], since_ms: int, until_ms: int, limit: int
+    ) -> list[ConversationFacts]:
+        if not site_ids:
+            return []
+        sites = list(site_ids)
+        sql = (
+            f"SELECT {FACT_COLUMNS} FROM report_conversations WHERE site_id IN ({marks(sites)}) "
+            "AND rated_ms >= ? AND rated_ms < ? AND rating_comment != '' "
+            "ORDER BY rated_ms DESC, conversation_id LIMIT ?"
+        )
+        rows = await self._reports.run(
+            lambda conn: conn.execute(sql, (*sites, since_ms, until_ms, limit)).fetchall()
+        )
+        return [ConversationFacts(*row) for row in rows]
+
+
+def recount(conn: sqlite3.Connection, now_ms: int) -> int:
+    """Count every facts record into ``report_counts`` (which starts empty)."""
+    totals: dict[tuple[int, int], rc.Counts] = {}
+    n = 0
+    for row in conn.execute(f"SELECT {FACT_COLUMNS} FROM report_conversations"):
+        facts = ConversationFacts(*row)
+        for slot, path in rc.conversation_parts(facts):
+            rc.add(totals.setdefault((facts.site_id, slot), {}), path, 1)
+        n += 1
+    conn.executemany(
+        SAVE_COUNTS,
+        ((site, slot, _json(counts), now_ms) for (site, slot), counts in totals.items()),
+    )
+    return n
+
+
+def _json(counts: rc.Counts) -> str:
+    return json.dumps(counts, separators=(",", ":"))
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
