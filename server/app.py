@@ -246,7 +246,16 @@ def create_app(settings: Settings) -> web.Application:
 
     drain = Drain()  # shutdown: new events refused (retryable), running ones waited for
     sio.register_namespace(
-        VisitorNamespace(settings, visitors, chat, typing, throttle, drain, edits=edits)
+        VisitorNamespace(
+            settings,
+            visitors,
+            chat,
+            typing,
+            throttle,
+            drain,
+            edits=edits,
+            conversations=conversations,
+        )
     )
     sio.register_namespace(
         AgentNamespace(

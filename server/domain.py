@@ -291,6 +291,29 @@ class Attachment:
         return asdict(self)
 
 
+class Score(StrEnum):
+    """A visitor's rating of a resolved conversation."""
+
+    GOOD = "good"
+    OKAY = "okay"
+    BAD = "bad"
+
+    @property
+    def points(self) -> int:
+        """On the reports' 1-5 scale: good 5, okay 3, bad 1 (4 and 5 count as satisfied)."""
+        return {"good": 5, "okay": 3, "bad": 1}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    score: Score
+    comment: str = ""
+    rated_at: datetime = field(default_factory=utcnow)
+
+    def to_wire(self) -> dict[str, Any]:
+        return {"score": self.score.value, "comment": self.comment, "rated_at": iso(self.rated_at)}
+
+
 @dataclass(frozen=True, slots=True)
 class Conversation:
     id: str
@@ -311,6 +334,8 @@ class Conversation:
     tags: tuple[str, ...] = ()
     # When the oldest visitor message no agent has answered arrived; None once answered.
     waiting_since: datetime | None = None
+    # The visitor's rating; one per resolution (rated_at after the latest resolved_at).
+    rating: Rating | None = None
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -329,6 +354,7 @@ class Conversation:
             "resolved_at": iso(self.resolved_at),
             "tags": list(self.tags),
             "waiting_since": iso(self.waiting_since),
+            "rating": self.rating.to_wire() if self.rating else None,
         }
 
 

@@ -19,6 +19,8 @@ import { emptyState } from "./ui.js";
 const NEAR_BOTTOM_PX = 80;
 const LOAD_OLDER_PX = 120;
 
+const RATED = { good: "Rated good", okay: "Rated okay", bad: "Rated bad" };
+
 export function createChat({ root, store, api, nav, typing, presence, socket, headerTools = [] }) {
   const agent = store.state.agent || {};
   const pending = new Map(); // conversation id → Map(client_id → unsent or failed message)
@@ -41,12 +43,14 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
     block: h("button", { class: "btn btn-quiet btn-block-visitor", type: "button", hidden: true, onclick: () => blockVisitor() }, "Block"),
     status: h("span", { class: "chat-status" }),
     page: h("span", { class: "chat-page" }),
+    rating: h("span", { class: "pill pill--rating", hidden: true }),
+    comment: h("div", { class: "chat-rating-comment", hidden: true }),
   };
   const header = h(
     "header",
     { class: "chat-head" },
     head.avatar,
-    h("div", { class: "chat-who" }, h("div", { class: "chat-title" }, head.name, head.verified, head.site), h("div", { class: "chat-sub" }, head.status, head.page, peers.el)),
+    h("div", { class: "chat-who" }, h("div", { class: "chat-title" }, head.name, head.verified, head.rating, head.site), h("div", { class: "chat-sub" }, head.status, head.page, peers.el), head.comment),
     head.block,
     headerTools,
     h(
@@ -113,6 +117,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
     setText(head.site, store.multiSite() && siteId != null ? store.siteName(siteId) : "");
     head.site.hidden = !head.site.textContent;
     head.verified.hidden = v.verified !== true;
+    paintRating(conv.rating);
     const role = (store.state.sites.find((s) => s.id === siteId) || {}).role;
     head.block.hidden = !(role === "admin" || role === "owner") || !(current.visitorId || v.id);
     setText(head.status, online ? (v.presence === "idle" ? "Idle (tab hidden)" : "Online") : "Offline");
@@ -125,6 +130,19 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
       link.title = href;
       head.page.replaceChildren("Viewing ", link);
     } else head.page.replaceChildren();
+  }
+
+  // The visitor's rating after a resolve (good / okay / bad) and their comment.
+  function paintRating(r) {
+    const score = r && RATED[r.score];
+    head.rating.hidden = !score;
+    head.comment.hidden = !(score && r.comment);
+    if (!score) return;
+    head.rating.className = `pill pill--rating pill--${r.score}`;
+    head.rating.textContent = score;
+    head.rating.title = `The visitor rated this conversation ${r.score}, ${fullDate(r.rated_at)}`;
+    setText(head.comment, r.comment ? `Their comment: \u201c${r.comment}\u201d` : "");
+    head.comment.title = r.comment || "";
   }
 
   // Blocking (admins and owners): the visitor's widget shows the team away, or nothing,

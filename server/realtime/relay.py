@@ -13,6 +13,8 @@ from server.services.events import Event
 
 # event name → the socket event connected clients hear
 MESSAGE_EVENTS = {"message.created": "message", "message.updated": "message_updated"}
+# events whose data carries the conversation's row: agents get it as conversation_updated
+CONVERSATION_EVENTS = ("conversation.", "rating.")
 
 
 class SocketRelay:
@@ -24,7 +26,7 @@ class SocketRelay:
             return
         if event.name in MESSAGE_EVENTS:
             await self._message(MESSAGE_EVENTS[event.name], event)
-        elif event.name.startswith("conversation.") and "conversation" in event.data:
+        elif event.name.startswith(CONVERSATION_EVENTS) and "conversation" in event.data:
             await self._conversation(event)
 
     async def _message(self, name: str, event: Event) -> None:
@@ -49,12 +51,11 @@ class SocketRelay:
             },
         )
         if not event.agent_only and event.visitor_id:
-            await self._broadcast.to_visitor(
-                event.visitor_id,
-                "conversation_status",
-                {
-                    "conversation_id": event.conversation_id,
-                    "status": row["status"],
-                    "actor": {"kind": event.actor.get("kind"), "name": event.actor.get("name")},
-                },
-            )
+            status = {
+                "conversation_id": event.conversation_id,
+                "status": row["status"],
+                "actor": {"kind": event.actor.get("kind"), "name": event.actor.get("name")},
+            }
+            if event.name == "rating.created":  # the visitor's other tabs stop asking
+                status["rating"] = row["rating"]
+            await self._broadcast.to_visitor(event.visitor_id, "conversation_status", status)

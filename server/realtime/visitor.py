@@ -12,10 +12,12 @@ from server.realtime.handlers import acked, log, peer_of, refused
 from server.realtime.message_edits import VisitorMessageEvents
 from server.services import commands
 from server.services.chat import ChatService
+from server.services.conversations import ConversationService
 from server.services.drain import Drain
 from server.services.fingerprint import Fingerprint
 from server.services.journey import visible_seconds
 from server.services.message_edits import MessageEditService
+from server.services.ratings import RateConversation
 from server.services.throttle import Throttle
 from server.services.typing import Preview, TypingService
 from server.services.visitors import VisitorService
@@ -32,8 +34,10 @@ class VisitorNamespace(VisitorMessageEvents, socketio.AsyncNamespace):
         throttle: Throttle,
         drain: Drain | None = None,
         edits: MessageEditService | None = None,
+        conversations: ConversationService | None = None,
     ) -> None:
         super().__init__("/visitor")
+        self.conversations = conversations  # rating a resolved conversation
         self.throttle = throttle
         self.edits = edits  # a visitor's own messages, for 5 minutes
         self.drain = drain or Drain()  # a shutting-down node refuses new work
@@ -101,6 +105,17 @@ class VisitorNamespace(VisitorMessageEvents, socketio.AsyncNamespace):
             await self.throttle.count("new_conversation", address=ip, site=site_id)
         await self.typing.visitor_stopped(sid)
         return {"message": message.to_wire()}
+
+    @acked
+    async def on_rate_conversation(self, sid: str, data: Any) -> dict[str, Any]:
+        cmd = RateConversation.parse(data)
+        if self.conversations is None:
+            raise Unavailable("ratings are not taken here")
+        session = await self.get_session(sid)
+        site_id, visitor_id = session["site_id"], session["visitor_id"]
+        await self.throttle.check("message", visitor=visitor_id, address=session.get("ip"))
+        row = await self.conversations.rate(site_id, visitor_id, cmd)
+        return {"rating": row["rating"]}
 
     @acked
     async def on_history(self, sid: str, data: Any) -> dict[str, Any]:

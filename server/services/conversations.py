@@ -32,6 +32,7 @@ from server.services.events import Event, EventBus
 from server.services.inbox_commands import Assign, InboxView, Retag
 from server.services.missed import MissedTimes
 from server.services.notes import NoteService
+from server.services.ratings import RateConversation, rating_event_data, why_not_rated
 from server.services.visitors import VisitorService
 from server.services.workflow import WorkflowSettings
 from server.storage.messages import MessageStore
@@ -201,6 +202,30 @@ class ConversationService:
             visitor=visitor,
         )
         return changed
+
+    # --- rating ---------------------------------------------------------------------------
+
+    async def rate(self, site_id: int, visitor_id: str, cmd: RateConversation) -> dict[str, Any]:
+        """The visitor rates their resolved conversation, once per resolution."""
+        rating = cmd.rating()
+        rated = await self._store.rate_conversation_once(
+            site_id, cmd.conversation_id, visitor_id, rating
+        )
+        if rated is None:
+            found = await self._store.get_conversation(site_id, cmd.conversation_id)
+            raise why_not_rated(found, visitor_id)
+        row = await self.row(rated)
+        await self._bus.publish(
+            Event(
+                name="rating.created",
+                site_id=site_id,
+                data=rating_event_data(row, rating),
+                conversation_id=rated.id,
+                visitor_id=visitor_id,
+                actor={"kind": "visitor", "id": visitor_id, "name": row["visitor"]["name"]},
+            )
+        )
+        return row
 
     # --- ownership --------------------------------------------------------------------------
 

@@ -6,7 +6,8 @@ new consumer is one ``subscribe`` in ``create_app`` and never a new call in ever
 
 Names follow ``<thing>.<what happened>``: ``message.created``, ``message.updated``,
 ``conversation.opened``, ``conversation.resolved``, ``conversation.reopened``,
-``conversation.snoozed``, ``conversation.assigned``, ``conversation.tagged``.
+``conversation.snoozed``, ``conversation.assigned``, ``conversation.tagged``,
+``rating.created``.
 """
 
 from __future__ import annotations

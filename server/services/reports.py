@@ -88,7 +88,7 @@ class ReportRecorder:
     async def on_event(self, event: Event) -> None:
         if event.name == "message.created":
             await self._message(event)
-        elif event.name == "conversation.rated":
+        elif event.name == "rating.created":
             await self._rated(event)
         elif event.name in STATE_EVENTS:
             conversation = event.data.get("conversation") or {}
@@ -104,14 +104,15 @@ class ReportRecorder:
                 )
 
     async def _rated(self, event: Event) -> None:
-        """``conversation.rated`` with ``{conversation: {id}, rating: 1…5, comment}``."""
-        rating = event.data.get("rating")
+        """``rating.created`` with ``{conversation: {id}, rating: {points: 1…5, comment,
+        rated_at}}`` (a visitor's good is 5, okay 3, bad 1)."""
+        rating = event.data.get("rating") or {}
+        points = rating.get("points")
         conversation_id = (event.data.get("conversation") or {}).get("id") or event.conversation_id
-        if isinstance(rating, int) and 1 <= rating <= 5 and conversation_id:
-            comment = str(event.data.get("comment") or "").strip()[:MAX_COMMENT]
-            await self._store.rate_conversation(
-                event.site_id, conversation_id, rating, comment, _now_ms()
-            )
+        if isinstance(points, int) and 1 <= points <= 5 and conversation_id:
+            comment = str(rating.get("comment") or "").strip()[:MAX_COMMENT]
+            at = _ms(rating.get("rated_at")) or _now_ms()
+            await self._store.rate_conversation(event.site_id, conversation_id, points, comment, at)
 
     async def _message(self, event: Event) -> None:
         message = event.data.get("message") or {}
@@ -269,14 +270,6 @@ class ReportService:
         if self._missed is not None:
             self._missed.forget(site_id)
         return settings
-
-    async def rate(self, site_id: int, conversation_id: str, rating: int, comment: str) -> None:
-        if not 1 <= rating <= 5:
-            raise InvalidInput("rating must be a whole number from 1 to 5")
-        if not await self._store.rate_conversation(
-            site_id, conversation_id, rating, comment.strip()[:MAX_COMMENT], _now_ms()
-        ):
-            raise NotFound("no such conversation")
 
     async def sentiments(self, site_id: int, conversation_ids: Sequence[str]) -> dict[str, float]:
         found = await self._store.conversation_sentiments(site_id, conversation_ids)

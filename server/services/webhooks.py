@@ -36,6 +36,7 @@ EVENT_TYPES: dict[str, str] = {
     "conversation.reopened": "A resolved conversation was opened again",
     "conversation.snoozed": "A conversation was snoozed (agent-only)",
     "conversation.tagged": "A conversation's tags changed",
+    "rating.created": "A visitor rated a resolved conversation: good, okay or bad, and a comment",
     "visitor.identified": "A visitor's name or e-mail became known, or changed",
 }
 TEST_EVENT = "webhook.test"

@@ -227,14 +227,20 @@ async def test_the_recorder_keeps_facts_from_the_events_it_hears(
         await recorder.on_event(Event("message.created", SITE, {"message": message}))
     resolved = {**conversation, "status": "resolved", "resolved_at": "2026-03-28T11:00:00Z"}
     await recorder.on_event(Event("conversation.resolved", SITE, {"conversation": resolved}))
-    rated = {"conversation": {"id": "c1"}, "rating": 4, "comment": " ok in the end "}
-    await recorder.on_event(Event("conversation.rated", SITE, rated))
+    rating = {"score": "good", "points": 5, "comment": " ok in the end ", "rated_at": created}
+    await recorder.on_event(
+        Event("rating.created", SITE, {"conversation": {"id": "c1"}, "rating": rating})
+    )
 
     [facts] = await message_store.conversation_facts([SITE], ms(28, 0, 0), ms(29, 0, 0))
     assert (facts.first_visitor_ms, facts.first_response_ms) == (ms(28, 10, 0), ms(28, 10, 2))
     assert (facts.responder_id, facts.visitor_messages, facts.agent_messages) == (7, 1, 1)
     assert facts.resolved_ms == ms(28, 11, 0)
-    assert (facts.rating, facts.rating_comment) == (4, "ok in the end")
+    assert (facts.rating, facts.rating_comment, facts.rated_ms) == (
+        5,
+        "ok in the end",
+        ms(28, 10, 0),
+    )
     assert facts.sentiment is not None and facts.sentiment < -0.05  # "awful"
 
 

@@ -62,6 +62,7 @@ export function startChat(core) {
         attach,
         onDraft: (text) => typing.input(text),
         onStartNew: startNew,
+        onRate: rate,
         onPrechat(data) {
           store.set("pre", 1);
           view.setPrechat("off", "off");
@@ -161,15 +162,28 @@ export function startChat(core) {
     view.setResolved(false);
   }
 
+  // rated: a rating given since the latest resolution (rated_at after resolved_at).
+  const ratedNow = (c) => !!(c.rating && (!c.resolved_at || c.rating.rated_at >= c.resolved_at));
+
   function setConversation(c) {
-    state.conversation = c && c.id ? { id: c.id, status: c.status } : null;
-    if (view) view.setResolved(!!state.conversation && state.conversation.status === "resolved" && !state.startNew);
+    state.conversation = c && c.id ? { id: c.id, status: c.status, rated: ratedNow(c) } : null;
+    const now = state.conversation;
+    if (view) view.setResolved(!!now && now.status === "resolved" && !state.startNew, now && (now.rated ? "thanks" : "ask"));
   }
 
   function onConversationStatus(p) {
     if (!p || typeof p.conversation_id !== "string") return;
     if (p.status === "open") state.startNew = false;
-    setConversation({ id: p.conversation_id, status: p.status });
+    setConversation({ id: p.conversation_id, status: p.status, rating: p.rating });
+  }
+
+  async function rate(score, comment) {
+    const c = state.conversation;
+    if (!c) return { ok: false };
+    const ack = await conn.request("rate_conversation", { conversation_id: c.id, score, comment });
+    if (ack.ok || ack.code === "conflict") c.rated = true;
+    else warn(ack.error || ack.code);
+    return ack;
   }
 
   async function loadOlder() {

@@ -61,6 +61,20 @@ export const PANEL_CSS = `
 .done[hidden]{display:none}
 .done .new{all:unset;cursor:pointer;padding:7px 14px;border-radius:999px;background:var(--accent);color:var(--on);font-weight:600;font-size:13px}
 .done .new:focus-visible{outline:2px solid var(--ink);outline-offset:2px}
+.rate{display:grid;justify-items:center;gap:8px;width:100%}
+.rate p{margin:0}
+.rate p:first-child{font-weight:600;color:#1c2330}
+.faces{display:flex;gap:8px}
+.faces button{all:unset;display:flex;flex-direction:column;align-items:center;gap:2px;min-width:64px;padding:6px 8px;border-radius:12px;border:1px solid #e5e7eb;background:#fff;cursor:pointer;font-size:12px;color:#4b5563}
+.faces svg{width:26px;height:26px}
+.rate [hidden]{display:none}
+.faces b{font-weight:500}
+.faces [aria-pressed=true]{border-color:var(--accent);box-shadow:0 0 0 1px var(--accent);color:var(--ink)}
+.faces button:focus-visible{outline:2px solid var(--ink);outline-offset:2px}
+.more{display:grid;gap:8px;width:100%}
+.more textarea{box-sizing:border-box;width:100%;padding:8px 10px;border:1px solid #d1d5db;border-radius:10px;font:inherit;font-size:16px;resize:none}
+.more .new{justify-self:center}
+.thanks{font-weight:600;color:#166534}
 .atts{display:flex;flex-wrap:wrap;gap:6px;margin-top:4px}
 .me .atts{justify-content:flex-end}
 .att{display:block;line-height:0;border-radius:14px;overflow:hidden;background:#e9ecf1;box-shadow:0 0 0 1px rgba(15,23,42,.08)}

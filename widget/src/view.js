@@ -9,6 +9,7 @@ import { CLOSE } from "./icons.js";
 import { createMessageList } from "./messages.js";
 import { PANEL_CSS } from "./panel-styles.js";
 import { createPrechat } from "./prechat.js";
+import { createRating } from "./rating.js";
 import { followViewport } from "./viewport.js";
 
 const CONNECTION_TEXT = {
@@ -32,7 +33,7 @@ function face(el, url, name) {
  * @param {(text: string) => void} [o.onDraft]   composer text changed
  * @param {object} o.launcher     launcher.js's launcher (its onToggle is the launcher's click)
  */
-export function createView({ origin, onClose, onSend, onNearTop, onDraft, attach, onPrechat, onAct, onStartNew, launcher }) {
+export function createView({ origin, onClose, onSend, onNearTop, onDraft, attach, onPrechat, onAct, onStartNew, onRate, launcher }) {
   const shell = launcher;
   const { host, root, wrap } = shell;
   shell.addStyles(PANEL_CSS);
@@ -41,11 +42,14 @@ export function createView({ origin, onClose, onSend, onNearTop, onDraft, attach
   const composer = createComposer({ onSubmit: onSend, onInput: onDraft, attach });
   const prechat = createPrechat((data) => onPrechat && onPrechat(data));
   const lock = h("div", { class: "away", role: "status", hidden: true }, t("Please sign in on this website to chat with us."));
-  // After an agent resolved the conversation: writing on reopens it; the button starts afresh.
+  // After an agent resolved the conversation: writing on reopens it; the button starts
+  // afresh; the visitor is asked for a rating until they gave one.
+  const rating = createRating((score, comment) => onRate(score, comment));
   const done = h(
     "div",
-    { class: "done", role: "status", hidden: true },
-    h("span", {}, t("This conversation has been resolved.")),
+    { class: "done", hidden: true },
+    h("span", { role: "status" }, t("This conversation has been resolved.")),
+    rating.el,
     h("button", { class: "new", type: "button", onclick: () => onStartNew() }, t("Start a new conversation")),
   );
 
@@ -85,6 +89,7 @@ export function createView({ origin, onClose, onSend, onNearTop, onDraft, attach
       away.textContent = s.offline_message;
       panel.setAttribute("aria-label", t("Chat with {name}", { name: s.team_name }));
       list.setGreeting(s.greeting, s.team_name);
+      rating.setWords();
     },
     setAgentsOnline(on) {
       head.classList.toggle("online", on);
@@ -113,8 +118,10 @@ export function createView({ origin, onClose, onSend, onNearTop, onDraft, attach
       }
       composer.el.hidden = on || asking;
     },
-    setResolved(on) {
+    /** on: the conversation is resolved; rate: "ask" | "thanks" | "off". */
+    setResolved(on, rate) {
       done.hidden = !on;
+      rating.show(on ? rate || "off" : "off");
       if (on) list.scrollToEnd();
     },
     setUnread: (count) => shell.setUnread(count),

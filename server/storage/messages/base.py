@@ -23,6 +23,7 @@ from server.domain import (
     Message,
     MessageRevision,
     PageView,
+    Rating,
     Visitor,
 )
 from server.storage.messages.mail_queue import MailQueueStore
@@ -222,6 +223,13 @@ class MessageStore(OutboxStore, MailQueueStore, ReportStore, VisitReportStore, P
         snoozed sets ``snoozed_until`` (None: until the visitor writes), and each clears
         the other's field. With ``only_from``, only a conversation in one of those statuses
         changes. None when no conversation changed."""
+
+    async def rate_conversation_once(
+        self, site_id: int, conversation_id: str, visitor_id: str, rating: Rating
+    ) -> Conversation | None:
+        """The visitor's rating of their resolved conversation, kept only when it is theirs,
+        resolved, and not rated since its latest resolution (one rating per resolution,
+        however many tabs send one at once). None when nothing was kept."""
 
     async def wake_snoozed(self, now: datetime, limit: int = 100) -> list[Conversation]:
         """Open the snoozed conversations (any site) whose ``snoozed_until`` has passed.

@@ -28,6 +28,7 @@ from server.domain import (
     MessageStatus,
     NotFound,
     PageView,
+    Rating,
     RevisionAction,
     Visitor,
     utcnow,
@@ -415,6 +416,28 @@ class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports, MongoReportCo
         }
         document = await self._conversations.find_one_and_update(
             query, {"$set": change}, return_document=ReturnDocument.AFTER
+        )
+        return documents.conversation_from_document(document) if document else None
+
+    async def rate_conversation_once(
+        self, site_id: int, conversation_id: str, visitor_id: str, rating: Rating
+    ) -> Conversation | None:
+        mine = {"_id": conversation_id, "site_id": site_id, "visitor_id": visitor_id}
+        found = await self._conversations.find_one({**mine, "status": "resolved"})
+        resolved_at = ((found or {}).get("resolved") or {}).get("at")
+        if resolved_at is None:
+            return None
+        # Compare-and-set on the resolution read: a reopen or a second rating meanwhile
+        # leaves nothing to match.
+        document = await self._conversations.find_one_and_update(
+            {
+                **mine,
+                "status": "resolved",
+                "resolved.at": resolved_at,
+                "$or": [{"rating": None}, {"rating.at": {"$lt": resolved_at}}],
+            },
+            {"$set": {"rating": documents.rating_document(rating)}},
+            return_document=ReturnDocument.AFTER,
         )
         return documents.conversation_from_document(document) if document else None
 

@@ -8,7 +8,8 @@ that keep every write a plain single-document update:
 - A datetime that changes after insert travels inside a sub-document
   (``last_activity: {at, preview}`` on conversations, ``left: {at}`` on page views): the
   activity moves as one unit, and ``$set`` of a whole sub-document keeps its BSON dates on
-  every server we test against (``resolved: {at}`` too). A page view's ``seconds`` (visible
+  every server we test against (``resolved: {at}`` and ``rating: {score, comment, at}``
+  too). A page view's ``seconds`` (visible
   time) is top-level so the widget's reports and the analytics pipelines reach it without
   a dotted path; older documents kept it as ``left.seconds`` and still read back.
 - A snooze's end is ``snoozed_until`` as a ``rules.time_key`` string, so waking compares
@@ -18,10 +19,11 @@ that keep every write a plain single-document update:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from server.domain import Conversation, Message, PageView, Visitor
+from server.domain import Conversation, Message, PageView, Rating, Score, Visitor
 from server.storage.messages import records, rules
 
 Document = Mapping[str, Any]
@@ -83,7 +85,24 @@ def conversation_document(conversation: Conversation) -> dict[str, Any]:
     document["last_activity"] = last_activity_document(at, preview)
     document["snoozed_until"] = wake_key(record.pop("snoozed_until"))
     document["resolved"] = resolved_document(record.pop("resolved_at"))
+    document["rating"] = rating_document(conversation.rating)
     return document
+
+
+def rating_document(rating: Rating | None) -> dict[str, Any] | None:
+    if rating is None:
+        return None
+    return {
+        "score": rating.score.value,
+        "comment": rating.comment,
+        "at": rules.to_millis(rating.rated_at),
+    }
+
+
+def rating_from_document(found: dict[str, Any] | None) -> Rating | None:
+    if not found:
+        return None
+    return Rating(Score(found["score"]), found.get("comment", ""), _moment(found["at"]))  # type: ignore[arg-type]
 
 
 def wake_key(snoozed_until: datetime | None) -> str | None:
@@ -107,7 +126,8 @@ def conversation_from_document(document: Document) -> Conversation:
     wake = record.get("snoozed_until")
     record["snoozed_until"] = rules.time_of_key(wake) if wake else None
     record["resolved_at"] = (record.pop("resolved", None) or {}).get("at")
-    return records.conversation_from_record(record)
+    rating = rating_from_document(record.pop("rating", None))
+    return replace(records.conversation_from_record(record), rating=rating)
 
 
 def message_document(message: Message) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from server.domain import (
     MessageStatus,
     NotFound,
     PageView,
+    Rating,
     RevisionAction,
     Visitor,
     utcnow,
@@ -58,6 +59,7 @@ from server.storage.messages.sqlite_rows import (
     page_view_from_row,
     page_view_values,
     placeholders,
+    rating_text,
     read_moment,
     to_json,
     visitor_from_row,
@@ -471,6 +473,21 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
             ).fetchone()
 
         row = await self._writes.run(change)
+        return conversation_from_row(row) if row else None
+
+    async def rate_conversation_once(
+        self, site_id: int, conversation_id: str, visitor_id: str, rating: Rating
+    ) -> Conversation | None:
+        def rate(conn: sqlite3.Connection) -> Any:
+            return conn.execute(
+                "UPDATE conversations SET rating = ? WHERE site_id = ? AND id = ? "
+                "AND visitor_id = ? AND status = 'resolved' AND resolved_at IS NOT NULL "
+                "AND (rating IS NULL OR json_extract(rating, '$.at') < resolved_at) "
+                f"RETURNING {CONVERSATION_COLUMNS}",
+                (rating_text(rating), site_id, conversation_id, visitor_id),
+            ).fetchone()
+
+        row = await self._writes.run(rate)
         return conversation_from_row(row) if row else None
 
     async def wake_snoozed(self, now: datetime, limit: int = 100) -> list[Conversation]:

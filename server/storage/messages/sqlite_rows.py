@@ -22,6 +22,8 @@ from server.domain import (
     MessageKind,
     MessageStatus,
     PageView,
+    Rating,
+    Score,
     Visitor,
 )
 from server.storage.messages.records import attachment_from_dict, status_of
@@ -37,7 +39,7 @@ PAGE_VIEW_COLUMNS = (
 CONVERSATION_COLUMNS = (
     "id, site_id, visitor_id, status, assignee_id, created_at, last_activity_at, "
     "activity_id, preview, unread_by_agent, unread_by_visitor, "
-    "snoozed_until, resolved_at, tags, waiting_key"
+    "snoozed_until, resolved_at, tags, waiting_key, rating"
 )
 MESSAGE_COLUMNS = (
     "id, conversation_id, site_id, author_kind, author_id, author_name, text, client_id, "
@@ -158,6 +160,7 @@ def conversation_values(c: Conversation) -> tuple[Any, ...]:
         moment_or_none(c.resolved_at),
         to_json(list(c.tags)),
         waiting_key(c.waiting_since),
+        rating_text(c.rating),
     )
 
 
@@ -178,7 +181,25 @@ def conversation_from_row(row: Sequence[Any]) -> Conversation:
         resolved_at=read_moment(row[12]),
         tags=tuple(json.loads(row[13])),
         waiting_since=waiting_since(row[14]),
+        rating=rating_of(row[15]),
     )
+
+
+def rating_text(rating: Rating | None) -> str | None:
+    """A rating as JSON text; ``at`` in the store's datetime text, so SQL compares it with
+    ``resolved_at``."""
+    if rating is None:
+        return None
+    return to_json(
+        {"score": rating.score.value, "comment": rating.comment, "at": moment(rating.rated_at)}
+    )
+
+
+def rating_of(text: str | None) -> Rating | None:
+    if not text:
+        return None
+    found = json.loads(text)
+    return Rating(Score(found["score"]), found.get("comment", ""), read_moment(found["at"]))  # type: ignore[arg-type]
 
 
 # --- messages ---------------------------------------------------------------------------

@@ -80,6 +80,8 @@ conversations = Table(
     Column("tags", JSON, nullable=False, server_default="[]"),
     # The oldest unanswered visitor message's id, or "~": see rules.waiting_key.
     Column("waiting_key", Text, nullable=False, server_default="~"),
+    # The visitor's rating as JSON: {score, comment, at}; NULL until rated.
+    Column("rating", Text),
     Index("conversations_by_activity", "site_id", "activity_id"),
     Index("conversations_by_status", "site_id", "status", "activity_id"),
     Index("conversations_by_visitor", "site_id", "visitor_id", "status"),
