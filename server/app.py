@@ -36,6 +36,7 @@ from server.services.drain import Drain
 from server.services.events import EventBus
 from server.services.fingerprint import FingerprintKeys
 from server.services.geo import GeoService
+from server.services.idempotency import IdempotencyService
 from server.services.journey import JourneyService
 from server.services.mail_setup import build_mail
 from server.services.message_edits import MessageEditService
@@ -66,6 +67,7 @@ from server.storage.sql.agent_settings import AgentSettingsRepository
 from server.storage.sql.agents import AgentRepository
 from server.storage.sql.audit import AuditRepository
 from server.storage.sql.engine import make_engine, make_sessionmaker
+from server.storage.sql.idempotency import IdempotencyRepository
 from server.storage.sql.retention import RetentionRepository
 from server.storage.sql.sites import SiteRepository
 from server.storage.sql.team import TeamRepository
@@ -283,6 +285,7 @@ def create_app(settings: Settings) -> web.Application:
 
     app[keys.sql_engine_key] = engine
     app[keys.message_store_key] = store
+    app[keys.idempotency_key] = IdempotencyService(IdempotencyRepository(sessions))
     app[keys.cache_key] = cache
     app[keys.throttle_key] = throttle
     app[keys.origin_policy_key] = sites.origin_policy

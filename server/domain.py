@@ -90,6 +90,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Unprocessable(DomainError):
+    """Well-formed, but it contradicts what came before (an idempotency key reused for a
+    different request)."""
+
+    code = "unprocessable"
+
+
 class Busy(DomainError):
     """Over capacity right now: nothing was done; the same request may be sent again after
     ``retry_after`` seconds (a message resent with its client_id is still one message)."""

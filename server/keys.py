@@ -17,6 +17,7 @@ from server.services.conversations import ConversationService
 from server.services.drain import Drain
 from server.services.events import EventBus
 from server.services.geo import GeoService
+from server.services.idempotency import IdempotencyService
 from server.services.mail_queue import MailQueue
 from server.services.mail_worker import MailWorker
 from server.services.message_edits import MessageEditService
@@ -66,3 +67,4 @@ presence_key = web.AppKey("presence", AgentPresence)
 reports_key = web.AppKey("reports", ReportService)
 mail_queue_key = web.AppKey("mail_queue", MailQueue)
 mail_worker_key = web.AppKey("mail_worker", MailWorker)
+idempotency_key = web.AppKey("idempotency", IdempotencyService)

@@ -25,7 +25,17 @@ def require_own_page(request: web.Request) -> None:
         raise Forbidden("sign in and out from the Porchlight dashboard itself")
 
 
+CALLER = web.RequestKey("caller", AgentContext)  # who is calling, once per request
+
+
 async def agent_context(request: web.Request) -> AgentContext:
+    known = request.get(CALLER)
+    if known is None:
+        known = request[CALLER] = await _authenticate(request)
+    return known
+
+
+async def _authenticate(request: web.Request) -> AgentContext:
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
     if token and token.startswith(API_KEY_PREFIX):  # a site's server-side API key

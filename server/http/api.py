@@ -73,7 +73,7 @@ async def site_conversations(request: web.Request, query: ConversationsQuery) ->
     conversations, has_more = await request.app[chat_key].list_conversations(
         ctx.scope(site_id),
         ConversationStatus(query.status) if query.status else None,
-        query.cursor,
+        query.start,
         query.limit,
     )
     next_cursor = conversations[-1]["activity_id"] if has_more and conversations else None
@@ -96,7 +96,7 @@ async def conversation_messages(request: web.Request, query: PageQuery) -> web.R
     )
     assert conversation_id is not None
     result = await request.app[chat_key].agent_history(
-        ctx, conversation_id, query.cursor, query.limit
+        ctx, conversation_id, query.start, query.limit
     )
     messages = result["messages"]
     next_cursor = messages[0]["id"] if result["has_more"] and messages else None

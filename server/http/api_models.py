@@ -46,6 +46,11 @@ class Body(BaseModel):
 class PageQuery(Query):
     limit: int = Field(default=50, ge=1, le=100, description="items per page")
     cursor: str | None = Field(default=None, pattern=ULID_PATTERN, description=CURSOR)
+    before: str | None = Field(default=None, pattern=ULID_PATTERN, description="the same as cursor")
+
+    @property
+    def start(self) -> str | None:
+        return self.cursor or self.before
 
 
 class ConversationsQuery(PageQuery):
@@ -60,6 +65,7 @@ class InboxQuery(Query):
     limit: int = Field(default=50, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=100_000)
     cursor: str | None = Field(default=None, pattern=ULID_PATTERN, description=CURSOR)
+    before: str | None = Field(default=None, pattern=ULID_PATTERN, description="the same as cursor")
 
 
 class ContactsQuery(Query):
@@ -96,7 +102,9 @@ class FigureQuery(ReportQuery):
 
 
 class SendMessageBody(Body):
-    text: str = Field(min_length=1, max_length=4000, description="what the visitor reads")
+    text: str = Field(
+        min_length=1, description="what the visitor reads (PORCHLIGHT_MAX_MESSAGE_CHARS at most)"
+    )
     client_id: str | None = Field(
         default=None,
         pattern=CLIENT_ID_PATTERN,
@@ -114,8 +122,9 @@ class SendMessageBody(Body):
 
 
 class NoteBody(Body):
-    text: str = Field(min_length=1, max_length=4000, description="for the team only")
+    text: str = Field(min_length=1, description="for the team only")
     client_id: str | None = Field(default=None, pattern=CLIENT_ID_PATTERN)
+    reply_to: str | None = Field(default=None, pattern=ULID_PATTERN)
 
 
 class SnoozeBody(Body):

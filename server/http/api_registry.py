@@ -4,7 +4,7 @@
 validates its query string and body with the operation's pydantic models before the
 handler runs, and ``openapi.document`` describes the same models. So what the document
 says is what the server checks. A POST may carry an ``Idempotency-Key`` (see
-``idempotent``).
+``http/idempotency.py``).
 """
 
 from __future__ import annotations
@@ -17,8 +17,11 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from server.domain import InvalidFields, InvalidInput
+from server.http import csrf
+from server.http.agent_auth import agent_context
 from server.http.api_models import FORMATS
 from server.http.body import json_object
+from server.http.idempotency import idempotently
 
 Handler = Callable[..., Awaitable[web.StreamResponse]]
 M = TypeVar("M", bound=BaseModel)
@@ -46,9 +49,8 @@ class Operation:
 
 
 class ApiRegistry:
-    def __init__(self, run_idempotent: Handler | None = None) -> None:
+    def __init__(self) -> None:
         self.operations: list[Operation] = []
-        self._run_idempotent = run_idempotent
 
     def add(self, router: web.UrlDispatcher, method: str, path: str, handler: Handler, **kw):
         operation = Operation(method, path, handler, **kw)
@@ -57,16 +59,18 @@ class ApiRegistry:
 
     def _route(self, operation: Operation) -> Callable[[web.Request], Awaitable[Any]]:
         async def route(request: web.Request) -> web.StreamResponse:
+            await agent_context(request)  # who is calling (401) before what they ask (400)
             kwargs: dict[str, Any] = {}
             if operation.query is not None:
                 kwargs["query"] = validated(operation.query, dict(request.query))
             if operation.body is not None:
                 raw = await json_object(request) if request.can_read_body else {}
                 kwargs["body"] = validated(operation.body, raw)
-            if operation.method == "POST" and self._run_idempotent is not None:
-                call = lambda: operation.handler(request, **kwargs)  # noqa: E731
-                return await self._run_idempotent(request, call)
-            return await operation.handler(request, **kwargs)
+            if operation.method != "POST":
+                return await operation.handler(request, **kwargs)
+            csrf.check_api(request)  # a cookie alone never changes anything
+            body = kwargs["body"].model_dump_json() if "body" in kwargs else ""
+            return await idempotently(request, body, lambda: operation.handler(request, **kwargs))
 
         route.__name__ = operation.operation_id
         return route

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.http import analytics, api, inbox_api, openapi, reports, search
+from server.http import analytics, api, inbox_api, openapi, replies_api, reports, search
 from server.http import api_models as m
 from server.http import api_replies as r
 from server.http.api_registry import ApiRegistry
@@ -30,6 +30,11 @@ def setup(router: web.UrlDispatcher, registry: ApiRegistry) -> None:
     add(router, "GET", f"{CONVERSATION}/messages", api.conversation_messages,
         summary="A conversation and its messages", tag=tag, query=m.PageQuery,
         reply=r.MessagePage)  # fmt: skip
+    add(router, "POST", f"{CONVERSATION}/messages", replies_api.send_message,
+        summary="Send a message to the visitor", tag=tag, body=m.SendMessageBody,
+        reply=r.MessageReply)  # fmt: skip
+    add(router, "POST", f"{CONVERSATION}/notes", replies_api.add_note,
+        summary="Add a private note", tag=tag, body=m.NoteBody, reply=r.MessageReply)  # fmt: skip
     add(router, "POST", f"{CONVERSATION}/resolve", inbox_api.resolve,
         summary="Resolve", tag=tag, reply=r.ConversationReply)  # fmt: skip
     add(router, "POST", f"{CONVERSATION}/reopen", inbox_api.reopen,

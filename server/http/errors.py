@@ -15,6 +15,7 @@ from server.domain import (
     NotFound,
     RateLimited,
     Unauthenticated,
+    Unprocessable,
     field_errors,
 )
 
@@ -24,6 +25,7 @@ STATUS = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    Unprocessable: 422,
     RateLimited: 429,
     Busy: 503,
 }

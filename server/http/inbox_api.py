@@ -10,6 +10,7 @@ from aiohttp import web
 
 from server.http.agent_auth import agent_context
 from server.http.api_models import AssignBody, InboxQuery, SnoozeBody, TagsBody
+from server.http.replies_api import speaker
 from server.keys import conversations_key
 from server.services.auth import AgentContext
 from server.services.inbox_commands import Assign, InboxView, Retag, conversation_id, snooze_until
@@ -67,6 +68,6 @@ async def tags(request: web.Request, body: TagsBody) -> web.Response:
 
 
 async def _target(request: web.Request) -> tuple[AgentContext, str]:
-    ctx = await agent_context(request)
+    ctx = await speaker(request)
     target = conversation_id({"conversation_id": request.match_info["conversation_id"]})
     return ctx, target

@@ -249,3 +249,16 @@ class AssignmentRuleRow(Base):
     )
     mode: Mapped[str] = mapped_column(String(16), default="off")
     cap: Mapped[int] = mapped_column(Integer, default=0)  # open conversations per agent; 0: none
+
+
+class IdempotencyRow(Base):
+    """A POST's answer under its Idempotency-Key; ``status`` is null while it runs."""
+
+    __tablename__ = "idempotency_keys"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)  # who sent it
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of method, path and body
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, index=True)
