@@ -8,7 +8,8 @@ from typing import Any
 
 import aiohttp
 
-WAIT = 15.0  # generous: a loaded CI machine can stall an ack for seconds; nothing here measures speed
+# Generous: a loaded machine can stall an ack for seconds; nothing here measures speed.
+WAIT = 15.0
 
 
 class RawSocket:
