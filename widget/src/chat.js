@@ -44,7 +44,10 @@ export function startChat(core) {
   const outbox = createOutbox({
     store,
     send: (payload) => conn.request("send_message", payload),
-    onSent: (item, message) => view.list.upsert(message),
+    onSent(item, message) {
+      view.list.upsert(message);
+      tell(message);
+    },
     onFailed: (item, error) => view.list.fail(item.client_id, error),
   });
 
@@ -249,11 +252,21 @@ export function startChat(core) {
     if (state.startNew && state.conversation && m.conversation_id === state.conversation.id) return; // the old thread
     if (!state.conversation || m.conversation_id !== state.conversation.id) setConversation({ id: m.conversation_id, status: "open" });
     const isNew = view.list.upsert(m);
+    if (isNew) tell(m);
     if (!isNew || kind !== "agent") return;
     typing.hideAgent();
     live.message(m);
     if (state.open) markRead();
     else setUnread(state.unread + 1);
+  }
+
+  // Porchlight('on', 'message', fn): each new message of the visitor or the team, once.
+  const told = new Set();
+  function tell(m) {
+    const a = m.author || {};
+    if (told.has(m.id) || (a.kind != "visitor" && a.kind != "agent")) return;
+    told.add(m.id);
+    core.tell("message", { id: m.id, conversation_id: m.conversation_id, text: m.text, author: { kind: a.kind, name: a.name }, created_at: m.created_at });
   }
 
   function onRead(r) {

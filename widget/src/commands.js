@@ -5,8 +5,18 @@
 export function installCommands(widget, previous) {
   const queued = previous && Array.isArray(previous.q) ? previous.q : [];
 
-  function Porchlight(command, arg) {
+  function Porchlight(command, arg, fn) {
     switch (command) {
+      case "on":
+        return widget.on(arg, fn);
+      case "off":
+        return widget.off(arg, fn);
+      case "unread":
+        return widget.unread();
+      case "hide":
+        return widget.hide();
+      case "show":
+        return widget.show();
       case "open":
         return widget.open();
       case "close":

@@ -10,6 +10,7 @@ import { SERVER_EVENTS, openConnection } from "./connection.js";
 import { fingerprint } from "./fingerprint.js";
 import { setStrings } from "./i18n.js";
 import { startJourney } from "./journey.js";
+import { createEvents } from "./events.js";
 import { createLauncher } from "./launcher.js";
 import { siteStorage } from "./storage.js";
 
@@ -36,6 +37,8 @@ export function startWidget({ siteKey, origin, nonce }) {
   let identity = null; // identify() data not yet acknowledged
   let wantOpen = false;
   let config = null;
+  let hidden = false; // Porchlight('hide'): no launcher button
+  const events = createEvents(warn);
   let connected;
   const connecting = new Promise((resolve) => (connected = resolve));
   const queue = []; // server events the chat has not seen yet
@@ -51,6 +54,7 @@ export function startWidget({ siteKey, origin, nonce }) {
     config: () => config,
     wantOpen: () => wantOpen,
     emit,
+    tell: events.emit, // to the page's listeners
     identify: (data) => widget.identify(data),
   };
 
@@ -58,10 +62,21 @@ export function startWidget({ siteKey, origin, nonce }) {
     core.settings = settings;
     setStrings(settings.strings, settings.language); // the visitor's language, before any word is written
     if (!launcher) {
-      launcher = createLauncher({ onToggle: () => setOpen(!isOpen()), onIntent: () => startChat() });
+      launcher = createLauncher({
+        onToggle: () => setOpen(!isOpen()),
+        onIntent: () => startChat(),
+        onOpen: (open) => events.emit(open ? "open" : "close"),
+        onUnread: (count) => events.emit("unread", count),
+      });
+      launcher.setHidden(hidden);
       whenBody(() => stopped || launcher.mount());
     }
     launcher.setSettings(settings);
+  }
+
+  function setHidden(on) {
+    hidden = on;
+    if (launcher) launcher.setHidden(on);
   }
 
   const isOpen = () => (chat ? chat.isOpen() : wantOpen);
@@ -207,6 +222,11 @@ export function startWidget({ siteKey, origin, nonce }) {
       store.set("consent", yes === true);
       if (ready) Promise.resolve(withFingerprint()).then((f) => conn.request("fingerprint", f && f.fingerprint));
     },
+    on: events.on,
+    off: events.off,
+    unread: () => (launcher ? launcher.unread() : 0),
+    hide: () => setHidden(true),
+    show: () => setHidden(false),
     open: () => setOpen(true),
     close: () => setOpen(false),
     toggle: () => setOpen(!isOpen()),

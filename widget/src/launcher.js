@@ -14,8 +14,10 @@ export const HOST_ID = "porchlight-widget";
  * @param {object} o
  * @param {() => void} o.onToggle   launcher clicked
  * @param {() => void} [o.onIntent] the pointer or focus reached the launcher (load ahead)
+ * @param {(open: boolean) => void} [o.onOpen]  the panel opened or closed
+ * @param {(count: number) => void} [o.onUnread] the unread count changed
  */
-export function createLauncher({ onToggle, onIntent }) {
+export function createLauncher({ onToggle, onIntent, onOpen, onUnread }) {
   const host = document.createElement(HOST_ID);
   host.id = HOST_ID;
   // Inline (CSSOM) styles outrank the page's ordinary rules for our host element.
@@ -75,14 +77,20 @@ export function createLauncher({ onToggle, onIntent }) {
       label();
     },
     setUnread(count) {
+      if (count !== unread && onUnread) onUnread(count);
       unread = count;
       badge.hidden = !count;
       badge.textContent = count > 99 ? "99+" : String(count);
       label();
     },
     unread: () => unread,
+    /** Porchlight('hide') / ('show'): the page has its own button; the panel still opens. */
+    setHidden(on) {
+      button.style.display = on ? "none" : "";
+    },
     isOpen: () => open,
     setOpen(next) {
+      if (next !== open && onOpen) onOpen(next);
       open = next;
       wrap.classList.toggle("open", open);
       button.setAttribute("aria-expanded", String(open));
