@@ -20,14 +20,16 @@ def iso(moment: datetime | None) -> str | None:
 
 
 class DomainError(Exception):
-    """An error a caller can act on. ``code`` is stable; the message is for people."""
+    """An error a caller can act on. ``code`` is stable; the message is for people.
+    ``field``, when known, names the form field or payload key the error is about."""
 
     code = "error"
 
-    def __init__(self, message: str, code: str | None = None) -> None:
+    def __init__(self, message: str, code: str | None = None, *, field: str | None = None):
         super().__init__(message)
         if code:
             self.code = code
+        self.field = field
 
     @property
     def message(self) -> str:
@@ -35,13 +37,7 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    """``field``, when known, names the form field or payload key that is wrong."""
-
     code = "invalid"
-
-    def __init__(self, message: str, code: str | None = None, *, field: str | None = None):
-        super().__init__(message, code)
-        self.field = field
 
 
 class InvalidFields(InvalidInput):
@@ -58,7 +54,7 @@ def field_errors(error: DomainError) -> dict[str, str]:
     """The fields an error is about, each with its message; {} for an error of a whole form."""
     if isinstance(error, InvalidFields):
         return error.fields
-    if isinstance(error, InvalidInput) and error.field:
+    if error.field:  # a wrong value, or one already taken (a Conflict)
         return {error.field: error.message}
     return {}
 

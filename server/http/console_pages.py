@@ -23,12 +23,12 @@ from server.domain import (
     NotFound,
     Role,
     WidgetSettings,
-    field_errors,
     iso,
 )
 from server.http import csrf
 from server.http.agent_auth import optional_agent
 from server.http.console_api import base_url, request_ip
+from server.http.console_forms import error_context
 from server.keys import console_key, settings_key, sites_key
 from server.services import commands
 from server.services.admission import BLOCKED_RESPONSES
@@ -189,6 +189,7 @@ async def section_submit(request: web.Request) -> web.Response:
                 site_id,
                 section,
                 error=error,
+                posted=operation,
                 typed=form_data(form),
                 status=status,
             )
@@ -264,6 +265,7 @@ async def _render(
     *,
     notice: str | None = None,
     error: DomainError | None = None,
+    posted: str = "",
     typed: dict[str, Any] | None = None,
     shown: dict[str, Any] | None = None,
     status: int = 200,
@@ -290,7 +292,7 @@ async def _render(
         title=title,
         sections=[(key, SECTIONS[key][0]) for key in sections_for(role)],
         notice=NOTICES.get(notice or ""),
-        **_error_context(error),
+        **error_context(error, posted),
         typed=typed or {},
         shown=shown or {},
         can=lambda action: permits(role, Action(action)),
@@ -416,18 +418,10 @@ async def _new_site(
     context = await _common(request, ctx)
     if not context["can_create_site"]:
         return await _refusal(request, ctx, "Only an owner of a site may create another one.", 403)
-    context.update(typed=typed or {}, title="New site", **_error_context(error))
+    context.update(typed=typed or {}, title="New site", **error_context(error, "create_site"))
     response = aiohttp_jinja2.render_template("console/new_site.html", request, context)
     response.set_status(400 if error else 200)
     return response
-
-
-def _error_context(error: DomainError | None) -> dict[str, Any]:
-    """The page's error: beside each field it names, else one line at the top."""
-    if error is None:
-        return {"error": None, "field_errors": {}}
-    message = error.message
-    return {"error": message[:1].upper() + message[1:], "field_errors": field_errors(error)}
 
 
 async def _refusal(

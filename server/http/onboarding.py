@@ -11,6 +11,7 @@ from server.domain import DomainError, InvalidInput, Unauthenticated, field_erro
 from server.http import csrf
 from server.http.agent_auth import set_session_cookie
 from server.http.console_api import request_ip
+from server.http.console_forms import sentence
 from server.http.errors import STATUS
 from server.keys import auth_key, console_key, settings_key, throttle_key
 
@@ -43,11 +44,10 @@ def _signed_in(request: web.Request, token: str, to: str) -> web.HTTPSeeOther:
 def _form_error(error: DomainError, form: Any, typed: dict[str, str]) -> dict[str, Any]:
     """What a form page shows after an error: each field's message beside it, what was
     typed (the password too, unless it is what was wrong: the page is never cached)."""
-    fields = field_errors(error)
-    message = error.message
+    fields = {name: sentence(text) for name, text in field_errors(error).items()}
     return {
         "typed": typed,
-        "error": message[:1].upper() + message[1:],
+        "error": sentence(error.message),
         "field_errors": fields,
         "kept_password": "" if "password" in fields else str(form.get("password", "")),
     }

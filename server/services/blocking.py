@@ -7,6 +7,7 @@ import re
 
 from server.domain import Block, BlockKind, InvalidInput
 from server.services.commands import ULID
+from server.services.field_checks import check_fields
 from server.storage.sql.blocks import BlockRepository
 
 COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -19,29 +20,43 @@ def parse_block(kind: object, value: object) -> tuple[BlockKind, str]:
     try:
         kind = BlockKind(kind)
     except ValueError:
-        raise InvalidInput("kind must be visitor, ip or country") from None
+        raise InvalidInput(
+            "Choose what to block: a visitor, an IP address or a country", field="kind"
+        ) from None
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput("say what to block")
+        raise InvalidInput("Say what to block", field="value")
     value = value.strip()
     if kind is BlockKind.VISITOR:
         if not ULID.match(value.upper()):
-            raise InvalidInput("a visitor id looks like 01J9Z3QK8M6Y2W4T7V5R0N1B3C")
+            raise InvalidInput("A visitor id looks like 01J9Z3QK8M6Y2W4T7V5R0N1B3C", field="value")
         return kind, value.upper()
     if kind is BlockKind.COUNTRY:
         if not COUNTRY.match(value.upper()):
-            raise InvalidInput("a country is a two-letter code such as DE or US")
+            raise InvalidInput("A country is a two-letter code such as DE or US", field="value")
         return kind, value.upper()
     try:
         network = ipaddress.ip_network(value, strict=False)
     except ValueError:
-        raise InvalidInput(f"{value!r} is not an IP address or a CIDR range") from None
+        raise InvalidInput(
+            f"“{value}” is not an IP address or a range like 203.0.113.0/24", field="value"
+        ) from None
     if network.prefixlen < WIDEST_PREFIX[network.version]:
         raise InvalidInput(
-            f"{value} covers too much of the internet; use /{WIDEST_PREFIX[network.version]} "
-            "or narrower"
+            f"“{value}” covers too much of the internet; use /{WIDEST_PREFIX[network.version]} "
+            "or narrower",
+            field="value",
         )
     single = network.prefixlen == network.max_prefixlen
     return kind, str(network.network_address) if single else str(network)
+
+
+def _note(note: object) -> str:
+    if note is not None and not isinstance(note, str):
+        raise InvalidInput("The note must be text", field="note")
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise InvalidInput("The note is longer than 200 characters", "too_long", field="note")
+    return note
 
 
 def matches(block: Block, visitor_id: str | None, ip: str | None, country: str | None) -> bool:
@@ -70,12 +85,10 @@ class BlockingService:
     async def add(
         self, site_id: int, kind: object, value: object, note: object, created_by: int | None
     ) -> Block:
-        parsed_kind, parsed_value = parse_block(kind, value)
-        if note is not None and not isinstance(note, str):
-            raise InvalidInput("note must be text")
-        note = (note or "").strip()
-        if len(note) > 200:
-            raise InvalidInput("note is longer than 200 characters", "too_long")
+        checked = check_fields(
+            {"value": lambda: parse_block(kind, value), "note": lambda: _note(note)}
+        )
+        (parsed_kind, parsed_value), note = checked["value"], checked["note"]
         return await self._blocks.add(site_id, parsed_kind, parsed_value, note, created_by)
 
     async def remove(self, site_id: int, block_id: int) -> Block:

@@ -19,7 +19,9 @@ def _privacy(console: ConsoleService) -> PrivacyService:
 def _visitor_id(call: Call) -> str:
     value = call.data.get("visitor_id")
     if not isinstance(value, str) or not commands.ULID.match(value):
-        raise InvalidInput("visitor_id must be a visitor's id")
+        raise InvalidInput(
+            "Enter a visitor's id, like 01J9Z3QK8M6Y2W4T7V5R0N1B3C", field="visitor_id"
+        )
     return value
 
 

@@ -24,19 +24,20 @@ MAX_TAGS_PER_CHANGE = 20
 
 def tag_name(value: Any, key: str = "name") -> str:
     if not isinstance(value, str):
-        raise InvalidInput(f"{key} must be a tag name")
+        raise InvalidInput("Enter a tag name", field=key)
     name = value.strip().lower()
     if not TAG_NAME.match(name):
         raise InvalidInput(
-            "a tag name is 1-32 letters, digits, spaces, '-' or '_', starting with a letter "
-            "or digit"
+            "a tag name is 1-32 letters, digits, spaces, dashes or underscores, starting with "
+            "a letter or digit",
+            field=key,
         )
     return name
 
 
 def color(value: Any) -> str:
     if not isinstance(value, str) or not COLOR.match(value.strip().lower()):
-        raise InvalidInput("color must be a colour like #2563eb")
+        raise InvalidInput("Choose a colour like #2563eb", field="color")
     return value.strip().lower()
 
 

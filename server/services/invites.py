@@ -47,7 +47,7 @@ def parse_role(value: object) -> Role:
     try:
         return Role(value)
     except ValueError:
-        raise InvalidInput("role must be owner, admin or agent") from None
+        raise InvalidInput("Choose a role: owner, admin or agent", field="role") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +89,7 @@ class InviteService:
         email, role = parse_email(email), parse_role(role)
         existing = await self._team.by_email(email)
         if existing and await self._team.role_of(site.id, existing.id):
-            raise Conflict(f"{email} is already in this site's team")
+            raise Conflict(f"“{email}” is already in this site's team", field="email")
         await self._invites.replace_pending(site.id, email)  # inviting again sends a new link
         invite = await self._invites.create(
             site_id=site.id,

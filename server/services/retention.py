@@ -63,7 +63,8 @@ class RetentionService:
             days = None
         elif isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
             raise InvalidInput(
-                f"days must be a whole number from 1 to {MAX_DAYS}, or 0 to keep everything"
+                f"Enter a whole number of days from 1 to {MAX_DAYS}, or 0 to keep everything",
+                field="days",
             )
         await self._repo.set_days(site_id, days)
         return {"days": days}

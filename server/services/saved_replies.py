@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from server.domain import InvalidInput, NotFound, ReplyScope, Role, SavedReply
+from server.services.field_checks import check_fields
 from server.services.permissions import Action, require
 from server.storage.cache import Cache
 from server.storage.sql.saved_replies import SavedReplyRepository
@@ -26,12 +27,15 @@ Listener = Callable[[int], Awaitable[None]]
 
 def parse_shortcut(value: Any) -> str:
     if not isinstance(value, str):
-        raise InvalidInput("shortcut is required: a word such as refund or shipping-eu")
+        raise InvalidInput(
+            "Enter a shortcut: a word such as refund or shipping-eu", field="shortcut"
+        )
     shortcut = value.strip().removeprefix("/").lower()
     if not SHORTCUT.match(shortcut):
         raise InvalidInput(
-            "shortcut: 1 to 32 letters, digits, dots, dashes or underscores, "
-            "starting with a letter or digit (like refund or shipping-eu)"
+            "Use 1 to 32 letters, digits, dots, dashes or underscores, first a letter or "
+            "digit, like refund or shipping-eu",
+            field="shortcut",
         )
     return shortcut
 
@@ -42,7 +46,9 @@ def parse_scope(value: Any) -> ReplyScope:
     try:
         return ReplyScope(value)
     except ValueError:
-        raise InvalidInput('scope must be "shared" or "personal"') from None
+        raise InvalidInput(
+            'Who can use it: "shared" (the team) or "personal" (only you)', field="scope"
+        ) from None
 
 
 class SavedReplyService:
@@ -72,12 +78,19 @@ class SavedReplyService:
         scope = parse_scope(data.get("scope"))
         if scope is ReplyScope.SHARED:
             require(role, Action.MANAGE_SHARED_REPLIES)
+        checked = check_fields(
+            {
+                "shortcut": lambda: parse_shortcut(data.get("shortcut")),
+                "title": lambda: self._title(data.get("title")),
+                "text": lambda: self._text(data.get("text")),
+            }
+        )
         reply = await self._replies.add(
             site_id,
             None if scope is ReplyScope.SHARED else agent_id,
-            parse_shortcut(data.get("shortcut")),
-            self._title(data.get("title")),
-            self._text(data.get("text")),
+            checked["shortcut"],
+            checked["title"],
+            checked["text"],
             created_by=agent_id,
         )
         await self._changed(site_id)
@@ -88,13 +101,12 @@ class SavedReplyService:
     ) -> tuple[SavedReply, dict[str, Any]]:
         """The reply as it is now and what changed (empty when nothing did)."""
         reply = await self._mine_to_manage(site_id, agent_id, role, reply_id)
-        wanted: dict[str, Any] = {}
-        if "shortcut" in data:
-            wanted["shortcut"] = parse_shortcut(data["shortcut"])
-        if "title" in data:
-            wanted["title"] = self._title(data["title"])
-        if "text" in data:
-            wanted["text"] = self._text(data["text"])
+        checks = {
+            "shortcut": lambda: parse_shortcut(data["shortcut"]),
+            "title": lambda: self._title(data["title"]),
+            "text": lambda: self._text(data["text"]),
+        }
+        wanted = check_fields({name: check for name, check in checks.items() if name in data})
         changes = {k: v for k, v in wanted.items() if getattr(reply, k) != v}
         if not changes:
             return reply, {}
@@ -124,17 +136,17 @@ class SavedReplyService:
         if value is None:
             return ""
         if not isinstance(value, str):
-            raise InvalidInput("title must be text")
+            raise InvalidInput("The title must be text", field="title")
         title = value.strip()
         if len(title) > MAX_TITLE:
-            raise InvalidInput(f"title: at most {MAX_TITLE} characters")
+            raise InvalidInput(f"A title has at most {MAX_TITLE} characters", field="title")
         return title
 
     def _text(self, value: Any) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise InvalidInput("text is required: the reply that the shortcut inserts")
+            raise InvalidInput("Enter the reply that the shortcut inserts", field="text")
         if len(value) > self._max_chars:
-            raise InvalidInput(f"text: at most {self._max_chars:,} characters")
+            raise InvalidInput(f"A reply has at most {self._max_chars:,} characters", field="text")
         return value.strip()
 
     async def _changed(self, site_id: int) -> None:

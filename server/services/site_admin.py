@@ -328,7 +328,7 @@ class SiteAdminService:
         """Owner only, with the site's name typed as confirmation."""
         site = await self._sites.get(site_id)
         if not isinstance(confirm, str) or confirm.strip() != site.name:
-            raise InvalidInput("type the site's name exactly to confirm deletion")
+            raise InvalidInput("Type the site's name exactly to confirm deletion", field="confirm")
         members = await self._admin.delete(site_id)
         self._sites.forget(site_id)
         await self._sites.origin_policy.refresh()

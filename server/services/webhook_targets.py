@@ -35,19 +35,25 @@ class Target:
 def parse_url(raw: object) -> Target:
     """An endpoint URL as typed, checked for shape (not yet for where it points)."""
     if not isinstance(raw, str) or not raw.strip():
-        raise InvalidInput("enter the URL that should receive the events")
+        raise InvalidInput("Enter the URL that should receive the events", field="url")
     url = raw.strip()
     if len(url) > MAX_URL_CHARS:
-        raise InvalidInput(f"the URL is longer than {MAX_URL_CHARS} characters")
+        raise InvalidInput(f"The URL is longer than {MAX_URL_CHARS} characters", field="url")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput("the URL must start with https:// (or http://) and name a host")
+        raise InvalidInput(
+            "The URL must start with https:// (or http://) and name a host", field="url"
+        )
     if parts.username or parts.password:
-        raise InvalidInput("put no user name or password in the URL; check the signature instead")
+        raise InvalidInput(
+            "Put no user name or password in the URL; check the signature instead", field="url"
+        )
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
-        raise InvalidInput("the URL's port is not a number between 1 and 65535") from None
+        raise InvalidInput(
+            "The URL's port is not a number between 1 and 65535", field="url"
+        ) from None
     return Target(url, parts.hostname, port)
 
 

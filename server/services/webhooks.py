@@ -19,9 +19,10 @@ import orjson
 
 from server.domain import InvalidInput, NotFound, iso
 from server.services.events import Event
+from server.services.field_checks import check_fields
 from server.services.single_flight import SingleFlight
 from server.services.webhook_signing import new_secret
-from server.services.webhook_targets import RefusedAddress, check_target, parse_url
+from server.services.webhook_targets import RefusedAddress, Target, check_target, parse_url
 from server.storage.messages import MessageStore
 from server.storage.messages.outbox import Delivery
 from server.storage.sql.webhooks import WebhookEndpoint, WebhookRepository
@@ -56,13 +57,15 @@ def parse_events(raw: object) -> tuple[str, ...]:
     if isinstance(raw, str):
         raw = [part.strip() for part in raw.split(",")]
     if not isinstance(raw, list | tuple) or not all(isinstance(e, str) for e in raw):
-        raise InvalidInput("events must be a list of event names")
+        raise InvalidInput("Events must be a list of event names", field="events")
     chosen = [e for e in dict.fromkeys(raw) if e]
     unknown = [e for e in chosen if e not in EVENT_TYPES]
     if unknown:
-        raise InvalidInput(f"{', '.join(unknown)} is not an event; choose from the list")
+        raise InvalidInput(
+            f"{', '.join(unknown)} is not an event; choose from the list", field="events"
+        )
     if not chosen:
-        raise InvalidInput("choose at least one event to send")
+        raise InvalidInput("Choose at least one event to send", field="events")
     return tuple(e for e in EVENT_TYPES if e in chosen)
 
 
@@ -73,13 +76,16 @@ def _bool(raw: object, name: str) -> bool:
         return True
     if raw in ("false", "off", "0", "", None):
         return False
-    raise InvalidInput(f"{name} must be true or false")
+    raise InvalidInput(f"{name} must be true or false", field=name)
 
 
 def _description(raw: object) -> str:
     text = "" if raw is None else raw
     if not isinstance(text, str) or len(text.strip()) > MAX_DESCRIPTION_CHARS:
-        raise InvalidInput(f"the description is text of at most {MAX_DESCRIPTION_CHARS} characters")
+        raise InvalidInput(
+            f"The description is text of at most {MAX_DESCRIPTION_CHARS} characters",
+            field="description",
+        )
     return text.strip()
 
 
@@ -194,14 +200,21 @@ class WebhookService:
     async def create(self, site_id: int, data: dict[str, Any]) -> WebhookEndpoint:
         if len(await self._endpoints.list(site_id)) >= MAX_ENDPOINTS_PER_SITE:
             raise InvalidInput(f"a site has at most {MAX_ENDPOINTS_PER_SITE} webhook endpoints")
-        url = await self._checked_url(data.get("url"))
+        checked = check_fields(
+            {
+                "url": lambda: parse_url(data.get("url")),
+                "description": lambda: _description(data.get("description")),
+                "events": lambda: parse_events(data.get("events")),
+                "include_agent_only": lambda: _bool(
+                    data.get("include_agent_only", False), "include_agent_only"
+                ),
+            }
+        )
         endpoint = await self._endpoints.create(
             site_id,
-            url=url,
-            description=_description(data.get("description")),
+            url=await self._reachable(checked.pop("url")),
             secret=new_secret(),
-            events=parse_events(data.get("events")),
-            include_agent_only=_bool(data.get("include_agent_only", False), "include_agent_only"),
+            **checked,
         )
         self.forget(site_id)
         return endpoint
@@ -211,19 +224,18 @@ class WebhookService:
     ) -> tuple[WebhookEndpoint, dict[str, Any]]:
         """Change what ``data`` names; the endpoint and what changed (for the audit log)."""
         before = await self._endpoints.get(site_id, endpoint_id)
-        changes: dict[str, Any] = {}
-        if "url" in data:
-            changes["url"] = await self._checked_url(data["url"])
-        if "description" in data:
-            changes["description"] = _description(data["description"])
-        if "events" in data:
-            changes["events"] = parse_events(data["events"])
-        if "include_agent_only" in data:
-            changes["include_agent_only"] = _bool(data["include_agent_only"], "include_agent_only")
-        if "enabled" in data:
-            changes["enabled"] = _bool(data["enabled"], "enabled")
-            if changes["enabled"]:  # switched back on: a fresh start
-                changes.update(disabled_reason="", consecutive_failures=0, failing_since=None)
+        checks = {
+            "url": lambda: parse_url(data["url"]),
+            "description": lambda: _description(data["description"]),
+            "events": lambda: parse_events(data["events"]),
+            "include_agent_only": lambda: _bool(data["include_agent_only"], "include_agent_only"),
+            "enabled": lambda: _bool(data["enabled"], "enabled"),
+        }
+        changes = check_fields({name: check for name, check in checks.items() if name in data})
+        if "url" in changes:
+            changes["url"] = await self._reachable(changes["url"])
+        if changes.get("enabled"):  # switched back on: a fresh start
+            changes.update(disabled_reason="", consecutive_failures=0, failing_since=None)
         changed = {k: v for k, v in changes.items() if getattr(before, k, None) != v}
         if not changed:
             return before, {}
@@ -286,10 +298,9 @@ class WebhookService:
         )
         return delivery
 
-    async def _checked_url(self, raw: object) -> str:
-        target = parse_url(raw)
+    async def _reachable(self, target: Target) -> str:
         try:
             await check_target(target, self._allow_private)
         except RefusedAddress as refused:
-            raise InvalidInput(str(refused)) from None
+            raise InvalidInput(str(refused), field="url") from None
         return target.url

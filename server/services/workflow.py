@@ -31,12 +31,15 @@ RULE_TTL_SECONDS = 3.0
 def parse_rule(data: dict[str, Any]) -> AssignmentRule:
     mode = data.get("mode", "off")
     if mode not in MODES:
-        raise InvalidInput('mode must be "off" or "round_robin"')
+        raise InvalidInput("Choose Off or Round robin", field="mode")
     cap = data.get("cap", 0)
     if isinstance(cap, str):
         cap = int(cap) if cap.strip().isdigit() else -1 if cap.strip() else 0
     if isinstance(cap, bool) or not isinstance(cap, int) or not 0 <= cap <= MAX_CAP:
-        raise InvalidInput(f"the cap is a whole number from 0 (no cap) to {MAX_CAP}")
+        raise InvalidInput(
+            f"Open conversations per agent: a whole number from 0 (no limit) to {MAX_CAP}",
+            field="cap",
+        )
     return AssignmentRule(mode, cap)
 
 

@@ -142,6 +142,110 @@ async def test_a_mistyped_colour_is_marked_and_keeps_the_preview(stage, browser)
     await expect(page.locator(".field:has(#color) .field-error")).to_be_visible()
 
 
+async def _submit(page, form: str, fields: dict[str, str], button: str) -> None:
+    for selector, value in fields.items():
+        await page.locator(selector).fill(value)
+    await page.locator(form).get_by_role("button", name=button, exact=True).click()
+    await page.wait_for_load_state()
+
+
+async def _marked(page, field_id: str, words: str) -> None:
+    """The field's error stands beside it, in words without internal keys."""
+    error = page.locator(f".field:has(#{field_id}) .field-error, #{field_id} > .field-error")
+    await expect(error).to_contain_text(words)
+    assert "_" not in await error.inner_text()
+    await expect(page.locator(f"#{field_id}")).to_have_attribute("aria-invalid", "true")
+
+
+# Each console form, its wrong values, and the field errors they bring (never a banner).
+CONSOLE_FORMS = [
+    (
+        "team",
+        "form:has(#invite-email)",
+        {"#invite-email": "not an address"},
+        "Create invite",
+        [("invite-email", "Enter an e-mail address")],
+    ),
+    (
+        "blocking",
+        "form:has(#block-value)",
+        {"#block-value": "999.1.1.1", "#block-note": "Spam"},
+        "Block",
+        [("block-value", "is not an IP address")],
+    ),
+    (
+        "inbox",
+        "form:has(#tag-name)",
+        {"#tag-name": "!!"},
+        "Add tag",
+        [("tag-name", "A tag name is 1-32 letters")],
+    ),
+    (
+        "inbox",
+        "form:has(#assign-cap)",
+        {"#assign-cap": "5000"},
+        "Save",
+        [("assign-cap", "from 0 (no limit) to 1000")],
+    ),
+    (
+        "privacy",
+        "form:has(#retention-days)",
+        {"#retention-days": "soon"},
+        "Save",
+        [("retention-days", "whole number of days")],
+    ),
+    (
+        "replies",
+        "form:has(#new-shortcut)",
+        {"#new-shortcut": "two words", "#new-text": " "},
+        "Add reply",
+        [("new-shortcut", "1 to 32 letters"), ("new-text", "Enter the reply")],
+    ),
+    (
+        "webhooks",
+        "form:has(#new-hook-url)",
+        {"#new-hook-url": "ftp://x"},
+        "Add endpoint",
+        [("new-hook-url", "must start with https://")],
+    ),
+]
+
+
+async def test_every_console_form_marks_its_own_fields(stage, browser):
+    page = await new_page(browser, viewport=DESKTOP)
+    await sign_in(page, stage)
+    site = f"{stage.app_url}/dashboard/settings/{stage.tenant.site.id}"
+    for section, form, fields, button, errors in CONSOLE_FORMS:
+        await page.goto(f"{site}/{section}")
+        await _submit(page, form, fields, button)
+        for field_id, words in errors:
+            await _marked(page, field_id, words)
+        await expect(page.locator(".notice--error")).to_have_count(0)  # not a banner on top
+        for selector, value in fields.items():  # what was typed is kept
+            await expect(page.locator(selector)).to_have_value(value)
+        await expect(page.locator(f"#{errors[0][0]}")).to_be_focused()
+
+    # Every event unticked: said beside the list of events.
+    await page.goto(f"{site}/webhooks")
+    for box in await page.locator("input[name=events]").all():
+        await box.uncheck()
+    await _submit(
+        page, "form:has(#new-hook-url)", {"#new-hook-url": "https://example.com/h"}, "Add endpoint"
+    )
+    await _marked(page, "new-events", "Choose at least one event")
+    # A value already taken is said beside its field too.
+    await page.goto(f"{site}/team")
+    await _submit(
+        page, "form:has(#invite-email)", {"#invite-email": stage.tenant.email}, "Create invite"
+    )
+    await _marked(page, "invite-email", "is already in this site's team")
+    # Erasing asks first; a wrong id is marked beside the field.
+    await page.goto(f"{site}/privacy")
+    page.once("dialog", lambda dialog: dialog.accept())
+    await _submit(page, "form:has(#erase-visitor)", {"#erase-visitor": "nobody"}, "Erase")
+    await _marked(page, "erase-visitor", "Enter a visitor's id")
+
+
 # The page does not scroll sideways, and nothing in it reaches past the right edge (a part
 # cut off inside a scrolling pane does not widen the document, so both are checked).
 NO_SIDEWAYS = """() => {

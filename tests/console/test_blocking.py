@@ -114,12 +114,12 @@ async def test_hidden_means_no_widget_for_a_blocked_address(
 @pytest.mark.parametrize(
     ("kind", "value", "message"),
     [
-        ("planet", "Mars", "kind must be"),
+        ("planet", "Mars", "Choose what to block"),
         ("ip", "999.1.1.1", "not an IP address"),
         ("ip", "10.0.0.0/4", "covers too much"),
         ("country", "Germany", "two-letter code"),
         ("visitor", "not-a-visitor-id", "visitor id"),
-        ("ip", "", "say what to block"),
+        ("ip", "", "Say what to block"),
     ],
 )
 async def test_bad_blocks_are_refused_with_a_reason(team, api, kind, value, message):

@@ -96,21 +96,27 @@ async def test_a_shortcut_names_one_reply_per_scope(api, team):
 
 
 @pytest.mark.parametrize(
-    ("body", "says"),
+    ("body", "field", "says"),
     [
-        ({"shortcut": "", "text": "x"}, "shortcut"),
-        ({"shortcut": "two words", "text": "x"}, "shortcut"),
-        ({"shortcut": "x" * 33, "text": "x"}, "shortcut"),
-        ({"shortcut": "ok", "text": "   "}, "text is required"),
-        ({"shortcut": "ok", "text": "x" * 5001}, "at most 5,000"),
-        ({"shortcut": "ok", "text": "x", "title": "t" * 121}, "title"),
-        ({"shortcut": "ok", "text": "x", "scope": "everyone"}, "scope"),
+        ({"shortcut": "", "text": "x"}, "shortcut", "1 to 32 letters"),
+        ({"shortcut": "two words", "text": "x"}, "shortcut", "1 to 32 letters"),
+        ({"shortcut": "x" * 33, "text": "x"}, "shortcut", "1 to 32 letters"),
+        ({"shortcut": "ok", "text": "   "}, "text", "Enter the reply"),
+        ({"shortcut": "ok", "text": "x" * 5001}, "text", "at most 5,000"),
+        ({"shortcut": "ok", "text": "x", "title": "t" * 121}, "title", "at most 120"),
+        ({"shortcut": "ok", "text": "x", "scope": "everyone"}, "scope", "Who can use it"),
     ],
 )
-async def test_bad_input_says_which_field(api, team, body, says):
+async def test_bad_input_says_which_field(api, team, body, field, says):
     status, answer = await api.request("POST", path(team), team.admin.token, body)
     assert (status, answer["code"]) == (400, "invalid")
-    assert says in answer["error"]
+    assert says in answer["fields"][field]
+
+
+async def test_every_wrong_field_is_named_at_once(api, team):
+    body = {"shortcut": "two words", "title": "t" * 121, "text": ""}
+    status, answer = await api.request("POST", path(team), team.admin.token, body)
+    assert status == 400 and list(answer["fields"]) == ["shortcut", "title", "text"]
 
 
 async def test_shared_changes_are_audited_and_personal_ones_are_not(app, api, team):
@@ -164,7 +170,8 @@ async def test_an_agent_manages_their_replies_on_the_console_page(team, base_url
         form = {"_action": "create_reply", "csrf_token": token, "scope": "personal"}
         async with http.post(page, data=form | {"shortcut": "bad one", "text": "x"}) as r:
             html = await r.text()
-            assert r.status == 400 and "Shortcut: 1 to 32" in html
+            assert r.status == 400 and "Use 1 to 32 letters" in html
+            assert 'class="field-error" id="new-shortcut-error"' in html  # beside its field
             assert 'value="bad one"' in html  # what was typed stays
         async with http.post(
             page, data=form | {"shortcut": "hello", "text": "Hi {{visitor.name}}!"}

@@ -32,7 +32,7 @@ MALFORMED = {
     "javascript:alert(1)": "must start with https://",
     "https://user:pw@example.com/": "no user name or password",
     "https://example.com:99999/": "port",
-    "": "enter the URL",
+    "": "Enter the URL",
 }
 
 

@@ -36,7 +36,7 @@ class BlockRepository:
             async with self._sessions.begin() as session:
                 session.add(row)
         except IntegrityError:
-            raise Conflict(f"{value} is already blocked") from None
+            raise Conflict(f"“{value}” is already blocked", field="value") from None
         return _block(row)
 
     async def list(self, site_id: int) -> list[Block]:

@@ -27,7 +27,7 @@ def _reply(row: SavedReplyRow) -> SavedReply:
 
 
 def _taken(shortcut: str) -> Conflict:
-    return Conflict(f"/{shortcut} is already taken: choose another shortcut")
+    return Conflict(f"/{shortcut} is already taken: choose another shortcut", field="shortcut")
 
 
 class SavedReplyRepository:

@@ -44,7 +44,7 @@ class WorkflowRepository:
             async with self._sessions.begin() as session:
                 session.add(row)
         except IntegrityError:
-            raise Conflict(f"the tag {name} exists already") from None
+            raise Conflict(f"The tag “{name}” exists already", field="name") from None
         return _tag(row)
 
     async def recolor_tag(self, site_id: int, tag_id: int, color: str) -> Tag:
