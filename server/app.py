@@ -38,6 +38,7 @@ from server.services.fingerprint import FingerprintKeys
 from server.services.geo import GeoService
 from server.services.idempotency import IdempotencyService
 from server.services.journey import JourneyService
+from server.services.mail_links import MailLinks
 from server.services.mail_setup import build_mail
 from server.services.message_edits import MessageEditService
 from server.services.metrics import Metrics
@@ -55,6 +56,7 @@ from server.services.tokens import TokenSigner
 from server.services.two_factor import TwoFactorService
 from server.services.typing import TypingService
 from server.services.uploads import AttachmentRefs, build_upload_service
+from server.services.visitor_mail import VisitorMail
 from server.services.visitors import VisitorService
 from server.services.webhook_setup import build_webhooks
 from server.services.workflow import WorkflowSettings
@@ -198,6 +200,7 @@ def create_app(settings: Settings) -> web.Application:
         sockets=SocketCaps(
             cache, settings.max_sockets_per_address, settings.max_sockets_per_visitor
         ),
+        mail=bool(settings.smtp_url),
     )
     attachment_refs = AttachmentRefs(tokens)
     notes = NoteService(store, events)
@@ -246,6 +249,21 @@ def create_app(settings: Settings) -> web.Application:
         store, events, console.team.role_of, max_chars=settings.max_message_chars
     )
 
+    mail = build_mail(settings, store, report_depth=metrics.email_queue.set)
+    mail_links = MailLinks(
+        tokens, store, settings.public_url or f"http://localhost:{settings.port}"
+    )
+    visitor_mail = VisitorMail(
+        mail.queue,
+        store,
+        sites,
+        mail.templates,
+        mail_links,
+        visitor_online=visitors.is_online,
+        batch_seconds=settings.mail_batch_seconds,
+    )
+    events.subscribe(visitor_mail.on_event)  # replies e-mailed to visitors who left
+
     drain = Drain()  # shutdown: new events refused (retryable), running ones waited for
     sio.register_namespace(
         VisitorNamespace(
@@ -257,6 +275,7 @@ def create_app(settings: Settings) -> web.Application:
             drain,
             edits=edits,
             conversations=conversations,
+            mail=visitor_mail,
         )
     )
     sio.register_namespace(
@@ -274,6 +293,7 @@ def create_app(settings: Settings) -> web.Application:
             edits=edits,
             origins=sites.origin_policy,
             conversations=conversations,
+            mail=visitor_mail,
         )
     )
     for namespace in sio.namespace_handlers.values():
@@ -314,7 +334,6 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.conversations_key] = conversations
     app[keys.presence_key] = presence
     app[keys.reports_key] = ReportService(store, console.team, missed)
-    mail = build_mail(settings, store, report_depth=metrics.email_queue.set)
     notices = AgentNotices(
         mail.queue,
         store,
@@ -328,7 +347,15 @@ def create_app(settings: Settings) -> web.Application:
     )
     events.subscribe(notices.on_event)  # e-mail to agents while none is online
     app[keys.mail_queue_key] = mail.queue
-    app[keys.mail_worker_key] = mail.worker({"agent_notice": notices.render})
+    app[keys.mail_links_key] = mail_links
+    app[keys.visitor_mail_key] = visitor_mail
+    app[keys.mail_worker_key] = mail.worker(
+        {
+            "agent_notice": notices.render,
+            "visitor_reply": visitor_mail.render_reply,
+            "transcript": visitor_mail.render_transcript,
+        }
+    )
 
     aiohttp_jinja2.setup(
         app,

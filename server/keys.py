@@ -18,6 +18,7 @@ from server.services.drain import Drain
 from server.services.events import EventBus
 from server.services.geo import GeoService
 from server.services.idempotency import IdempotencyService
+from server.services.mail_links import MailLinks
 from server.services.mail_queue import MailQueue
 from server.services.mail_worker import MailWorker
 from server.services.message_edits import MessageEditService
@@ -28,6 +29,7 @@ from server.services.sites import OriginPolicy, SiteService
 from server.services.throttle import Throttle
 from server.services.typing import TypingService
 from server.services.uploads import UploadService
+from server.services.visitor_mail import VisitorMail
 from server.services.visitors import VisitorService
 from server.services.webhook_worker import WebhookWorker
 from server.services.webhooks import WebhookService
@@ -68,3 +70,5 @@ reports_key = web.AppKey("reports", ReportService)
 mail_queue_key = web.AppKey("mail_queue", MailQueue)
 mail_worker_key = web.AppKey("mail_worker", MailWorker)
 idempotency_key = web.AppKey("idempotency", IdempotencyService)
+mail_links_key = web.AppKey("mail_links", MailLinks)
+visitor_mail_key = web.AppKey("visitor_mail", VisitorMail)

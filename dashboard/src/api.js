@@ -19,6 +19,7 @@ export function createApi(request) {
     desk: () => request("desk", {}),
     resolve: (conversationId) => request("resolve", { conversation_id: conversationId }),
     reopen: (conversationId) => request("reopen", { conversation_id: conversationId }),
+    sendTranscript: (conversationId) => request("send_transcript", { conversation_id: conversationId }),
     snooze: (conversationId, until) => request("snooze", { conversation_id: conversationId, ...(until ? { until } : {}) }),
     assign: (conversationId, assigneeId, note) =>
       request("assign", { conversation_id: conversationId, assignee_id: assigneeId, ...(note ? { note } : {}) }),

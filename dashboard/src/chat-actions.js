@@ -46,12 +46,13 @@ export function createChatActions({ store, api, conversation }) {
     h("button", { class: "btn btn-primary btn-sm", type: "submit" }, "Transfer"),
     h("button", { class: "btn btn-quiet btn-sm", type: "button", onclick: cancelTransfer }, "Cancel"),
   );
+  const transcriptBtn = h("button", { class: "btn btn-quiet btn-sm chat-transcript", type: "button", title: "E-mail this conversation to the visitor", onclick: sendTranscript }, "Send transcript");
   const tagList = h("span", { class: "chat-tags" });
   const tagSelect = h("select", { class: "select select--sm chat-tag-add", "aria-label": "Add a tag", onchange: tagChosen });
   const el = h(
     "div",
     { class: "chat-tools", hidden: true },
-    h("div", { class: "chat-tools-row" }, statusPill, assignSelect, tagList, tagSelect, h("span", { class: "chat-tools-gap" }), snoozeSelect, resolveBtn),
+    h("div", { class: "chat-tools-row" }, statusPill, assignSelect, tagList, tagSelect, h("span", { class: "chat-tools-gap" }), transcriptBtn, snoozeSelect, resolveBtn),
     noteForm,
   );
 
@@ -108,6 +109,16 @@ export function createChatActions({ store, api, conversation }) {
     }
     paint();
     return ack;
+  }
+
+  async function sendTranscript() {
+    const c = now();
+    if (!c) return;
+    transcriptBtn.disabled = true;
+    const ack = await api.sendTranscript(c.id);
+    transcriptBtn.disabled = false;
+    if (ack.ok) toast(`Transcript sent to ${ack.email}.`, { kind: "ok" });
+    else toast(ack.error || "The transcript was not sent — try again.", { kind: "error" });
   }
 
   function toggleResolved() {

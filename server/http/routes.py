@@ -17,6 +17,7 @@ from server.http import (
     console_privacy,
     dashboard,
     health,
+    mail,
     message_edits,
     metrics,
     onboarding,
@@ -54,6 +55,7 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     router.add_post("/dashboard/login", dashboard.login_submit)
     router.add_post("/dashboard/logout", dashboard.logout)
     api_routes.setup(router, ApiRegistry())  # the documented REST API and /api/openapi.json
+    mail.setup(router)  # /mail/unsubscribe
     console_api.setup(router)  # the owner's console: /api/v1/sites/...
     composer.setup(router)  # saved and suggested replies of a conversation
     reports.setup(router)  # /api/v1/reports: the Reports page's figures, JSON and CSV

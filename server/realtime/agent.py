@@ -25,6 +25,7 @@ from server.services.message_edits import MessageEditService
 from server.services.sites import OriginPolicy
 from server.services.team import TeamService
 from server.services.typing import Preview, TypingService
+from server.services.visitor_mail import VisitorMail
 from server.services.visitors import VisitorService
 from server.settings import Settings
 
@@ -46,8 +47,10 @@ class AgentNamespace(ConsoleEvents, ComposerEvents, AgentMessageEvents, socketio
         edits: MessageEditService | None = None,
         origins: OriginPolicy | None = None,
         conversations: ConversationService | None = None,
+        mail: VisitorMail | None = None,
     ) -> None:
         super().__init__("/agent")
+        self.mail = mail  # transcripts to the visitor
         self.origins = origins  # which pages may use the dashboard's cookie
         self.composer = composer  # saved and suggested replies, notes
         self.edits = edits  # editing and deleting one's own messages
@@ -197,6 +200,14 @@ class AgentNamespace(ConsoleEvents, ComposerEvents, AgentMessageEvents, socketio
     async def on_resolve(self, sid: str, data: Any) -> dict[str, Any]:
         row = await self._desk().resolve(await self._ctx(sid), conversation_id(data))
         return {"conversation": row}
+
+    @acked
+    async def on_send_transcript(self, sid: str, data: Any) -> dict[str, Any]:
+        """``{conversation_id}``: e-mail the conversation to the visitor's address."""
+        if self.mail is None:
+            raise InvalidInput("e-mail is not set up on this server")
+        target = await self._desk().conversation_for(await self._ctx(sid), conversation_id(data))
+        return {"email": await self.mail.request_transcript(target.site_id, target.id)}
 
     @acked
     async def on_reopen(self, sid: str, data: Any) -> dict[str, Any]:

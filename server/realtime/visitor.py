@@ -20,6 +20,7 @@ from server.services.message_edits import MessageEditService
 from server.services.ratings import RateConversation
 from server.services.throttle import Throttle
 from server.services.typing import Preview, TypingService
+from server.services.visitor_mail import VisitorMail
 from server.services.visitors import VisitorService
 from server.settings import Settings
 
@@ -35,8 +36,10 @@ class VisitorNamespace(VisitorMessageEvents, socketio.AsyncNamespace):
         drain: Drain | None = None,
         edits: MessageEditService | None = None,
         conversations: ConversationService | None = None,
+        mail: VisitorMail | None = None,
     ) -> None:
         super().__init__("/visitor")
+        self.mail = mail  # transcripts by e-mail
         self.conversations = conversations  # rating a resolved conversation
         self.throttle = throttle
         self.edits = edits  # a visitor's own messages, for 5 minutes
@@ -181,6 +184,20 @@ class VisitorNamespace(VisitorMessageEvents, socketio.AsyncNamespace):
         await self.throttle.check("identify", visitor=session["visitor_id"])
         visitor = await self.visitors.identify(session["site_id"], session["visitor_id"], identity)
         return {"verified": bool(visitor.identity.get("verified"))}
+
+    @acked
+    async def on_email_transcript(self, sid: str, data: Any) -> dict[str, Any]:
+        """``{email?}``: e-mail the visitor their conversation (an address given here is
+        kept as theirs, as ``identify`` would)."""
+        if self.mail is None or not self.mail.enabled:
+            raise InvalidInput("e-mail is not set up on this server")
+        identity = commands.Identify.parse({"email": commands.require_dict(data).get("email")})
+        session = await self.get_session(sid)
+        site_id, visitor_id = session["site_id"], session["visitor_id"]
+        await self.throttle.check("identify", visitor=visitor_id)
+        if identity.email:
+            await self.visitors.identify(site_id, visitor_id, identity)
+        return {"email": await self.mail.transcript_for_visitor(site_id, visitor_id)}
 
     # --- typing preview, receipts, presence ---------------------------------------------
 

@@ -192,6 +192,7 @@ class VisitorHello:
     device: dict[str, Any]
     fingerprint: Fingerprint | None = None  # malformed parts are dropped, never refused
     languages: tuple[str, ...] = ()  # navigator.languages; malformed ones are dropped
+    resume_token: str | None = None  # from an e-mail's "continue the chat" link
 
     @classmethod
     def parse(cls, auth: Any) -> VisitorHello:
@@ -200,6 +201,7 @@ class VisitorHello:
         if not isinstance(site_key, str) or not 1 <= len(site_key) <= 64:
             raise InvalidInput("site_key is required")
         token = auth.get("visitor_token")
+        resume = auth.get("resume_token")
         return cls(
             site_key=site_key,
             visitor_token=token if isinstance(token, str) and token else None,
@@ -207,6 +209,7 @@ class VisitorHello:
             device=parse_device(auth.get("device")),
             fingerprint=Fingerprint.parse(auth.get("fingerprint")),
             languages=parse_languages(auth.get("languages")),
+            resume_token=resume if isinstance(resume, str) and 0 < len(resume) <= 4096 else None,
         )
 
 

@@ -355,6 +355,10 @@ class ConversationService:
                 return {"id": member.agent.id, "name": member.agent.name}
         raise InvalidInput("that agent is not on this site's team")
 
+    async def conversation_for(self, ctx: AgentContext, conversation_id: str) -> Conversation:
+        """The conversation, if it is of one of the agent's sites (else NotFound)."""
+        return await self._conversation_for(ctx, conversation_id)
+
     async def _conversation_for(self, ctx: AgentContext, conversation_id: str) -> Conversation:
         """Only within the agent's sites: another site's id is simply not found."""
         for site_id in ctx.site_ids:

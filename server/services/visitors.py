@@ -34,6 +34,7 @@ from server.services.fingerprint import (
 from server.services.geo import GeoService
 from server.services.identity import hash_matches
 from server.services.journey import Journey, JourneyService, source_of
+from server.services.mail_links import resumed_visitor
 from server.services.quotes import with_quotes
 from server.services.sites import SiteService
 from server.services.socket_caps import SocketCaps
@@ -89,6 +90,7 @@ class VisitorSession:
     chat_from: str | None = None
     admission: Admission | None = None  # blocked / verification required (owner's console)
     languages: tuple[str, ...] = ()  # the browser's, in its order of preference
+    mail: bool = False  # the server sends e-mail: replies while away, transcripts
 
     @property
     def language(self) -> str:
@@ -108,6 +110,7 @@ class VisitorSession:
             "messages": [m.to_wire() for m in self.messages],
             "has_more": self.has_more,
             "agents_online": self.agents_online,
+            "mail": self.mail,
             **(self.admission.to_wire() if self.admission else {}),
         }
 
@@ -130,7 +133,9 @@ class VisitorService:
         throttle: Throttle | None = None,
         events: EventBus | None = None,
         sockets: SocketCaps | None = None,
+        mail: bool = False,
     ) -> None:
+        self._mail = mail  # e-mail is set up: the widget may promise replies by e-mail
         self._events = events  # visitor.identified
         self.sockets = sockets or SocketCaps(cache, per_address=10**9, per_visitor=10**9)
         self._gate = gate  # blocking and "require verified identity"
@@ -248,6 +253,7 @@ class VisitorService:
             languages=hello.languages,
             chat_from=chat_from,
             admission=admission,
+            mail=self._mail,
         )
 
     async def disconnect(
@@ -552,6 +558,8 @@ class VisitorService:
         """The visitor this connection belongs to, the id before which it may read no
         message (None: all of them), and whether the visitor was made just now.
 
+        0. A chat link from an e-mail (``resume_token``) names the visitor, whatever this
+           browser was before: they read their whole history.
         1. A valid token of this site names the visitor (and carries its ``cf`` claim).
         2. Without one, a fingerprint that matches a visitor of this site is that visitor,
            back for a new visit; but a fingerprint can be shared by two identical devices,
@@ -564,7 +572,10 @@ class VisitorService:
             fingerprint = None  # the page has not asked the visitor yet
         stored_fingerprint = self._fingerprint_of(site.id, fingerprint)
         visitor, chat_from = None, None
-        claims = self._claims(hello.visitor_token, site.id)
+        resumed = resumed_visitor(self._tokens, hello.resume_token, site.id)
+        if resumed:
+            visitor = await self._store.get_visitor(site.id, resumed)
+        claims = None if visitor else self._claims(hello.visitor_token, site.id)
         if claims:
             visitor = await self._store.get_visitor(site.id, claims["sub"])
             chat_from = claims.get("cf") if isinstance(claims.get("cf"), str) else None

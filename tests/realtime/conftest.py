@@ -44,10 +44,12 @@ async def agent_a(base_url, tenant_a, socket_client):
 def visitor_of(base_url, socket_client):
     """Factory: a connected widget of a site, its `session` payload already read."""
 
-    async def connect(tenant, origin=SHOP_A, token=None, page=PAGE_A):
+    async def connect(tenant, origin=SHOP_A, token=None, page=PAGE_A, resume=None):
         auth = {"site_key": tenant.site.site_key, "page": page, "device": {"language": "en"}}
         if token:
             auth["visitor_token"] = token
+        if resume:  # a chat link's token, from an e-mail
+            auth["resume_token"] = resume
         client = await socket_client("/visitor", base_url, auth, {"Origin": origin})
         client.session = await client.next("session")
         return client

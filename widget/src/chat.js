@@ -39,6 +39,7 @@ export function startChat(core) {
     settings: null,
     conversation: null, // {id, status} of the visitor's newest conversation
     startNew: false, // the visitor chose "Start a new conversation" after a resolve
+    mail: false, // the server sends e-mail (replies while away, transcripts)
   };
 
   const outbox = createOutbox({
@@ -83,8 +84,9 @@ export function startChat(core) {
     if (!typing) {
       const emit = (event, payload) => state.ready && conn.send(event, payload);
       typing = createTyping({ send: emit, root: view.host.shadowRoot });
-      live = createLive({ view, send: emit, store, identify: core.identify });
+      live = createLive({ view, send: emit, store, identify: core.identify, request: (e, p) => conn.request(e, p) });
       live.setOnline(state.agentsOnline);
+      live.setMail(state.mail, !!state.conversation);
     }
     view.setSettings(settings);
     typing.setWords(settings.typing_preview);
@@ -171,6 +173,7 @@ export function startChat(core) {
   function setConversation(c) {
     state.conversation = c && c.id ? { id: c.id, status: c.status, rated: ratedNow(c) } : null;
     const now = state.conversation;
+    if (live) live.setMail(state.mail, !!now);
     if (view) view.setResolved(!!now && now.status === "resolved" && !state.startNew, now && (now.rated ? "thanks" : "ask"));
   }
 
@@ -216,6 +219,7 @@ export function startChat(core) {
 
   function onSession(s) {
     state.blocked = !!s.blocked;
+    state.mail = !!s.mail;
     applySettings(core.settings);
     setAgentsOnline(!!s.agents_online);
     setLocked(!!s.verification_required);

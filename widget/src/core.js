@@ -25,8 +25,24 @@ function whenBody(fn) {
   else document.addEventListener("DOMContentLoaded", fn, { once: true });
 }
 
+// An e-mail's "continue the chat" link: ?porchlight_chat=<token>. Taken out of the
+// address bar at once; sent when connecting, and the server brings the chat back.
+function takeResume() {
+  try {
+    const url = new URL(location.href);
+    const token = url.searchParams.get("porchlight_chat");
+    if (!token) return null;
+    url.searchParams.delete("porchlight_chat");
+    history.replaceState(history.state, "", url.href);
+    return token;
+  } catch (_) {
+    return null;
+  }
+}
+
 export function startWidget({ siteKey, origin, nonce }) {
   const store = siteStorage(siteKey);
+  let resume = takeResume();
   let launcher = null;
   let conn = null;
   let chat = null; // the chat chunk, once started
@@ -117,6 +133,7 @@ export function startWidget({ siteKey, origin, nonce }) {
   const PEEK = {
     session(s) {
       if (typeof s.visitor_token === "string" && s.visitor_token) store.set("token", s.visitor_token);
+      resume = null; // used: the token above is the visitor's now
       const site = s.site || {};
       core.siteName = site.name;
       applySettings(widgetSettings(site.widget, site.name));
@@ -204,6 +221,7 @@ export function startWidget({ siteKey, origin, nonce }) {
       on,
     });
     connected();
+    if (resume) setOpen(true); // came from an e-mail's link: the chat, open
     // Messages written on an earlier page and not yet sent: the chat sends them.
     const outbox = store.get("outbox");
     if (Array.isArray(outbox) && outbox.length) startChat();
@@ -213,14 +231,15 @@ export function startWidget({ siteKey, origin, nonce }) {
   // where the site asks for consent first, once the page said yes.
   function withFingerprint() {
     const consent = store.get("consent");
-    if (consent === false || (consentFirst && consent !== true)) return null;
-    return fingerprint().then((f) => ({ fingerprint: { ...f, consent: consent === true } }));
+    const link = resume ? { resume_token: resume } : null;
+    if (consent === false || (consentFirst && consent !== true)) return link;
+    return fingerprint().then((f) => ({ ...link, fingerprint: { ...f, consent: consent === true } }), () => link);
   }
 
   const widget = {
     consent(yes) {
       store.set("consent", yes === true);
-      if (ready) Promise.resolve(withFingerprint()).then((f) => conn.request("fingerprint", f && f.fingerprint));
+      if (ready) Promise.resolve(withFingerprint()).then((f) => conn.request("fingerprint", (f && f.fingerprint) || null));
     },
     on: events.on,
     off: events.off,

@@ -131,5 +131,8 @@ export const PANEL_CSS = `
 .pre input{all:unset;box-sizing:border-box;padding:9px 12px;border:1px solid #d1d5db;border-radius:10px}
 .pre button{height:40px;border-radius:10px;background:var(--accent);color:var(--on)}
 .status:not([hidden])+.status{display:none}
+.tx{all:unset;flex:none;cursor:pointer;padding:4px;font-size:12px;color:#5f6776;text-align:center;text-decoration:underline}
+.tx[hidden]{display:none}
+.tx:focus-visible{outline:2px solid var(--ink)}
 .notice{flex:none;padding:4px;font-size:12px;color:#5f6776;background:#f6f7f9;text-align:center}
 `;
