@@ -55,11 +55,10 @@ async def test_an_answer_within_the_wait_cancels_the_email(
     tenant_a, visitor_of, smtp, socket_client, base_url
 ) -> None:
     visitor = await visitor_of(tenant_a)
+    token = await login_token(base_url, tenant_a.email)  # signing in is slow: before the wait
     conversation_id = await send_burst(visitor, 1)
     # The agent answers over the REST-less socket path right away, then goes.
-    agent = await socket_client(
-        "/agent", base_url, {"token": await login_token(base_url, tenant_a.email)}
-    )
+    agent = await socket_client("/agent", base_url, {"token": token})
     await agent.next("session")
     ack = await agent.call(
         "send_message", {"conversation_id": conversation_id, "client_id": "a", "text": "Hi!"}
