@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
 from server.app import create_app
 from server.http.demo import build_demo_host
@@ -68,6 +69,36 @@ async def new_page(browser: Browser, **context_options) -> Page:
     page = await context.new_page()
     page.set_default_timeout(10_000)
     return page
+
+
+async def open_chat(page: Page, stage: Stage, launcher: str = "Open chat") -> Locator:
+    """The customer's page with the chat panel open and connected: the widget's host."""
+    await page.goto(f"{stage.host_url}/")
+    await page.get_by_role("button", name=launcher).click()
+    widget = page.locator("porchlight-widget")
+    await expect(widget.locator(".conn")).to_be_hidden()
+    return widget
+
+
+def script_in_svg(directory: Path) -> Path:
+    """An SVG image with a script inside: a file the widget must refuse."""
+    svg = directory / "logo.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    return svg
+
+
+async def agent_on(browser: Browser, stage: Stage, has_text: str) -> Page:
+    """A signed-in agent on the desktop with the conversation holding ``has_text`` open."""
+    agent = await new_page(browser, viewport={"width": 1440, "height": 900})
+    await sign_in(agent, stage)
+    await agent.locator(".conv", has_text=has_text).click()
+    return agent
+
+
+async def reply(agent: Page, text: str) -> None:
+    box = agent.get_by_role("textbox", name="Reply")
+    await box.fill(text)
+    await box.press("Enter")
 
 
 async def sign_in(page: Page, stage: Stage) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.conftest import new_page, sign_in
+from tests.browser.conftest import new_page, open_chat, script_in_svg, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -110,15 +110,8 @@ async def test_a_dropped_photo_uploads_with_progress_and_reaches_the_agent(stage
 
 
 async def test_a_refused_file_says_why_in_the_widget(stage, browser, tmp_path):
-    svg = tmp_path / "logo.svg"
-    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
-    visitor = await new_page(browser)
-    await visitor.goto(f"{stage.host_url}/")
-    await visitor.get_by_role("button", name="Open chat").click()
-    widget = visitor.locator("porchlight-widget")
-    await expect(widget.locator(".conn")).to_be_hidden()
-
-    await widget.locator("input[type=file]").set_input_files(str(svg))
+    widget = await open_chat(await new_page(browser), stage)
+    await widget.locator("input[type=file]").set_input_files(str(script_in_svg(tmp_path)))
 
     alert = widget.get_by_role("alert")
     await expect(alert).to_contain_text("logo.svg: SVG images are not accepted")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.conftest import new_page, sign_in
+from tests.browser.conftest import agent_on, new_page, reply
 
 pytestmark = pytest.mark.browser
 
@@ -55,12 +55,8 @@ async def test_events_fire_with_their_payloads_and_off_stops_them(stage, browser
     assert mine["text"] == "Do you rent kayaks?" and mine["author"]["kind"] == "visitor"
     assert len(mine["id"]) == 26 and mine["conversation_id"] and mine["created_at"]
 
-    agent = await new_page(browser, **DESKTOP)
-    await sign_in(agent, stage)
-    await agent.locator(".conv", has_text="kayaks").click()
-    reply = agent.get_by_role("textbox", name="Reply")
-    await reply.fill("Yes, by the day.")
-    await reply.press("Enter")
+    agent = await agent_on(browser, stage, "kayaks")
+    await reply(agent, "Yes, by the day.")
     await expect(visitor.get_by_role("button", name="Open chat, 1 unread message")).to_be_visible()
     events = await heard(visitor, 3)
     assert [e[0] for e in events] == ["message", "unread"]
@@ -72,8 +68,7 @@ async def test_events_fire_with_their_payloads_and_off_stops_them(stage, browser
 
     # Off: that listener hears no more; the others still do.
     await visitor.evaluate("Porchlight('off', 'message', onMessage)")
-    await reply.fill("From 9:00.")
-    await reply.press("Enter")
+    await reply(agent, "From 9:00.")
     await expect(visitor.get_by_role("button", name="Open chat, 2 unread messages")).to_be_visible()
     assert await heard(visitor, 5) == [["unread", 2]]
     await visitor.evaluate("Porchlight('open')")

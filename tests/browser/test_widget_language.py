@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.conftest import new_page, sign_in
+from tests.browser.conftest import agent_on, new_page, open_chat, reply, script_in_svg
 
 pytestmark = pytest.mark.browser
 
@@ -87,16 +87,11 @@ async def test_unread_messages_are_counted_in_the_visitors_plural(stage, browser
     await expect(widget.locator(".row.me.pending")).to_have_count(0)
     await visitor.get_by_role("button", name="Fechar chat").first.click()
 
-    agent = await new_page(browser, **DESKTOP)
-    await sign_in(agent, stage)
-    await agent.locator(".conv", has_text="Brasil").click()
-    reply = agent.get_by_role("textbox", name="Reply")
-    await reply.fill("Sim!")
-    await reply.press("Enter")
+    agent = await agent_on(browser, stage, "Brasil")
+    await reply(agent, "Sim!")
     one = visitor.get_by_role("button", name="Abrir chat, 1 mensagem não lida")
     await expect(one).to_be_visible()
-    await reply.fill("Em 5 dias úteis.")
-    await reply.press("Enter")
+    await reply(agent, "Em 5 dias úteis.")
     launcher = visitor.get_by_role("button", name="Abrir chat, 2 mensagens não lidas")
     await expect(launcher).to_be_visible()
     await expect(widget.locator(".badge")).to_have_text("2")
@@ -104,3 +99,23 @@ async def test_unread_messages_are_counted_in_the_visitors_plural(stage, browser
         await visitor.screenshot(path=str(Path(SHOTS) / "widget-pt-unread-phone.png"))
     await launcher.click()
     await expect(widget.locator(".row.them .bubble", has_text="Em 5 dias úteis.")).to_be_visible()
+
+
+async def test_refusals_and_system_lines_are_in_the_visitors_language(stage, browser, tmp_path):
+    visitor = await new_page(browser, locale="de-DE", **DESKTOP)
+    widget = await open_chat(visitor, stage, "Chat öffnen")
+    await widget.locator("input[type=file]").set_input_files(str(script_in_svg(tmp_path)))
+    alert = widget.get_by_role("alert")
+    await expect(alert).to_have_text("logo.svg: Diese Art von Datei kann nicht gesendet werden.")
+    await widget.get_by_role("button", name="logo.svg entfernen").click()
+
+    composer = visitor.get_by_role("textbox", name="Nachricht")
+    await composer.fill("Danke, das war alles.")
+    await composer.press("Enter")
+    await expect(widget.locator(".row.me.pending")).to_have_count(0)
+    agent = await agent_on(browser, stage, "Danke")
+    await agent.get_by_role("button", name="Resolve", exact=True).click()
+    line = widget.locator(".note", has_text="hat die Unterhaltung abgeschlossen")
+    await expect(line).to_be_visible()
+    if SHOTS:
+        await visitor.screenshot(path=str(Path(SHOTS) / "widget-de-resolved-desktop.png"))

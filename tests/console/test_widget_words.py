@@ -10,6 +10,7 @@ from server.services.widget_text import DEFAULT_TEXTS, ENGLISH, LANGUAGES, STRIN
 from server.services.widget_words import WORDS
 
 WIDGET_SRC = Path(__file__).resolve().parents[2] / "widget" / "src"
+SERVER = Path(__file__).resolve().parents[2] / "server"
 STRING = r'"((?:[^"\\]|\\.)*)"'
 CALL = re.compile(r"\b(?:t|tr)\(" + STRING + r"\s*[,)]")
 CHOICE = re.compile(r"\bt\(\w[^?]*\? " + STRING + " : " + STRING)  # t(x ? "A" : "B", …)
@@ -32,7 +33,19 @@ def widget_words() -> tuple[set[str], set[str]]:
     connection = (WIDGET_SRC / "view.js").read_text()
     table = connection[connection.index("CONNECTION_TEXT") : connection.index("};")]
     words |= {unescape(w) for w in re.findall(r': "(.+)",', table)}
-    return words, plurals
+    return words | system_lines(), plurals
+
+
+def system_lines() -> set[str]:
+    """The server's system lines the widget translates (messages.js LINES)."""
+    source = (WIDGET_SRC / "messages.js").read_text()
+    return set(re.findall(r'"([^"]+)"', re.search(r"const LINES = \[(.*)\];", source).group(1)))
+
+
+def test_the_widget_knows_every_system_line_the_server_writes():
+    server = (SERVER / "services" / "conversations.py").read_text()
+    written = {"{name}" + rest for rest in re.findall(r'_line\(\w+, f"\{[^}]+\}([^"]+)"', server)}
+    assert written and written == system_lines()
 
 
 def test_every_widget_word_has_every_translation():

@@ -5,7 +5,7 @@
 // Its styles are in styles.js (.clip, .tray, .ti, .bar, .x, .err, .drop, .lb).
 
 import { h, icon } from "./dom.js";
-import { t } from "./i18n.js";
+import { explain, t } from "./i18n.js";
 import { CLOSE } from "./icons.js";
 import { openImagesIn } from "./lightbox.js";
 import { sendFile } from "./upload.js";
@@ -74,13 +74,26 @@ export function createAttach({ origin, token }) {
     },
   };
 
+  // Why the server refused a file, in the widget's language (server/services/uploads.py).
+  function refusal(code) {
+    if (code == "too_large") return tooLarge();
+    if (code == "unsupported_type") return t("This type of file cannot be sent.");
+    if (code == "dimensions") return t("This image is too big to send.");
+    if (code == "malware" || code == "polyglot") return t("This file was refused for safety.");
+    return t("Upload failed.");
+  }
+
+  function tooLarge() {
+    return t("Too large: at most {n} MB.", { n: Math.round(api.max / 1048576) });
+  }
+
   function add(files) {
     for (const file of [].slice.call(files, 0, 10 - items.length)) {
       const it = { name: file.name || "image", p: 0 };
       items.push(it);
       // The type is the server's to judge, from the bytes; the size is checked here so
       // that a huge file is not sent only to be refused.
-      if (file.size > api.max) it.err = t("Too large: at most {n} MB.", { n: Math.round(api.max / 1048576) });
+      if (file.size > api.max) it.err = tooLarge();
       else start(it, file);
     }
     paint();
@@ -100,7 +113,7 @@ export function createAttach({ origin, token }) {
     up.done.then((ack) => {
       it.cancel = null;
       if (ack.ok && ack.attachment) it.att = ack.attachment;
-      else it.err = ack.error || t("Upload failed.");
+      else it.err = explain(ack.error, refusal(ack.code));
       if (items.indexOf(it) >= 0) paint();
     });
   }

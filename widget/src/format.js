@@ -1,6 +1,6 @@
 // Dates for people, in the visitor's own locale.
 
-import { t as tr } from "./i18n.js";
+import { locale, t as tr } from "./i18n.js";
 
 const GROUP_GAP = 5 * 60 * 1000;
 
@@ -10,7 +10,7 @@ export function timeOf(iso) {
 }
 
 export function clock(t) {
-  return new Date(t).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+  return new Date(t).toLocaleTimeString(locale(), { hour: "numeric", minute: "2-digit" });
 }
 
 export function sameDay(a, b) {
@@ -24,7 +24,7 @@ export function dayLabel(t) {
   const d = new Date(t);
   const opts = { weekday: "short", month: "short", day: "numeric" };
   if (d.getFullYear() !== new Date(now).getFullYear()) opts.year = "numeric";
-  return d.toLocaleDateString([], opts);
+  return d.toLocaleDateString(locale(), opts);
 }
 
 /** Two messages by the same author belong to one visual group when close in time. */

@@ -10,6 +10,17 @@ export function setStrings(table, language) {
   lang = language || "en";
 }
 
+/** The locale for dates and times: the browser's own when it speaks the widget's language. */
+export function locale() {
+  const own = navigator.language || "";
+  return own.split("-")[0].toLowerCase() == lang ? own : lang;
+}
+
+/** The server's own explanation when the widget speaks English; else these words, translated. */
+export function explain(serverText, words) {
+  return lang == "en" && serverText ? serverText : words;
+}
+
 /** The words in the widget's language; {name} in them becomes vars.name. */
 export function t(english, vars) {
   let s = typeof strings[english] == "string" ? strings[english] : english;

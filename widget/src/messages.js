@@ -14,6 +14,15 @@ const STATUS = { sent: () => t("Sent"), delivered: () => t("Delivered"), read: (
 const THUMB = 220;
 const NEAR = 80;
 
+// The server's system lines, by their English words (server/services/conversations.py).
+const LINES = ["{name} resolved the conversation", "{name} reopened the conversation"];
+
+function lineText(m) {
+  const name = (m.author && m.author.name) || "";
+  for (const english of LINES) if (m.text === english.replace("{name}", name)) return t(english, { name });
+  return String(m.text || "");
+}
+
 function kindOf(m) {
   return KINDS[m.author && m.author.kind] || "sys";
 }
@@ -71,7 +80,7 @@ function render(e, origin) {
   const m = e.msg;
   const kind = kindOf(m);
   const cls = "row " + kind + (e.state === "stored" ? "" : " " + e.state);
-  if (kind === "sys") return h("div", { class: cls }, h("div", { class: "note" }, linkify(String(m.text || ""))));
+  if (kind === "sys") return h("div", { class: cls }, h("div", { class: "note" }, linkify(lineText(m))));
   const col = h("div", { class: "col" });
   if (kind === "them") col.appendChild(h("div", { class: "name" }, authorName(m)));
   const q = m.reply_to;

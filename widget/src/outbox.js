@@ -3,7 +3,7 @@
 // and sent with the same client_id until the server answers: the server
 // treats a resend with a known client_id as the same message.
 
-import { t } from "./i18n.js";
+import { explain, t } from "./i18n.js";
 
 const KEY = "outbox";
 const RETRYABLE = { rate_limited: 1, error: 1, timeout: 1, busy: 1, unavailable: 1 };
@@ -63,7 +63,7 @@ export function createOutbox({ store, send, onSent, onFailed }) {
       onSent(item, ack.message);
     } else if (ack.code && !RETRYABLE[ack.code] && !ack.ok) {
       remove(item.client_id);
-      onFailed(item, ack.error || t("The message could not be sent."), ack.code);
+      onFailed(item, explain(ack.error, t("The message could not be sent.")), ack.code);
     } else {
       retryLater(ack.retry_after);
     }
