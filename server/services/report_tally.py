@@ -105,22 +105,30 @@ def day_edges(period: Period) -> list[int]:
     return [midnight_ms(period.first_day + timedelta(days=n), period.zone) for n in range(days + 1)]
 
 
-async def _days(
-    store: MessageStore, site_id: int, period: Period, now: int
-) -> list[tuple[int, Counts]]:
-    """Each local day of the period with its counts: cached, else counted (and cached once
-    it has ended)."""
-    zone = period.zone.key
-    edges = day_edges(period)
+async def cached_days(
+    store: MessageStore, site_id: int, period: Period, zone: str
+) -> tuple[dict[int, Counts], list[tuple[int, int]], int]:
+    """The period's days cached for ``zone`` (by start), those missing (start, end), and
+    the time before they were looked up (what a save of the missing ones is checked by)."""
+    read_at = int(time.time() * 1000)
     cached = {
         start: counts
         for start, _end, counts in await store.report_days(
             site_id, zone, period.since_ms, period.until_ms
         )
     }
-    missing = [(a, b) for a, b in itertools.pairwise(edges) if a not in cached]
+    missing = [(a, b) for a, b in itertools.pairwise(day_edges(period)) if a not in cached]
+    return cached, missing, read_at
+
+
+async def _days(
+    store: MessageStore, site_id: int, period: Period, now: int
+) -> list[tuple[int, Counts]]:
+    """Each local day of the period with its counts: cached, else counted (and cached once
+    it has ended)."""
+    zone = period.zone.key
+    cached, missing, read_at = await cached_days(store, site_id, period, zone)
     if missing:
-        read_at = int(time.time() * 1000)
         slots = await _slots(store, site_id, missing[0][0], missing[-1][1])
         made: dict[int, Counts] = {a: {} for a, _ in missing}
         ends = dict(missing)

@@ -24,6 +24,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from server.domain import AuthorKind, InvalidInput, MessageKind, NotFound
 from server.services import report_figures as figures
 from server.services import report_tally
+from server.services import report_visit_days as visit_days
 from server.services import report_visits as visits
 from server.services.events import Event
 from server.services.journey import ulid_floor
@@ -31,7 +32,7 @@ from server.services.missed import MAX_MINUTES, MIN_MINUTES, MissedTimes
 from server.services.report_period import Period, parse_period
 from server.services.team import TeamService
 from server.storage.messages.base import MessageStore
-from server.storage.messages.reports import ReportSettings, Writer
+from server.storage.messages.reports import ReportSettings, VisitorTraits, Writer
 
 MAX_COMMENT = 2000
 STATE_EVENTS = frozenset(
@@ -202,45 +203,42 @@ class ReportService:
         found = {name: build[name]() for name in names if name in build}
         wanted_visits = [n for n in names if n in VISIT_FIGURES]
         if wanted_visits:
-            found |= await self._visit_figures(site_ids, period, wanted_visits)
+            found |= await self._visit_figures(site_ids, period, wanted_visits, now)
         return period, {name: found[name] for name in names}
 
     async def _visit_figures(
-        self, site_ids: Sequence[int], period: Period, names: Sequence[str]
+        self, site_ids: Sequence[int], period: Period, names: Sequence[str], now_ms: int
     ) -> dict[str, figures.Figure]:
-        since, until = _ulid_floor(period.since_ms), _ulid_floor(period.until_ms)
-        sessions = await self._store.visit_sessions(site_ids, since, until)
-        starts = await self._store.conversation_starts(
-            site_ids, since, _ulid_floor(period.until_ms + visits.CHAT_AFTER_LAST_VIEW_MS)
-        )
-        goals: dict[str, list[int]] = {}
+        days: list[tuple[int, Any]] = []
+        goals: set[str] = set()
         for site_id in site_ids:
             goal_path = (await self.settings(site_id)).goal_path
             if goal_path:
-                goals.setdefault(goal_path, []).append(site_id)
-        reached: set[str] = set()
-        for goal_path, sites in goals.items():
-            pages = await self._store.pages_containing(sites, since, until, goal_path)
-            reached |= visits.goal_sessions_of(pages, goal_path)
-        found = visits.in_period(period, visits.visits_of(sessions, starts, reached))
-        needs_traits = {"countries", "devices"} & set(names)
-        traits = (
-            await self._store.visitor_traits(
-                site_ids, sorted({v.session.visitor_id for v in found})
+                goals.add(goal_path)
+            days += await visit_days.visit_days(
+                self._store, site_id, period, goal_path, self._read_visits, now_ms
             )
-            if needs_traits
-            else {}
+        found = visit_days.figures_of(period, days, sorted(goals))
+        return {name: found[name] for name in names}
+
+    async def _read_visits(
+        self, site_id: int, since_ms: int, until_ms: int, goal_path: str
+    ) -> tuple[list[visits.Visit], dict[str, VisitorTraits]]:
+        """One site's visits that began in ``[since, until)``, read from the page views."""
+        since, until = _ulid_floor(since_ms), _ulid_floor(until_ms)
+        sessions = await self._store.visit_sessions([site_id], since, until)
+        starts = await self._store.conversation_starts(
+            [site_id], since, _ulid_floor(until_ms + visits.CHAT_AFTER_LAST_VIEW_MS)
         )
-        build: dict[str, Any] = {
-            "visits": lambda: visits.visits_over_time(period, found),
-            "visitors_online": lambda: visits.visitors_online(period, found),
-            "countries": lambda: visits.countries(found, traits),
-            "devices": lambda: visits.devices(found, traits),
-            "sources": lambda: visits.sources(found),
-            "entry_pages": lambda: visits.entry_pages(found),
-            "goal": lambda: visits.goal(found, sorted(goals)),
-        }
-        return {name: build[name]() for name in names}
+        reached: set[str] = set()
+        if goal_path:
+            pages = await self._store.pages_containing([site_id], since, until, goal_path)
+            reached = visits.goal_sessions_of(pages, goal_path)
+        found = visits.visits_of(sessions, starts, reached)
+        traits = await self._store.visitor_traits(
+            [site_id], sorted({v.session.visitor_id for v in found})
+        )
+        return found, traits
 
     async def settings(self, site_id: int) -> ReportSettings:
         return await self._store.report_settings(site_id)

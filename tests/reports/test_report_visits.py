@@ -161,3 +161,24 @@ async def test_a_visit_is_online_in_each_hour_it_spans_the_night_the_clocks_chan
     online = {row[0]: row[1:] for row in found["visitors_online"].rows}
     assert [hour for hour, n in enumerate(online["Sun"]) if n] == [1, 3]
     assert sum(map(sum, online.values())) == 2
+
+
+async def test_visit_days_are_cached_and_a_late_page_view_still_counts(
+    message_store: MessageStore,
+) -> None:
+    await seed(message_store)
+    service = ReportService(message_store, None)  # type: ignore[arg-type]
+    names = ["visits", "sources", "goal"]
+    _, first = await service.figures([SITE], QUERY, names)
+    cached = await message_store.report_days(
+        SITE, "visits:Europe/Berlin", int(at(27, 0, 0).timestamp() * 1000), 2**62
+    )
+    assert len(cached) == 2
+    _, again = await service.figures([SITE], QUERY, names)
+    assert {k: f.rows for k, f in again.items()} == {k: f.rows for k, f in first.items()}
+
+    # A page view that arrives late (a beacon) for Saturday: Saturday is read again.
+    await view(message_store, "v4", "s5", "/?utm_source=late", at(28, 12, 0))
+    _, later = await service.figures([SITE], QUERY, names)
+    assert later["visits"].rows[0] == ["2026-03-28", 2, 1, 1, 1, 1]
+    assert ["late", "", 1, 0, 0.0] in later["sources"].rows

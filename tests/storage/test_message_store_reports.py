@@ -286,3 +286,37 @@ async def test_comments_are_the_newest_ratings_with_words_of_the_period(
     ]
     assert len(await store.rating_comments([SITE], T0, T0 + MIN, 1)) == 1
     assert await store.rating_comments([SITE], T0 + 4, T0 + MIN, 10) == []
+
+
+async def test_page_views_new_conversations_and_settings_drop_the_cached_days(
+    message_store: MessageStore,
+) -> None:
+    store = message_store
+    day = 24 * 60 * MIN
+    zone = "visits:UTC"
+    read_at = int(datetime.now(UTC).timestamp() * 1000) - 60_000
+    days = [(T0 + n * day, T0 + (n + 1) * day, {"v": {"n": n}}) for n in range(4)]
+
+    async def cached() -> list[int]:
+        return [start for start, _, _ in await store.report_days(SITE, zone, T0, T0 + 4 * day)]
+
+    await store.save_report_days(SITE, zone, days, read_at)
+    await store.add_page_view(
+        PageView(
+            id=store.new_id(),
+            site_id=SITE,
+            visitor_id="v",
+            session_id="s",
+            url="https://shop.test/",
+            entered_at=datetime.fromtimestamp((T0 + 5) / 1000, UTC),
+        )
+    )
+    assert await cached() == [T0 + day, T0 + 2 * day, T0 + 3 * day]
+    # A conversation begun on day 3 may give a visit of day 2 its chat: both go.
+    started = datetime.fromtimestamp((T0 + 3 * day + 5) / 1000, UTC)
+    await store.create_conversation(
+        Conversation(id="c", site_id=SITE, visitor_id="v", activity_id="c", created_at=started)
+    )
+    assert await cached() == [T0 + day]
+    await store.save_report_settings(SITE, ReportSettings("/thanks", ""))
+    assert await cached() == []

@@ -42,6 +42,7 @@ from server.storage.messages.mongo_migrations import apply_migrations
 from server.storage.messages.mongo_outbox import MongoOutbox
 from server.storage.messages.mongo_report_counts import MongoReportCounts
 from server.storage.messages.mongo_reports import MongoReports
+from server.storage.messages.report_counts import ALL_TIME, VISIT_REACH_MS
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery, snippet
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
 from server.storage.outages import unavailable_on
@@ -125,6 +126,8 @@ class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports, MongoReportCo
 
     async def add_page_view(self, view: PageView) -> None:
         await self._page_views.insert_one(documents.page_view_document(view))
+        at = _ms(view.entered_at)
+        await self._forget_days(view.site_id, at, at)  # the visits of the reports' cached day
 
     async def end_page_view(
         self, site_id: int, view_id: str, left_at: datetime, seconds: float
@@ -297,6 +300,10 @@ class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports, MongoReportCo
     async def create_conversation(self, conversation: Conversation) -> Conversation:
         document = documents.conversation_document(conversation)
         await self._conversations.insert_one(document)
+        at = _ms(conversation.created_at)
+        await self._forget_days(
+            conversation.site_id, at - VISIT_REACH_MS, at
+        )  # visits that chatted
         return documents.conversation_from_document(document)
 
     async def get_conversation(self, site_id: int, conversation_id: str) -> Conversation | None:
@@ -936,6 +943,7 @@ class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports, MongoReportCo
         )
         await self._page_views.delete_many({"site_id": site_id, "visitor_id": visitor_id})
         await self._visitors.delete_one({"_id": visitor_id, "site_id": site_id})
+        await self._forget_days(site_id, *ALL_TIME)  # the reports count their visits no more
         return files
 
     async def attachments_in_use(
@@ -965,6 +973,7 @@ class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports, MongoReportCo
             {"site_id": site_id, "activity_id": {"$lt": before_id}}
         )
         await self._page_views.delete_many(older)
+        await self._forget_days(site_id, *ALL_TIME)
         return files
 
 
@@ -993,3 +1002,7 @@ def _inbox_query(
     if tag is not None:
         query["tags"] = tag
     return query
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)

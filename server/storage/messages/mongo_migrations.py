@@ -187,6 +187,13 @@ async def _report_counts(db: Database) -> None:
     await recount(db["report_conversations"], db["report_counts"])
 
 
+async def _report_days_by_start(db: Database) -> None:
+    """Cached report days by site and start: forgotten by time, whatever their zone."""
+    await db["report_days"].create_indexes(
+        [IndexModel([("site_id", ASCENDING), ("start_ms", ASCENDING)])]
+    )
+
+
 MIGRATIONS: tuple[MongoMigration, ...] = (
     MongoMigration(1, "indexes", _create_indexes),
     MongoMigration(2, "search indexes", _search_indexes),
@@ -198,6 +205,7 @@ MIGRATIONS: tuple[MongoMigration, ...] = (
     MongoMigration(8, "report facts indexes", _report_indexes),
     MongoMigration(9, "e-mail queue indexes", _mail_queue_indexes),
     MongoMigration(10, "report counts", _report_counts),
+    MongoMigration(11, "report days by start", _report_days_by_start),
 )
 
 

@@ -113,8 +113,14 @@ class MongoReportCounts:
             await self._drop_days(site_id, slot)
 
     async def _drop_days(self, site_id: int, slot: int) -> None:
+        await self._forget_days(site_id, slot, slot)
+
+    async def _forget_days(self, site_id: int, since_ms: int, until_ms: int) -> None:
+        """Drop the site's cached days that hold any instant of ``[since, until]``."""
+        # A day starts at most 26 hours before an instant in it: the index range stays short.
+        starts = {"$lte": until_ms, "$gt": since_ms - 26 * 3_600_000}
         await self._report_days.delete_many(
-            {"site_id": site_id, "start_ms": {"$lte": slot}, "end_ms": {"$gt": slot}}
+            {"site_id": site_id, "start_ms": starts, "end_ms": {"$gt": since_ms}}
         )
 
     async def report_conversation(

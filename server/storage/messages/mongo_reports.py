@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
 from server.storage.messages.mongo_report_counts import facts_of
+from server.storage.messages.report_counts import ALL_TIME
 from server.storage.messages.reports import (
     DEFAULT_MISSED_AFTER_MINUTES,
     ConversationFacts,
@@ -32,6 +33,7 @@ class MongoReports:
     _page_views: Collection
     _visitors: Collection
     _conversations: Collection
+    _forget_days: Callable[[int, int, int], Awaitable[None]]
 
     async def conversation_facts(
         self, site_ids: Sequence[int], since_ms: int, until_ms: int
@@ -219,6 +221,7 @@ class MongoReports:
             },
             upsert=True,
         )
+        await self._forget_days(site_id, *ALL_TIME)  # the goal page may have changed
 
 
 def _returning(earliest: tuple[str, str] | None, session_id: str, first_id: str) -> bool:

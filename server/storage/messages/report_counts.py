@@ -28,6 +28,10 @@ from typing import Any
 from server.storage.messages.reports import ConversationFacts, Writer, slot_of
 
 Counts = dict[str, Any]
+# Cached days (``report_days``) are forgotten over a span: every day, or the day before a
+# new conversation too (a visit of the day before can be the one that now has a chat).
+ALL_TIME = (0, 2**62)
+VISIT_REACH_MS = 86_400_000
 Path = tuple[str, ...]
 Part = tuple[int, Path]  # (slot_ms, path), each adding one
 

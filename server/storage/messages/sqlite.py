@@ -39,11 +39,12 @@ from server.storage.ids import UlidFactory
 from server.storage.messages import rules, search, sqlite_migrate, sqlite_search
 from server.storage.messages.base import Appended, InboxCounts, InboxSort, VisitorData
 from server.storage.messages.records import status_of
+from server.storage.messages.report_counts import ALL_TIME, VISIT_REACH_MS
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery
 from server.storage.messages.sqlite_lane import SqliteLane
 from server.storage.messages.sqlite_mail_queue import SqliteMailQueue
 from server.storage.messages.sqlite_outbox import SqliteOutbox
-from server.storage.messages.sqlite_report_counts import SqliteReportCounts
+from server.storage.messages.sqlite_report_counts import SqliteReportCounts, forget_days
 from server.storage.messages.sqlite_reports import SqliteReports
 from server.storage.messages.sqlite_rows import (
     CONVERSATION_COLUMNS,
@@ -201,7 +202,13 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
 
     async def add_page_view(self, view: PageView) -> None:
         values = page_view_values(view)
-        await self._writes.run(lambda conn: conn.execute(INSERT_PAGE_VIEW, values))
+        at = _ms(view.entered_at)
+
+        def add(conn: sqlite3.Connection) -> None:
+            conn.execute(INSERT_PAGE_VIEW, values)
+            forget_days(conn, view.site_id, at, at)  # the visits of the reports' cached day
+
+        await self._writes.run(add)
 
     async def end_page_view(
         self, site_id: int, view_id: str, left_at: datetime, seconds: float
@@ -345,7 +352,13 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
 
     async def create_conversation(self, conversation: Conversation) -> Conversation:
         values = conversation_values(conversation)
-        await self._writes.run(lambda conn: conn.execute(INSERT_CONVERSATION, values))
+        at, site_id = _ms(conversation.created_at), conversation.site_id
+
+        def create(conn: sqlite3.Connection) -> None:
+            conn.execute(INSERT_CONVERSATION, values)
+            forget_days(conn, site_id, at - VISIT_REACH_MS, at)  # visits that now chatted
+
+        await self._writes.run(create)
         return conversation_from_row(values)
 
     async def get_conversation(self, site_id: int, conversation_id: str) -> Conversation | None:
@@ -955,6 +968,7 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
                 (site_id, visitor_id),
             )
             conn.execute("DELETE FROM visitors WHERE site_id = ? AND id = ?", (site_id, visitor_id))
+            forget_days(conn, site_id, *ALL_TIME)  # the reports count their visits no more
             return [a for row in rows for a in message_from_row(row).attachments]
 
         return await self._writes.run(erase)
@@ -984,6 +998,7 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
             conn.execute("DELETE FROM messages WHERE site_id = ? AND id < ?", args)
             conn.execute("DELETE FROM conversations WHERE site_id = ? AND activity_id < ?", args)
             conn.execute("DELETE FROM page_views WHERE site_id = ? AND id < ?", args)
+            forget_days(conn, site_id, *ALL_TIME)
             return [a for row in rows for a in message_from_row(row).attachments]
 
         return await self._writes.run(delete)
@@ -1067,3 +1082,7 @@ def _inbox_filter(
         where.append("EXISTS (SELECT 1 FROM json_each(conversations.tags) WHERE value = ?)")
         args.append(tag)
     return where, args
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)

@@ -25,8 +25,12 @@ FACT_COLUMNS = (
     "rating, rating_comment, rated_ms"
 )
 SAVE_FACTS = (
-    f"INSERT OR REPLACE INTO report_conversations ({FACT_COLUMNS}) "
-    f"VALUES ({marks(FACT_COLUMNS.split(','))})"
+    f"INSERT INTO report_conversations ({FACT_COLUMNS}) VALUES ({marks(FACT_COLUMNS.split(','))})"
+)
+UPDATE_FACTS = (
+    "UPDATE report_conversations SET "
+    + ", ".join(f"{c.strip()} = ?" for c in FACT_COLUMNS.split(",")[2:])
+    + " WHERE conversation_id = ?"
 )
 SAVE_COUNTS = (
     "INSERT INTO report_counts (site_id, slot_ms, counts, changed_ms) VALUES (?, ?, ?, ?) "
@@ -41,9 +45,11 @@ SLOT = (
     "agent = agent + excluded.agent, positive = positive + excluded.positive, "
     "neutral = neutral + excluded.neutral, negative = negative + excluded.negative"
 )
-DROP_DAYS = "DELETE FROM report_days WHERE site_id = ? AND start_ms <= ? AND end_ms > ?"
-DAY_MS = 86_400_000
-LONGEST_DAY_MS = 26 * 3_600_000  # a day with a clock change, and then some
+# A day starts at most 26 hours before an instant in it: the index range stays short.
+DROP_DAYS = (
+    "DELETE FROM report_days WHERE site_id = ? AND start_ms <= ? AND start_ms > ? - "
+    f"{26 * 3_600_000} AND end_ms > ?"
+)
 
 Change = Callable[[ConversationFacts], ConversationFacts]
 
@@ -67,7 +73,12 @@ def add_counts(
         for path, n in paths.items():
             rc.add(counts, path, n)
         conn.execute(SAVE_COUNTS, (site_id, slot, _json(counts), now_ms))
-        conn.execute(DROP_DAYS, (site_id, slot, slot))
+        conn.execute(DROP_DAYS, (site_id, slot, slot, slot))
+
+
+def forget_days(conn: sqlite3.Connection, site_id: int, since_ms: int, until_ms: int) -> None:
+    """Drop the site's cached days that hold any instant of ``[since, until]``."""
+    conn.execute(DROP_DAYS, (site_id, until_ms, since_ms, since_ms))
 
 
 def count_message(
@@ -80,7 +91,7 @@ def count_message(
         slot[mood(sentiment)] = 1
     conn.execute(SLOT, slot)
     # The quarter hour's messages are in the days cached over it.
-    conn.execute(DROP_DAYS, (site_id, slot["slot"], slot["slot"]))
+    conn.execute(DROP_DAYS, (site_id, slot["slot"], slot["slot"], slot["slot"]))
 
 
 def change_facts(
@@ -100,7 +111,11 @@ def change_facts(
     new = change(start)
     if new == old:
         return True
-    conn.execute(SAVE_FACTS, tuple(getattr(new, c.strip()) for c in FACT_COLUMNS.split(",")))
+    values = tuple(getattr(new, c.strip()) for c in FACT_COLUMNS.split(","))
+    if old is None:
+        conn.execute(SAVE_FACTS, values)
+    else:  # an UPDATE touches only the indexes whose columns changed
+        conn.execute(UPDATE_FACTS, (*values[2:], conversation_id))
     before = rc.conversation_parts(old) if old else []
     add_counts(conn, site_id, rc.difference(before, rc.conversation_parts(new)), _now_ms())
     return True

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
+from server.storage.messages.report_counts import ALL_TIME
 from server.storage.messages.reports import (
     ConversationFacts,
     MessageSlot,
@@ -14,7 +15,7 @@ from server.storage.messages.reports import (
     VisitSession,
 )
 from server.storage.messages.sqlite_lane import SqliteLane
-from server.storage.messages.sqlite_report_counts import FACT_COLUMNS
+from server.storage.messages.sqlite_report_counts import FACT_COLUMNS, forget_days
 from server.storage.messages.sqlite_rows import marks
 
 
@@ -171,8 +172,9 @@ class SqliteReports:
 
     async def save_report_settings(self, site_id: int, settings: ReportSettings) -> None:
         args = (site_id, settings.goal_path, settings.time_zone, settings.missed_after_minutes)
-        await self._writes.run(
-            lambda conn: conn.execute(
+
+        def save(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 "INSERT INTO report_settings (site_id, goal_path, time_zone, "
                 "missed_after_minutes) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (site_id) DO UPDATE SET goal_path = excluded.goal_path, "
@@ -180,7 +182,9 @@ class SqliteReports:
                 "missed_after_minutes = excluded.missed_after_minutes",
                 args,
             )
-        )
+            forget_days(conn, site_id, *ALL_TIME)  # the goal page may have changed
+
+        await self._writes.run(save)
 
 
 def _number(value: object) -> float | None:
