@@ -190,25 +190,18 @@ def team(tally: Tally, names: Mapping[int, str]) -> Figure:
 
 
 def satisfaction(period: Period, tally: Tally) -> Figure:
+    """Ratings as visitors give them: good (5 points), okay (3) and bad (1); a rating kept
+    as 4 counts as good and 2 as bad."""
     rows = []
     for label, c in zip(period.labels, tally.buckets, strict=True):
-        by_rating = [number(c, "rated", str(r)) for r in range(1, 6)]
-        total = sum(by_rating)
-        satisfied = sum(by_rating[SATISFIED_FROM - 1 :])
-        rows.append([label, total, *by_rating, share(satisfied, total)])
+        by_points = [number(c, "rated", str(r)) for r in range(1, 6)]
+        good, okay, bad = sum(by_points[3:]), by_points[2], sum(by_points[:2])
+        total = good + okay + bad
+        rows.append([label, total, good, okay, bad, share(good, total)])
     return Figure(
         "satisfaction",
         "Satisfaction",
-        (
-            "period",
-            "ratings",
-            "rated_1",
-            "rated_2",
-            "rated_3",
-            "rated_4",
-            "rated_5",
-            "satisfied_share",
-        ),
+        ("period", "ratings", "good", "okay", "bad", "satisfied_share"),
         rows,
     )
 

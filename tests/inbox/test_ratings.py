@@ -53,9 +53,9 @@ async def test_a_rating_after_resolve_reaches_agents_live_and_the_reports(
         [tenant_a.site.id], {"period": "today"}, ["satisfaction", "comments"]
     )
     columns = found["satisfaction"].columns
-    totals = [sum(row[i] for row in found["satisfaction"].rows) for i in (1, 2, 3, 4, 5, 6)]
-    assert columns[1:7] == ("ratings", "rated_1", "rated_2", "rated_3", "rated_4", "rated_5")
-    assert totals == [1, 0, 0, 1, 0, 0]  # one rating: okay counts as 3
+    totals = [sum(row[i] for row in found["satisfaction"].rows) for i in (1, 2, 3, 4)]
+    assert columns[1:5] == ("ratings", "good", "okay", "bad")
+    assert totals == [1, 0, 1, 0]  # one rating: okay
     assert found["comments"].rows[0][-1] == "took a while"
 
 

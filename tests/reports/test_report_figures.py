@@ -145,8 +145,8 @@ async def test_every_figure_of_a_daylight_saving_weekend_in_berlin(
         [8, "Bo", 1, 180.0, None, 1, 5.0],
     ]
     assert rows["satisfaction"] == [
-        ["2026-03-28", 0, 0, 0, 0, 0, 0, None],
-        ["2026-03-29", 2, 0, 1, 0, 0, 1, 0.5],
+        ["2026-03-28", 0, 0, 0, 0, None],
+        ["2026-03-29", 2, 1, 0, 1, 0.5],  # B rated 5 (good), C rated 2 (bad)
     ]
     assert rows["comments"] == [
         ["2026-03-29T23:59+02:00", "C", SITE, 2, "nobody came"],
