@@ -26,6 +26,7 @@ from server.services.agent_mail import AgentNotices
 from server.services.agent_settings import AgentSettingsService
 from server.services.agents_presence import AgentPresence
 from server.services.auth import AuthService
+from server.services.business_hours import HoursService
 from server.services.chat import ChatService
 from server.services.composer import ComposerService
 from server.services.console import OPERATIONS
@@ -35,6 +36,7 @@ from server.services.conversations import ConversationService
 from server.services.drain import Drain
 from server.services.events import EventBus
 from server.services.fingerprint import FingerprintKeys
+from server.services.first_replies import FirstReplies
 from server.services.geo import GeoService
 from server.services.idempotency import IdempotencyService
 from server.services.journey import JourneyService
@@ -68,6 +70,7 @@ from server.storage.rate_limits import WindowCounters
 from server.storage.sql.agent_settings import AgentSettingsRepository
 from server.storage.sql.agents import AgentRepository
 from server.storage.sql.audit import AuditRepository
+from server.storage.sql.business_hours import BusinessHoursRepository
 from server.storage.sql.engine import make_engine, make_sessionmaker
 from server.storage.sql.idempotency import IdempotencyRepository
 from server.storage.sql.retention import RetentionRepository
@@ -228,6 +231,9 @@ def create_app(settings: Settings) -> web.Application:
         unsent_grace=timedelta(seconds=settings.unsent_upload_grace_seconds),
         send_window=timedelta(seconds=attachment_refs.ttl_seconds),
     )
+    hours = HoursService(BusinessHoursRepository(sessions))
+    console.console.hours = hours
+    events.subscribe(FirstReplies(store, events, hours, sites).on_event)
     presence = AgentPresence(
         cache,
         sites,
@@ -276,6 +282,7 @@ def create_app(settings: Settings) -> web.Application:
             edits=edits,
             conversations=conversations,
             mail=visitor_mail,
+            hours=hours,
         )
     )
     sio.register_namespace(

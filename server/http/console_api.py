@@ -49,6 +49,8 @@ ROUTES: list[tuple[str, str, str]] = [
     ("DELETE", "/api/v1/sites/{site_id}/visitors/{visitor_id}", "erase_visitor"),
     ("GET", "/api/v1/sites/{site_id}/retention", "get_retention"),
     ("PUT", "/api/v1/sites/{site_id}/retention", "set_retention"),
+    ("GET", "/api/v1/sites/{site_id}/hours", "get_hours"),
+    ("PUT", "/api/v1/sites/{site_id}/hours", "set_hours"),
     ("GET", "/api/v1/sites/{site_id}/webhooks", "list_webhooks"),
     ("POST", "/api/v1/sites/{site_id}/webhooks", "create_webhook"),
     ("GET", "/api/v1/sites/{site_id}/webhooks/{endpoint_id}", "get_webhook"),

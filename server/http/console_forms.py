@@ -33,6 +33,20 @@ FORM_FIELDS: dict[str, tuple[str, ...]] = {
     "update_webhook": ("url", "description", "events"),
     "add_tag": ("name", "color"),
     "set_assignment": ("cap",),
+    "set_hours": (
+        "time_zone",
+        "week",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+        "holidays",
+        "reply_open",
+        "reply_closed",
+    ),
 }
 
 

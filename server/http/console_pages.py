@@ -33,6 +33,7 @@ from server.keys import console_key, settings_key, sites_key
 from server.services import commands
 from server.services.admission import BLOCKED_RESPONSES
 from server.services.auth import AgentContext
+from server.services.business_hours import DAY_NAMES, DAYS, TIME_ZONES
 from server.services.console import Actor
 from server.services.permissions import Action, permits
 from server.services.site_admin import PRECHAT
@@ -73,6 +74,7 @@ SECTIONS: dict[str, tuple[str, Action, tuple[str, ...]]] = {
             "redeliver_webhook",
         ),
     ),
+    "hours": ("Business hours", Action.VIEW_SETTINGS, ("set_hours",)),
     "inbox": (
         "Inbox",
         Action.VIEW_SETTINGS,
@@ -105,6 +107,7 @@ NOTICES = {
     "remove_tag": "Tag removed, and taken off every conversation that had it.",
     "set_assignment": "Saved. New conversations are assigned this way from now on.",
     "set_retention": "Saved. The next cleanup runs within the hour.",
+    "set_hours": "Saved. Widgets show the new hours when they next connect.",
     "erase_visitor": "Visitor erased: their profile, pages and files are gone.",
 }
 
@@ -177,6 +180,8 @@ async def section_submit(request: web.Request) -> web.Response:
         if operation not in SECTIONS[section][2]:
             raise NotFound("no such action on this page")
         data = form_data(form)
+        if operation == "set_hours":
+            data = hours_from_form(data)
         result = await request.app[console_key].console.run(
             operation, await _actor(request, ctx), site_id, data
         )
@@ -240,6 +245,42 @@ def form_data(form: Any) -> dict[str, Any]:
     for name in filter(None, str(form.get("_lists", "")).split(",")):
         data[name] = [str(v) for v in form.getall(name, [])]  # checkboxes sharing a name
     return data
+
+
+def hours_from_form(data: dict[str, Any]) -> dict[str, Any]:
+    """The Business hours form (one range a day, a tick for open days) as the operation's
+    payload."""
+    return {
+        "enabled": data.get("enabled") is True,
+        "time_zone": data.get("time_zone", ""),
+        "week": {
+            day: [[data.get(f"{day}_from", ""), data.get(f"{day}_to", "")]]
+            for day in DAYS
+            if data.get(f"{day}_open") is True
+        },
+        "holidays": data.get("holidays", ""),
+        "reply_open": data.get("reply_open", ""),
+        "reply_closed": data.get("reply_closed", ""),
+    }
+
+
+def _hours_days(hours: dict[str, Any], typed: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each day's row of the form: as saved, or as typed when the page comes back."""
+    rows = []
+    for day, name in zip(DAYS, DAY_NAMES, strict=True):
+        ranges = hours["week"].get(day) or []
+        first = ranges[0] if ranges else ["09:00", "17:00"]
+        rows.append(
+            {
+                "key": day,
+                "name": name,
+                "open": typed[f"{day}_open"] if typed else bool(ranges),
+                "from": typed.get(f"{day}_from", first[0]),
+                "to": typed.get(f"{day}_to", first[1]),
+                "more": len(ranges) > 1,
+            }
+        )
+    return rows
 
 
 async def _actor(request: web.Request, ctx: AgentContext) -> Actor:
@@ -352,6 +393,13 @@ async def _section_data(
         return await _webhooks_data(request, console, actor, site_id)
     if section == "inbox":
         return await console.run("list_workflow", actor, site_id)
+    if section == "hours":
+        hours = (await console.run("get_hours", actor, site_id))["hours"]
+        return {
+            "hours": hours,
+            "days": _hours_days(hours, context.get("typed") or {}),
+            "time_zones": TIME_ZONES,
+        }
     if section == "replies":
         answer = await console.run("list_replies", actor, site_id)
         editing = request.query.get("edit", "")

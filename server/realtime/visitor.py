@@ -6,11 +6,12 @@ from typing import Any
 
 import socketio
 
-from server.domain import DomainError, InvalidInput, Unavailable
+from server.domain import DomainError, InvalidInput, Unavailable, utcnow
 from server.realtime import rooms
 from server.realtime.handlers import acked, log, peer_of, refused
 from server.realtime.message_edits import VisitorMessageEvents
 from server.services import commands
+from server.services.business_hours import HoursService
 from server.services.chat import ChatService
 from server.services.conversations import ConversationService
 from server.services.drain import Drain
@@ -37,9 +38,11 @@ class VisitorNamespace(VisitorMessageEvents, socketio.AsyncNamespace):
         edits: MessageEditService | None = None,
         conversations: ConversationService | None = None,
         mail: VisitorMail | None = None,
+        hours: HoursService | None = None,
     ) -> None:
         super().__init__("/visitor")
         self.mail = mail  # transcripts by e-mail
+        self.hours = hours  # business hours: the widget's "back at"
         self.conversations = conversations  # rating a resolved conversation
         self.throttle = throttle
         self.edits = edits  # a visitor's own messages, for 5 minutes
@@ -75,8 +78,19 @@ class VisitorNamespace(VisitorMessageEvents, socketio.AsyncNamespace):
         await self.enter_room(sid, rooms.visitor(session.visitor.id))
         await self.enter_room(sid, rooms.site_visitors(session.site.id))
         await self.enter_room(sid, rooms.site_visitors_speaking(session.site.id, session.language))
+        wire = session.to_wire()
+        wire["hours"] = await self._hours(session.site.id)
         # This socket is on this node: no need to send the greeting round through Redis.
-        await self.emit("session", session.to_wire(), to=sid, ignore_queue=True)
+        await self.emit("session", wire, to=sid, ignore_queue=True)
+
+    async def _hours(self, site_id: int) -> dict[str, Any] | None:
+        return await self.hours.widget_status(site_id, utcnow()) if self.hours else None
+
+    @acked
+    async def on_business_hours(self, sid: str, data: Any) -> dict[str, Any]:
+        """Asked again when the hours said they would change (the widget's timer)."""
+        session = await self.get_session(sid)
+        return {"hours": await self._hours(session["site_id"])}
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         await self.typing.disconnected(sid)

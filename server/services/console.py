@@ -29,6 +29,7 @@ from server.services.workflow import WorkflowSettings
 from server.storage.sql.audit import AuditRepository
 
 if TYPE_CHECKING:
+    from server.services.business_hours import HoursService
     from server.services.privacy import PrivacyService
     from server.services.retention import RetentionService
     from server.services.two_factor import TwoFactorService
@@ -110,6 +111,7 @@ class ConsoleService:
         self.two_factor = two_factor  # who has set it up, when a site starts requiring it
         self.privacy = privacy  # a visitor's data: export and erasure
         self.retention = retention  # how long the site keeps page views and messages
+        self.hours: HoursService | None = None  # business hours (set by create_app)
         self.gate = gate
         self.replies = replies
         self.webhooks = webhooks
@@ -385,4 +387,9 @@ class ConsoleService:
 
 
 # Operations that live in modules of their own register themselves on import.
-from server.services import console_privacy, console_replies, console_webhooks  # noqa: E402, F401
+from server.services import (  # noqa: E402, F401
+    console_hours,
+    console_privacy,
+    console_replies,
+    console_webhooks,
+)

@@ -353,6 +353,31 @@ WORDS: dict[str, dict[str, Any]] = {
         "it": "Grazie per la tua valutazione!",
         "nl": "Bedankt voor je beoordeling!",
     },
+    # --- business hours ----------------------------------------------------------------
+    "Back today at {time}": {
+        "de": "Wieder da heute um {time}",
+        "fr": "De retour aujourd'hui à {time}",
+        "es": "Volvemos hoy a las {time}",
+        "pt": "Voltamos hoje às {time}",
+        "it": "Di nuovo qui oggi alle {time}",
+        "nl": "Terug vandaag om {time}",
+    },
+    "Back tomorrow at {time}": {
+        "de": "Wieder da morgen um {time}",
+        "fr": "De retour demain à {time}",
+        "es": "Volvemos mañana a las {time}",
+        "pt": "Voltamos amanhã às {time}",
+        "it": "Di nuovo qui domani alle {time}",
+        "nl": "Terug morgen om {time}",
+    },
+    "Back {day} at {time}": {
+        "de": "Wieder da {day} um {time}",
+        "fr": "De retour {day} à {time}",
+        "es": "Volvemos el {day} a las {time}",
+        "pt": "Voltamos {day} às {time}",
+        "it": "Di nuovo qui {day} alle {time}",
+        "nl": "Terug {day} om {time}",
+    },
     # --- files --------------------------------------------------------------------------
     "Image from {name}": {
         "de": "Bild von {name}",

@@ -57,6 +57,8 @@ async def prepare(app, team: Team, role: str) -> dict[str, dict[str, Any]]:
         "export_visitor": {"visitor_id": visitors[0].id},
         "get_retention": {},
         "set_retention": {"days": 30},
+        "get_hours": {},
+        "set_hours": {"enabled": False},
         "erase_visitor": {"visitor_id": visitors[1].id},
         "get_site": {},
         "update_site": {"name": "Shop A renamed"},

@@ -3,6 +3,7 @@
 // what has been marked read). core.js hands it the server's events in order.
 
 import { createAttach } from "./attach.js";
+import { createHours } from "./hours.js";
 import { t } from "./i18n.js";
 import { createOutbox, newClientId } from "./outbox.js";
 import { createLive } from "./live.js";
@@ -35,6 +36,7 @@ export function startChat(core) {
     lastRead: "", // newest agent message id we told the server we read
     loadingOlder: false,
     blocked: false, // the site blocked this visitor: it shows the team away
+    closed: "", // outside business hours: "Back Monday at 9:00"
     locked: false, // the site needs a verified identity this visitor lacks
     settings: null,
     conversation: null, // {id, status} of the visitor's newest conversation
@@ -76,6 +78,7 @@ export function startChat(core) {
       });
       view.setConnection(state.connection);
       view.setAgentsOnline(state.agentsOnline);
+      view.setClosed(state.closed);
       view.setUnread(state.unread);
       showOutbox();
       if (document.body) view.mount();
@@ -85,7 +88,7 @@ export function startChat(core) {
       const emit = (event, payload) => state.ready && conn.send(event, payload);
       typing = createTyping({ send: emit, root: view.host.shadowRoot });
       live = createLive({ view, send: emit, store, identify: core.identify, request: (e, p) => conn.request(e, p) });
-      live.setOnline(state.agentsOnline);
+      live.setOnline(state.agentsOnline && !state.closed);
       live.setMail(state.mail, !!state.conversation);
     }
     view.setSettings(settings);
@@ -127,8 +130,19 @@ export function startChat(core) {
   function setAgentsOnline(online) {
     state.agentsOnline = online = online && !state.blocked;
     if (view) view.setAgentsOnline(online);
-    if (live) live.setOnline(online);
+    if (live) live.setOnline(online && !state.closed);
   }
+
+  // Business hours: outside them the widget says when the team is back and asks for an
+  // e-mail address, as it does while nobody is online.
+  const hours = createHours(
+    () => conn.request("business_hours", {}),
+    (back) => {
+      state.closed = back;
+      if (view) view.setClosed(back);
+      setAgentsOnline(state.agentsOnline);
+    },
+  );
 
   function setLocked(on) {
     state.locked = on;
@@ -222,6 +236,7 @@ export function startChat(core) {
     state.mail = !!s.mail;
     applySettings(core.settings);
     setAgentsOnline(!!s.agents_online);
+    hours.set(s.hours || null);
     setLocked(!!s.verification_required);
 
     const conversation = s.conversation;
@@ -295,6 +310,7 @@ export function startChat(core) {
 
   function stop() {
     stopped = true;
+    hours.stop();
     if (view) view.destroy();
     else if (core.launcher()) core.launcher().destroy();
     document.removeEventListener("visibilitychange", markRead);

@@ -39,3 +39,8 @@ export function tn(n, one, other) {
   }
   return (forms[kind] || forms.other).split("{n}").join(n);
 }
+
+/** The widget's language (for dates and times written with Intl). */
+export function language() {
+  return lang;
+}

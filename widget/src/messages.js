@@ -23,8 +23,10 @@ function lineText(m) {
   return String(m.text || "");
 }
 
+// The site's automatic first reply (author system, kind message) reads as the team's.
 function kindOf(m) {
-  return KINDS[m.author && m.author.kind] || "sys";
+  const kind = m.author && m.author.kind;
+  return kind == "system" && m.kind == "message" ? "them" : KINDS[kind] || "sys";
 }
 
 function authorName(m) {

@@ -73,10 +73,20 @@ export function createView({ origin, onClose, onSend, onNearTop, onDraft, attach
   });
 
   let open = false;
+  let online = false;
+  let closed = ""; // "Back Monday at 9:00" outside business hours
   let locked = false;
   let asking = false;
   let hideTimer = 0;
   let stopViewport = () => {};
+
+  // Outside business hours the team is out, whoever is online.
+  function paintStatus() {
+    const here = online && !closed;
+    head.classList.toggle("online", here);
+    status.textContent = closed || (here ? t("Online now") : t("Away right now"));
+    away.hidden = here;
+  }
 
   return {
     host,
@@ -92,9 +102,13 @@ export function createView({ origin, onClose, onSend, onNearTop, onDraft, attach
       rating.setWords();
     },
     setAgentsOnline(on) {
-      head.classList.toggle("online", on);
-      status.textContent = on ? t("Online now") : t("Away right now");
-      away.hidden = on;
+      online = on;
+      paintStatus();
+    },
+    /** Outside business hours: when the team is back ("" while inside them). */
+    setClosed(text) {
+      closed = text;
+      paintStatus();
     },
     /** connected | connecting | reconnecting | offline | unavailable */
     setConnection(state) {

@@ -262,3 +262,14 @@ class IdempotencyRow(Base):
     status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     body: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=_now, index=True)
+
+
+class BusinessHoursRow(Base):
+    """A site's business hours as the service's wire shape (``services/business_hours``)."""
+
+    __tablename__ = "business_hours"
+
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
