@@ -58,6 +58,7 @@ def _serve(
     from server.domain import Role
     from server.keys import auth_key, sites_key
     from server.rate_limit_rules import RateLimitRules
+    from server.serve import settle_heap
     from server.settings import Settings
     from server.storage.sql.migrate import upgrade_async
 
@@ -86,6 +87,7 @@ def _serve(
         agent = await app[auth_key].create_agent(BENCH_EMAIL, BENCH_PASSWORD)
         await app[auth_key].add_to_site(agent.id, site.id, Role.OWNER)
         (data / "site.json").write_text(json.dumps({"site_key": site.site_key}))
+        settle_heap()  # as `porchlight run` does once it listens
         ready.set()
         await asyncio.Event().wait()
 

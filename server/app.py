@@ -146,7 +146,8 @@ def create_app(settings: Settings) -> web.Application:
     )
     events.subscribe(webhooks.on_event)
     events.subscribe(metrics.on_event)
-    events.subscribe(ReportRecorder(store, Sentiment()).on_event)  # the Reports page's facts
+    recorder = ReportRecorder(store, Sentiment())
+    events.subscribe(recorder.on_event)  # the Reports page's facts
 
     own_origins = [f"http://localhost:{settings.port}", f"http://127.0.0.1:{settings.port}"]
     if settings.public_url:
@@ -340,7 +341,8 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.drain_key] = drain
     app[keys.conversations_key] = conversations
     app[keys.presence_key] = presence
-    app[keys.reports_key] = ReportService(store, console.team, missed)
+    app[keys.report_recorder_key] = recorder
+    app[keys.reports_key] = ReportService(store, console.team, missed, recorder.settled)
     notices = AgentNotices(
         mail.queue,
         store,
@@ -376,6 +378,7 @@ def create_app(settings: Settings) -> web.Application:
         [
             resources.sql_ctx,
             resources.message_store_ctx,
+            resources.report_facts_ctx,
             resources.cache_ctx,
             resources.presence_heartbeat_ctx,
             resources.retention_ctx,

@@ -23,7 +23,7 @@ from server.services.mail_queue import MailQueue
 from server.services.mail_worker import MailWorker
 from server.services.message_edits import MessageEditService
 from server.services.metrics import Metrics
-from server.services.reports import ReportService
+from server.services.reports import ReportRecorder, ReportService
 from server.services.search import SearchService
 from server.services.sites import OriginPolicy, SiteService
 from server.services.throttle import Throttle
@@ -67,6 +67,7 @@ metrics_key = web.AppKey("metrics", Metrics)
 conversations_key = web.AppKey("conversations", ConversationService)
 presence_key = web.AppKey("presence", AgentPresence)
 reports_key = web.AppKey("reports", ReportService)
+report_recorder_key = web.AppKey("report_recorder", ReportRecorder)
 mail_queue_key = web.AppKey("mail_queue", MailQueue)
 mail_worker_key = web.AppKey("mail_worker", MailWorker)
 idempotency_key = web.AppKey("idempotency", IdempotencyService)

@@ -22,6 +22,7 @@ from server.keys import (
     message_store_key,
     origin_policy_key,
     presence_key,
+    report_recorder_key,
     settings_key,
     sio_key,
     sql_engine_key,
@@ -55,6 +56,12 @@ async def message_store_ctx(app: web.Application) -> AsyncIterator[None]:
     await store.init()
     yield
     await store.close()
+
+
+async def report_facts_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The report facts still on their way are written before the store closes."""
+    yield
+    await app[report_recorder_key].settled()
 
 
 async def cache_ctx(app: web.Application) -> AsyncIterator[None]:

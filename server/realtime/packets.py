@@ -40,3 +40,6 @@ class OrjsonCodec:
 
 class FastPacket(packet.Packet):
     json = OrjsonCodec
+    # Our events are JSON: nothing we send is bytes, so no packet is searched for binary
+    # attachments (a bytes value would fail loudly in orjson, never go out half-encoded).
+    uses_binary_events = False

@@ -20,12 +20,14 @@ from typing import Any
 import socketio
 from redis.asyncio import BlockingConnectionPool, Redis
 
+from server.realtime.direct_emit import DirectEmit
+
 PUBLISH_CONNECTIONS = 32
 LISTENER_STOP_SECONDS = 2.0
 WAIT_SECONDS = 10
 
 
-class ClosingRedisManager(socketio.AsyncRedisManager):
+class ClosingRedisManager(socketio.AsyncRedisManager, DirectEmit):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._replaced: list[Any] = []

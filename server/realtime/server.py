@@ -7,13 +7,14 @@ from typing import Any
 
 import socketio
 
+from server.realtime.direct_emit import DirectEmit
 from server.realtime.packets import FastPacket
 from server.realtime.redis_fanout import HoldingRedisManager
 from server.settings import Settings
 
 
 def build_socketio(settings: Settings, origin_check: Callable[..., bool]) -> socketio.AsyncServer:
-    manager: Any = None
+    manager: Any = DirectEmit()
     if settings.redis_url:
         manager = HoldingRedisManager(settings.redis_url, channel=settings.redis_namespace)
     return socketio.AsyncServer(

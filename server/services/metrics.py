@@ -7,6 +7,7 @@ Names follow ``porchlight_<thing>_<unit>``: counters end in ``_total``, latencie
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -90,15 +91,20 @@ class Metrics:
             self.webhook_deliveries.labels(outcome=outcome)
         for author in ("visitor", "agent", "system"):
             self.messages.labels(author=author)
+        # Each label's child looked up once: ``labels()`` costs more than the observation.
+        self._event_child = _children(self.event_seconds)
+        self._store_child = _children(self.store_seconds)
+        self._domain_child = _children(self.events)
+        self._author_child = _children(self.messages)
 
     def count_connections(self, role: str, count: Callable[[], int]) -> None:
         self.connected.labels(role=role).set_function(count)
 
     def observe_store(self, operation: str, seconds: float) -> None:
-        self.store_seconds.labels(operation=operation).observe(seconds)
+        self._store_child(operation).observe(seconds)
 
     def observe_event(self, event: str, seconds: float) -> None:
-        self.event_seconds.labels(event=event).observe(seconds)
+        self._event_child(event).observe(seconds)
 
     def observe_webhook(self, outcome: str, seconds: float) -> None:
         self.webhook_deliveries.labels(outcome=outcome).inc()
@@ -107,10 +113,23 @@ class Metrics:
 
     async def on_event(self, event: Event) -> None:
         """The bus subscriber: counts domain events and the messages among them."""
-        self.events.labels(event=event.name).inc()
+        self._domain_child(event.name).inc()
         if event.name == "message.created":
-            author = str(event.actor.get("kind") or "system")
-            self.messages.labels(author=author).inc()
+            self._author_child(str(event.actor.get("kind") or "system")).inc()
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+
+def _children(metric: Counter | Histogram) -> Callable[[str], Any]:
+    """``metric.labels(value)``, remembered per value (the values are a fixed, small set:
+    event and operation names, author kinds)."""
+    known: dict[str, Any] = {}
+
+    def child(value: str) -> Any:
+        found = known.get(value)
+        if found is None:
+            found = known[value] = metric.labels(value)
+        return found
+
+    return child

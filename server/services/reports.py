@@ -3,8 +3,11 @@
 ``ReportRecorder`` listens on the event bus: each visitor's or agent's message and each
 change of a conversation's state updates the store's report facts and counts
 (``storage/messages/reports.py``, ``report_counts.py``); a visitor's message is scored by
-VADER, a lexicon-based analyser that runs here, with no outside service. ``ReportService``
-reads the counts of a period (``report_tally``) and builds the figures
+VADER, a lexicon-based analyser that runs here, with no outside service. The facts are
+written behind the change, not in its path: a message's sender is answered once the message
+is stored, and its facts follow in the store's next write (in the order the events came);
+reports built on this node, and its shutdown, wait for the facts still on their way.
+``ReportService`` reads the counts of a period (``report_tally``) and builds the figures
 (``report_figures``).
 
 "Missed" (services/missed.py): a conversation whose visitor's first message had no agent
@@ -14,8 +17,10 @@ the ``missed_after`` minutes a query asks for.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -33,6 +38,8 @@ from server.services.report_period import Period, parse_period
 from server.services.team import TeamService
 from server.storage.messages.base import MessageStore
 from server.storage.messages.reports import ReportSettings, VisitorTraits, Writer
+
+log = logging.getLogger("porchlight.reports")
 
 MAX_COMMENT = 2000
 STATE_EVENTS = frozenset(
@@ -85,8 +92,26 @@ class ReportRecorder:
     def __init__(self, store: MessageStore, sentiment: Sentiment) -> None:
         self._store = store
         self._sentiment = sentiment
+        self._pending: set[asyncio.Task[None]] = set()
 
     async def on_event(self, event: Event) -> None:
+        """Starts the event's write and returns: each write reaches the store's queue in the
+        order the events came (nothing awaits before it is queued)."""
+        task = asyncio.ensure_future(self._record(event))
+        self._pending.add(task)
+        task.add_done_callback(self._written)
+
+    def _written(self, task: asyncio.Task[None]) -> None:
+        self._pending.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("report facts not kept", exc_info=task.exception())
+
+    async def settled(self) -> None:
+        """Every fact of the events heard so far is written (or failed and logged)."""
+        while self._pending:
+            await asyncio.wait(list(self._pending))
+
+    async def _record(self, event: Event) -> None:
         if event.name == "message.created":
             await self._message(event)
         elif event.name == "rating.created":
@@ -148,11 +173,16 @@ class ReportRecorder:
 
 class ReportService:
     def __init__(
-        self, store: MessageStore, team: TeamService, missed: MissedTimes | None = None
+        self,
+        store: MessageStore,
+        team: TeamService,
+        missed: MissedTimes | None = None,
+        settled: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._store = store
         self._team = team
         self._missed = missed  # told when a site's missed time changes
+        self._settled = settled  # the recorder's facts on their way, written first
 
     def period(self, query: dict[str, str], *, today: date | None = None) -> Period:
         return parse_period(query, today=today or datetime.now(UTC).date())
@@ -180,6 +210,8 @@ class ReportService:
             for site_id in site_ids
         }
         now = now_ms if now_ms is not None else _now_ms()
+        if self._settled is not None:
+            await self._settled()
         counted = await report_tally.tally(self._store, site_ids, period, missed_after_ms, now)
         rated = (
             await self._store.rating_comments(

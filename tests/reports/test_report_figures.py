@@ -231,6 +231,7 @@ async def test_the_recorder_keeps_facts_from_the_events_it_hears(
     await recorder.on_event(
         Event("rating.created", SITE, {"conversation": {"id": "c1"}, "rating": rating})
     )
+    await recorder.settled()  # written behind the events, in their order
 
     [facts] = await message_store.conversation_facts([SITE], ms(28, 0, 0), ms(29, 0, 0))
     assert (facts.first_visitor_ms, facts.first_response_ms) == (ms(28, 10, 0), ms(28, 10, 2))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from ulid import ULID
 
 from server.domain import Attachment, AuthorKind, Message, MessageKind, MessageStatus
+from server.storage.ids import millis_of
 
 PREVIEW_CHARS = 140
 
@@ -104,7 +105,11 @@ def time_key(moment: datetime) -> str:
 
 
 def time_of_key(key: str) -> datetime:
-    return ULID.from_str(key).datetime.astimezone(UTC)
+    try:
+        millis = millis_of(key)  # read on every conversation row: the quick way first
+    except ValueError:
+        return ULID.from_str(key).datetime.astimezone(UTC)
+    return datetime.fromtimestamp(millis / 1000, UTC)
 
 
 def waiting_key(since: datetime | None) -> str:
