@@ -43,6 +43,8 @@ class Settings:
     # before it is answered "busy, try again".
     database_pool_size: int = 5
     database_pool_timeout_seconds: float = 5.0
+    # Visitors' messages being handled at once on a node; the next is answered "busy".
+    messages_in_progress: int = 128
     cloudinary_url: str | None = field(default=None, repr=False)
     secret_key: str = field(default="", repr=False)
     trusted_proxies: tuple[IPNetwork, ...] = ()
@@ -107,6 +109,7 @@ class Settings:
             database_pool_timeout_seconds=_positive(
                 env, "PORCHLIGHT_DATABASE_POOL_TIMEOUT_SECONDS", 5
             ),
+            messages_in_progress=_positive(env, "PORCHLIGHT_MESSAGES_IN_PROGRESS", 128),
             mongodb_url=_optional(env, "PORCHLIGHT_MONGODB_URL"),
             mongodb_database=env.get("PORCHLIGHT_MONGODB_DATABASE", "porchlight"),
             redis_url=_optional(env, "PORCHLIGHT_REDIS_URL"),

@@ -10,14 +10,21 @@ import socketio
 from server.realtime.direct_emit import DirectEmit
 from server.realtime.packets import FastPacket
 from server.realtime.redis_fanout import HoldingRedisManager
+from server.realtime.shedding import SheddingServer
 from server.settings import Settings
+
+# A visitor's message waits for the store's one writer; past
+# ``settings.messages_in_progress`` of them on a node, the next is answered busy at once.
+BOUNDED_EVENTS = frozenset({("/visitor", "send_message")})
 
 
 def build_socketio(settings: Settings, origin_check: Callable[..., bool]) -> socketio.AsyncServer:
     manager: Any = DirectEmit()
     if settings.redis_url:
         manager = HoldingRedisManager(settings.redis_url, channel=settings.redis_namespace)
-    return socketio.AsyncServer(
+    return SheddingServer(
+        bounded=BOUNDED_EVENTS,
+        limit=settings.messages_in_progress,
         async_mode="aiohttp",
         client_manager=manager,
         serializer=FastPacket,

@@ -1,0 +1,78 @@
+"""Backpressure before any work: past a bound of messages in progress, the next is told busy.
+
+python-socketio starts a task for every event the moment it is read, so under a load past
+what the store's one writer can commit, every event waited in an ever longer line of tasks
+and each was answered late, or not before the client gave up. Here the events that store
+something are counted while they run; once ``limit`` of them are in progress on this node,
+a new one is answered ``busy`` with a time to retry straight from the dispatch, before a
+task, a session read or a rate-limit count is spent on it. The widget's outbox waits and
+sends it again, so what is admitted is answered at the pace of the store and the rest is
+told to come back, never failed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import socketio
+from socketio import packet
+
+from server.domain import Busy
+
+
+class SheddingServer(socketio.AsyncServer):
+    def __init__(
+        self,
+        *args: Any,
+        bounded: frozenset[tuple[str, str]] = frozenset(),
+        limit: int = 128,
+        retry_after: float = 1.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._bounded = bounded  # (namespace, event) pairs counted against ``limit``
+        self._limit = limit
+        busy = Busy("the server is busy; try again shortly", retry_after=retry_after)
+        self._busy_ack = {
+            "ok": False,
+            "error": busy.message,
+            "code": busy.code,
+            "retry_after": busy.retry_after,
+        }
+        self.in_progress = 0
+
+    async def _handle_event(self, eio_sid: str, namespace: str, id: Any, data: Any) -> None:
+        namespace = namespace or "/"
+        counted = self._is_bounded(namespace, data)
+        if counted:
+            sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
+            counted = self.manager.is_connected(sid, namespace)  # else the library drops it
+        if not counted:
+            await super()._handle_event(eio_sid, namespace, id, data)
+            return
+        if self.in_progress >= self._limit:
+            if id is not None:
+                busy = [self._busy_ack]
+                await self._send_packet(
+                    eio_sid, self.packet_class(packet.ACK, namespace=namespace, id=id, data=busy)
+                )
+            return
+        self.in_progress += 1  # given back when its handling ends (below)
+        await super()._handle_event(eio_sid, namespace, id, data)
+
+    async def _handle_event_internal(
+        self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: Any
+    ) -> None:
+        try:
+            await super()._handle_event_internal(server, sid, eio_sid, data, namespace, id)
+        finally:
+            if self._is_bounded(namespace, data):
+                self.in_progress -= 1
+
+    def _is_bounded(self, namespace: str, data: Any) -> bool:
+        return (
+            isinstance(data, list)
+            and bool(data)
+            and isinstance(data[0], str)
+            and (namespace, data[0]) in self._bounded
+        )
