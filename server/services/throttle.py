@@ -36,10 +36,14 @@ class Throttle:
         """Count one ``action`` under each key (``visitor=``, ``address=``, ``site=``, in
         the order given), using the rule ``{action}_{kind}``. A key that is None is not
         counted (an address that is not known, say)."""
-        for kind, key in keys.items():
-            if key is None:
-                continue
-            await self.check_rule(action, getattr(self.rules, f"{action}_{kind}"), f"{kind}:{key}")
+        checks = [
+            (getattr(self.rules, f"{action}_{kind}"), f"{action}:{kind}:{key}")
+            for kind, key in keys.items()
+            if key is not None
+        ]
+        retry_after = await self._counters.hit_each(checks)  # one round trip with Redis
+        if retry_after is not None:
+            raise RateLimited(WORDS.get(action, "too many requests"), retry_after=retry_after)
 
     async def check_rule(self, action: str, rule: str, key: str) -> None:
         retry_after = await self._counters.hit(rule, f"{action}:{key}")

@@ -1,9 +1,11 @@
 """Moving-window counters for rate limits: Redis across nodes, process memory otherwise.
 
 Moving windows: each accepted event is kept with its time, so a burst cannot straddle a
-window boundary. In Redis the counting is the ``limits`` library's; in memory it is
-``MemoryWindows``'s. A refused event is not counted, so a client that waits the time it is
-told gets in again.
+window boundary. In Redis the windows are the ``limits`` library's (its keys, its list of
+times per window); counting one event under every rule and key it falls under is one Lua
+script, so one round trip however many windows it checks (``HIT_WINDOWS``); ``peek`` reads
+through the library. In memory it is ``MemoryWindows``'s. A refused event is not counted,
+so a client that waits the time it is told gets in again.
 """
 
 from __future__ import annotations
@@ -11,17 +13,39 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
-from redis.asyncio import ConnectionPool
+from redis.asyncio import ConnectionPool, Redis
+from redis.exceptions import RedisError
 
 from server.storage.memory_windows import MemoryWindows
 
 log = logging.getLogger("porchlight.rate_limits")
+
+# KEYS: the windows in the order they are checked; ARGV: now, then (limit, seconds) per
+# window. Each window is the library's list of accepted times, newest first (its own
+# acquire script, for one event). Stops at the first full window and returns its place
+# (from 1) and the time of its oldest entry, when the window frees a slot (plus seconds);
+# 0 when every window took the event.
+HIT_WINDOWS = """
+local now = tonumber(ARGV[1])
+for i, key in ipairs(KEYS) do
+    local limit = tonumber(ARGV[2 * i])
+    local expiry = tonumber(ARGV[2 * i + 1])
+    local entry = redis.call('lindex', key, limit - 1)
+    if entry and tonumber(entry) >= now - expiry then
+        return {i, entry}
+    end
+    redis.call('lpush', key, now)
+    redis.call('ltrim', key, 0, limit - 1)
+    redis.call('expire', key, expiry)
+end
+return 0
+"""
 
 
 @functools.lru_cache(maxsize=256)
@@ -36,8 +60,12 @@ class WindowCounters:
         storage: Storage | None,
         clock: Callable[[], float] = time.time,
         memory: MemoryWindows | None = None,
+        redis: Redis | None = None,
+        prefix: str = "",
     ) -> None:
         self._storage = storage
+        self._hit_windows = redis.register_script(HIT_WINDOWS) if redis is not None else None
+        self._prefix = prefix
         self._windows = MovingWindowRateLimiter(storage) if storage is not None else None
         self._memory = memory
         self._clock = clock
@@ -59,7 +87,7 @@ class WindowCounters:
             wrap_exceptions=True,
             connection_pool=pool,
         )
-        return cls(storage)
+        return cls(storage, redis=Redis(connection_pool=pool), prefix=prefix)
 
     async def hit(self, rule: str, key: str) -> float | None:
         """Count one event under ``key``; None when allowed, else seconds until it would be.
@@ -67,26 +95,43 @@ class WindowCounters:
         When the counter store cannot be reached the event is allowed: a limit must not
         take the chat down with it.
         """
+        return await self.hit_each([(rule, key)])
+
+    async def hit_each(self, checks: Sequence[tuple[str, str]]) -> float | None:
+        """Count one event under each ``(rule, key)``, in order, stopping at the first that
+        refuses it (the ones before keep the count, as separate hits would). One round trip
+        to Redis for all of them."""
         if self._memory is not None:
-            wait = self._memory.hit(parse_rule(rule), key)
-            return None if wait is None else max(0.05, round(wait, 3))
-        full_until = self._full_until.get((rule, key))
-        if full_until is not None:
-            wait = full_until - self._clock()
-            if wait > 0:
-                return max(0.05, round(wait, 3))
-            del self._full_until[(rule, key)]
-        for item in parse_rule(rule):
-            try:
-                if await self._windows.hit(item, key):
-                    continue
-                stats = await self._windows.get_window_stats(item, key)
-            except StorageError as error:
-                log.warning("rate limit store unreachable (%s); %s allowed uncounted", error, key)
-                return None
-            self._remember_full(rule, key, stats.reset_time)
-            return max(0.05, round(stats.reset_time - self._clock(), 3))
-        return None
+            for rule, key in checks:
+                wait = self._memory.hit(parse_rule(rule), key)
+                if wait is not None:
+                    return max(0.05, round(wait, 3))
+            return None
+        now = self._clock()
+        for rule, key in checks:  # a window known to be full refuses here, without Redis
+            full_until = self._full_until.get((rule, key))
+            if full_until is not None:
+                if full_until > now:
+                    return max(0.05, round(full_until - now, 3))
+                del self._full_until[(rule, key)]
+        windows: list[tuple[str, str, RateLimitItem]] = []
+        args: list[float | int] = [now]
+        for rule, key in checks:
+            for item in parse_rule(rule):
+                windows.append((rule, key, item))
+                args += [item.amount, item.get_expiry()]
+        keys = [f"{self._prefix}:{item.key_for(key)}" for _rule, key, item in windows]
+        try:
+            refused = await self._hit_windows(keys=keys, args=args)  # type: ignore[misc]
+        except (RedisError, OSError) as error:
+            log.warning("rate limit store unreachable (%s); %s allowed uncounted", error, keys)
+            return None
+        if not refused:
+            return None
+        rule, key, item = windows[int(refused[0]) - 1]
+        frees_at = float(refused[1]) + item.get_expiry()
+        self._remember_full(rule, key, frees_at)
+        return max(0.05, round(frees_at - self._clock(), 3))
 
     def _remember_full(self, rule: str, key: str, until: float) -> None:
         if len(self._full_until) >= 10_000:

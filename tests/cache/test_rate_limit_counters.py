@@ -102,3 +102,17 @@ async def test_a_burst_on_the_cache_pool_is_counted_not_waved_through(redis_pool
         await cache.close()
 
     assert answers.count(None) == 150
+
+
+async def test_several_windows_in_one_count_stop_at_the_first_that_is_full(counters):
+    checks = [("5/minute", "visitor:v1"), ("2/minute", "address:1.2.3.4"), ("9/minute", "site:1")]
+    answers = [await counters.hit_each(checks) for _ in range(3)]
+
+    assert answers[:2] == [None, None]
+    assert answers[2] is not None and 55 < answers[2] <= 60  # the address's window
+    # The visitor's window counted the refused event (it came first), the site's did not.
+    assert [await counters.hit("5/minute", "visitor:v1") for _ in range(2)] == [None, None]
+    assert await counters.hit("5/minute", "visitor:v1") is not None
+    for _ in range(7):
+        assert await counters.hit("9/minute", "site:1") is None
+    assert await counters.hit("9/minute", "site:1") is not None
