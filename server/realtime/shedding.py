@@ -12,6 +12,7 @@ told to come back, never failed.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import socketio
@@ -40,6 +41,7 @@ class SheddingServer(socketio.AsyncServer):
             "retry_after": busy.retry_after,
         }
         self.in_progress = 0
+        self._running: set[asyncio.Task[None]] = set()
 
     async def _handle_event(self, eio_sid: str, namespace: str, id: Any, data: Any) -> None:
         namespace = namespace or "/"
@@ -57,17 +59,22 @@ class SheddingServer(socketio.AsyncServer):
                     eio_sid, self.packet_class(packet.ACK, namespace=namespace, id=id, data=busy)
                 )
             return
-        self.in_progress += 1  # given back when its handling ends (below)
-        await super()._handle_event(eio_sid, namespace, id, data)
-
-    async def _handle_event_internal(
-        self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: Any
-    ) -> None:
-        try:
-            await super()._handle_event_internal(server, sid, eio_sid, data, namespace, id)
-        finally:
-            if self._is_bounded(namespace, data):
+        self.in_progress += 1  # given back when its task ends, whichever way it ends
+        if not self.async_handlers:
+            try:
+                await self._handle_event_internal(self, sid, eio_sid, data, namespace, id)
+            finally:
                 self.in_progress -= 1
+            return
+        task = self.start_background_task(
+            self._handle_event_internal, self, sid, eio_sid, data, namespace, id
+        )
+        self._running.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self.in_progress -= 1
 
     def _is_bounded(self, namespace: str, data: Any) -> bool:
         return (
