@@ -337,3 +337,53 @@ async def test_a_link_to_an_unknown_conversation_offers_no_composer(stage, brows
     await expect(page.get_by_text("This conversation isn\u2019t available")).to_be_visible()
     await expect(page.locator(".chat .composer")).to_be_hidden()
     await expect(page.get_by_role("button", name="Back to the inbox")).to_be_visible()
+
+
+# WCAG contrast of an element's text against the first opaque background behind it
+# (through the widget's shadow root too).
+CONTRAST = """(el) => {
+  const parse = (s) => {
+    const n = s.match(/[\\d.]+/g).map(Number);
+    return s.startsWith("color(") ? [n[0] * 255, n[1] * 255, n[2] * 255, n[3] ?? 1] : n;
+  };
+  const lum = (c) => {
+    const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  let node = el, back = [255, 255, 255];
+  while (node && node.nodeType === 1) {
+    const c = parse(getComputedStyle(node).backgroundColor);
+    if (c.length < 4 || c[3] > 0) { back = c; break; }
+    node = node.parentElement || node.getRootNode().host;
+  }
+  const [hi, lo] = [lum(parse(getComputedStyle(el).color)), lum(back)].sort((a, b) => b - a);
+  return (hi + 0.05) / (lo + 0.05);
+}"""
+
+
+async def test_small_print_reads_at_aa_contrast_in_both_themes(stage, browser):
+    visitor = await new_page(browser, viewport=DESKTOP)
+    await visitor.goto(f"{stage.host_url}/tents")
+    await visitor.get_by_role("button", name="Open chat").click()
+    notice = visitor.locator("porchlight-widget .notice")
+    await expect(notice).to_have_text("Agents can see what you type before you send it.")
+    assert await notice.evaluate(CONTRAST) >= 4.5
+
+    agents = {}
+    for scheme in ("light", "dark"):
+        page = agents[scheme] = await new_page(browser, viewport=DESKTOP, color_scheme=scheme)
+        await sign_in(page, stage)
+        await page.goto(f"{stage.app_url}/dashboard#/visitors")
+        start = page.locator(".vt-start").first
+        await expect(start).to_have_text("Start chat")
+        assert await start.evaluate(CONTRAST) >= 4.5, scheme  # reads as an action
+
+    composer = visitor.get_by_role("textbox", name="Message")
+    await composer.fill("Hello")
+    await composer.press("Enter")
+    for scheme, page in agents.items():
+        await page.goto(f"{stage.app_url}/dashboard#/inbox")
+        await page.locator(".conv", has_text="Hello").click()
+        hint = page.locator(".composer-hint")
+        await expect(hint).to_contain_text("to send")
+        assert await hint.evaluate(CONTRAST) >= 4.5, scheme

@@ -88,6 +88,9 @@ export function setupCommon() {
   relativeTimes();
 }
 
+const ALERT_ICON =
+  '<svg class="icon" width="14" height="14" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M3 12a9 9 0 1 0 18 0a9 9 0 1 0 -18 0"/><path d="M12 8v4.5"/><path d="M12 16h.01"/></svg>';
+
 /** Each field's error beside it (the same markup the server renders), or none. */
 export function showFieldErrors(form, fields = {}) {
   for (const old of form.querySelectorAll(".field-error")) old.remove();
@@ -104,7 +107,8 @@ export function showFieldErrors(form, fields = {}) {
     const note = document.createElement("p");
     note.className = "field-error";
     note.id = `${name}-error`;
-    note.textContent = message;
+    note.innerHTML = ALERT_ICON; // the same mark as the server's field errors
+    note.append(Object.assign(document.createElement("span"), { textContent: message }));
     const after = place.querySelector(".color-field") || el;
     after.after(note);
     el.setAttribute("aria-invalid", "true");
