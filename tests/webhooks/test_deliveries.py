@@ -105,14 +105,16 @@ async def test_a_failed_attempt_is_retried_with_the_same_delivery_id(
 async def test_a_slow_receiver_costs_the_visitor_nothing(
     app, server, receiver, tenant_a, visitor_of
 ):
-    receiver.delay = 3.0
+    receiver.delay = 6.0
     await add_endpoint(app, tenant_a.site.id, receiver.url)
     visitor = await visitor_of(tenant_a)
     for n in range(3):
         started = time.perf_counter()
         ack = await visitor.call("send_message", {"client_id": f"c-{n}", "text": f"hi {n}"})
         assert ack["ok"]
-        assert time.perf_counter() - started < 0.5
+        # Far below the receiver's delay: the ack never waits for a delivery (the bound is
+        # loose so a busy machine does not fail it; it measures no speed).
+        assert time.perf_counter() - started < 2.0
 
 
 async def test_the_test_button_and_redeliver(app, server, receiver, tenant_a):
