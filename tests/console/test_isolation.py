@@ -37,6 +37,8 @@ GUESSES = {
     "list_workflow": {},
     "add_tag": {"name": "planted", "color": "#000000"},
     "set_assignment": {"mode": "round_robin", "cap": 1},
+    "get_hours": {},
+    "set_hours": {"enabled": True, "time_zone": "UTC", "holidays": ["2026-12-24"]},
 }
 
 
@@ -77,6 +79,7 @@ async def b_unchanged(app, team: Team, before: dict) -> None:
         "secret": (await console.run("identity_secret", actor, site))["secret"],
         "replies": (await console.run("list_replies", actor, site))["replies"],
         "workflow": await console.run("list_workflow", actor, site),
+        "hours": (await console.run("get_hours", actor, site))["hours"],
     }
     assert after == before
 
@@ -94,6 +97,7 @@ async def b_snapshot(app, team: Team) -> dict:
         "secret": (await console.run("identity_secret", actor, site))["secret"],
         "replies": (await console.run("list_replies", actor, site))["replies"],
         "workflow": await console.run("list_workflow", actor, site),
+        "hours": (await console.run("get_hours", actor, site))["hours"],
     }
 
 
@@ -145,7 +149,17 @@ async def test_console_pages_of_site_b_are_refused(app, team, base_url):
 
     http = await browser_session(base_url, team.owner.email)
     async with http:
-        every = ("general", "widget", "install", "team", "blocking", "keys", "audit", "replies")
+        every = (
+            "general",
+            "widget",
+            "install",
+            "team",
+            "blocking",
+            "keys",
+            "audit",
+            "replies",
+            "hours",
+        )
         for section in every:
             url = f"{base_url}/dashboard/settings/{team.other_site.id}/{section}"
             async with http.get(url) as response:
