@@ -245,6 +245,32 @@ async def test_the_recorder_keeps_facts_from_the_events_it_hears(
     assert facts.sentiment is not None and facts.sentiment < -0.05  # "awful"
 
 
+async def test_a_reply_heard_right_after_its_question_counts_as_the_first_response(
+    message_store: MessageStore,
+) -> None:
+    """Many chats at once: each one's facts follow its own events' order, whatever order the
+    store finishes the writes of different chats in."""
+    recorder = ReportRecorder(message_store, Sentiment())
+    chats = [f"chat{n}" for n in range(30)]
+    for cid in chats:
+        conversation = {"id": cid, "created_at": "2026-03-28T10:00:00Z", "status": "open"}
+        await recorder.on_event(Event("conversation.created", SITE, {"conversation": conversation}))
+    for cid in chats:
+        for kind, at in (("visitor", "2026-03-28T10:00:00Z"), ("agent", "2026-03-28T10:03:00Z")):
+            message = {
+                "conversation_id": cid,
+                "author": {"kind": kind, "id": "8" if kind == "agent" else "v"},
+                "text": "hello",
+                "created_at": at,
+            }
+            await recorder.on_event(Event("message.created", SITE, {"message": message}))
+    await recorder.settled()
+
+    facts = await message_store.conversation_facts([SITE], ms(28, 0, 0), ms(29, 0, 0))
+    assert len(facts) == len(chats)
+    assert {(f.first_response_ms, f.responder_id) for f in facts} == {(ms(28, 10, 3), 8)}
+
+
 async def test_ended_days_are_cached_and_a_later_change_still_shows(
     message_store: MessageStore,
 ) -> None:
