@@ -37,7 +37,7 @@ from pymongo import AsyncMongoClient
 from ulid import ULID
 
 from server.domain import Author, AuthorKind, Conversation, Message, PageView, Visitor
-from server.services.reports import ReportService
+from server.services.reports.service import ReportService
 from server.storage.messages import mongo_documents as documents
 from server.storage.messages.mongo import MongoMessageStore
 from server.storage.messages.reports import Writer, mood, slot_of

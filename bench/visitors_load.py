@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import geoip2.database
 import socketio
 
-from server.services.geo import default_database
+from server.services.visitors.geo import default_database
 
 AGENTS = [
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) "

@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from server.domain import Agent, Role, Site
-from server.services.auth import AuthService
-from server.services.sites import SiteService
-from server.services.tokens import TokenSigner
+from server.services.console.sites import SiteService
+from server.services.team.auth import AuthService
+from server.services.team.tokens import TokenSigner
 from server.settings import Settings
 from server.storage.sql.agents import AgentRepository
 from server.storage.sql.audit import AuditRepository

@@ -131,7 +131,7 @@ class WidgetSettings:
     fingerprint_requires_consent: bool = False
     typing_preview: bool = True  # agents see what visitors type before they send it
     show_agent_typing_text: bool = False  # visitors see the agent's words, not just "typing…"
-    # Owner's console (validated in services/site_admin.py):
+    # Owner's console (validated in services/console/site_admin.py):
     launcher_text: str = ""  # shown beside the launcher icon; empty = a round button
     launcher_icon: str = "chat"  # chat | help
     avatar_url: str = ""  # the team's picture in the header; empty = the team's initial

@@ -6,33 +6,33 @@ import socketio
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server.services.agent_settings import AgentSettingsService
-from server.services.agents_presence import AgentPresence
-from server.services.auth import AuthService
-from server.services.chat import ChatService
-from server.services.composer import ComposerService
-from server.services.console_kit import ConsoleKit
-from server.services.contacts import ContactsService
-from server.services.conversations import ConversationService
-from server.services.drain import Drain
+from server.services.chat.composer import ComposerService
+from server.services.chat.conversations import ConversationService
+from server.services.chat.message_edits import MessageEditService
+from server.services.chat.search import SearchService
+from server.services.chat.service import ChatService
+from server.services.chat.typing import TypingService
+from server.services.console.kit import ConsoleKit
+from server.services.console.sites import OriginPolicy, SiteService
 from server.services.events import EventBus
-from server.services.geo import GeoService
-from server.services.idempotency import IdempotencyService
-from server.services.mail_links import MailLinks
-from server.services.mail_queue import MailQueue
-from server.services.mail_worker import MailWorker
-from server.services.message_edits import MessageEditService
-from server.services.metrics import Metrics
-from server.services.reports import ReportRecorder, ReportService
-from server.services.search import SearchService
-from server.services.sites import OriginPolicy, SiteService
-from server.services.throttle import Throttle
-from server.services.typing import TypingService
-from server.services.uploads import UploadService
-from server.services.visitor_mail import VisitorMail
-from server.services.visitors import VisitorService
-from server.services.webhook_worker import WebhookWorker
-from server.services.webhooks import WebhookService
+from server.services.files.uploads import UploadService
+from server.services.integrations.idempotency import IdempotencyService
+from server.services.integrations.metrics import Metrics
+from server.services.integrations.webhook_worker import WebhookWorker
+from server.services.integrations.webhooks import WebhookService
+from server.services.mail.links import MailLinks
+from server.services.mail.queue import MailQueue
+from server.services.mail.visitor_mail import VisitorMail
+from server.services.mail.worker import MailWorker
+from server.services.protection.drain import Drain
+from server.services.protection.throttle import Throttle
+from server.services.reports.service import ReportRecorder, ReportService
+from server.services.team.agent_settings import AgentSettingsService
+from server.services.team.auth import AuthService
+from server.services.team.presence import AgentPresence
+from server.services.visitors.contacts import ContactsService
+from server.services.visitors.geo import GeoService
+from server.services.visitors.service import VisitorService
 from server.settings import Settings
 from server.storage.cache import Cache
 from server.storage.messages import MessageStore

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import maxminddb
 
-from server.services.geo import default_database
+from server.services.visitors.geo import default_database
 
 STEP = 2  # degrees per cell
 NORTH, SOUTH = 84, -58  # no Antarctica, nor the far Arctic

@@ -6,8 +6,8 @@ from aiohttp import web
 
 from server.domain import Forbidden, Unauthenticated
 from server.keys import auth_key, console_key, origin_policy_key
-from server.services.api_keys import PREFIX as API_KEY_PREFIX
-from server.services.auth import SESSION_COOKIE, AgentContext
+from server.services.team.api_keys import PREFIX as API_KEY_PREFIX
+from server.services.team.auth import SESSION_COOKIE, AgentContext
 
 
 def from_own_page(request: web.Request) -> bool:

@@ -9,7 +9,7 @@ from aiohttp import web
 from server.http.agent_auth import agent_context
 from server.keys import visitors_key
 from server.services import commands
-from server.services.journey import utc_day
+from server.services.visitors.journey import utc_day
 
 DEFAULT_DAYS = 7
 

@@ -17,7 +17,7 @@ from server.http.body import json_object
 from server.http.console_api import request_ip
 from server.keys import auth_key, chat_key, settings_key, sites_key
 from server.services import commands
-from server.services.auth import AgentContext
+from server.services.team.auth import AgentContext
 
 
 async def login(request: web.Request) -> web.Response:

@@ -11,7 +11,7 @@ from server.http import analytics, api, inbox_api, openapi, replies_api, reports
 from server.http import api_models as m
 from server.http import api_replies as r
 from server.http.api_registry import ApiRegistry
-from server.services.reports import FIGURES
+from server.services.reports.service import FIGURES
 
 CONVERSATION = "/api/v1/conversations/{conversation_id}"
 SITE = "/api/v1/sites/{site_id}"

@@ -15,9 +15,9 @@ from server.http.agent_auth import agent_context, set_session_cookie
 from server.http.body import json_object
 from server.keys import console_key, settings_key
 from server.services import commands
-from server.services.client_ip import client_ip
-from server.services.console import Actor
-from server.services.origins import link_base
+from server.services.console.origins import link_base
+from server.services.console.service import Actor
+from server.services.protection.client_ip import client_ip
 
 # (method, path, operation)
 ROUTES: list[tuple[str, str, str]] = [

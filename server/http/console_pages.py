@@ -31,13 +31,13 @@ from server.http.console_api import base_url, request_ip
 from server.http.console_forms import error_context
 from server.keys import console_key, settings_key, sites_key
 from server.services import commands
-from server.services.admission import BLOCKED_RESPONSES
-from server.services.auth import AgentContext
-from server.services.business_hours import DAY_NAMES, DAYS, TIME_ZONES
-from server.services.console import Actor
-from server.services.permissions import Action, permits
-from server.services.site_admin import PRECHAT
-from server.services.widget_text import DEFAULT_TEXTS, LANGUAGE_CHOICES, STRINGS
+from server.services.chat.admission import BLOCKED_RESPONSES
+from server.services.console.business_hours import DAY_NAMES, DAYS, TIME_ZONES
+from server.services.console.service import Actor
+from server.services.console.site_admin import PRECHAT
+from server.services.console.widget_text import DEFAULT_TEXTS, LANGUAGE_CHOICES, STRINGS
+from server.services.team.auth import AgentContext
+from server.services.team.permissions import Action, permits
 
 # section → (title, the permission it needs, the operations its forms may post)
 SECTIONS: dict[str, tuple[str, Action, tuple[str, ...]]] = {

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from server.domain import Forbidden
 from server.keys import settings_key
-from server.services.auth import SESSION_COOKIE
+from server.services.team.auth import SESSION_COOKIE
 
 ANON_COOKIE = "porchlight_csrf"
 FIELD = "csrf_token"

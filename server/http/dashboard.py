@@ -19,7 +19,7 @@ from server.http.api import sign_in
 from server.http.errors import STATUS
 from server.http.two_factor import send_to_enrolment
 from server.keys import console_key, settings_key, sites_key
-from server.services.two_factor import EnrolmentRequired, TwoFactorRequired
+from server.services.team.two_factor import EnrolmentRequired, TwoFactorRequired
 
 
 async def index(request: web.Request) -> web.Response:

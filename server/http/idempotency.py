@@ -1,5 +1,5 @@
 """``Idempotency-Key`` on the REST API's POSTs: the answer of the first request is kept
-and given again for a retry (``services/idempotency.py`` holds the rules)."""
+and given again for a retry (``services/integrations/idempotency.py`` holds the rules)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from server.domain import DomainError
 from server.http.agent_auth import agent_context
 from server.http.errors import error_response
 from server.keys import idempotency_key
-from server.services.auth import AgentContext
-from server.services.idempotency import Answer, fingerprint
+from server.services.integrations.idempotency import Answer, fingerprint
+from server.services.team.auth import AgentContext
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"

@@ -12,8 +12,14 @@ from server.http.agent_auth import agent_context
 from server.http.api_models import AssignBody, InboxQuery, SnoozeBody, TagsBody
 from server.http.replies_api import speaker
 from server.keys import conversations_key
-from server.services.auth import AgentContext
-from server.services.inbox_commands import Assign, InboxView, Retag, conversation_id, snooze_until
+from server.services.chat.inbox_commands import (
+    Assign,
+    InboxView,
+    Retag,
+    conversation_id,
+    snooze_until,
+)
+from server.services.team.auth import AgentContext
 
 
 async def inbox(request: web.Request, query: InboxQuery) -> web.Response:

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from server.http.console_api import request_ip
 from server.keys import metrics_key, settings_key
-from server.services.metrics import CONTENT_TYPE
+from server.services.integrations.metrics import CONTENT_TYPE
 
 
 def _allowed(request: web.Request) -> bool:

@@ -16,9 +16,9 @@ from server.domain import InvalidInput
 from server.http.agent_auth import agent_context
 from server.http.api_models import NoteBody, SendMessageBody
 from server.keys import chat_key, composer_key, settings_key, sites_key
-from server.services.auth import AgentContext
+from server.services.chat.inbox_commands import conversation_id
 from server.services.commands import SendMessage
-from server.services.inbox_commands import conversation_id
+from server.services.team.auth import AgentContext
 
 
 async def send_message(request: web.Request, body: SendMessageBody) -> web.Response:

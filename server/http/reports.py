@@ -21,8 +21,8 @@ from server.http.api_models import FigureQuery, ReportQuery
 from server.http.body import json_object
 from server.keys import reports_key
 from server.services import commands
-from server.services.report_figures import Figure
-from server.services.reports import ReportSettings
+from server.services.reports.figures import Figure
+from server.services.reports.service import ReportSettings
 
 
 async def all_figures(request: web.Request, query: ReportQuery) -> web.Response:

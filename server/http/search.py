@@ -8,7 +8,7 @@ from server.http.agent_auth import agent_context
 from server.http.api_models import ContactsQuery
 from server.keys import contacts_key, search_key
 from server.services import commands
-from server.services.search import MAX_OFFSET, page_bounds, parse_order
+from server.services.chat.search import MAX_OFFSET, page_bounds, parse_order
 
 
 async def search(request: web.Request) -> web.Response:

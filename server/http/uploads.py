@@ -23,12 +23,12 @@ from server.domain import DomainError, Forbidden, InvalidInput, Unauthenticated
 from server.http.errors import error_response, json_error
 from server.keys import origin_policy_key, settings_key, uploads_key
 from server.services import commands
-from server.services.auth import SESSION_COOKIE
-from server.services.client_ip import client_ip
-from server.services.documents import clean_filename
-from server.services.images_layout import Refused
-from server.services.origins import normalize_origin
-from server.services.uploads import too_large
+from server.services.console.origins import normalize_origin
+from server.services.files.documents import clean_filename
+from server.services.files.images_layout import Refused
+from server.services.files.uploads import too_large
+from server.services.protection.client_ip import client_ip
+from server.services.team.auth import SESSION_COOKIE
 from server.storage.files import CONTENT_TYPES, DOWNLOADS
 
 READ_CHUNK = 64 * 1024

@@ -18,8 +18,8 @@ from server.keys import (
     widget_chat_bundle_key,
 )
 from server.services.commands import parse_languages
-from server.services.visitors import available_agents_group
-from server.services.widget_text import widget_wire
+from server.services.console.widget_text import widget_wire
+from server.services.visitors.service import available_agents_group
 
 
 @dataclass(frozen=True, slots=True)

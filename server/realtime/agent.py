@@ -13,20 +13,26 @@ from server.realtime.console import ConsoleEvents
 from server.realtime.handlers import acked, cookie, refused
 from server.realtime.message_edits import AgentMessageEvents
 from server.services import commands
-from server.services.agents_presence import AgentPresence, SetStatus
-from server.services.auth import SESSION_COOKIE, AgentContext, AuthService
-from server.services.chat import ChatService
-from server.services.composer import ComposerService
-from server.services.console import ConsoleService
-from server.services.conversations import ConversationService
-from server.services.drain import Drain
-from server.services.inbox_commands import Assign, InboxView, Retag, conversation_id, snooze_until
-from server.services.message_edits import MessageEditService
-from server.services.sites import OriginPolicy
-from server.services.team import TeamService
-from server.services.typing import Preview, TypingService
-from server.services.visitor_mail import VisitorMail
-from server.services.visitors import VisitorService
+from server.services.chat.composer import ComposerService
+from server.services.chat.conversations import ConversationService
+from server.services.chat.inbox_commands import (
+    Assign,
+    InboxView,
+    Retag,
+    conversation_id,
+    snooze_until,
+)
+from server.services.chat.message_edits import MessageEditService
+from server.services.chat.service import ChatService
+from server.services.chat.typing import Preview, TypingService
+from server.services.console.service import ConsoleService
+from server.services.console.sites import OriginPolicy
+from server.services.mail.visitor_mail import VisitorMail
+from server.services.protection.drain import Drain
+from server.services.team.auth import SESSION_COOKIE, AgentContext, AuthService
+from server.services.team.presence import AgentPresence, SetStatus
+from server.services.team.service import TeamService
+from server.services.visitors.service import VisitorService
 from server.settings import Settings
 
 

@@ -9,8 +9,8 @@ from typing import Any
 from server.domain import InvalidInput
 from server.realtime.handlers import acked
 from server.services import commands
-from server.services.auth import AgentContext
-from server.services.composer import ComposerService
+from server.services.chat.composer import ComposerService
+from server.services.team.auth import AgentContext
 from server.settings import Settings
 
 

@@ -13,10 +13,10 @@ from typing import Any
 from server.domain import DomainError, InvalidInput
 from server.realtime import rooms
 from server.realtime.handlers import peer_of
-from server.services.auth import AgentContext
-from server.services.console import OPERATIONS, Actor, ConsoleService
-from server.services.origins import link_base
-from server.services.team import TeamService
+from server.services.console.origins import link_base
+from server.services.console.service import OPERATIONS, Actor, ConsoleService
+from server.services.team.auth import AgentContext
+from server.services.team.service import TeamService
 from server.settings import Settings
 
 log = logging.getLogger("porchlight.realtime")

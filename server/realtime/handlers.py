@@ -12,9 +12,9 @@ from typing import Any
 import socketio
 
 from server.domain import Busy, DomainError, RateLimited
-from server.services.client_ip import client_ip
 from server.services.payloads import UnreadablePayload
-from server.services.visitors import Peer
+from server.services.protection.client_ip import client_ip
+from server.services.visitors.service import Peer
 from server.settings import Settings
 
 log = logging.getLogger("porchlight.realtime")

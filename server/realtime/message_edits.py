@@ -8,9 +8,9 @@ from typing import Any
 from server.domain import InvalidInput
 from server.realtime.handlers import acked
 from server.services import commands
-from server.services.auth import AgentContext
-from server.services.message_edits import MessageEditService
-from server.services.throttle import Throttle
+from server.services.chat.message_edits import MessageEditService
+from server.services.protection.throttle import Throttle
+from server.services.team.auth import AgentContext
 
 
 def _message_id(data: Any) -> str:

@@ -7,7 +7,7 @@ import logging
 
 import socketio
 
-from server.services.drain import Drain
+from server.services.protection.drain import Drain
 
 log = logging.getLogger("porchlight.shutdown")
 

@@ -11,18 +11,18 @@ from server.realtime import rooms
 from server.realtime.handlers import acked, log, peer_of, refused
 from server.realtime.message_edits import VisitorMessageEvents
 from server.services import commands
-from server.services.business_hours import HoursService
-from server.services.chat import ChatService
-from server.services.conversations import ConversationService
-from server.services.drain import Drain
-from server.services.fingerprint import Fingerprint
-from server.services.journey import visible_seconds
-from server.services.message_edits import MessageEditService
-from server.services.ratings import RateConversation
-from server.services.throttle import Throttle
-from server.services.typing import Preview, TypingService
-from server.services.visitor_mail import VisitorMail
-from server.services.visitors import VisitorService
+from server.services.chat.conversations import ConversationService
+from server.services.chat.message_edits import MessageEditService
+from server.services.chat.ratings import RateConversation
+from server.services.chat.service import ChatService
+from server.services.chat.typing import Preview, TypingService
+from server.services.console.business_hours import HoursService
+from server.services.mail.visitor_mail import VisitorMail
+from server.services.protection.drain import Drain
+from server.services.protection.throttle import Throttle
+from server.services.visitors.fingerprint import Fingerprint
+from server.services.visitors.journey import visible_seconds
+from server.services.visitors.service import VisitorService
 from server.settings import Settings
 
 

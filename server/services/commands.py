@@ -8,8 +8,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from server.domain import InvalidInput
-from server.services.fingerprint import Fingerprint
 from server.services.payloads import UnreadablePayload
+from server.services.visitors.fingerprint import Fingerprint
 
 MAX_ID = 2**63 - 1  # the largest id SQL's BIGINT (and SQLite's INTEGER) holds
 DIGITS = re.compile(r"[0-9]{1,19}")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from server.domain import Conflict, Unprocessable
-from server.services.idempotency import Answer, IdempotencyService, fingerprint
+from server.services.integrations.idempotency import Answer, IdempotencyService, fingerprint
 from server.storage.sql.engine import make_engine, make_sessionmaker
 from server.storage.sql.idempotency import IdempotencyRepository
 

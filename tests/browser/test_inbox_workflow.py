@@ -14,7 +14,7 @@ from server.app import create_app
 from server.domain import Role
 from server.http.demo import build_demo_host
 from server.keys import auth_key, console_key, message_store_key
-from server.services.console import Actor
+from server.services.console.service import Actor
 from tests.browser.conftest import Stage, _free_port, new_page, sign_in
 from tests.inbox.test_missed import wrote_minutes_ago
 from tests.support.apps import PASSWORD, seed_tenant

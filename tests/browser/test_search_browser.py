@@ -20,7 +20,7 @@ from server.domain import (
     Visitor,
 )
 from server.keys import auth_key, console_key, message_store_key
-from server.services.console import Actor
+from server.services.console.service import Actor
 from tests.browser.conftest import Stage, new_page, sign_in
 from tests.support.apps import PASSWORD, seed_tenant
 

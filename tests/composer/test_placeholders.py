@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.services.placeholders import ReplyContext, fill
+from server.services.chat.placeholders import ReplyContext, fill
 
 KNOWN = ReplyContext(
     visitor_name="Ana Lima",

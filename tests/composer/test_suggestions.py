@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from server.domain import SavedReply
-from server.services.suggestions import ReplyIndex, ReplySuggester
+from server.services.chat.suggestions import ReplyIndex, ReplySuggester
 from server.storage.cache import MemoryCache
 
 TEAM = None  # owner_id of a shared reply

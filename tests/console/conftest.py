@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 
 from server.domain import Agent, Role, Site
 from server.keys import auth_key, sites_key, sql_engine_key
-from server.services.console import OPERATIONS
+from server.services.console.service import OPERATIONS
 from server.storage.sql.agents import AgentRepository
 from server.storage.sql.engine import make_sessionmaker
 from tests.support.apps import PASSWORD, make_settings

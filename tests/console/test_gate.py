@@ -10,7 +10,7 @@ import pytest
 
 from server.domain import BlockKind, Forbidden, Visitor
 from server.keys import cache_key, console_key, sites_key
-from server.services.admission import VisitorGate
+from server.services.chat.admission import VisitorGate
 
 
 class Clock:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from server.keys import auth_key, console_key, webhooks_key
-from server.services.console import OPERATIONS, Actor
+from server.services.console.service import OPERATIONS, Actor
 from tests.console.conftest import Team
 from tests.console.test_permissions import over_http, webhook_endpoints
 

@@ -12,8 +12,8 @@ import pytest
 from server.domain import Role, Visitor, utcnow
 from server.http.console_api import ROUTES
 from server.keys import auth_key, console_key, message_store_key, sql_engine_key, webhooks_key
-from server.services.console import OPERATIONS, Actor
-from server.services.permissions import Action, markdown, permits
+from server.services.console.service import OPERATIONS, Actor
+from server.services.team.permissions import Action, markdown, permits
 from server.storage.sql.engine import make_sessionmaker
 from server.storage.sql.webhooks import WebhookRepository
 from tests.console.conftest import Team, add_person
@@ -191,4 +191,4 @@ def test_every_operation_has_one_http_route():
 
 def test_the_docs_show_the_table_in_the_code():
     docs = (ROOT / "docs" / "permissions.md").read_text()
-    assert markdown() in docs, "regenerate: python -m server.services.permissions"
+    assert markdown() in docs, "regenerate: python -m server.services.team.permissions"

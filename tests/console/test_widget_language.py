@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from server.services.commands import parse_languages
-from server.services.widget_text import DEFAULT_TEXTS
+from server.services.console.widget_text import DEFAULT_TEXTS
 from tests.console.conftest import PAGE_A, SHOP_A
 from tests.support.fixtures import app_settings as both_shapes
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from server.services.widget_text import DEFAULT_TEXTS, ENGLISH, LANGUAGES, STRINGS
-from server.services.widget_words import WORDS
+from server.services.console.widget_text import DEFAULT_TEXTS, ENGLISH, LANGUAGES, STRINGS
+from server.services.console.widget_words import WORDS
 
 WIDGET_SRC = Path(__file__).resolve().parents[2] / "widget" / "src"
 SERVER = Path(__file__).resolve().parents[2] / "server"
@@ -43,7 +43,7 @@ def system_lines() -> set[str]:
 
 
 def test_the_widget_knows_every_system_line_the_server_writes():
-    server = (SERVER / "services" / "conversations.py").read_text()
+    server = (SERVER / "services" / "chat" / "conversations.py").read_text()
     written = {"{name}" + rest for rest in re.findall(r'_line\(\w+, f"\{[^}]+\}([^"]+)"', server)}
     assert written and written == system_lines()
 
@@ -51,7 +51,7 @@ def test_the_widget_knows_every_system_line_the_server_writes():
 def test_every_widget_word_has_every_translation():
     words, plurals = widget_words()
     missing = (words | plurals) - set(ENGLISH)
-    assert not missing, f"add to server/services/widget_words.py: {sorted(missing)}"
+    assert not missing, f"add to server/services/console/widget_words.py: {sorted(missing)}"
     unused = set(ENGLISH) - words - plurals
     assert not unused, f"the widget no longer writes these: {sorted(unused)}"
     for language in set(LANGUAGES) - {"en"}:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from server.services.commands import VisitorHello
-from server.services.fingerprint import Fingerprint, FingerprintKeys, visitor_flags
+from server.services.visitors.fingerprint import Fingerprint, FingerprintKeys, visitor_flags
 
 HASH = "9f86d081884c7d659a2feaa0c55ad015"
 GOOD = {

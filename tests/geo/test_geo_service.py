@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from server.services.geo import GeoService, default_database, flag_emoji
+from server.services.visitors.geo import GeoService, default_database, flag_emoji
 from server.settings import ConfigError, Settings
 from server.storage.cache import MemoryCache
 from tests.geo.conftest import BERLIN_IPV6, FRANCE_IP, LONDON_IP, NOT_IN_DB

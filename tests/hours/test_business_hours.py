@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from server.domain import InvalidInput
-from server.services.business_hours import (
+from server.services.console.business_hours import (
     BusinessHours,
     is_open,
     next_change,

@@ -6,7 +6,7 @@ import pytest
 
 from server.domain import Role
 from server.keys import auth_key, console_key
-from server.services.console import Actor
+from server.services.console.service import Actor
 from tests.realtime.conftest import SHOP_A, SHOP_B, login_token, tenant_a, tenant_b, visitor_of
 from tests.support.apps import PASSWORD
 

@@ -6,7 +6,7 @@ import aiohttp
 
 from server.domain import Role
 from server.keys import auth_key, console_key
-from server.services.console import Actor
+from server.services.console.service import Actor
 from tests.inbox.conftest import SHOP_B
 from tests.inbox.test_lifecycle import start_chat
 

@@ -10,7 +10,7 @@ import pytest
 
 from server.app import create_app
 from server.keys import auth_key, console_key
-from server.services.console import Actor
+from server.services.console.service import Actor
 from tests.console.conftest import browser_session, csrf_of
 from tests.inbox.test_lifecycle import start_chat
 from tests.realtime.conftest import login_token

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from server.services.mail_queue import MailQueue
-from server.services.mail_worker import MailRetryPolicy, MailWorker
-from server.services.mailer import Mail, Mailer
+from server.services.mail.mailer import Mail, Mailer
+from server.services.mail.queue import MailQueue
+from server.services.mail.worker import MailRetryPolicy, MailWorker
 from server.storage.messages.base import MessageStore
 from server.storage.messages.mail_queue import MailStatus, QueuedMail
 from server.storage.messages.sqlite import SqliteMessageStore

@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 
 from server.domain import Agent, Member, Role
 from server.services.events import Event
-from server.services.report_period import parse_period
-from server.services.reports import ReportRecorder, ReportService, Sentiment
+from server.services.reports.period import parse_period
+from server.services.reports.service import ReportRecorder, ReportService, Sentiment
 from server.storage.messages.base import MessageStore
 from server.storage.messages.reports import Writer
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from ulid import ULID
 
 from server.domain import Conversation, PageView, Visitor
-from server.services.reports import ReportService
+from server.services.reports.service import ReportService
 from server.storage.messages.base import MessageStore
 from server.storage.messages.reports import ReportSettings
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from server.services.redaction import luhn_valid, redact
+from server.services.chat.redaction import luhn_valid, redact
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent

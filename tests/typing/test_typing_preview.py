@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from server.keys import typing_key
-from server.services.typing import PREVIEW_CHARS
+from server.services.chat.typing import PREVIEW_CHARS
 from tests.typing.conftest import drain
 
 PREVIEWS_PER_SECOND = 12  # the default typing_visitor rate limit

@@ -8,8 +8,8 @@ from typing import Any
 
 from server.domain import Site, WidgetSettings
 from server.rate_limit_rules import RateLimitRules
-from server.services.throttle import Throttle
-from server.services.typing import Preview, TypingService
+from server.services.chat.typing import Preview, TypingService
+from server.services.protection.throttle import Throttle
 from server.storage.rate_limits import WindowCounters
 
 

@@ -4,8 +4,8 @@ import ipaddress
 
 import pytest
 
-from server.services.client_ip import client_ip
-from server.services.origins import link_base, normalize_origin, origin_allowed
+from server.services.console.origins import link_base, normalize_origin, origin_allowed
+from server.services.protection.client_ip import client_ip
 
 ALLOWED = ["https://shop.example", "http://localhost:8081", "https://*.example.org"]
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
-from server.services.webhooks import WebhookService
-from server.services.workflow import WorkflowSettings
+from server.services.chat.workflow import WorkflowSettings
+from server.services.integrations.webhooks import WebhookService
 from server.storage.cache import MemoryCache
 from server.storage.sql.workflow import AssignmentRule
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from server.domain import Unauthenticated
-from server.services.tokens import TokenSigner
+from server.services.team.tokens import TokenSigner
 from server.settings import ConfigError, Settings
 
 SECRET = "s" * 40

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from server.domain import Visitor, utcnow
-from server.services.visitor_memory import VisitorMemory
+from server.services.visitors.memory import VisitorMemory
 
 
 class Clock:

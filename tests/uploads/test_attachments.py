@@ -12,8 +12,8 @@ import pytest
 
 from server.domain import Role
 from server.keys import auth_key, uploads_key
-from server.services.tokens import TokenSigner
-from server.services.uploads import UploadLimits
+from server.services.files.uploads import UploadLimits
+from server.services.team.tokens import TokenSigner
 from tests.realtime.conftest import PAGE_A, SHOP_A, SHOP_B, login_token
 from tests.support.apps import SECRET, seed_tenant
 from tests.uploads import pictures

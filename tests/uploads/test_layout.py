@@ -8,7 +8,7 @@ import os
 import pytest
 from PIL import Image
 
-from server.services.images_layout import Refused, hidden_data, layout, sniff
+from server.services.files.images_layout import Refused, hidden_data, layout, sniff
 from tests.uploads import pictures
 
 

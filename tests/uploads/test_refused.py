@@ -137,7 +137,7 @@ async def test_bomb_dimensions_are_refused_before_decoding(upload, data):
 
 
 async def test_a_huge_jpeg_is_decoded_scaled_rather_than_refused(upload, app):
-    from server.services.images import ImageLimits
+    from server.services.files.images import ImageLimits
 
     service = app[uploads_key]
     service.image_limits = ImageLimits(max_pixels=300 * 200)  # 60,000 pixels

@@ -46,7 +46,7 @@ async def test_a_visitors_message_reaches_the_receiver_signed(
 
 
 async def test_the_documented_verifier_refuses_an_old_signature(app, server, receiver, tenant_a):
-    from server.services.webhook_signing import signature
+    from server.services.integrations.webhook_signing import signature
 
     verify = documented_python_verifier()
     body = b'{"type": "webhook.test"}'

@@ -14,7 +14,7 @@ million messages:
 
 Times are whole milliseconds since the epoch in both stores (plain integers compare the
 same everywhere). The figures themselves (buckets in the site's time zone, medians,
-percentiles) are computed by ``server.services.reports`` from these records.
+percentiles) are computed by ``server.services.reports.service`` from these records.
 """
 
 from __future__ import annotations

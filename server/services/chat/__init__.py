@@ -1,0 +1,3 @@
+"""A conversation and what is done in it: messages, typing previews, notes, edits, ratings,
+saved and suggested replies, search.
+"""

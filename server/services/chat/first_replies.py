@@ -1,0 +1,59 @@
+"""The automatic first reply: when a visitor opens a conversation, the owner's text for
+inside or outside business hours goes into the thread, signed with the team's name.
+
+It is a message of author kind ``system``: both sides see it, but it is no agent's
+answer, so the conversation still waits for one (missed and first-response times count
+from the visitor's message as before) and reports do not count it as a reply.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from server.domain import Author, AuthorKind, Message, MessageKind, utcnow
+from server.services.console.business_hours import HoursService
+from server.services.console.sites import SiteService
+from server.services.events import Event, EventBus
+from server.storage.messages import MessageStore
+
+log = logging.getLogger("porchlight.first_replies")
+AUTHOR_ID = "first-reply"
+
+
+class FirstReplies:
+    def __init__(
+        self, store: MessageStore, bus: EventBus, hours: HoursService, sites: SiteService
+    ) -> None:
+        self._store = store
+        self._bus = bus
+        self._hours = hours
+        self._sites = sites
+
+    async def on_event(self, event: Event) -> None:
+        if event.name != "conversation.created" or not event.conversation_id:
+            return
+        text = await self._hours.first_reply(event.site_id, utcnow())
+        if not text:
+            return
+        site = await self._sites.get(event.site_id)
+        reply_id = self._store.new_id()
+        message = Message(
+            id=reply_id,
+            conversation_id=event.conversation_id,
+            site_id=event.site_id,
+            author=Author(AuthorKind.SYSTEM, AUTHOR_ID, site.widget.team_name),
+            text=text,
+            client_id=f"{AUTHOR_ID}-{reply_id}",
+            kind=MessageKind.MESSAGE,
+        )
+        appended = await self._store.append_message(message)
+        await self._bus.publish(
+            Event(
+                name="message.created",
+                site_id=event.site_id,
+                data={"message": appended.message.to_wire()},
+                conversation_id=event.conversation_id,
+                visitor_id=event.visitor_id,
+                actor=message.author.to_wire(),
+            )
+        )

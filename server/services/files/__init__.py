@@ -1,0 +1,1 @@
+"""Uploaded files: checks by magic bytes, images, documents, malware scanning, storage."""

@@ -1,0 +1,1 @@
+"""What other systems talk to: webhooks, idempotency keys for the REST API, Prometheus metrics."""

@@ -1,0 +1,289 @@
+"""Sends the outbox's deliveries: one worker per node, all claiming from the same store.
+
+Each round claims due deliveries under a lease, sends them (a few at a time), and records
+the outcome. A failed attempt is retried with exponential backoff (``retry_delay``) for
+as long as the retry window (a day) lasts; then the delivery is marked failed. An
+endpoint that has failed many attempts in a row for a long time is switched off, and the
+site's owners are told: an audit log entry, the console's endpoint page and, when SMTP is
+configured, an e-mail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from server.domain import Role
+from server.services.integrations.webhook_sender import WebhookSender
+from server.services.integrations.webhooks import WebhookService
+from server.services.mail.mailer import Mailer
+from server.storage.messages import MessageStore
+from server.storage.messages.outbox import AttemptResult, Delivery, DeliveryStatus
+from server.storage.sql.audit import AuditRepository
+from server.storage.sql.team import TeamRepository
+from server.storage.sql.webhooks import WebhookEndpoint, WebhookRepository
+
+log = logging.getLogger(__name__)
+DEPTH_EVERY = 5.0  # seconds between two counts of the queue (for the metric)
+PRUNE_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    first_retry_seconds: float = 10.0
+    max_retry_seconds: float = 3600.0
+    window_seconds: float = 24 * 3600.0
+    # An endpoint is switched off after this many failed attempts in a row, once it has
+    # been failing (no success at all) for at least ``disable_after_seconds``.
+    disable_after_failures: int = 20
+    disable_after_seconds: float = 24 * 3600.0
+    # Finished deliveries (delivered or failed) stay in the endpoint's log this long.
+    keep_finished_seconds: float = 30 * 24 * 3600.0
+
+    def retry_delay(self, attempts: int) -> float:
+        """Seconds before the next attempt, after ``attempts`` failed ones: 10 s, 20 s,
+        40 s … doubling up to an hour."""
+        return min(self.first_retry_seconds * 2 ** (attempts - 1), self.max_retry_seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    delivered: bool
+    gave_up: bool
+
+
+class WebhookWorker:
+    def __init__(
+        self,
+        store: MessageStore,
+        webhooks: WebhookService,
+        endpoints: WebhookRepository,
+        sender: WebhookSender,
+        *,
+        policy: RetryPolicy,
+        audit: AuditRepository,
+        team: TeamRepository,
+        mailer: Mailer,
+        lease_seconds: float = 60.0,
+        batch: int = 32,
+        concurrency: int = 8,
+        poll_seconds: float = 1.0,
+        clock: Callable[[], float] = time.time,
+        observe: Callable[[str, float], None] | None = None,
+        report_depth: Callable[[int], None] | None = None,
+    ) -> None:
+        self._report_depth = report_depth  # the queue's depth, sampled every few seconds
+        self._depth_sampled = 0.0
+        self._store = store
+        self._webhooks = webhooks
+        self._endpoints = endpoints
+        self._sender = sender
+        self._policy = policy
+        self._audit = audit
+        self._team = team
+        self._mailer = mailer
+        self._lease_ms = int(lease_seconds * 1000)
+        self._batch = batch
+        self._slots = asyncio.Semaphore(concurrency)
+        self._poll_seconds = poll_seconds
+        self._clock = clock
+        self._observe = observe  # (outcome, seconds) for the metrics
+        self._lease_prefix = secrets.token_hex(6)
+        self._task: asyncio.Task[None] | None = None
+        self._running: set[asyncio.Task[Outcome]] = set()
+        # Cancelling alone may not stop the loop: a driver can turn the cancellation of a
+        # pending call into its own error, which the round's ``except Exception`` forgives.
+        self._stopping = False
+
+    # --- running ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self._sender.start()
+        self._task = asyncio.create_task(self._run(), name="webhook-worker")
+
+    async def close(self) -> None:
+        self._stopping = True
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._task), 5.0)
+        # Attempts in flight are cut off; their leases run out and another round sends them.
+        for task in list(self._running):
+            task.cancel()
+        await asyncio.gather(*self._running, return_exceptions=True)
+        await self._sender.close()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                await self._sample_depth()
+                claimed = await self.run_once()
+            except Exception:
+                log.exception("webhook worker round failed")
+                claimed = 0
+            if claimed < self._batch:
+                waiting = self._webhooks.work_waiting
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(waiting.wait(), self._poll_seconds)
+                waiting.clear()
+
+    async def run_once(self) -> int:
+        """One round: claim what is due and start sending it; how many were claimed."""
+        lease = f"{self._lease_prefix}-{secrets.token_hex(4)}"
+        now_ms = int(self._clock() * 1000)
+        claimed = await self._store.claim_deliveries(now_ms, self._lease_ms, lease, self._batch)
+        for delivery in claimed:
+            task = asyncio.create_task(self._attempt_in_slot(delivery))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+        return len(claimed)
+
+    async def _sample_depth(self) -> None:
+        if self._report_depth is None or time.monotonic() - self._depth_sampled < DEPTH_EVERY:
+            return
+        self._depth_sampled = time.monotonic()
+        self._report_depth(await self._store.count_pending_deliveries())
+
+    async def drain(self) -> None:
+        """Wait for the attempts started so far (tests, and a clean shutdown)."""
+        while self._running:
+            await asyncio.gather(*list(self._running), return_exceptions=True)
+
+    async def _attempt_in_slot(self, delivery: Delivery) -> Outcome:
+        async with self._slots:
+            try:
+                return await self.attempt(delivery)
+            except Exception:
+                log.exception("webhook delivery %s failed unexpectedly", delivery.id)
+                return Outcome(False, False)
+
+    async def prune_finished(self, now: float | None = None) -> int:
+        """Delete finished deliveries older than the policy keeps them, a batch at a time
+        so the store is never held long; how many went."""
+        now = self._clock() if now is None else now
+        before_ms = int((now - self._policy.keep_finished_seconds) * 1000)
+        pruned = 0
+        while not self._stopping:
+            count = await self._store.prune_deliveries(before_ms, PRUNE_BATCH)
+            pruned += count
+            if count < PRUNE_BATCH:
+                break
+        if pruned:
+            log.info("pruned %d finished webhook deliveries", pruned)
+        return pruned
+
+    # --- one attempt --------------------------------------------------------------------
+
+    async def attempt(self, delivery: Delivery) -> Outcome:
+        endpoint = await self._webhooks.enabled_endpoint(delivery.site_id, delivery.endpoint_id)
+        now = self._clock()
+        if endpoint is None:
+            found = await self._endpoints.find(delivery.endpoint_id)
+            gone = found is None or found.site_id != delivery.site_id
+            reason = "the endpoint was deleted" if gone else "the endpoint is off"
+            await self._record(
+                delivery, AttemptResult(DeliveryStatus.FAILED, int(now * 1000), error=reason)
+            )
+            self._count("dropped", 0.0)
+            return Outcome(False, True)
+
+        response = await self._sender.send(
+            endpoint.url, endpoint.secret, delivery.id, delivery.event, delivery.body, now
+        )
+        attempted_ms = int(now * 1000)
+        if response.ok:
+            await self._record(
+                delivery,
+                AttemptResult(
+                    DeliveryStatus.DELIVERED,
+                    attempted_ms,
+                    response_status=response.status,
+                    latency_ms=response.latency_ms,
+                    response_excerpt=response.excerpt,
+                ),
+            )
+            # The cached endpoint is at most a few seconds old, and a failure on this node
+            # drops it from the cache (below), so a success after failures resets them.
+            if endpoint.consecutive_failures:
+                await self._endpoints.record_success(endpoint.id)
+                self._webhooks.forget(endpoint.site_id)
+            self._count("delivered", response.latency_ms / 1000)
+            return Outcome(True, False)
+
+        retry_at = now + self._policy.retry_delay(delivery.attempts)
+        gave_up = retry_at > delivery.created_ms / 1000 + self._policy.window_seconds
+        error = response.error
+        if gave_up:
+            error = f"{error}; gave up after {delivery.attempts} attempts"
+        await self._record(
+            delivery,
+            AttemptResult(
+                DeliveryStatus.FAILED if gave_up else DeliveryStatus.PENDING,
+                attempted_ms,
+                retry_at=int(retry_at * 1000),
+                response_status=response.status,
+                latency_ms=response.latency_ms,
+                response_excerpt=response.excerpt,
+                error=error,
+            ),
+        )
+        self._count("gave_up" if gave_up else "failed", response.latency_ms / 1000)
+        await self._failed(endpoint, response.error)
+        return Outcome(False, gave_up)
+
+    async def _record(self, delivery: Delivery, result: AttemptResult) -> None:
+        assert delivery.lease is not None
+        if not await self._store.record_attempt(delivery.id, delivery.lease, result):
+            log.warning("delivery %s: the lease ran out before the outcome was stored", delivery.id)
+
+    def _count(self, outcome: str, seconds: float) -> None:
+        if self._observe is not None:
+            self._observe(outcome, seconds)
+
+    async def _failed(self, endpoint: WebhookEndpoint, error: str) -> None:
+        now = datetime.fromtimestamp(self._clock(), UTC)
+        count, since = await self._endpoints.record_failure(endpoint.id, now)
+        self._webhooks.forget(endpoint.site_id)
+        policy = self._policy
+        if count < policy.disable_after_failures:
+            return
+        if (now - since).total_seconds() < policy.disable_after_seconds:
+            return
+        reason = f"{count} failed deliveries in a row, the last: {error}"
+        disabled = await self._endpoints.disable(endpoint.id, reason[:300])
+        if disabled is None:
+            return  # off already: another node told the owners
+        self._webhooks.forget(endpoint.site_id)
+        await self._audit.record(
+            "webhook.disabled",
+            site_id=endpoint.site_id,
+            detail={"endpoint": endpoint.id, "url": endpoint.url, "failures": count},
+        )
+        await self._tell_owners(disabled, reason)
+
+    async def _tell_owners(self, endpoint: WebhookEndpoint, reason: str) -> None:
+        if not self._mailer.configured:
+            return
+        members = await self._team.members(endpoint.site_id)
+        text = (
+            f"Porchlight stopped sending webhooks to {endpoint.url}:\n{reason}.\n\n"
+            "Deliveries made while it was off are in the endpoint's delivery log, where "
+            "you can send them again. Switch the endpoint back on under Settings → Webhooks "
+            "once the receiver answers."
+        )
+        for member in members:
+            if member.role is Role.OWNER:
+                try:
+                    await self._mailer.send(
+                        member.agent.email, "A webhook endpoint was switched off", text
+                    )
+                except Exception:
+                    log.exception(
+                        "could not e-mail %s about a switched-off webhook", member.agent.email
+                    )

@@ -1,0 +1,1 @@
+"""The Reports page: facts recorded from events, periods, tallies and figures."""

@@ -1,0 +1,3 @@
+"""Visitors: presence and memory, fingerprints, GeoIP, journeys, identity, contacts, blocking,
+and their privacy rights.
+"""

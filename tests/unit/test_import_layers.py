@@ -1,0 +1,71 @@
+"""Imports run one way: app → {http, realtime} → services → storage → domain.
+
+A module may import its own layer or any layer below it, never one above, and the two
+front doors (HTTP and the sockets) never import each other.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SERVER = Path(__file__).resolve().parents[2] / "server"
+
+# Layer of each top-level name under server/; a higher number sits above.
+LAYERS = {
+    "domain": 0,
+    "settings": 0,
+    "rate_limit_rules": 0,
+    "request_ids": 0,
+    "storage": 1,
+    "services": 2,
+    "http": 3,
+    "realtime": 3,
+    "keys": 3,  # the typed app keys the HTTP handlers read their services by
+}
+APP = 4  # create_app, the command line and everything else that composes the layers
+SIBLINGS = {frozenset({"http", "realtime"})}
+
+
+def top_name(dotted: str) -> str | None:
+    parts = dotted.split(".")
+    return parts[1] if parts[0] == "server" and len(parts) > 1 else None
+
+
+def imports_of(path: Path) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+        elif isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+    return names
+
+
+def test_no_module_imports_a_layer_above_its_own() -> None:
+    wrong = []
+    for path in sorted(SERVER.rglob("*.py")):
+        own = path.relative_to(SERVER).parts[0].removesuffix(".py")
+        own_layer = LAYERS.get(own, APP)
+        for name in imports_of(path):
+            other = top_name(name)
+            if other is None or other == own:
+                continue
+            if LAYERS.get(other, APP) > own_layer or frozenset({own, other}) in SIBLINGS:
+                wrong.append(f"{path.relative_to(SERVER.parent)} imports {name}")
+    assert wrong == []
+
+
+def test_services_know_nothing_of_the_web_server_or_the_sockets() -> None:
+    """aiohttp's client may send webhooks; its server side and Socket.IO stay out."""
+    wrong = []
+    for path in sorted((SERVER / "services").rglob("*.py")):
+        named = path.relative_to(SERVER.parent)
+        wrong += [
+            f"{named} imports {name}"
+            for name in imports_of(path)
+            if name.startswith("aiohttp.web") or name.split(".")[0] in {"socketio", "engineio"}
+        ]
+        if "aiohttp.web" in path.read_text(encoding="utf-8"):
+            wrong.append(f"{named} uses aiohttp.web")
+    assert wrong == []
