@@ -30,6 +30,7 @@ from server.services.chat.inbox_commands import Assign, InboxView, Retag
 from server.services.chat.missed import MissedTimes
 from server.services.chat.notes import NoteService
 from server.services.chat.ratings import RateConversation, rating_event_data, why_not_rated
+from server.services.chat.thread_lines import post_line
 from server.services.chat.workflow import WorkflowSettings
 from server.services.commands import SendMessage
 from server.services.events import Event, EventBus
@@ -326,28 +327,18 @@ class ConversationService:
 
     async def _line(self, conversation: Conversation, text: str, agent: Agent) -> Message:
         """A system line both sides see in the thread."""
-        line_id = self._store.new_id()
-        line = Message(
-            id=line_id,
-            conversation_id=conversation.id,
+        return await post_line(
+            self._store,
+            self._bus,
             site_id=conversation.site_id,
-            author=replace(SYSTEM, id=str(agent.id), name=agent.name),
+            conversation_id=conversation.id,
+            visitor_id=conversation.visitor_id,
             text=text,
-            client_id=f"event-{line_id}",
+            author=replace(SYSTEM, id=str(agent.id), name=agent.name),
             kind=MessageKind.EVENT,
+            client_prefix="event",
+            actor=agent_actor(agent),
         )
-        appended = await self._store.append_message(line)
-        await self._bus.publish(
-            Event(
-                name="message.created",
-                site_id=conversation.site_id,
-                data={"message": appended.message.to_wire()},
-                conversation_id=conversation.id,
-                visitor_id=conversation.visitor_id,
-                actor=agent_actor(agent),
-            )
-        )
-        return appended.message
 
     async def _member(self, site_id: int, agent_id: int) -> dict[str, Any]:
         for member in await self._team.members(site_id):

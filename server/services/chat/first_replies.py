@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from server.domain import Author, AuthorKind, Message, MessageKind, utcnow
+from server.domain import Author, AuthorKind, MessageKind, utcnow
+from server.services.chat.thread_lines import post_line
 from server.services.console.business_hours import HoursService
 from server.services.console.sites import SiteService
 from server.services.events import Event, EventBus
@@ -36,24 +37,14 @@ class FirstReplies:
         if not text:
             return
         site = await self._sites.get(event.site_id)
-        reply_id = self._store.new_id()
-        message = Message(
-            id=reply_id,
-            conversation_id=event.conversation_id,
+        await post_line(
+            self._store,
+            self._bus,
             site_id=event.site_id,
-            author=Author(AuthorKind.SYSTEM, AUTHOR_ID, site.widget.team_name),
+            conversation_id=event.conversation_id,
+            visitor_id=event.visitor_id,
             text=text,
-            client_id=f"{AUTHOR_ID}-{reply_id}",
+            author=Author(AuthorKind.SYSTEM, AUTHOR_ID, site.widget.team_name),
             kind=MessageKind.MESSAGE,
-        )
-        appended = await self._store.append_message(message)
-        await self._bus.publish(
-            Event(
-                name="message.created",
-                site_id=event.site_id,
-                data={"message": appended.message.to_wire()},
-                conversation_id=event.conversation_id,
-                visitor_id=event.visitor_id,
-                actor=message.author.to_wire(),
-            )
+            client_prefix=AUTHOR_ID,
         )
