@@ -226,7 +226,7 @@ export function createReports({ root, store }) {
           note: `Visits on the site in each weekday and hour (${data.period.tz}): a visit counts in every hour from its first page to its last.`,
         }),
       ),
-      section(f.team, q, { format: { first_response_median_s: seconds, resolution_median_s: seconds } }),
+      teamSection(f.team, q),
       section(f.satisfaction, q, {
         format: { satisfied_share: share },
         chart: add(
@@ -286,6 +286,52 @@ export function createReports({ root, store }) {
       "div",
       { class: "rp-dist", role: "img", "aria-label": figure.rows.map((r) => `${r[i]}: ${r[n]} visits`).join("; ") || "No visits." },
       figure.rows.map((r) => h("div", { class: "rp-dist-row", "aria-hidden": "true" }, h("span", { class: "rp-dist-label" }, r[i]), h("span", { class: "rp-dist-bars" }, h("span", { class: "rp-hbar rp-hbar--first", style: `--share:${(100 * r[n]) / max}%` })))),
+    );
+  }
+
+  // The team's ratings as visitors give them: a good/okay/bad bar per agent, with the
+  // share of good, as the satisfaction chart counts them.
+  function ratingCell(good, okay, bad) {
+    const total = good + okay + bad;
+    if (!total) return h("td", { class: "rp-rating" }, h("span", { class: "vx-muted" }, "No ratings"));
+    const text = `${share(good / total)} good (${good} good, ${okay} okay, ${bad} bad)`;
+    const part = (n, cls) => (n ? h("span", { class: `rp-stack-part ${cls}`, style: `flex-grow:${n}` }) : null);
+    return h(
+      "td",
+      { class: "rp-rating" },
+      h("span", { class: "rp-stack", role: "img", "aria-label": text }, part(good, "rp-stack--good"), part(okay, "rp-stack--okay"), part(bad, "rp-stack--bad")),
+      h("span", { class: "rp-rating-text" }, `${share(good / total)} good`, h("span", { class: "vx-muted" }, ` · ${good} / ${okay} / ${bad}`)),
+    );
+  }
+
+  function teamSection(figure, q) {
+    const at = (name) => figure.columns.indexOf(name);
+    const table = h(
+      "table",
+      { class: "vx-table rp-table rp-team" },
+      h("thead", null, h("tr", null, ["Agent", "Conversations", "First response (median)", "Resolution (median)", "Rating: good / okay / bad"].map((c) => h("th", { scope: "col" }, c)))),
+      h(
+        "tbody",
+        null,
+        figure.rows.map((r) =>
+          h(
+            "tr",
+            null,
+            h("td", null, r[at("agent")]),
+            h("td", null, String(r[at("conversations")])),
+            h("td", null, seconds(r[at("first_response_median_s")])),
+            h("td", null, seconds(r[at("resolution_median_s")])),
+            ratingCell(r[at("good")], r[at("okay")], r[at("bad")]),
+          ),
+        ),
+      ),
+    );
+    return h(
+      "section",
+      { class: "rp-section", "data-figure": figure.id, "aria-labelledby": `rp-${figure.id}` },
+      h("div", { class: "rp-section-head" }, h("h2", { class: "vx-table-title", id: `rp-${figure.id}` }, figure.title), csvLink(figure.id, q)),
+      h("div", { class: "rp-legend", "aria-hidden": "true" }, h("span", { class: "rp-key rp-key--good" }, "Good"), h("span", { class: "rp-key rp-key--okay" }, "Okay"), h("span", { class: "rp-key rp-key--bad" }, "Bad")),
+      figure.rows.length ? h("div", { class: "rp-scroll" }, table) : h("p", { class: "vx-muted rp-note" }, "No conversations handled in this period."),
     );
   }
 

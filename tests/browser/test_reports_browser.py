@@ -129,6 +129,9 @@ async def test_the_reports_page_draws_its_charts_and_a_csv_matches_the_api(
     assert "(4 of 14)" in await goal.inner_text()
     conversations = await page.locator(".vx-card").first.inner_text()
     assert "60" in conversations
+    # The agent's ratings as visitors gave them: n % 12 of 3, 6 and 9 are bad, okay, good.
+    rating = page.locator('[data-figure="team"] .rp-stack')
+    assert await rating.get_attribute("aria-label") == "33 % good (5 good, 5 okay, 5 bad)"
     label = await page.locator(".rp-chart").first.get_attribute("aria-label")
     assert label and "New: 60 in all" in label
     if SHOTS:

@@ -141,8 +141,9 @@ async def test_every_figure_of_a_daylight_saving_weekend_in_berlin(
     assert heat["Sat"][23] == 1
     assert (heat["Sun"][0], heat["Sun"][2], heat["Sun"][3], heat["Sun"][12]) == (1, 0, 1, 1)
     assert rows["team"] == [
-        [7, "Ada", 2, 330.0, 2400.0, 0, None],
-        [8, "Bo", 1, 180.0, None, 1, 5.0],
+        # ratings, good, okay, bad, share of good: B (Bo's) rated good
+        [7, "Ada", 2, 330.0, 2400.0, 0, 0, 0, 0, None],
+        [8, "Bo", 1, 180.0, None, 1, 1, 0, 0, 1.0],
     ]
     assert rows["satisfaction"] == [
         ["2026-03-28", 0, 0, 0, 0, None],

@@ -80,10 +80,6 @@ def spread(values: Values) -> tuple[float | None, float | None, int]:
     return _median(ordered, total), _seconds(_nth(ordered, math.ceil(0.9 * total))), total
 
 
-def how_many(values: Mapping[str, Any]) -> int:
-    return sum(n for n in values.values() if isinstance(n, int))
-
-
 def conversations(period: Period, tally: Tally) -> Figure:
     rows = [
         [
@@ -152,14 +148,14 @@ def busiest_hours(tally: Tally) -> Figure:
 
 def team(tally: Tally, names: Mapping[int, str]) -> Figure:
     """Per agent: conversations begun in the period that the agent handled (the assignee,
-    or the first responder of an unassigned one)."""
+    or the first responder of an unassigned one), and their ratings as visitors give them
+    (good, okay, bad) with the share of good, like the satisfaction chart."""
     rows = []
     for agent, mine in branch(tally.total, "team").items():
         if not number(mine, "n"):
             continue
-        ratings = branch(mine, "rated")
-        rated = how_many(ratings)
-        average = round(sum(int(r) * n for r, n in ratings.items()) / rated, 2) if rated else None
+        good, okay, bad = rating_shares(branch(mine, "rated"))
+        rated = good + okay + bad
         agent_id = int(agent)
         rows.append(
             [
@@ -169,7 +165,10 @@ def team(tally: Tally, names: Mapping[int, str]) -> Figure:
                 median(branch(mine, "frt")),
                 median(branch(mine, "res")),
                 rated,
-                average,
+                good,
+                okay,
+                bad,
+                share(good, rated),
             ]
         )
     rows.sort(key=lambda r: (-r[2], r[1]))
@@ -183,10 +182,20 @@ def team(tally: Tally, names: Mapping[int, str]) -> Figure:
             "first_response_median_s",
             "resolution_median_s",
             "ratings",
-            "rating_average",
+            "good",
+            "okay",
+            "bad",
+            "satisfied_share",
         ),
         rows,
     )
+
+
+def rating_shares(by_points: Mapping[str, Any]) -> tuple[int, int, int]:
+    """(good, okay, bad) of ratings kept as points: good is 5 (4 counts as good too),
+    okay 3, bad 1 (2 counts as bad)."""
+    points = [number(by_points, str(r)) for r in range(1, 6)]
+    return sum(points[SATISFIED_FROM - 1 :]), points[2], sum(points[:2])
 
 
 def satisfaction(period: Period, tally: Tally) -> Figure:
@@ -194,8 +203,7 @@ def satisfaction(period: Period, tally: Tally) -> Figure:
     as 4 counts as good and 2 as bad."""
     rows = []
     for label, c in zip(period.labels, tally.buckets, strict=True):
-        by_points = [number(c, "rated", str(r)) for r in range(1, 6)]
-        good, okay, bad = sum(by_points[3:]), by_points[2], sum(by_points[:2])
+        good, okay, bad = rating_shares(branch(c, "rated"))
         total = good + okay + bad
         rows.append([label, total, good, okay, bad, share(good, total)])
     return Figure(
