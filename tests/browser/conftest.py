@@ -7,15 +7,18 @@ widget with the one script tag, exactly as a website owner would.
 from __future__ import annotations
 
 import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
 from server.app import create_app
 from server.http.demo import build_demo_host
-from tests.support.apps import Tenant, seed_tenant
+from server.settings import Settings
+from tests.support.apps import PASSWORD, Tenant, seed_tenant
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -40,18 +43,30 @@ class Stage:
     app_url: str
     host_url: str
     tenant: Tenant
+    app: web.Application | None = None  # at hand to seed data or add a teammate
 
 
 @pytest.fixture
-async def stage(aiohttp_server, embedded_settings) -> Stage:
-    app = create_app(embedded_settings)
-    server = await aiohttp_server(app)
-    app_url = str(server.make_url("")).rstrip("/")
-    host_port = _free_port()
-    host_url = f"http://127.0.0.1:{host_port}"
-    tenant = await seed_tenant(app, "Acme Outdoor", [host_url])
-    await aiohttp_server(build_demo_host(app_url, tenant.site.site_key), port=host_port)
-    return Stage(app_url=app_url, host_url=host_url, tenant=tenant)
+def stage_with(aiohttp_server, embedded_settings) -> Callable[..., Awaitable[Stage]]:
+    """Factory: the app (on ``settings``, the test defaults if none) and a customer's site
+    embedding its widget, with the site's owner seeded."""
+
+    async def build(settings: Settings | None = None) -> Stage:
+        app = create_app(settings or embedded_settings)
+        server = await aiohttp_server(app)
+        app_url = str(server.make_url("")).rstrip("/")
+        host_port = _free_port()
+        host_url = f"http://127.0.0.1:{host_port}"
+        tenant = await seed_tenant(app, "Acme Outdoor", [host_url])
+        await aiohttp_server(build_demo_host(app_url, tenant.site.site_key), port=host_port)
+        return Stage(app_url=app_url, host_url=host_url, tenant=tenant, app=app)
+
+    return build
+
+
+@pytest.fixture
+async def stage(stage_with) -> Stage:
+    return await stage_with()
 
 
 @pytest.fixture
@@ -101,11 +116,26 @@ async def reply(agent: Page, text: str) -> None:
     await box.press("Enter")
 
 
-async def sign_in(page: Page, stage: Stage) -> None:
-    from tests.support.apps import PASSWORD
-
+async def sign_in(page: Page, stage: Stage, email: str | None = None) -> None:
+    """Through the dashboard's login form, as the site's owner unless ``email`` is given."""
     await page.goto(f"{stage.app_url}/dashboard/login")
-    await page.fill("#email", stage.tenant.email)
+    await page.fill("#email", email or stage.tenant.email)
     await page.fill("#password", PASSWORD)
     await page.get_by_role("button", name="Sign in").click()
     await page.wait_for_url(f"{stage.app_url}/dashboard")
+
+
+async def visitor_writes(
+    browser: Browser, stage: Stage, text: str, viewport: dict | None = None
+) -> tuple[Page, Locator]:
+    """A fresh visitor (a phone unless ``viewport``) opens the chat on the customer's tents
+    page and sends ``text``; their page and widget, the message shown."""
+    visitor = await new_page(browser, viewport=viewport or {"width": 390, "height": 844})
+    await visitor.goto(f"{stage.host_url}/tents")
+    await visitor.get_by_role("button", name="Open chat").click()
+    composer = visitor.get_by_role("textbox", name="Message")
+    await composer.fill(text)
+    await composer.press("Enter")
+    widget = visitor.locator("porchlight-widget")
+    await expect(widget.locator(".bubble", has_text=text)).to_be_visible()
+    return visitor, widget

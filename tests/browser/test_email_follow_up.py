@@ -13,12 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import expect
 
-from server.app import create_app
-from server.http.demo import build_demo_host
 from server.keys import message_store_key, visitors_key
-from tests.browser.conftest import Stage, _free_port, new_page
+from tests.browser.conftest import Stage, new_page, visitor_writes
 from tests.realtime.conftest import login_token
-from tests.support.apps import seed_tenant
 from tests.support.smtp import SmtpInbox, smtp_inbox
 
 pytestmark = pytest.mark.browser
@@ -32,21 +29,15 @@ def smtp() -> Iterator[SmtpInbox]:
 
 
 @pytest.fixture
-async def mailing(aiohttp_server, embedded_settings, smtp):
-    settings = embedded_settings.with_(
-        smtp_url=smtp.url,
-        mail_from="Acme Outdoor <help@acme.test>",
-        mail_batch_seconds=1.0,
-        mail_poll_seconds=0.05,
+async def mailing(stage_with, embedded_settings, smtp) -> Stage:
+    return await stage_with(
+        embedded_settings.with_(
+            smtp_url=smtp.url,
+            mail_from="Acme Outdoor <help@acme.test>",
+            mail_batch_seconds=1.0,
+            mail_poll_seconds=0.05,
+        )
     )
-    app = create_app(settings)
-    server = await aiohttp_server(app)
-    app_url = str(server.make_url("")).rstrip("/")
-    host_port = _free_port()
-    host_url = f"http://127.0.0.1:{host_port}"
-    tenant = await seed_tenant(app, "Acme Outdoor", [host_url])
-    await aiohttp_server(build_demo_host(app_url, tenant.site.site_key), port=host_port)
-    return Stage(app_url=app_url, host_url=host_url, tenant=tenant), app
 
 
 async def shot(page, name: str) -> None:
@@ -57,15 +48,10 @@ async def shot(page, name: str) -> None:
 async def test_the_away_form_leads_to_an_email_whose_link_reopens_the_chat(
     mailing, browser, smtp, socket_client
 ) -> None:
-    stage, app = mailing
-    ana = await new_page(browser, viewport={"width": 1440, "height": 900})
-    await ana.goto(f"{stage.host_url}/tents")
-    await ana.get_by_role("button", name="Open chat").click()
-    widget = ana.locator("porchlight-widget")
-    composer = ana.get_by_role("textbox", name="Message")
-    await composer.fill("Do you have the Ridge 4 in green?")
-    await composer.press("Enter")
-    await expect(widget.locator(".bubble", has_text="Ridge 4 in green")).to_be_visible()
+    stage, app = mailing, mailing.app
+    ana, widget = await visitor_writes(
+        browser, stage, "Do you have the Ridge 4 in green?", {"width": 1440, "height": 900}
+    )
     await ana.get_by_role("textbox", name="Your e-mail").first.fill("ana@example.com")
     await ana.get_by_role("button", name="Leave address").click()
     await expect(widget.get_by_text("We'll e-mail our reply to ana@example.com")).to_be_visible()

@@ -10,14 +10,12 @@ from pathlib import Path
 import pytest
 from playwright.async_api import expect
 
-from server.app import create_app
 from server.domain import Role
-from server.http.demo import build_demo_host
 from server.keys import auth_key, console_key, message_store_key
 from server.services.console.service import Actor
-from tests.browser.conftest import Stage, _free_port, new_page, sign_in
+from tests.browser.conftest import new_page, sign_in, visitor_writes
 from tests.inbox.test_missed import wrote_minutes_ago
-from tests.support.apps import PASSWORD, seed_tenant
+from tests.support.apps import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -25,34 +23,9 @@ pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("PORCHLIGHT_SCREENSHOTS")
 
 
-@pytest.fixture
-async def staged(aiohttp_server, embedded_settings):
-    """The browser tests' stage, with its app at hand to add a teammate."""
-    app = create_app(embedded_settings)
-    server = await aiohttp_server(app)
-    app_url = str(server.make_url("")).rstrip("/")
-    host_port = _free_port()
-    host_url = f"http://127.0.0.1:{host_port}"
-    tenant = await seed_tenant(app, "Acme Outdoor", [host_url])
-    await aiohttp_server(build_demo_host(app_url, tenant.site.site_key), port=host_port)
-    return Stage(app_url=app_url, host_url=host_url, tenant=tenant), app
-
-
 async def shot(page, name: str) -> None:
     if SHOTS:  # Playwright creates the directory
         await page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
-
-
-async def visitor_writes(browser, stage, text: str):
-    visitor = await new_page(browser, viewport={"width": 390, "height": 844})
-    await visitor.goto(f"{stage.host_url}/tents")
-    await visitor.get_by_role("button", name="Open chat").click()
-    composer = visitor.get_by_role("textbox", name="Message")
-    await composer.fill(text)
-    await composer.press("Enter")
-    widget = visitor.locator("porchlight-widget")
-    await expect(widget.locator(".bubble", has_text=text)).to_be_visible()
-    return visitor, widget
 
 
 async def test_resolve_and_reopen_are_seen_live_in_the_widget(stage, browser):
@@ -91,8 +64,8 @@ async def test_resolve_and_reopen_are_seen_live_in_the_widget(stage, browser):
     await expect(agent.locator(".conv", has_text="resolved the conversation")).to_be_visible()
 
 
-async def test_an_assignment_reaches_a_second_agents_dashboard_live(staged, browser):
-    stage, app = staged
+async def test_an_assignment_reaches_a_second_agents_dashboard_live(stage, browser):
+    app = stage.app
     email = f"{uuid.uuid4().hex[:8]}@acme.test"
     sam = await app[auth_key].create_agent(email, PASSWORD, name="Sam Rivera")
     await app[auth_key].add_to_site(sam.id, stage.tenant.site.id, Role.AGENT)
@@ -100,11 +73,7 @@ async def test_an_assignment_reaches_a_second_agents_dashboard_live(staged, brow
     dana = await new_page(browser, viewport={"width": 1440, "height": 900})
     await sign_in(dana, stage)
     sams = await new_page(browser, viewport={"width": 1440, "height": 900})
-    await sams.goto(f"{stage.app_url}/dashboard/login")
-    await sams.fill("#email", email)
-    await sams.fill("#password", PASSWORD)
-    await sams.get_by_role("button", name="Sign in").click()
-    await sams.wait_for_url(f"{stage.app_url}/dashboard")
+    await sign_in(sams, stage, email)
     await sams.get_by_role("tab", name="Mine").click()
 
     await visitor_writes(browser, stage, "Can I return a used stove?")
@@ -120,8 +89,8 @@ async def test_an_assignment_reaches_a_second_agents_dashboard_live(staged, brow
     await shot(sams, "inbox-views-1440")
 
 
-async def test_the_inbox_views_fit_a_desktop_and_a_phone(staged, browser):
-    stage, app = staged
+async def test_the_inbox_views_fit_a_desktop_and_a_phone(stage, browser):
+    app = stage.app
     owner = await app[auth_key].authenticate(
         await app[auth_key].login(stage.tenant.email, PASSWORD)
     )

@@ -15,11 +15,9 @@ import sqlalchemy as sa
 from aiohttp import web
 from playwright.async_api import Page
 
-from server.app import create_app
-from server.http.demo import build_demo_host
 from server.keys import sql_engine_key
-from tests.browser.conftest import _free_port, new_page
-from tests.support.apps import PASSWORD, Tenant, seed_tenant
+from tests.browser.conftest import new_page
+from tests.support.apps import PASSWORD, Tenant
 
 pytestmark = pytest.mark.browser
 
@@ -58,15 +56,9 @@ class IntelStage:
 
 
 @pytest.fixture
-async def intel(aiohttp_server, embedded_settings) -> IntelStage:
-    app = create_app(embedded_settings)
-    server = await aiohttp_server(app)
-    app_url = str(server.make_url("")).rstrip("/")
-    host_port = _free_port()
-    host_url = f"http://127.0.0.1:{host_port}"
-    tenant = await seed_tenant(app, "Acme Outdoor", [host_url])
-    await aiohttp_server(build_demo_host(app_url, tenant.site.site_key), port=host_port)
-    stage = IntelStage(app, app_url, host_url, tenant)
+async def intel(stage) -> IntelStage:
+    app_url, tenant = stage.app_url, stage.tenant
+    stage = IntelStage(stage.app, app_url, stage.host_url, tenant)
     async with (
         aiohttp.ClientSession() as http,
         http.post(

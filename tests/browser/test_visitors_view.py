@@ -3,43 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import timedelta
 from ipaddress import ip_network
 
 import pytest
-from aiohttp import web
 from playwright.async_api import expect
 
-from server.app import create_app
-from server.http.demo import build_demo_host
 from server.keys import message_store_key
-from tests.browser.conftest import Stage, _free_port, new_page, sign_in
+from tests.browser.conftest import Stage, new_page, sign_in
 from tests.geo.conftest import BERLIN_IPV6, LONDON_IP, city_db  # noqa: F401
-from tests.support.apps import seed_tenant
 from tests.support.sockets import RecordingClient
 
 pytestmark = pytest.mark.browser
 
 
-@dataclass
-class GeoStage(Stage):
-    app: web.Application | None = None
-
-
 @pytest.fixture
-async def geo_stage(aiohttp_server, embedded_settings, city_db) -> GeoStage:  # noqa: F811
-    settings = embedded_settings.with_(
-        geoip_db=city_db, trusted_proxies=(ip_network("127.0.0.1/32"),)
+async def geo_stage(stage_with, embedded_settings, city_db) -> Stage:  # noqa: F811
+    return await stage_with(
+        embedded_settings.with_(geoip_db=city_db, trusted_proxies=(ip_network("127.0.0.1/32"),))
     )
-    app = create_app(settings)
-    server = await aiohttp_server(app)
-    app_url = str(server.make_url("")).rstrip("/")
-    host_port = _free_port()
-    host_url = f"http://127.0.0.1:{host_port}"
-    tenant = await seed_tenant(app, "Acme Outdoor", [host_url])
-    await aiohttp_server(build_demo_host(app_url, tenant.site.site_key), port=host_port)
-    return GeoStage(app_url=app_url, host_url=host_url, tenant=tenant, app=app)
 
 
 @pytest.fixture
