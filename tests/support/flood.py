@@ -1,17 +1,23 @@
 """A visitor that floods: run as its own process, so the flood does not share the test's
-event loop. ``python -m tests.support.flood URL SITE_KEY ORIGIN ADDRESS COUNT`` prints
-``{"acks": [...]}`` as JSON once every message is answered."""
+event loop. ``python -m tests.support.flood URL SITE_KEY ORIGIN ADDRESS WAVE SENT`` connects,
+prints ``connected``, then sends waves of WAVE messages at once, one wave after another,
+and prints ``flooding`` once SENT messages have been answered. It keeps flooding until its
+standard input is closed, then prints ``{"acks": [...]}`` as JSON: every message it sent,
+answered."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import sys
 
 import socketio
 
 
-async def flood(url: str, site_key: str, origin: str, address: str, count: int) -> list[dict]:
+async def flood(
+    url: str, site_key: str, origin: str, address: str, wave: int, sent: int
+) -> list[dict]:
     client = socketio.AsyncClient(reconnection=False)
     ready = asyncio.Event()
     client.on("session", lambda _data: ready.set(), namespace="/visitor")
@@ -25,23 +31,32 @@ async def flood(url: str, site_key: str, origin: str, address: str, count: int) 
     )
     await asyncio.wait_for(ready.wait(), 10)
     print("connected", flush=True)
+    told_to_stop = asyncio.ensure_future(asyncio.to_thread(sys.stdin.read))
+    numbers = itertools.count()
+    acks: list[dict] = []
+    flooding = False
     try:
-        return await asyncio.gather(
-            *(
-                client.call(
-                    "send_message",
-                    {"client_id": f"flood-{n}", "text": f"spam {n}"},
-                    namespace="/visitor",
-                    timeout=30,
+        while not flooding or not told_to_stop.done():
+            acks += await asyncio.gather(
+                *(
+                    client.call(
+                        "send_message",
+                        {"client_id": f"flood-{n}", "text": f"spam {n}"},
+                        namespace="/visitor",
+                        timeout=30,
+                    )
+                    for n in itertools.islice(numbers, wave)
                 )
-                for n in range(count)
             )
-        )
+            if not flooding and len(acks) >= sent:
+                flooding = True
+                print("flooding", flush=True)
+        return acks
     finally:
         await client.disconnect()
 
 
 if __name__ == "__main__":
-    url, site_key, origin, address, count = sys.argv[1:6]
-    acks = asyncio.run(flood(url, site_key, origin, address, int(count)))
+    url, site_key, origin, address, wave, sent = sys.argv[1:7]
+    acks = asyncio.run(flood(url, site_key, origin, address, int(wave), int(sent)))
     print(json.dumps({"acks": acks}), flush=True)
