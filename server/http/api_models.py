@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.services.commands import MAX_ID
+from server.services.commands import MAX_ATTACHMENTS, MAX_ID
 
 ULID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
 TAG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,31}$"
@@ -101,9 +101,26 @@ class FigureQuery(ReportQuery):
 # --- bodies -------------------------------------------------------------------------------
 
 
+class UploadQuery(Query):
+    site_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="the site (an API key's own site by default)"
+    )
+
+
+class AttachmentRef(Body):
+    ref: str = Field(
+        min_length=1, max_length=4096, description="the `ref` of a `POST /api/v1/uploads` answer"
+    )
+
+
 class SendMessageBody(Body):
     text: str = Field(
-        min_length=1, description="what the visitor reads (PORCHLIGHT_MAX_MESSAGE_CHARS at most)"
+        default="",
+        description="what the visitor reads (PORCHLIGHT_MAX_MESSAGE_CHARS at most); "
+        "may be empty when the message has attachments",
+    )
+    attachments: list[AttachmentRef] = Field(
+        default_factory=list, max_length=MAX_ATTACHMENTS, description="files uploaded first"
     )
     client_id: str | None = Field(
         default=None,

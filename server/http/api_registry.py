@@ -38,6 +38,12 @@ class Operation:
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
     csv: bool = False  # may answer text/csv as well (``?format=csv``)
+    upload: bool = False  # the body is multipart/form-data with a `file`, read by the handler
+
+    @property
+    def idempotent(self) -> bool:
+        """Takes an Idempotency-Key: a POST with a JSON body (or none)."""
+        return self.method == "POST" and not self.upload
 
     @property
     def operation_id(self) -> str:
@@ -63,12 +69,13 @@ class ApiRegistry:
             kwargs: dict[str, Any] = {}
             if operation.query is not None:
                 kwargs["query"] = validated(operation.query, dict(request.query))
+            if operation.method != "GET":
+                csrf.check_api(request)  # a cookie alone never changes anything
             if operation.body is not None:
                 raw = await json_object(request) if request.can_read_body else {}
                 kwargs["body"] = validated(operation.body, raw)
-            if operation.method != "POST":
+            if not operation.idempotent:
                 return await operation.handler(request, **kwargs)
-            csrf.check_api(request)  # a cookie alone never changes anything
             body = kwargs["body"].model_dump_json() if "body" in kwargs else ""
             return await idempotently(request, body, lambda: operation.handler(request, **kwargs))
 

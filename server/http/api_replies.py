@@ -138,3 +138,21 @@ class Figure(Ok):
 class Me(Ok):
     agent: dict[str, Any]
     sites: list[dict[str, Any]]
+
+
+class Attachment(Reply):
+    url: str
+    type: str
+    bytes: int
+    width: int | None = None
+    height: int | None = None
+    thumb_url: str | None = None
+    filename: str | None = None
+
+
+class UploadedAttachment(Attachment):
+    ref: str
+
+
+class UploadReply(Ok):
+    attachment: UploadedAttachment

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.http import analytics, api, inbox_api, openapi, replies_api, reports, search
+from server.http import (
+    analytics,
+    api,
+    inbox_api,
+    openapi,
+    replies_api,
+    reports,
+    search,
+    uploads,
+)
 from server.http import api_models as m
 from server.http import api_replies as r
 from server.http.api_registry import ApiRegistry
@@ -47,6 +56,10 @@ def setup(router: web.UrlDispatcher, registry: ApiRegistry) -> None:
     add(router, "POST", f"{CONVERSATION}/tags", inbox_api.tags,
         summary="Add and remove tags", tag=tag, body=m.TagsBody,
         reply=r.ConversationReply)  # fmt: skip
+
+    add(router, "POST", "/api/v1/uploads", uploads.upload_with_key,
+        summary="Upload a file to attach to a message", tag=tag, query=m.UploadQuery,
+        reply=r.UploadReply, upload=True)  # fmt: skip
 
     tag = "visitors"
     add(router, "GET", f"{SITE}/visitors/online", analytics.online_visitors,

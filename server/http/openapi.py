@@ -31,6 +31,18 @@ ERRORS = {
     "429": "too many requests: `retry_after` seconds",
     "503": "busy or a dependency is down: `retry_after` seconds",
 }
+UPLOAD_ERRORS = {
+    "413": "the file is larger than the installation allows",
+    "415": "a kind of file that is not accepted",
+    "422": "the file was refused: `code` says why (damaged, hidden data, malware …)",
+}
+FILE_FORM = {
+    "schema": {
+        "type": "object",
+        "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream"}},
+        "required": ["file"],
+    }
+}
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
     "in": "header",
@@ -80,13 +92,14 @@ def _operation(operation: Operation, figures: tuple[str, ...]) -> dict[str, Any]
     parameters = [_path_parameter(name, figures) for name in _path_names(operation.path)]
     if operation.query is not None:
         parameters += _query_parameters(operation.query)
-    if operation.method == "POST":
+    if operation.idempotent:
         parameters.append(IDEMPOTENCY_KEY)
     ok_content: dict[str, Any] = {"application/json": {"schema": _ref(operation.reply)}}
     if operation.csv:
         ok_content["text/csv"] = {"schema": {"type": "string"}}
     responses: dict[str, Any] = {"200": {"description": "done", "content": ok_content}}
-    for status, description in ERRORS.items():
+    errors = {**ERRORS, **UPLOAD_ERRORS} if operation.upload else ERRORS
+    for status, description in sorted(errors.items()):
         responses[status] = {
             "description": description,
             "content": {"application/json": {"schema": _ref(ErrorReply)}},
@@ -105,6 +118,8 @@ def _operation(operation: Operation, figures: tuple[str, ...]) -> dict[str, Any]
             "required": True,
             "content": {"application/json": {"schema": _ref(operation.body)}},
         }
+    if operation.upload:
+        found["requestBody"] = {"required": True, "content": {"multipart/form-data": FILE_FORM}}
     return found
 
 

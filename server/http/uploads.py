@@ -1,5 +1,6 @@
-"""POST /api/uploads (streamed multipart) and GET /uploads/{site_id}/{name}: images inline,
-documents (PDF, text) as downloads named by ``?filename=``.
+"""POST /api/uploads (streamed multipart; the widget and the dashboard), POST /api/v1/uploads
+(the same for the REST API: an API key or an agent) and GET /uploads/{site_id}/{name}:
+images inline, documents (PDF, text) as downloads named by ``?filename=``.
 
 The body is parsed by python-multipart's streaming parser as it arrives from the socket:
 the ``file`` part goes to a spooled temporary file (memory up to 1 MiB, disk beyond) and
@@ -20,13 +21,15 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from server.domain import DomainError, Forbidden, InvalidInput, Unauthenticated
+from server.http.agent_auth import agent_context
+from server.http.api_models import UploadQuery
 from server.http.errors import error_response, json_error
 from server.keys import origin_policy_key, settings_key, uploads_key
 from server.services import commands
 from server.services.console.origins import normalize_origin
 from server.services.files.documents import clean_filename
 from server.services.files.images_layout import Refused
-from server.services.files.uploads import too_large
+from server.services.files.uploads import Uploader, too_large
 from server.services.protection.client_ip import client_ip
 from server.services.team.auth import SESSION_COOKIE
 from server.storage.files import CONTENT_TYPES, DOWNLOADS
@@ -54,20 +57,36 @@ SERVED_HEADERS = {
 
 
 async def upload(request: web.Request) -> web.Response:
+    """The widget's and the dashboard's uploads: a visitor token, an agent token or the
+    dashboard's session cookie."""
+    try:
+        response = await _accepted(request, await _uploader(request))
+    except DomainError as error:
+        response = error_response(error)
+    return _cors(request, response)
+
+
+async def upload_with_key(request: web.Request, query: UploadQuery) -> web.Response:
+    """A file for a message of the site: an image (JPEG, PNG, GIF, WebP), a PDF or a plain
+    text (.txt) file, in the multipart field `file`. It goes through the same checks as the
+    widget's and the dashboard's uploads. Attach it by putting `{"ref": …}` of the answer
+    in the `attachments` of a message within an hour."""
+    ctx = await agent_context(request)
+    uploader = request.app[uploads_key].identify_caller(ctx, query.site_id, _ip(request))
+    return await _accepted(request, uploader)
+
+
+async def _accepted(request: web.Request, uploader: Uploader) -> web.Response:
     service = request.app[uploads_key]
     try:
-        uploader = await _uploader(request)
         await service.admit(uploader)
         with tempfile.SpooledTemporaryFile(max_size=IN_MEMORY) as spool:
             filename = await receive_file(request, service.max_bytes, spool)
             spool.seek(0)
             result = await service.accept(uploader, spool, filename)
-        response = web.json_response({"ok": True, "attachment": result.to_wire()})
     except Refused as error:
-        response = json_error(STATUS.get(error.code, 422), error.message, error.code)
-    except DomainError as error:
-        response = error_response(error)
-    return _cors(request, response)
+        return json_error(STATUS.get(error.code, 422), error.message, error.code)
+    return web.json_response({"ok": True, "attachment": result.to_wire()})
 
 
 async def preflight(request: web.Request) -> web.Response:
@@ -115,9 +134,8 @@ def _ascii(name: str) -> str:
 
 async def _uploader(request: web.Request):
     service = request.app[uploads_key]
-    settings = request.app[settings_key]
     origin = request.headers.get("Origin")
-    ip = client_ip(request.remote, request.headers.get("X-Forwarded-For"), settings.trusted_proxies)
+    ip = _ip(request)
     site_id = _site_id(request.query.get("site_id"))
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
@@ -131,6 +149,11 @@ async def _uploader(request: web.Request):
             cookie, origin=origin, ip=ip, site_id=site_id, agents_only=True
         )
     raise Unauthenticated("send the visitor token or sign in to upload")
+
+
+def _ip(request: web.Request) -> str | None:
+    trusted = request.app[settings_key].trusted_proxies
+    return client_ip(request.remote, request.headers.get("X-Forwarded-For"), trusted)
 
 
 def _own_origins(request: web.Request) -> set[str | None]:

@@ -19,8 +19,8 @@ from tests.resilience.processes import (
     MongoWireServer,
     Node,
     RedisServer,
-    postgres_database,
 )
+from tests.support.postgres import postgres_database
 from tests.support.sockets import RecordingClient
 
 AGENT_EMAIL = "owner@shop.test"

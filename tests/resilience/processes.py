@@ -1,6 +1,6 @@
 """Real processes for outage and restart tests: Porchlight nodes, a Redis and a Mongo wire
-server that a test may stop and start, a throwaway PostgreSQL database, and a TCP load
-balancer in front of the nodes. Ports come from 9300-9399."""
+server that a test may stop and start, and a TCP load balancer in front of the nodes.
+Ports come from 9300-9399."""
 
 from __future__ import annotations
 
@@ -13,14 +13,12 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 from tests.mongo_server import _executable, _wait_until_pingable
 
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[2]
-POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 SECRET = "resilience-secret-" + "y" * 40
 
 
@@ -129,25 +127,6 @@ class MongoWireServer:
             self.process.kill()
             self.process.wait()
             self.process = None
-
-
-@contextlib.contextmanager
-def postgres_database() -> Iterator[str]:
-    """A database of its own on the shared PostgreSQL, dropped afterwards."""
-    name = f"pl_resilience_{uuid.uuid4().hex[:10]}"
-    _psql(f"CREATE DATABASE {name}")
-    try:
-        yield f"{POSTGRES}/{name}"
-    finally:
-        _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-def _psql(sql: str) -> None:
-    subprocess.run(
-        ["psql", "-h", HOST, "-U", "postgres", "-q", "-c", sql],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
 
 
 class Node:

@@ -57,6 +57,7 @@ from server.storage.messages import MessageStore
 log = logging.getLogger("porchlight.uploads")
 
 REF_KIND = "attachment"
+API_KEY_AGENT = "0"  # the agent id an API key acts as
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +199,7 @@ class UploadService:
             if claims is not None:
                 return await self._visitor(claims, origin, ip)
         ctx = await self._auth.authenticate(token)
-        return self._agent(ctx, site_id, ip)
+        return self.identify_caller(ctx, site_id, ip)
 
     async def _visitor(self, claims: dict[str, Any], origin: str | None, ip: str | None):
         try:
@@ -213,7 +214,8 @@ class UploadService:
         return Uploader(site.id, "visitor", visitor.id, ip)
 
     @staticmethod
-    def _agent(ctx: AgentContext, site_id: int | None, ip: str | None) -> Uploader:
+    def identify_caller(ctx: AgentContext, site_id: int | None, ip: str | None) -> Uploader:
+        """An agent of the site, or the site's API key (which acts as agent 0 of its site)."""
         if site_id is None:
             if len(ctx.site_ids) != 1:
                 raise InvalidInput("say which site the upload is for: ?site_id=")
@@ -231,6 +233,8 @@ class UploadService:
             checks = [(f"upload:visitor:{uploader.site_id}:{uploader.id}", limits.per_visitor)]
             if uploader.ip:
                 checks.append((f"upload:ip:{uploader.ip}", limits.per_ip))
+        elif uploader.id == API_KEY_AGENT:  # every site's key is agent 0: count per site
+            checks = [(f"upload:key:{uploader.site_id}", limits.per_agent)]
         else:
             checks = [(f"upload:agent:{uploader.id}", limits.per_agent)]
         minutes = max(1, window // 60)
