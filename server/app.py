@@ -50,6 +50,7 @@ from server.services.protection.drain import Drain
 from server.services.protection.socket_caps import SocketCaps
 from server.services.protection.throttle import Throttle
 from server.services.reports.service import ReportRecorder, ReportService, Sentiment
+from server.services.reports.upkeep import ReportUpkeep
 from server.services.team.agent_settings import AgentSettingsService
 from server.services.team.auth import AuthService
 from server.services.team.presence import AgentPresence
@@ -343,6 +344,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.presence_key] = presence
     app[keys.report_recorder_key] = recorder
     app[keys.reports_key] = ReportService(store, console.team, missed, recorder.settled)
+    app[keys.report_upkeep_key] = ReportUpkeep(store)
     notices = AgentNotices(
         mail.queue,
         store,

@@ -27,6 +27,7 @@ from server.services.mail.worker import MailWorker
 from server.services.protection.drain import Drain
 from server.services.protection.throttle import Throttle
 from server.services.reports.service import ReportRecorder, ReportService
+from server.services.reports.upkeep import ReportUpkeep
 from server.services.team.agent_settings import AgentSettingsService
 from server.services.team.auth import AuthService
 from server.services.team.presence import AgentPresence
@@ -68,6 +69,7 @@ conversations_key = web.AppKey("conversations", ConversationService)
 presence_key = web.AppKey("presence", AgentPresence)
 reports_key = web.AppKey("reports", ReportService)
 report_recorder_key = web.AppKey("report_recorder", ReportRecorder)
+report_upkeep_key = web.AppKey("report_upkeep", ReportUpkeep)
 mail_queue_key = web.AppKey("mail_queue", MailQueue)
 mail_worker_key = web.AppKey("mail_worker", MailWorker)
 idempotency_key = web.AppKey("idempotency", IdempotencyService)

@@ -23,6 +23,7 @@ from server.keys import (
     origin_policy_key,
     presence_key,
     report_recorder_key,
+    report_upkeep_key,
     settings_key,
     sio_key,
     sql_engine_key,
@@ -33,6 +34,7 @@ from server.keys import (
 )
 from server.periodic import every
 from server.realtime.shutdown import close_connections
+from server.services.reports.upkeep import EVERY_SECONDS
 from server.storage.redis_presence import HEARTBEAT_SECONDS
 
 log = logging.getLogger("porchlight")
@@ -59,8 +61,10 @@ async def message_store_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def report_facts_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The report facts still on their way are written before the store closes."""
-    yield
+    """The reports' upkeep runs once a minute (``services/reports/upkeep.py``); the report
+    facts still on their way are written before the store closes."""
+    async with every(EVERY_SECONDS, app[report_upkeep_key].run, name="report upkeep"):
+        yield
     await app[report_recorder_key].settled()
 
 

@@ -229,6 +229,9 @@ async def test_counts_follow_every_change_of_the_facts_and_equal_a_recount(
     ]
     assert _without_zeros(await store.report_counts(SITE, T0, T0 + 3 * q)) == expected
     assert _without_zeros(await store.report_counts(SITE, T0 + q, T0 + 2 * q)) == expected[1:2]
+    # Nothing was left pending (no node stopped between a change's facts and its counts).
+    assert await store.settle_report_counts(older_than_ms=2**62) == 0
+    assert _without_zeros(await store.report_counts(SITE, T0, T0 + 3 * q)) == expected
     assert await store.rebuild_report_counts() == 4
     assert _without_zeros(await store.report_counts(SITE, T0, T0 + 3 * q)) == expected
     assert _without_zeros(await store.report_counts(OTHER_SITE, T0, T0 + q)) == [(T0, {"new": 1})]

@@ -194,6 +194,14 @@ async def _report_days_by_start(db: Database) -> None:
     )
 
 
+async def _pending_counts(db: Database) -> None:
+    """Report facts whose count changes are not applied yet, found by when they were made
+    (only such records have the field: a sparse index stays small)."""
+    await db["report_conversations"].create_indexes(
+        [IndexModel([("pending.at", ASCENDING)], sparse=True)]
+    )
+
+
 MIGRATIONS: tuple[MongoMigration, ...] = (
     MongoMigration(1, "indexes", _create_indexes),
     MongoMigration(2, "search indexes", _search_indexes),
@@ -206,6 +214,7 @@ MIGRATIONS: tuple[MongoMigration, ...] = (
     MongoMigration(9, "e-mail queue indexes", _mail_queue_indexes),
     MongoMigration(10, "report counts", _report_counts),
     MongoMigration(11, "report days by start", _report_days_by_start),
+    MongoMigration(12, "report facts with pending counts", _pending_counts),
 )
 
 

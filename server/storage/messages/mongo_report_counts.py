@@ -2,10 +2,16 @@
 
 A change of a conversation's facts reads the record, computes the new one
 (``report_counts.with_*``) and writes it only if nobody changed it meanwhile (a version
-number; on a clash it reads again), then adds the difference of their parts to the
-quarter hours' counts with ``$inc`` (one document per site and quarter hour) and drops the
-days cached over those quarter hours. Should a node stop between the two writes, the
-counts miss that change until ``rebuild_report_counts`` (``porchlight reports-recount``).
+number; on a clash it reads again). The same write keeps, under ``pending``, the
+difference the change makes to the quarter hours' counts; then the counts are changed
+with ``$inc`` (one document per site and quarter hour), the days cached over them are
+dropped, and ``pending`` is cleared.
+
+Should a node stop between the facts and the counts, the change is still in the facts
+record: the next change of that conversation applies it first, and every node applies
+those left behind a minute (``settle_report_counts``, run by the reports' upkeep). A
+count document remembers the newest facts version of each conversation it has counted
+(under ``a``), so a change is counted once however many times it is applied.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from server.storage.messages.reports import ConversationFacts, Writer, mood, slo
 Collection = AsyncCollection[dict[str, Any]]
 Change = Callable[[ConversationFacts], ConversationFacts]
 MAX_TRIES = 20
+Pending = dict[str, Any]  # {"v": facts version, "at": ms, "changes": [[slot, path, n], ...]}
 
 
 def facts_of(document: dict[str, Any]) -> ConversationFacts:
@@ -47,9 +54,27 @@ def facts_of(document: dict[str, Any]) -> ConversationFacts:
     )
 
 
-def _document(f: ConversationFacts, version: int) -> dict[str, Any]:
+def _document(f: ConversationFacts, version: int, pending: Pending | None) -> dict[str, Any]:
     fields = dataclasses.asdict(f)
-    return {"_id": fields.pop("conversation_id"), **fields, "v": version}
+    document = {"_id": fields.pop("conversation_id"), **fields, "v": version}
+    if pending is not None:
+        document["pending"] = pending
+    return document
+
+
+def pending_of(version: int, changes: dict[int, dict[rc.Path, int]], now_ms: int) -> Pending | None:
+    """The count changes a facts version makes, kept in its record until applied."""
+    if not changes:
+        return None
+    rows = [[slot, list(path), n] for slot, paths in changes.items() for path, n in paths.items()]
+    return {"v": version, "at": now_ms, "changes": rows}
+
+
+def changes_of(pending: Pending) -> dict[int, dict[rc.Path, int]]:
+    found: dict[int, dict[rc.Path, int]] = {}
+    for slot, path, n in pending["changes"]:
+        found.setdefault(int(slot), {})[tuple(path)] = int(n)
+    return found
 
 
 class MongoReportCounts:
@@ -69,48 +94,90 @@ class MongoReportCounts:
                 return False
             if found is None and created_ms is None:
                 return False
+            if found is not None and found.get("pending"):
+                # An earlier change whose counts a stopped node never wrote: counted first,
+                # since this write replaces what it left.
+                await self._apply_pending(site_id, conversation_id, found["pending"])
             old = facts_of(found) if found else None
             new = change(old or rc.new_facts(site_id, conversation_id, created_ms or 0))
             if new == old:
                 return True
-            version = (found or {}).get("v", 0)
+            version = (found or {}).get("v", 0) + 1
+            before = rc.conversation_parts(old) if old else []
+            changes = rc.difference(before, rc.conversation_parts(new))
+            pending = pending_of(version, changes, _now_ms())
             if found is None:
                 try:
-                    await self._report_conversations.insert_one(_document(new, 1))
+                    await self._report_conversations.insert_one(_document(new, 1, pending))
                 except DuplicateKeyError:
                     continue  # made meanwhile: read it
             else:
                 written = await self._report_conversations.replace_one(
-                    {"_id": conversation_id, "v": found.get("v")}, _document(new, version + 1)
+                    {"_id": conversation_id, "v": found.get("v")},
+                    _document(new, version, pending),
                 )
                 if written.matched_count == 0:
                     continue  # changed meanwhile: read it again
-            before = rc.conversation_parts(old) if old else []
-            await self._add_counts(site_id, rc.difference(before, rc.conversation_parts(new)))
+            if pending is not None:
+                await self._apply_pending(site_id, conversation_id, pending)
             return True
         raise RuntimeError(f"report facts of {conversation_id} kept changing")
 
-    async def _add_counts(self, site_id: int, changes: dict[int, dict[rc.Path, int]]) -> None:
+    async def _apply_pending(self, site_id: int, conversation_id: str, pending: Pending) -> None:
+        """Count a facts version's changes (once: a count document that has counted this
+        version or a later one of the conversation is left alone), then clear them."""
+        await self._add_counts(site_id, changes_of(pending), conversation_id, pending["v"])
+        await self._clear_pending(conversation_id, pending["v"])
+
+    async def _clear_pending(self, conversation_id: str, version: int) -> None:
+        await self._report_conversations.update_one(
+            {"_id": conversation_id, "pending.v": version}, {"$unset": {"pending": ""}}
+        )
+
+    async def _add_counts(
+        self,
+        site_id: int,
+        changes: dict[int, dict[rc.Path, int]],
+        conversation_id: str,
+        version: int,
+    ) -> None:
         if not changes:
             return
         now = _now_ms()
+        counted = f"a.{conversation_id}"
         writes: list[UpdateOne] = []
         for slot, paths in changes.items():
-            # Made first, then counted: an upsert that also $inc's a dotted path is not
-            # read the same way by every server that speaks the protocol.
+            key = {"_id": f"{site_id}:{slot}"}
+            # Made first, then marked, then counted: an upsert that also $inc's a dotted
+            # path, or a filter with $or beside _id, is not read the same way by every
+            # server that speaks the protocol.
             made = {"site_id": site_id, "slot_ms": slot, "c": {}}
-            writes.append(
-                UpdateOne({"_id": f"{site_id}:{slot}"}, {"$setOnInsert": made}, upsert=True)
-            )
+            writes.append(UpdateOne(key, {"$setOnInsert": made}, upsert=True))
+            writes.append(UpdateOne({**key, counted: {"$exists": False}}, {"$set": {counted: 0}}))
             writes.append(
                 UpdateOne(
-                    {"_id": f"{site_id}:{slot}"},
-                    {"$set": {"changed_ms": now}, "$inc": rc.mongo_paths(paths)},
+                    {**key, counted: {"$lt": version}},
+                    {
+                        "$set": {"changed_ms": now, counted: version},
+                        "$inc": rc.mongo_paths(paths),
+                    },
                 )
             )
         await self._report_counts.bulk_write(writes, ordered=True)
         for slot in changes:
             await self._drop_days(site_id, slot)
+
+    async def settle_report_counts(self, older_than_ms: int) -> int:
+        """Count the changes left pending before ``older_than_ms`` (by a node that stopped
+        between a conversation's facts and its counts); how many conversations."""
+        settled = 0
+        cursor = self._report_conversations.find(
+            {"pending.at": {"$lt": older_than_ms}}, {"site_id": 1, "pending": 1}
+        )
+        async for document in cursor:
+            await self._apply_pending(document["site_id"], document["_id"], document["pending"])
+            settled += 1
+        return settled
 
     async def _drop_days(self, site_id: int, slot: int) -> None:
         await self._forget_days(site_id, slot, slot)
@@ -220,6 +287,10 @@ class MongoReportCounts:
         return saved
 
     async def rebuild_report_counts(self) -> int:
+        # The recount reads the facts, pending changes included: none is applied again.
+        await self._report_conversations.update_many(
+            {"pending.at": {"$exists": True}}, {"$unset": {"pending": ""}}
+        )
         await self._report_counts.delete_many({})
         await self._report_days.delete_many({})
         return await recount(self._report_conversations, self._report_counts)

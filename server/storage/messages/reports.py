@@ -155,6 +155,11 @@ class ReportStore(Protocol):
         """Cache these days, except those with a quarter hour counted since ``read_at_ms``
         (when their counts were read); how many were cached."""
 
+    async def settle_report_counts(self, older_than_ms: int) -> int:
+        """Apply the count changes that facts written before ``older_than_ms`` left
+        pending (a node stopped between the two writes); how many conversations. Applying
+        one twice counts it once. A store that writes both in one transaction has none."""
+
     async def rebuild_report_counts(self) -> int:
         """Recount every quarter hour from the conversations' facts (and empty the cache);
         how many conversations were counted."""
