@@ -11,9 +11,7 @@ configured, an e-mail.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from datetime import UTC, datetime
 from server.domain import Role
 from server.services.integrations.webhook_sender import WebhookSender
 from server.services.integrations.webhooks import WebhookService
+from server.services.leased_worker import LeasedWorker, doubling_delay
 from server.services.mail.mailer import Mailer
 from server.storage.messages import MessageStore
 from server.storage.messages.outbox import AttemptResult, Delivery, DeliveryStatus
@@ -31,7 +30,6 @@ from server.storage.sql.webhooks import WebhookEndpoint, WebhookRepository
 
 log = logging.getLogger(__name__)
 DEPTH_EVERY = 5.0  # seconds between two counts of the queue (for the metric)
-PRUNE_BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +47,7 @@ class RetryPolicy:
     def retry_delay(self, attempts: int) -> float:
         """Seconds before the next attempt, after ``attempts`` failed ones: 10 s, 20 s,
         40 s … doubling up to an hour."""
-        return min(self.first_retry_seconds * 2 ** (attempts - 1), self.max_retry_seconds)
+        return doubling_delay(self.first_retry_seconds, self.max_retry_seconds, attempts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +56,9 @@ class Outcome:
     gave_up: bool
 
 
-class WebhookWorker:
+class WebhookWorker(LeasedWorker):
+    name = "webhook-worker"
+
     def __init__(
         self,
         store: MessageStore,
@@ -78,8 +78,16 @@ class WebhookWorker:
         observe: Callable[[str, float], None] | None = None,
         report_depth: Callable[[int], None] | None = None,
     ) -> None:
-        self._report_depth = report_depth  # the queue's depth, sampled every few seconds
-        self._depth_sampled = 0.0
+        super().__init__(
+            work_waiting=webhooks.work_waiting,
+            batch=batch,
+            poll_seconds=poll_seconds,
+            lease_seconds=lease_seconds,
+            clock=clock,
+            count_pending=store.count_pending_deliveries,
+            report_depth=report_depth,
+            depth_every=DEPTH_EVERY,
+        )
         self._store = store
         self._webhooks = webhooks
         self._endpoints = endpoints
@@ -88,54 +96,27 @@ class WebhookWorker:
         self._audit = audit
         self._team = team
         self._mailer = mailer
-        self._lease_ms = int(lease_seconds * 1000)
-        self._batch = batch
         self._slots = asyncio.Semaphore(concurrency)
-        self._poll_seconds = poll_seconds
-        self._clock = clock
         self._observe = observe  # (outcome, seconds) for the metrics
-        self._lease_prefix = secrets.token_hex(6)
-        self._task: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[Outcome]] = set()
-        # Cancelling alone may not stop the loop: a driver can turn the cancellation of a
-        # pending call into its own error, which the round's ``except Exception`` forgives.
-        self._stopping = False
 
     # --- running ------------------------------------------------------------------------
 
     async def start(self) -> None:
         await self._sender.start()
-        self._task = asyncio.create_task(self._run(), name="webhook-worker")
+        self._start_loop()
 
     async def close(self) -> None:
-        self._stopping = True
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                await asyncio.wait_for(asyncio.shield(self._task), 5.0)
+        await self._stop_loop()
         # Attempts in flight are cut off; their leases run out and another round sends them.
         for task in list(self._running):
             task.cancel()
         await asyncio.gather(*self._running, return_exceptions=True)
         await self._sender.close()
 
-    async def _run(self) -> None:
-        while not self._stopping:
-            try:
-                await self._sample_depth()
-                claimed = await self.run_once()
-            except Exception:
-                log.exception("webhook worker round failed")
-                claimed = 0
-            if claimed < self._batch:
-                waiting = self._webhooks.work_waiting
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(waiting.wait(), self._poll_seconds)
-                waiting.clear()
-
     async def run_once(self) -> int:
         """One round: claim what is due and start sending it; how many were claimed."""
-        lease = f"{self._lease_prefix}-{secrets.token_hex(4)}"
+        lease = self._new_lease()
         now_ms = int(self._clock() * 1000)
         claimed = await self._store.claim_deliveries(now_ms, self._lease_ms, lease, self._batch)
         for delivery in claimed:
@@ -143,12 +124,6 @@ class WebhookWorker:
             self._running.add(task)
             task.add_done_callback(self._running.discard)
         return len(claimed)
-
-    async def _sample_depth(self) -> None:
-        if self._report_depth is None or time.monotonic() - self._depth_sampled < DEPTH_EVERY:
-            return
-        self._depth_sampled = time.monotonic()
-        self._report_depth(await self._store.count_pending_deliveries())
 
     async def drain(self) -> None:
         """Wait for the attempts started so far (tests, and a clean shutdown)."""
@@ -167,13 +142,9 @@ class WebhookWorker:
         """Delete finished deliveries older than the policy keeps them, a batch at a time
         so the store is never held long; how many went."""
         now = self._clock() if now is None else now
-        before_ms = int((now - self._policy.keep_finished_seconds) * 1000)
-        pruned = 0
-        while not self._stopping:
-            count = await self._store.prune_deliveries(before_ms, PRUNE_BATCH)
-            pruned += count
-            if count < PRUNE_BATCH:
-                break
+        pruned = await self._prune(
+            self._store.prune_deliveries, self._policy.keep_finished_seconds, now
+        )
         if pruned:
             log.info("pruned %d finished webhook deliveries", pruned)
         return pruned

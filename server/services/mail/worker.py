@@ -11,14 +11,12 @@ and another worker takes the mail over.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
+from server.services.leased_worker import LeasedWorker, doubling_delay
 from server.services.mail.mailer import Mail, Mailer, MailRefused
 from server.services.mail.queue import MailQueue
 from server.storage.messages import MessageStore
@@ -28,7 +26,6 @@ log = logging.getLogger(__name__)
 
 Renderer = Callable[[QueuedMail], Awaitable[Mail | None]]
 DEPTH_EVERY = 2.0  # seconds between two counts of the queue (for the metric)
-PRUNE_BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +38,12 @@ class MailRetryPolicy:
     def retry_delay(self, attempts: int) -> float:
         """Seconds before the next attempt after ``attempts`` failed ones: 30 s, 60 s,
         2 min … doubling up to an hour."""
-        return min(self.first_retry_seconds * 2 ** (attempts - 1), self.max_retry_seconds)
+        return doubling_delay(self.first_retry_seconds, self.max_retry_seconds, attempts)
 
 
-class MailWorker:
+class MailWorker(LeasedWorker):
+    name = "mail-worker"
+
     def __init__(
         self,
         store: MessageStore,
@@ -59,50 +58,33 @@ class MailWorker:
         clock: Callable[[], float] = time.time,
         report_depth: Callable[[int], None] | None = None,
     ) -> None:
+        super().__init__(
+            work_waiting=queue.work_waiting,
+            batch=batch,
+            poll_seconds=poll_seconds,
+            lease_seconds=lease_seconds,
+            clock=clock,
+            count_pending=store.count_pending_mails,
+            report_depth=report_depth,
+            depth_every=DEPTH_EVERY,
+        )
         self._store = store
         self._queue = queue
         self._mailer = mailer
         self._renderers = renderers
         self._policy = policy
-        self._lease_ms = int(lease_seconds * 1000)
-        self._batch = batch
-        self._poll_seconds = poll_seconds
-        self._clock = clock
-        self._report_depth = report_depth
-        self._depth_sampled = 0.0
-        self._lease_prefix = secrets.token_hex(6)
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = False  # cancelling alone may not stop the loop (see periodic.py)
 
     async def start(self) -> None:
         if self._mailer.configured:
-            self._task = asyncio.create_task(self._run(), name="mail-worker")
+            self._start_loop()
 
     async def close(self) -> None:
-        self._stopping = True
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                await asyncio.wait_for(asyncio.shield(self._task), 5.0)
-
-    async def _run(self) -> None:
-        while not self._stopping:
-            try:
-                await self._sample_depth()
-                claimed = await self.run_once()
-            except Exception:
-                log.exception("mail worker round failed")
-                claimed = 0
-            if claimed < self._batch:
-                waiting = self._queue.work_waiting
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(waiting.wait(), self._poll_seconds)
-                waiting.clear()
+        await self._stop_loop()
 
     async def run_once(self) -> int:
         """One round: claim what is due and send it, one mail after another; how many
         were claimed."""
-        lease = f"{self._lease_prefix}-{secrets.token_hex(4)}"
+        lease = self._new_lease()
         now_ms = int(self._clock() * 1000)
         claimed = await self._store.claim_mails(now_ms, self._lease_ms, lease, self._batch)
         for mail in claimed:
@@ -115,12 +97,6 @@ class MailWorker:
         if claimed:
             self._depth_sampled = 0.0  # the depth changed: count again next round
         return len(claimed)
-
-    async def _sample_depth(self) -> None:
-        if self._report_depth is None or time.monotonic() - self._depth_sampled < DEPTH_EVERY:
-            return
-        self._depth_sampled = time.monotonic()
-        self._report_depth(await self._store.count_pending_mails())
 
     async def attempt(self, mail: QueuedMail) -> MailStatus:
         renderer = self._renderers.get(mail.kind)
@@ -164,11 +140,6 @@ class MailWorker:
 
     async def prune_finished(self) -> int:
         """Delete finished mails older than the policy keeps them, a batch at a time."""
-        before_ms = int((self._clock() - self._policy.keep_finished_seconds) * 1000)
-        pruned = 0
-        while not self._stopping:
-            count = await self._store.prune_mails(before_ms, PRUNE_BATCH)
-            pruned += count
-            if count < PRUNE_BATCH:
-                break
-        return pruned
+        return await self._prune(
+            self._store.prune_mails, self._policy.keep_finished_seconds, self._clock()
+        )
