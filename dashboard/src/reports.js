@@ -69,6 +69,8 @@ export function createReports({ root, store }) {
   const fromInput = h("input", { class: "input vx-date", type: "date", "aria-label": "From", value: daysAgo(6) });
   const toInput = h("input", { class: "input vx-date", type: "date", "aria-label": "To", value: daysAgo(0) });
   const custom = h("span", { class: "vx-custom", hidden: true }, fromInput, h("span", { class: "vx-muted" }, "to"), toInput);
+  // Shown when a site asked for has business hours: times then count only while open.
+  const hoursToggle = h("button", { class: "vx-chip rp-hours", type: "button", "aria-pressed": "false", hidden: true, title: "First response and resolution times counted within business hours only" }, "Business hours only");
   const body = h("div", { class: "rp-body" });
   const tz = zone();
 
@@ -77,7 +79,7 @@ export function createReports({ root, store }) {
       "header",
       { class: "col-head vx-head" },
       h("h1", { class: "col-title" }, "Reports"),
-      h("div", { class: "vx-tools" }, siteSelect, periodSelect, custom, intervalSelect),
+      h("div", { class: "vx-tools" }, siteSelect, periodSelect, custom, intervalSelect, hoursToggle),
     ),
     h("div", { class: "col-scroll" }, body),
   );
@@ -100,6 +102,7 @@ export function createReports({ root, store }) {
     const range = choice === "custom" ? { from: fromInput.value, to: toInput.value } : { from: daysAgo(Number(choice) - 1), to: daysAgo(0) };
     const q = new URLSearchParams({ ...range, default_tz: tz, interval: intervalSelect.value });
     if (siteSelect.value && siteSelect.value !== "all") q.set("site_id", siteSelect.value);
+    if (!hoursToggle.hidden && hoursToggle.getAttribute("aria-pressed") === "true") q.set("business_hours", "true");
     return q;
   }
 
@@ -123,6 +126,11 @@ export function createReports({ root, store }) {
       loadedKey = "";
       body.replaceChildren(emptyState({ icon: "alert", title: "Couldn’t load reports", text: (data && data.error) || "" }));
       return;
+    }
+    const withHours = (data.business_hours && data.business_hours.site_ids) || [];
+    if (hoursToggle.hidden !== !withHours.length) {
+      hoursToggle.hidden = !withHours.length;
+      if (hoursToggle.hidden && q.has("business_hours")) return load(true); // the switch went away
     }
     render(data, q);
   }
@@ -174,7 +182,7 @@ export function createReports({ root, store }) {
     const conv = f.conversations;
     const times = f.response_times;
     body.replaceChildren(
-      h("p", { class: "vx-muted rp-note" }, `${data.period.from} to ${data.period.to}, times in ${data.period.tz}. Missed: a visitor’s first message with no agent reply within the site’s missed time (5 minutes unless set below, per site).`),
+      h("p", { class: "vx-muted rp-note" }, `${data.period.from} to ${data.period.to}, times in ${data.period.tz}. Missed: a visitor’s first message with no agent reply within the site’s missed time (5 minutes unless set below, per site).${data.business_hours && data.business_hours.applied ? " First response and resolution times count only the time the site was open (its business hours); missed is still counted on the clock." : ""}`),
       h(
         "div",
         { class: "vx-cards" },
@@ -414,6 +422,10 @@ export function createReports({ root, store }) {
   }
 
   for (const control of [siteSelect, periodSelect, intervalSelect, fromInput, toInput]) control.addEventListener("change", () => load());
+  hoursToggle.addEventListener("click", () => {
+    hoursToggle.setAttribute("aria-pressed", String(hoursToggle.getAttribute("aria-pressed") !== "true"));
+    load();
+  });
   window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
   store.on("view", (view) => view === "reports" && (sites(), load(true)));
   store.on("session", () => sites());

@@ -92,6 +92,11 @@ class ReportQuery(Query):
     default_tz: str | None = Field(
         default=None, max_length=64, description="the zone when neither tz nor the site names one"
     )
+    business_hours: bool | None = Field(
+        default=None,
+        description="first response and resolution times counted within each site's "
+        "business hours only (for the sites that have hours)",
+    )
 
 
 class FigureQuery(ReportQuery):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Reply(BaseModel):
@@ -124,9 +124,15 @@ class VisitorProfile(Ok):
     visitor: dict[str, Any]
 
 
+class BusinessHoursUse(Reply):
+    site_ids: list[int] = Field(description="the sites asked for that have business hours")
+    applied: bool = Field(description="times counted within those hours (business_hours=true)")
+
+
 class Reports(Ok):
     site_ids: list[int]
     period: dict[str, Any]
+    business_hours: BusinessHoursUse
     figures: dict[str, dict[str, Any]]
 
 

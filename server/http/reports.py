@@ -4,8 +4,10 @@
 ``GET /api/v1/reports/{figure}`` gives one, and ``?format=csv`` the same table as a CSV
 file. Both take ``site_id`` (one site, or every site of the caller when left out),
 ``from``/``to`` (local days, both included), ``tz`` (an IANA time zone), ``interval``
-(``hour``, ``day`` or ``week``), ``missed_after`` (minutes) and ``default_tz`` (the
-time zone when neither ``tz`` nor the site's report settings name one).
+(``hour``, ``day`` or ``week``), ``missed_after`` (minutes), ``default_tz`` (the
+time zone when neither ``tz`` nor the site's report settings name one) and
+``business_hours`` (``true``: first response and resolution times counted within each
+site's business hours, for the sites that have them).
 """
 
 from __future__ import annotations
@@ -28,12 +30,19 @@ from server.services.reports.service import ReportSettings
 async def all_figures(request: web.Request, query: ReportQuery) -> web.Response:
     """Every figure of the Reports page over a period: one site, or all of the caller's."""
     site_ids = await _sites(request)
-    period, found = await request.app[reports_key].figures(site_ids, _strings(query))
+    reports = request.app[reports_key]
+    period, found = await reports.figures(site_ids, _strings(query))
+    with_hours = await reports.with_business_hours(site_ids)
     return web.json_response(
         {
             "ok": True,
             "site_ids": site_ids,
             "period": period.to_wire(),
+            # sites with business hours; business_hours=true counts their times in them
+            "business_hours": {
+                "site_ids": with_hours,
+                "applied": bool(with_hours and query.business_hours),
+            },
             "figures": {name: figure.to_wire() for name, figure in found.items()},
         }
     )

@@ -15,7 +15,7 @@ from playwright.async_api import expect
 
 from server.app import create_app
 from server.domain import Conversation, PageView, Visitor
-from server.keys import message_store_key
+from server.keys import console_key, message_store_key
 from server.storage.messages.reports import Writer
 from tests.browser.conftest import Stage, new_page, sign_in
 from tests.browser.test_inbox_workflow import visitor_writes
@@ -25,6 +25,7 @@ pytestmark = pytest.mark.browser
 
 SHOTS = os.environ.get("PORCHLIGHT_SCREENSHOTS")
 HOUR = 3_600_000
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 async def seed_week(app, site_id: int, agent_id: int) -> None:
@@ -164,6 +165,27 @@ async def test_the_reports_page_draws_its_charts_and_a_csv_matches_the_api(
         assert table[1:] == [["" if v is None else str(v) for v in row] for row in api["rows"]]
         if figure == "conversations":
             assert sum(int(row[1]) for row in table[1:]) == 60
+
+    # The site gets business hours: the switch shows, and times then count while open only.
+    hours = {"enabled": True, "time_zone": "UTC", "week": {d: [["09:00", "17:00"]] for d in DAYS}}
+    await app[console_key].console.hours.save(stage.tenant.site.id, hours)
+    await page.reload()
+    switch = page.get_by_role("button", name="Business hours only")
+    await switch.click()
+    await expect(switch).to_have_attribute("aria-pressed", "true")
+    times = page.locator('section[data-figure="response_times"] h2')
+    await expect(times).to_have_text("First response and resolution time (business hours only)")
+    href = await page.locator('a.rp-csv[data-figure="response_times"]').get_attribute("href")
+    assert href and "business_hours=true" in href
+    download = await page.request.get(f"{stage.app_url}{href}")
+    answer = await page.request.get(f"{stage.app_url}{href.replace('&format=csv', '')}")
+    assert "business hours only" in (await answer.json())["title"]
+    table = list(csv.reader(io.StringIO(await download.text())))
+    assert table[1:] == [
+        ["" if v is None else str(v) for v in row] for row in (await answer.json())["rows"]
+    ]
+    if SHOTS:
+        await page.screenshot(path=str(Path(SHOTS) / "reports-desktop-business-hours.png"))
 
     phone = await new_page(
         browser, viewport={"width": 390, "height": 844}, is_mobile=True, timezone_id="UTC"

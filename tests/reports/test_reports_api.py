@@ -39,6 +39,7 @@ async def test_a_chat_shows_up_in_the_reports_and_the_csv_matches_the_api(
     assert status == 200, text
     body = json.loads(text)
     assert body["period"]["buckets"] == [today]
+    assert body["business_hours"] == {"site_ids": [], "applied": False}  # the site has none
     figures = body["figures"]
     assert figures["conversations"]["rows"] == [[today, 1, 0, 0, 1, 1]]
     assert figures["sentiment"]["rows"][0][1:4] == [1, 0, 0]  # "great, thanks" is positive
@@ -67,6 +68,7 @@ async def test_bad_input_is_a_clear_error_and_other_sites_are_refused(base_url, 
         ("interval=minute", "interval must be"),
         ("from=2020-01-01&to=2026-01-01", "at most 366 days"),
         ("missed_after=0", "missed_after"),
+        ("business_hours=maybe", "business_hours"),
     ]:
         status, text = await get(base_url, f"/api/v1/reports?{query}", token)
         assert status == 400, (query, text)

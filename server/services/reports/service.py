@@ -18,6 +18,7 @@ the ``missed_after`` minutes a query asks for.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -28,9 +29,16 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from server.domain import AuthorKind, InvalidInput, MessageKind, NotFound
 from server.services.chat.missed import MAX_MINUTES, MIN_MINUTES, MissedTimes
+from server.services.console.business_hours import HoursService
 from server.services.events import Event
 from server.services.reports import figures, visit_days, visits
 from server.services.reports import tally as report_tally
+from server.services.reports.business_time import (
+    LOOK_BACK_MS,
+    OpenClock,
+    in_business_hours,
+    span_of,
+)
 from server.services.reports.period import Period, parse_period
 from server.services.team.service import TeamService
 from server.services.visitors.journey import ulid_floor
@@ -71,6 +79,8 @@ FIGURES = (
     "sentiment",
     *VISIT_FIGURES,
 )
+# Figures whose times are counted within business hours only when a report asks.
+TIMED_FIGURES = frozenset({"summary", "response_times", "response_distribution", "team"})
 
 
 class Sentiment:
@@ -201,9 +211,11 @@ class ReportService:
         team: TeamService,
         missed: MissedTimes | None = None,
         settled: Callable[[], Awaitable[None]] | None = None,
+        hours: HoursService | None = None,
     ) -> None:
         self._store = store
         self._team = team
+        self._hours = hours  # each site's business hours, for "business hours only"
         self._missed = missed  # told when a site's missed time changes
         self._settled = settled  # the recorder's facts on their way, written first
 
@@ -236,6 +248,10 @@ class ReportService:
         if self._settled is not None:
             await self._settled()
         counted = await report_tally.tally(self._store, site_ids, period, missed_after_ms, now)
+        in_hours = await self.with_business_hours(site_ids) if _business_only(query) else []
+        if set(names) & TIMED_FIGURES:
+            for site_id in in_hours:
+                await self._count_open_time(counted, period, site_id)
         rated = (
             await self._store.rating_comments(
                 site_ids, period.since_ms, period.until_ms, figures.COMMENTS_LIMIT
@@ -256,10 +272,33 @@ class ReportService:
             "sentiment": lambda: figures.sentiment(period, counted),
         }
         found = {name: build[name]() for name in names if name in build}
+        for name in TIMED_FIGURES & set(found) if in_hours else ():
+            found[name] = dataclasses.replace(
+                found[name], title=f"{found[name].title} (business hours only)"
+            )
         wanted_visits = [n for n in names if n in VISIT_FIGURES]
         if wanted_visits:
             found |= await self._visit_figures(site_ids, period, wanted_visits, now)
         return period, {name: found[name] for name in names}
+
+    async def with_business_hours(self, site_ids: Sequence[int]) -> list[int]:
+        """The sites that have business hours (a report may count its times in them)."""
+        if self._hours is None:
+            return []
+        return [s for s in site_ids if (await self._hours.settings(s)).enabled]
+
+    async def _count_open_time(
+        self, counted: report_tally.Tally, period: Period, site_id: int
+    ) -> None:
+        assert self._hours is not None
+        facts = await self._store.conversation_facts(
+            [site_id], period.since_ms - LOOK_BACK_MS, period.until_ms
+        )
+        span = span_of(facts)
+        if span is None:
+            return
+        spans = await self._hours.open_intervals(site_id, *span)
+        in_business_hours(counted, period, facts, OpenClock(spans))
 
     async def _visit_figures(
         self, site_ids: Sequence[int], period: Period, names: Sequence[str], now_ms: int
@@ -334,6 +373,13 @@ class ReportService:
             for member in await self._team.members(site_id):
                 names[member.agent.id] = member.agent.name or member.agent.email
         return names
+
+
+def _business_only(query: dict[str, str]) -> bool:
+    raw = (query.get("business_hours") or "false").strip().lower()
+    if raw not in ("true", "false", "1", "0"):
+        raise InvalidInput("business_hours must be true or false")
+    return raw in ("true", "1")
 
 
 def _missed_after(query: dict[str, str]) -> int | None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from server.storage.messages.reports import ConversationFacts, Writer, slot_of
@@ -51,7 +51,16 @@ def seconds_up(ms: int) -> int:
     return seconds
 
 
-def conversation_parts(f: ConversationFacts) -> list[Part]:
+def wall_clock(since_ms: int, until_ms: int) -> int:
+    return until_ms - since_ms
+
+
+def conversation_parts(
+    f: ConversationFacts, took: Callable[[int, int], int] = wall_clock
+) -> list[Part]:
+    """What the conversation adds to the counts; ``took(since, until)`` is how long a
+    wait or a resolution lasted (the clock on the wall unless a report asks for another,
+    such as business hours only)."""
     begun = slot_of(f.created_ms)
     parts: list[Part] = [(begun, ("new",))]
     agent = f.assignee_id if f.assignee_id is not None else f.responder_id
@@ -60,18 +69,18 @@ def conversation_parts(f: ConversationFacts) -> list[Part]:
         parts.append((begun, (*team, "n")))
     if f.first_visitor_ms is not None:
         if f.first_response_ms is not None:
-            wait = str(seconds_up(f.first_response_ms - f.first_visitor_ms))
+            wait = str(seconds_up(took(f.first_visitor_ms, f.first_response_ms)))
             parts += [(begun, ("wait", wait)), (slot_of(f.first_response_ms), ("frt", wait))]
             if team:
                 parts.append((begun, (*team, "frt", wait)))
         else:
             parts.append((begun, ("unanswered", str(f.first_visitor_ms))))
     if f.resolved_ms is not None:
-        took = str(seconds_up(f.resolved_ms - f.created_ms))
+        lasted = str(seconds_up(took(f.created_ms, f.resolved_ms)))
         resolved = slot_of(f.resolved_ms)
-        parts += [(resolved, ("resolved",)), (resolved, ("res", took))]
+        parts += [(resolved, ("resolved",)), (resolved, ("res", lasted))]
         if team:
-            parts.append((begun, (*team, "res", took)))
+            parts.append((begun, (*team, "res", lasted)))
     if f.rating is not None and f.rated_ms is not None:
         parts.append((slot_of(f.rated_ms), ("rated", str(f.rating))))
         if team:
