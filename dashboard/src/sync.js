@@ -63,6 +63,12 @@ export function createSync({ socket, api, store }) {
     reload();
   });
   socket.on("disconnect", () => store.setConnection("reconnecting"));
+  // The server's link to the other nodes was cut for a while (Redis down): events from
+  // them may be missing. Load again, as after a reconnect.
+  socket.on("resync", () => {
+    store.setConnection("connected", { reconnected: true });
+    reload();
+  });
   socket.io.on("reconnect_attempt", (attempt) => store.setConnection("reconnecting", { attempt, initial: !connectedBefore }));
   // The server cannot be reached at all (a refusal stops retrying and is handled in socket.js).
   socket.on("connect_error", () => {

@@ -7,6 +7,12 @@ it could not publish (messages and inbox rows, for a while) and publishes them, 
 once Redis answers again and the other nodes have had time to subscribe again. It also
 resubscribes within a second of Redis coming back (the library backs off up to a minute).
 Clients keep one copy per message id, so a late or repeated event shows once.
+
+What is held lives in this node's memory, so a node that dies while Redis is down loses
+it. The receiving side does not depend on it: a node whose subscription was cut tells its
+own clients, once it is subscribed again, to catch up (``resync``): dashboards load the
+inbox and the open conversation again, widgets the newest messages, all from the message
+store, which has every message that was acknowledged.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ REPLAYED_EVENTS = frozenset({"message", "conversation_updated"})
 CONNECT_TIMEOUT_SECONDS = 1.0
 RESUBSCRIBE_SECONDS = 1.0  # how long a node's listener waits between attempts
 REJOIN_SECONDS = 2.0  # after Redis is back: the other nodes' listeners subscribe again
+RESYNC_EVENT = "resync"  # to this node's clients: events may have been missed, catch up
+RESYNC_NAMESPACES = ("/agent", "/visitor")
 
 
 class HoldingRedisManager(ClosingRedisManager):
@@ -37,14 +45,16 @@ class HoldingRedisManager(ClosingRedisManager):
         self._hold_seconds = hold_seconds
         self._held: deque[tuple[float, dict[str, Any]]] = deque(maxlen=max_held)
         self._replaying: asyncio.Task[None] | None = None
+        self._resyncing: asyncio.Task[None] | None = None
 
     @property
     def held(self) -> int:
         return len(self._held)
 
     async def close(self) -> None:
-        if self._replaying is not None:
-            self._replaying.cancel()
+        for task in (self._replaying, self._resyncing):
+            if task is not None:
+                task.cancel()
         await super().close()
 
     async def _publish(self, data: dict[str, Any]) -> None:
@@ -96,16 +106,30 @@ class HoldingRedisManager(ClosingRedisManager):
 
     async def _redis_listen_with_retries(self):  # type: ignore[no-untyped-def]
         """The library's listener, with a short, fixed wait between attempts."""
-        subscribed = False
+        subscribed = lost = False
         while True:
             try:
                 if not subscribed:
                     self._redis_connect()
                     await self.pubsub.subscribe(self.channel)
                     subscribed = True
+                    if lost:  # events sent meanwhile never reached this node
+                        lost = False
+                        self._resyncing = asyncio.create_task(self._resync())
                 async for message in self.pubsub.listen():
                     yield message
             except Exception as error:
                 log.warning("Redis fan-out listener lost (%s); resubscribing", error)
                 subscribed = False
+                lost = True
                 await asyncio.sleep(RESUBSCRIBE_SECONDS)
+
+    async def _resync(self) -> None:
+        """Tell this node's clients to read again what they show (only this node's: every
+        node whose subscription was cut does the same for its own)."""
+        for namespace in RESYNC_NAMESPACES:
+            try:
+                await self.server.emit(RESYNC_EVENT, {}, namespace=namespace, ignore_queue=True)
+            except Exception as error:
+                log.warning("resync of %s not sent: %r", namespace, error)
+        log.info("Redis fan-out subscribed again; this node's clients were told to resync")

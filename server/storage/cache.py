@@ -14,6 +14,9 @@ from collections import defaultdict
 from typing import Protocol
 
 from redis.asyncio import BlockingConnectionPool, ConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from server.storage.outages import unavailable_on
@@ -122,6 +125,10 @@ class RedisCache:
             timeout=REDIS_POOL_WAIT_SECONDS,
             socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
             socket_timeout=REDIS_TIMEOUT_SECONDS,
+            # A pooled connection that a Redis restart closed fails on its next use; one
+            # retry on a new connection, so the first requests after Redis is back succeed.
+            retry=Retry(NoBackoff(), 1),
+            retry_on_error=[RedisConnectionError],
         )
         return cls(Redis.from_pool(pool), prefix)
 

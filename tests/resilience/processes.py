@@ -1,6 +1,6 @@
 """Real processes for outage and restart tests: Porchlight nodes, a Redis and a Mongo wire
 server that a test may stop and start, and a TCP load balancer in front of the nodes.
-Ports come from 9300-9399."""
+Ports come from 9300-9399, or from the range in PORCHLIGHT_TEST_PORTS (e.g. "8500-8589")."""
 
 from __future__ import annotations
 
@@ -22,18 +22,25 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = "resilience-secret-" + "y" * 40
 
 
+def port_range() -> tuple[int, int]:
+    first, _, last = os.environ.get("PORCHLIGHT_TEST_PORTS", "9300-9399").partition("-")
+    return int(first), int(last)
+
+
 def free_port() -> int:
-    """A port in 9300-9399 nobody listens on (random start, so parallel runs rarely meet)."""
-    start = uuid.uuid4().int % 100
-    for offset in range(100):
-        port = 9300 + (start + offset) % 100
+    """A port of the range nobody listens on (random start, so parallel runs rarely meet)."""
+    first, last = port_range()
+    size = last - first + 1
+    start = uuid.uuid4().int % size
+    for offset in range(size):
+        port = first + (start + offset) % size
         with socket.socket() as probe:
             try:
                 probe.bind((HOST, port))
             except OSError:
                 continue
             return port
-    raise RuntimeError("no free port in 9300-9399")
+    raise RuntimeError(f"no free port in {first}-{last}")
 
 
 def wait_for_port(port: int, within: float = 15.0) -> None:

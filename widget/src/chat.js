@@ -279,6 +279,16 @@ export function startChat(core) {
     else setUnread(state.unread + 1);
   }
 
+  // The server's link to its other nodes was cut for a while: messages sent through them may
+  // not have arrived. Fetch the newest, at a random moment so a node's widgets do not all ask at once.
+  function onResync() {
+    setTimeout(async () => {
+      if (!state.ready) return;
+      const ack = await conn.request("history", { limit: HISTORY_PAGE });
+      if (ack.ok && Array.isArray(ack.messages)) for (const m of ack.messages) onMessage(m);
+    }, Math.random() * 5000);
+  }
+
   // Porchlight('on', 'message', fn): each new message of the visitor or the team, once.
   const told = new Set();
   function tell(m) {
@@ -334,6 +344,7 @@ export function startChat(core) {
     settings_updated: () => applySettings(core.settings),
     state: onState,
     verified: () => setLocked(false),
+    resync: onResync,
   };
 
   return {

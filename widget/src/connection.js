@@ -5,7 +5,7 @@ import { io } from "socket.io-client";
 import { browserLanguages, deviceInfo, pageInfo } from "./context.js";
 
 export const ACK_TIMEOUT = 10000;
-export const SERVER_EVENTS = ["delivered", "admin_typing_preview", "admin_typing_cleared", "session", "message", "read", "agents_online", "settings_updated", "message_updated", "conversation_status"];
+export const SERVER_EVENTS = ["delivered", "admin_typing_preview", "admin_typing_cleared", "session", "message", "read", "agents_online", "settings_updated", "message_updated", "conversation_status", "resync"];
 // Refusals that mean "not now" rather than "never": try again later
 // (after the time the server names, when it names one).
 const TRANSIENT = { error: 1, rate_limited: 1, busy: 1, unavailable: 1 };
