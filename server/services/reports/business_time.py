@@ -74,6 +74,8 @@ def in_business_hours(
                 continue
             for path, n in changes.items():
                 add(found.buckets[i], path, n)
+                if found._total is not None:  # a total read from cached weeks or months
+                    add(found._total, path, n)
 
 
 def span_of(facts: Sequence[ConversationFacts]) -> tuple[datetime, datetime] | None:

@@ -303,16 +303,19 @@ class ReportService:
     async def _visit_figures(
         self, site_ids: Sequence[int], period: Period, names: Sequence[str], now_ms: int
     ) -> dict[str, figures.Figure]:
-        days: list[tuple[int, Any]] = []
+        buckets: list[tuple[int, Any]] = []
+        parts: list[Any] = []
         goals: set[str] = set()
         for site_id in site_ids:
             goal_path = (await self.settings(site_id)).goal_path
             if goal_path:
                 goals.add(goal_path)
-            days += await visit_days.visit_days(
+            site_buckets, site_parts = await visit_days.visit_days(
                 self._store, site_id, period, goal_path, self._read_visits, now_ms
             )
-        found = visit_days.figures_of(period, days, sorted(goals))
+            buckets += site_buckets
+            parts += site_parts
+        found = visit_days.figures_of(period, buckets, parts, sorted(goals))
         return {name: found[name] for name in names}
 
     async def _read_visits(

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from server.services.chat.missed import waited_too_long
+from server.services.reports import rollups
 from server.services.reports.period import Interval, Period, midnight_ms
+from server.services.reports.rollups import Span
 from server.storage.messages.base import MessageStore
 from server.storage.messages.report_counts import Counts, add, merge
 from server.storage.messages.reports import MessageSlot
@@ -52,6 +54,8 @@ async def tally(
     its own missed time, ``missed_after_ms``)."""
     found = Tally([{} for _ in period.starts])
     now = now_ms if now_ms is not None else int(time.time() * 1000)
+    if period.interval is not Interval.HOUR:
+        found._total = {}
     for site_id in site_ids:
         after_ms = missed_after_ms[site_id]
         if period.interval is Interval.HOUR:
@@ -59,12 +63,48 @@ async def tally(
                 _count_hour(found, period, slot, counts)
                 _count(found, period, slot, missing(counts, after_ms, now))
             continue
-        for start, counts in await _days(store, site_id, period, now):
-            local = period.local(start)
-            for hour, n in counts.get("hours", {}).items():
-                found.hours[local.weekday()][int(hour)] += n
-            _count(found, period, start, missing(counts, after_ms, now))
+        buckets, parts = await rollups.spans(
+            store,
+            site_id,
+            period,
+            period.zone.key,
+            now,
+            lambda ranges, site_id=site_id: _days(store, site_id, period, now, ranges),
+            lambda days: _roll(period, days),
+        )
+        for counts in parts:
+            missing(counts, after_ms, now)
+            merge(found._total, counts)  # copied: the buckets below are the same records
+        for start, counts in buckets:
+            missing(counts, after_ms, now)
+            _count_heat(found, period, start, counts)
+            _count(found, period, start, counts)
+    if found._total is not None:
+        found._total.pop("hours", None)
+        found._total.pop("wh", None)
     return found
+
+
+def _roll(period: Period, days: Sequence[tuple[int, Counts]]) -> Counts:
+    """A week's or month's counts from its days' (its new conversations by weekday and hour
+    under ``wh``, since a day's ``hours`` are by hour of that day)."""
+    total: Counts = {}
+    for start, counts in days:
+        weekday = period.local(start).weekday()
+        for hour, n in counts.get("hours", {}).items():
+            add(total, ("wh", f"{weekday}-{hour}"), n)
+        merge(total, {k: v for k, v in counts.items() if k != "hours"})
+    return total
+
+
+def _count_heat(found: Tally, period: Period, start: int, counts: Counts) -> None:
+    for key, n in counts.get("wh", {}).items():
+        weekday, hour = key.split("-")
+        found.hours[int(weekday)][int(hour)] += n
+    if "hours" in counts:
+        weekday = period.local(start).weekday()
+        for hour, n in counts["hours"].items():
+            found.hours[weekday][int(hour)] += n
 
 
 def missing(counts: Counts, after_ms: int, now_ms: int) -> Counts:
@@ -88,6 +128,7 @@ def _count(found: Tally, period: Period, at_ms: int, counts: Counts) -> None:
     if (i := period.bucket(at_ms)) is None:
         return
     counts.pop("hours", None)
+    counts.pop("wh", None)
     if found.buckets[i]:
         merge(found.buckets[i], counts)
     else:
@@ -106,28 +147,33 @@ def day_edges(period: Period) -> list[int]:
 
 
 async def cached_days(
-    store: MessageStore, site_id: int, period: Period, zone: str
+    store: MessageStore, site_id: int, period: Period, zone: str, ranges: Sequence[Span]
 ) -> tuple[dict[int, Counts], list[tuple[int, int]], int]:
-    """The period's days cached for ``zone`` (by start), those missing (start, end), and
-    the time before they were looked up (what a save of the missing ones is checked by)."""
+    """The period's days in ``ranges`` (day-aligned) cached for ``zone`` (by start), those
+    missing (start, end), and the time before they were looked up (what a save of the
+    missing ones is checked by)."""
     read_at = int(time.time() * 1000)
-    cached = {
-        start: counts
-        for start, _end, counts in await store.report_days(
-            site_id, zone, period.since_ms, period.until_ms
-        )
-    }
-    missing = [(a, b) for a, b in itertools.pairwise(day_edges(period)) if a not in cached]
+    cached: dict[int, Counts] = {}
+    for since, until in ranges:
+        cached |= {
+            start: counts
+            for start, _end, counts in await store.report_days(site_id, zone, since, until)
+        }
+    missing = [
+        (a, b)
+        for a, b in itertools.pairwise(day_edges(period))
+        if a not in cached and any(since <= a < until for since, until in ranges)
+    ]
     return cached, missing, read_at
 
 
 async def _days(
-    store: MessageStore, site_id: int, period: Period, now: int
-) -> list[tuple[int, Counts]]:
-    """Each local day of the period with its counts: cached, else counted (and cached once
+    store: MessageStore, site_id: int, period: Period, now: int, ranges: Sequence[Span]
+) -> dict[int, Counts]:
+    """Each local day of ``ranges`` with its counts: cached, else counted (and cached once
     it has ended)."""
     zone = period.zone.key
-    cached, missing, read_at = await cached_days(store, site_id, period, zone)
+    cached, missing, read_at = await cached_days(store, site_id, period, zone, ranges)
     if missing:
         slots = await _slots(store, site_id, missing[0][0], missing[-1][1])
         made: dict[int, Counts] = {a: {} for a, _ in missing}
@@ -147,7 +193,7 @@ async def _days(
         ended = [(a, ends[a], made[a]) for a in starts if ends[a] <= now]
         if ended:
             await store.save_report_days(site_id, zone, ended, read_at)
-    return sorted(cached.items())
+    return cached
 
 
 async def _slots(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 
-from server.services.reports import visits
+from server.services.reports import rollups, visits
 from server.services.reports.figures import DAY_NAMES, Figure, share
 from server.services.reports.period import Period
 from server.services.reports.tally import cached_days
@@ -121,28 +121,38 @@ async def visit_days(
     goal_path: str,
     read: VisitReader,
     now_ms: int,
-) -> list[tuple[int, Counts]]:
+) -> tuple[list[tuple[int, Counts]], list[Counts]]:
+    """The site's counts for the period's buckets by start (days, or whole weeks in a
+    report by week) and the parts of its total (``report_rollups``)."""
     zone = PREFIX + period.zone.key
-    cached, missing, read_at = await cached_days(store, site_id, period, zone)
-    if missing:
-        found, traits = await read(site_id, missing[0][0], missing[-1][1], goal_path)
-        made = count_visits(period, found, traits, missing)
-        cached |= made
-        ended = [(a, b, made[a]) for a, b in missing if b <= now_ms]
-        if ended:
-            await store.save_report_days(site_id, zone, ended, read_at)
-    return sorted(cached.items())
+
+    async def days_of(ranges: Sequence[tuple[int, int]]) -> dict[int, Counts]:
+        cached, missing, read_at = await cached_days(store, site_id, period, zone, ranges)
+        if missing:
+            found, traits = await read(site_id, missing[0][0], missing[-1][1], goal_path)
+            made = count_visits(period, found, traits, missing)
+            cached |= made
+            ended = [(a, b, made[a]) for a, b in missing if b <= now_ms]
+            if ended:
+                await store.save_report_days(site_id, zone, ended, read_at)
+        return cached
+
+    return await rollups.spans(store, site_id, period, zone, now_ms, days_of, rollups.merged)
 
 
 def figures_of(
-    period: Period, days: Iterable[tuple[int, Counts]], goal_paths: Sequence[str]
+    period: Period,
+    buckets_of: Iterable[tuple[int, Counts]],
+    parts: Iterable[Counts],
+    goal_paths: Sequence[str],
 ) -> dict[str, Figure]:
     buckets: list[Counts] = [{} for _ in period.starts]
-    total: Counts = {}
-    for start, counts in days:
+    for start, counts in buckets_of:
         if (i := period.bucket(start)) is not None:
             merge(buckets[i], branch(counts, "v"))
-            merge(total, counts)
+    total: Counts = {}
+    for counts in parts:
+        merge(total, counts)
     v = branch(total, "v")
     return {
         "visits": Figure(

@@ -184,8 +184,9 @@ class MongoReportCounts:
 
     async def _forget_days(self, site_id: int, since_ms: int, until_ms: int) -> None:
         """Drop the site's cached days that hold any instant of ``[since, until]``."""
-        # A day starts at most 26 hours before an instant in it: the index range stays short.
-        starts = {"$lte": until_ms, "$gt": since_ms - 26 * 3_600_000}
+        # A cached span (day, week, month) starts at most LONGEST_SPAN_MS before an instant
+        # in it: the index range stays short.
+        starts = {"$lte": until_ms, "$gt": since_ms - rc.LONGEST_SPAN_MS}
         await self._report_days.delete_many(
             {"site_id": site_id, "start_ms": starts, "end_ms": {"$gt": since_ms}}
         )

@@ -28,10 +28,14 @@ from typing import Any
 from server.storage.messages.reports import ConversationFacts, Writer, slot_of
 
 Counts = dict[str, Any]
-# Cached days (``report_days``) are forgotten over a span: every day, or the day before a
-# new conversation too (a visit of the day before can be the one that now has a chat).
+# Cached days, weeks and months (``report_days``) are forgotten over a span: every day,
+# or the day before a new conversation too (a visit of the day before can be the one that
+# now has a chat).
 ALL_TIME = (0, 2**62)
 VISIT_REACH_MS = 86_400_000
+# The longest span cached (a month of local days; a day, a week or a month starts at most
+# this long before an instant in it), so a change drops them through a short index range.
+LONGEST_SPAN_MS = 32 * 86_400_000
 Path = tuple[str, ...]
 Part = tuple[int, Path]  # (slot_ms, path), each adding one
 

@@ -45,10 +45,11 @@ SLOT = (
     "agent = agent + excluded.agent, positive = positive + excluded.positive, "
     "neutral = neutral + excluded.neutral, negative = negative + excluded.negative"
 )
-# A day starts at most 26 hours before an instant in it: the index range stays short.
+# A cached span (day, week, month) starts at most LONGEST_SPAN_MS before an instant in it:
+# the index range stays short.
 DROP_DAYS = (
     "DELETE FROM report_days WHERE site_id = ? AND start_ms <= ? AND start_ms > ? - "
-    f"{26 * 3_600_000} AND end_ms > ?"
+    f"{rc.LONGEST_SPAN_MS} AND end_ms > ?"
 )
 
 Change = Callable[[ConversationFacts], ConversationFacts]
