@@ -343,10 +343,9 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.conversations_key] = conversations
     app[keys.presence_key] = presence
     app[keys.report_recorder_key] = recorder
-    app[keys.reports_key] = ReportService(
-        store, console.team, missed, recorder.settled, hours=hours
-    )
-    app[keys.report_upkeep_key] = ReportUpkeep(store)
+    reports = ReportService(store, console.team, missed, recorder.settled, hours=hours)
+    app[keys.reports_key] = reports
+    app[keys.report_upkeep_key] = ReportUpkeep(store, reports)
     notices = AgentNotices(
         mail.queue,
         store,

@@ -22,8 +22,9 @@ import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -79,6 +80,7 @@ FIGURES = (
     "sentiment",
     *VISIT_FIGURES,
 )
+WARM_FOR_MS = 31 * 86_400_000  # a time zone not read for this long is no longer warmed
 # Figures whose times are counted within business hours only when a report asks.
 TIMED_FIGURES = frozenset({"summary", "response_times", "response_distribution", "team"})
 
@@ -216,6 +218,10 @@ class ReportService:
         self._store = store
         self._team = team
         self._hours = hours  # each site's business hours, for "business hours only"
+        # (site, time zone) of the reports read on this node, and when: the upkeep caches
+        # their last day once it has ended, so no reader pays for counting it.
+        self._zones_read: dict[tuple[int, str], int] = {}
+        self._warmed: set[tuple[int, str, date]] = set()
         self._missed = missed  # told when a site's missed time changes
         self._settled = settled  # the recorder's facts on their way, written first
 
@@ -245,6 +251,8 @@ class ReportService:
             for site_id in site_ids
         }
         now = now_ms if now_ms is not None else _now_ms()
+        for site_id in site_ids:
+            self._zones_read[(site_id, period.zone.key)] = now
         if self._settled is not None:
             await self._settled()
         counted = await report_tally.tally(self._store, site_ids, period, missed_after_ms, now)
@@ -280,6 +288,33 @@ class ReportService:
         if wanted_visits:
             found |= await self._visit_figures(site_ids, period, wanted_visits, now)
         return period, {name: found[name] for name in names}
+
+    async def warm(self, now_ms: int) -> int:
+        """Cache, for each site and time zone read here in the last month, the local day
+        that ended last (and the week or month that ended with it); how many were made."""
+        made = 0
+        for (site_id, zone), read_ms in list(self._zones_read.items()):
+            if now_ms - read_ms > WARM_FOR_MS:
+                del self._zones_read[(site_id, zone)]
+                continue
+            today = datetime.fromtimestamp(now_ms / 1000, UTC).astimezone(ZoneInfo(zone)).date()
+            yesterday = today - timedelta(days=1)
+            if (site_id, zone, yesterday) in self._warmed:
+                continue
+            spans = [(yesterday, yesterday, "day")]
+            if today.weekday() == 0:
+                spans.append((today - timedelta(days=7), yesterday, "week"))
+            if today.day == 1:
+                spans.append((yesterday.replace(day=1), yesterday, "day"))
+            for first, last, interval in spans:
+                query = {"from": first.isoformat(), "to": last.isoformat(), "tz": zone}
+                await self.figures([site_id], query | {"interval": interval}, now_ms=now_ms)
+            self._zones_read[(site_id, zone)] = read_ms  # warming is no reading
+            self._warmed.add((site_id, zone, yesterday))
+            made += 1
+        recent = datetime.fromtimestamp(now_ms / 1000, UTC).date() - timedelta(days=3)
+        self._warmed = {w for w in self._warmed if w[2] >= recent}
+        return made
 
     async def with_business_hours(self, site_ids: Sequence[int]) -> list[int]:
         """The sites that have business hours (a report may count its times in them)."""
