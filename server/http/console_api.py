@@ -67,6 +67,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/v1/sites/{site_id}/workflow", "list_workflow"),
     ("POST", "/api/v1/sites/{site_id}/tags", "add_tag"),
     ("PATCH", "/api/v1/sites/{site_id}/tags/{tag_id}", "recolor_tag"),
+    ("PUT", "/api/v1/sites/{site_id}/tags/{tag_id}/name", "rename_tag"),
     ("DELETE", "/api/v1/sites/{site_id}/tags/{tag_id}", "remove_tag"),
     ("PUT", "/api/v1/sites/{site_id}/assignment", "set_assignment"),
 ]

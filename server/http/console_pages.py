@@ -78,7 +78,7 @@ SECTIONS: dict[str, tuple[str, Action, tuple[str, ...]]] = {
     "inbox": (
         "Inbox",
         Action.VIEW_SETTINGS,
-        ("add_tag", "recolor_tag", "remove_tag", "set_assignment"),
+        ("add_tag", "recolor_tag", "rename_tag", "remove_tag", "set_assignment"),
     ),
 }
 
@@ -104,6 +104,7 @@ NOTICES = {
     "delete_reply": "Saved reply removed.",
     "add_tag": "Tag added. Agents can put it on conversations from the chat header.",
     "recolor_tag": "Colour changed.",
+    "rename_tag": "Tag renamed, on every conversation that had it too.",
     "remove_tag": "Tag removed, and taken off every conversation that had it.",
     "set_assignment": "Saved. New conversations are assigned this way from now on.",
     "set_retention": "Saved. The next cleanup runs within the hour.",

@@ -134,6 +134,7 @@ async def test_owner_of_a_cannot_touch_site_b(app, team, api, socket_client, bas
         "redeliver_webhook": {"endpoint_id": ids["endpoint_id"], "delivery_id": ids["delivery_id"]},
         "delete_webhook": {"endpoint_id": ids["endpoint_id"]},
         "recolor_tag": {"tag_id": ids["tag_id"], "color": "#000000"},
+        "rename_tag": {"tag_id": ids["tag_id"], "name": "renamed"},
         "remove_tag": {"tag_id": ids["tag_id"]},
     }
     for op, data in sub.items():

@@ -97,6 +97,7 @@ async def prepare(app, team: Team, role: str) -> dict[str, dict[str, Any]]:
         "add_tag": {"name": "billing", "color": "#dc2626"},
         "recolor_tag": {"tag_id": recolored["tag"]["id"], "color": "#333333"},
         "remove_tag": {"tag_id": dropped["tag"]["id"]},
+        "rename_tag": {"tag_id": recolored["tag"]["id"], "name": "renamed"},
         "set_assignment": {"mode": "round_robin", "cap": 5},
     }
 

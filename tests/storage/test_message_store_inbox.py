@@ -226,6 +226,23 @@ async def test_a_deleted_tag_leaves_every_conversation_of_its_site(
     assert (await conversation_now(message_store, other)).tags == ("bug", "vip")
 
 
+async def test_a_renamed_tag_takes_the_old_names_place_on_its_sites_conversations(
+    message_store: MessageStore,
+) -> None:
+    first = await new_conversation(message_store)
+    second = await new_conversation(message_store)
+    other = await new_conversation(message_store, site_id=OTHER_SITE)
+    await message_store.tag_conversation(SITE, first.id, add=["bug", "vip"])
+    await message_store.tag_conversation(SITE, second.id, add=["vip"])
+    await message_store.tag_conversation(OTHER_SITE, other.id, add=["bug"])
+
+    assert await message_store.rename_site_tag(SITE, "bug", "defect") == 1
+
+    assert (await conversation_now(message_store, first)).tags == ("defect", "vip")
+    assert (await conversation_now(message_store, second)).tags == ("vip",)
+    assert (await conversation_now(message_store, other)).tags == ("bug",)
+
+
 # --- views and counts ---------------------------------------------------------------------
 
 

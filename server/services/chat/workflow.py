@@ -72,6 +72,13 @@ class WorkflowSettings:
     async def recolor_tag(self, site_id: int, tag_id: int, tag_color: Any) -> Tag:
         return await self._repo.recolor_tag(site_id, tag_id, color(tag_color))
 
+    async def rename_tag(self, site_id: int, tag_id: int, name: Any) -> tuple[Tag, str, int]:
+        """The renamed tag, its old name, and how many conversations now carry the new one."""
+        before, tag = await self._repo.rename_tag(site_id, tag_id, tag_name(name))
+        if before.name == tag.name:
+            return tag, before.name, 0
+        return tag, before.name, await self._store.rename_site_tag(site_id, before.name, tag.name)
+
     async def remove_tag(self, site_id: int, tag_id: int) -> tuple[Tag, int]:
         """The tag, gone from the site's list and from every conversation that had it."""
         tag = await self._repo.remove_tag(site_id, tag_id)

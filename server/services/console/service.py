@@ -374,6 +374,13 @@ class ConsoleService:
         )
         return {"tag": tag.to_wire()}, {"name": tag.name, "color": tag.color}
 
+    @operation("rename_tag", Action.EDIT_SETTINGS, "tag.renamed")
+    async def _rename_tag(self, call: Call) -> Result:
+        tag, old, retagged = await self._workflow().rename_tag(
+            call.site_id, int_field(call.data, "tag_id"), call.data.get("name")
+        )
+        return {"tag": tag.to_wire(), "conversations": retagged}, {"name": tag.name, "from": old}
+
     @operation("remove_tag", Action.EDIT_SETTINGS, "tag.removed")
     async def _remove_tag(self, call: Call) -> Result:
         tag_id = int_field(call.data, "tag_id")

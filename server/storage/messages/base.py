@@ -260,6 +260,10 @@ class MessageStore(OutboxStore, MailQueueStore, ReportStore, VisitReportStore, P
     async def untag_site(self, site_id: int, tag: str) -> int:
         """Take a deleted tag off every conversation of the site; how many changed."""
 
+    async def rename_site_tag(self, site_id: int, old: str, new: str) -> int:
+        """A renamed tag: every conversation of the site carrying ``old`` carries ``new`` in
+        its place; how many changed."""
+
     # --- messages ---------------------------------------------------------------------
     async def append_message(self, message: Message) -> Appended:
         """Store ``message`` unless one with its ``client_id`` exists in the conversation.

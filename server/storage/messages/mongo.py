@@ -504,6 +504,17 @@ class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports, MongoReportCo
         )
         return result.modified_count
 
+    async def rename_site_tag(self, site_id: int, old: str, new: str) -> int:
+        changed = 0
+        cursor = self._conversations.find({"site_id": site_id, "tags": old}, {"tags": 1})
+        for document in [d async for d in cursor]:
+            result = await self._conversations.update_one(
+                {"_id": document["_id"], "tags": old},
+                {"$set": {"tags": rules.renamed_tag(document["tags"], old, new)}},
+            )
+            changed += result.modified_count
+        return changed
+
     # --- messages ---------------------------------------------------------------------
 
     async def append_message(self, message: Message) -> Appended:

@@ -138,6 +138,11 @@ def raises_unread(message: Message) -> str | None:
     return counter_raised_by(message.author.kind) if message.kind is MessageKind.MESSAGE else None
 
 
+def renamed_tag(tags: Sequence[str], old: str, new: str) -> list[str]:
+    """``tags`` with ``old`` called ``new`` in its place (once, order kept)."""
+    return list(dict.fromkeys(new if t == old else t for t in tags))
+
+
 def retagged(tags: Sequence[str], add: Sequence[str], remove: Sequence[str]) -> list[str]:
     """``tags`` with ``add`` appended (each once) and ``remove`` taken out, order kept."""
     kept = [t for t in tags if t not in remove]

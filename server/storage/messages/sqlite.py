@@ -575,6 +575,22 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
 
         return await self._writes.run(change)
 
+    async def rename_site_tag(self, site_id: int, old: str, new: str) -> int:
+        def change(conn: sqlite3.Connection) -> int:
+            rows = conn.execute(
+                "SELECT id, tags FROM conversations WHERE site_id = ? AND EXISTS ("
+                "  SELECT 1 FROM json_each(conversations.tags) WHERE value = ?)",
+                (site_id, old),
+            ).fetchall()
+            for conversation_id, tags in rows:
+                conn.execute(
+                    "UPDATE conversations SET tags = ? WHERE id = ?",
+                    (to_json(rules.renamed_tag(json.loads(tags), old, new)), conversation_id),
+                )
+            return len(rows)
+
+        return await self._writes.run(change)
+
     # --- messages ---------------------------------------------------------------------
 
     async def append_message(self, message: Message) -> Appended:

@@ -55,6 +55,19 @@ class WorkflowRepository:
             row.color = color
         return _tag(row)
 
+    async def rename_tag(self, site_id: int, tag_id: int, name: str) -> tuple[Tag, Tag]:
+        """(the tag as it was, as it is now)."""
+        try:
+            async with self._sessions.begin() as session:
+                row = await session.get(TagRow, tag_id)
+                if row is None or row.site_id != site_id:
+                    raise NotFound("no such tag")
+                before = _tag(row)
+                row.name = name
+        except IntegrityError:
+            raise Conflict(f"The tag “{name}” exists already", field="name") from None
+        return before, _tag(row)
+
     async def remove_tag(self, site_id: int, tag_id: int) -> Tag:
         async with self._sessions.begin() as session:
             row = await session.get(TagRow, tag_id)
