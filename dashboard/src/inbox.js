@@ -308,6 +308,9 @@ export function createInbox({ root, store, sync, nav, typing }) {
     chrome();
   });
   store.on("counts", paintViews);
+  store.on("missed", () => {
+    for (const c of store.state.conversations.values()) if (rows.has(c.id)) paint(c);
+  });
   store.on("desk", () => {
     paintViews();
     renderAll();

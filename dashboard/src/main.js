@@ -7,6 +7,7 @@ import { createChat } from "./chat.js";
 import { createContacts } from "./contacts.js";
 import { createCounts } from "./counts.js";
 import { createInbox } from "./inbox.js";
+import { createMissedClock } from "./missed-clock.js";
 import { createNav } from "./nav.js";
 import { createPresence } from "./presence.js";
 import { createSearch } from "./search.js";
@@ -74,6 +75,7 @@ function main() {
   const sound = createSound({ agentId: store.state.agent.id, settings, store, socket, nav });
   createSettingsPopover({ settings, sound });
   createInbox({ root: document.getElementById("inbox-view"), store, sync, nav, typing });
+  createMissedClock({ store, sync });
   const profile = createVisitorProfile({ store, openVisitor, nav });
   createVisitors({ root: document.getElementById("visitors-view"), store, openVisitor, typing, nav, profile });
   createAnalytics({ root: document.getElementById("analytics-view"), store });

@@ -10,6 +10,7 @@
 //   visitor_left(id) · joined({site_id, visitor_id, conversation_id})
 //   inbox(view) [view, sort or tag changed] · counts(counts) · desk(sites)
 //   conversation_event(e) [a domain event: resolved, assigned, …]
+//   missed() [a loaded conversation just waited past its site's missed time]
 
 /** ULIDs sort as strings; null sorts first. */
 export function compareIds(a, b) {

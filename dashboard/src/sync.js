@@ -101,5 +101,5 @@ export function createSync({ socket, api, store }) {
     if (socket.connected) loadConversations();
   });
 
-  return { loadConversations, loadVisitors, loadDesk, reload };
+  return { loadConversations, loadVisitors, loadDesk, reload, refreshCounts };
 }

@@ -4,6 +4,7 @@ widget, and an assignment seen live by a second agent's dashboard."""
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from pathlib import Path
 
@@ -164,3 +165,27 @@ async def test_the_inbox_views_fit_a_desktop_and_a_phone(stage, browser):
     await phone.locator(".conv", has_text="valve leaks").click()
     await expect(phone.get_by_role("button", name="Resolve", exact=True)).to_be_in_viewport()
     await shot(phone, "chat-tools-390")
+
+
+async def test_the_missed_count_ticks_when_a_conversation_waits_past_the_missed_time(
+    stage, browser
+):
+    visitor, _widget = await visitor_writes(browser, stage, "Is the Ridge 4 waterproof?")
+    await visitor.context.close()
+    [conversation] = await stage.app[message_store_key].list_conversations([stage.tenant.site.id])
+    # Twenty seconds short of the site's five minutes: nothing is said on the socket when
+    # they pass, the dashboard has to notice by itself.
+    await wrote_minutes_ago(stage.app, conversation.id, stage.tenant.site.id, 5 - 20 / 60, "Hi?")
+
+    dana = await new_page(browser, viewport={"width": 1440, "height": 900})
+    await sign_in(dana, stage)
+    missed = dana.locator(".inbox-view[data-view=missed] .inbox-view-count")
+    waiting = dana.locator(".conv", has_text="Ridge 4").locator(".conv-waiting")
+    await expect(missed).to_have_text("0")
+    await expect(waiting).not_to_have_class(re.compile("is-missed"))
+    await dana.evaluate("window.notReloaded = true")
+
+    await expect(missed).to_have_text("1", timeout=40_000)
+    await expect(waiting).to_have_class(re.compile("is-missed"))
+    await expect(waiting).to_contain_text("Missed · waiting 5 min")
+    assert await dana.evaluate("window.notReloaded === true")
