@@ -23,7 +23,7 @@ function snoozeUntil(choice, now = new Date()) {
   return null; // until the visitor replies
 }
 
-export function createChatActions({ store, api, conversation }) {
+export function createChatActions({ store, api, conversation, visitor = () => null }) {
   const agent = store.state.agent || {};
 
   const statusPill = h("span", { class: "status-pill" });
@@ -46,7 +46,7 @@ export function createChatActions({ store, api, conversation }) {
     h("button", { class: "btn btn-primary btn-sm", type: "submit" }, "Transfer"),
     h("button", { class: "btn btn-quiet btn-sm", type: "button", onclick: cancelTransfer }, "Cancel"),
   );
-  const transcriptBtn = h("button", { class: "btn btn-quiet btn-sm chat-transcript", type: "button", title: "E-mail this conversation to the visitor", onclick: sendTranscript }, "Send transcript");
+  const transcriptBtn = h("button", { class: "btn btn-quiet btn-sm chat-transcript", type: "button", hidden: true, onclick: sendTranscript }, "Send transcript");
   const tagList = h("span", { class: "chat-tags" });
   const tagSelect = h("select", { class: "select select--sm chat-tag-add", "aria-label": "Add a tag", onchange: tagChosen });
   const el = h(
@@ -70,6 +70,10 @@ export function createChatActions({ store, api, conversation }) {
     resolveBtn.className = `btn btn-sm chat-resolve ${status === "resolved" ? "btn-secondary" : "btn-primary"}`;
     snoozeSelect.hidden = status === "resolved";
     snoozeSelect.value = "";
+    // Only a visitor who left an address can be sent the transcript.
+    const email = (visitor() || {}).email;
+    transcriptBtn.hidden = !email;
+    transcriptBtn.title = email ? `E-mail this conversation to ${email}` : "";
 
     const team = store.teamOf(c.site_id);
     const options = [h("option", { value: "" }, "Unassigned")];

@@ -64,6 +64,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
     store,
     api,
     conversation: () => current && (store.state.conversations.get(current.id) || current.conversation),
+    visitor: () => current && current.visitor,
   });
   const list = createMessageList({ agentId: agent.id, onRetry: retry, onAction: act, canAudit });
   const ghost = createGhost({ typing, keepBottom: (change) => keepBottom(change) });

@@ -14,7 +14,7 @@ import pytest
 from playwright.async_api import expect
 
 from server.keys import message_store_key, visitors_key
-from tests.browser.conftest import Stage, new_page, visitor_writes
+from tests.browser.conftest import Stage, agent_on, new_page, visitor_writes
 from tests.realtime.conftest import login_token
 from tests.support.smtp import SmtpInbox, smtp_inbox
 
@@ -73,6 +73,12 @@ async def test_the_away_form_leads_to_an_email_whose_link_reopens_the_chat(
         {"conversation_id": conversation.id, "client_id": "a-1", "text": "Yes! Green is back."},
     )
     assert sent["ok"], sent
+
+    # She left an address, so the dashboard offers to send her the transcript.
+    dana = await agent_on(browser, stage, "Green is back")
+    transcript = dana.get_by_role("button", name="Send transcript")
+    await expect(transcript).to_be_visible()
+    await expect(transcript).to_have_attribute("title", re.compile("to ana@example.com$"))
 
     for _ in range(300):
         if smtp.to("ana@example.com"):

@@ -37,6 +37,8 @@ async def test_resolve_and_reopen_are_seen_live_in_the_widget(stage, browser):
     await agent.locator(".conv", has_text="zip on my tent").click()
     resolve = agent.get_by_role("button", name="Resolve", exact=True)
     await expect(resolve).to_be_visible()
+    # No address given: there is nobody to send a transcript to, so it is not offered.
+    await expect(agent.get_by_role("button", name="Send transcript")).to_be_hidden()
     await resolve.click()
 
     await expect(widget.locator(".note", has_text="resolved the conversation")).to_be_visible()
