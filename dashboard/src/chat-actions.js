@@ -49,18 +49,37 @@ export function createChatActions({ store, api, conversation, visitor = () => nu
   const transcriptBtn = h("button", { class: "btn btn-quiet btn-sm chat-transcript", type: "button", hidden: true, onclick: sendTranscript }, "Send transcript");
   const tagList = h("span", { class: "chat-tags" });
   const tagSelect = h("select", { class: "select select--sm chat-tag-add", "aria-label": "Add a tag", onchange: tagChosen });
-  const el = h(
-    "div",
-    { class: "chat-tools", hidden: true },
-    h("div", { class: "chat-tools-row" }, statusPill, assignSelect, tagList, tagSelect, h("span", { class: "chat-tools-gap" }), transcriptBtn, snoozeSelect, resolveBtn),
-    noteForm,
+  // On a phone the tags, transcript and snooze fold into a "More" menu, so the tools stay
+  // one row; on a wider screen the menu's box does not exist (display: contents).
+  const moreItems = h("div", { class: "chat-more-items", id: "chat-more-items" }, tagList, tagSelect, h("span", { class: "chat-tools-gap" }), transcriptBtn, snoozeSelect);
+  const moreBtn = h(
+    "button",
+    { class: "icon-btn chat-more-btn", type: "button", "aria-label": "More actions", "aria-expanded": "false", "aria-controls": "chat-more-items", onclick: () => setMore(!moreOpen) },
+    h("span", { "aria-hidden": "true" }, "⋯"),
   );
+  const row = h("div", { class: "chat-tools-row" }, statusPill, assignSelect, moreItems, resolveBtn, moreBtn);
+  const el = h("div", { class: "chat-tools", hidden: true }, row, noteForm);
+
+  let moreOpen = false;
+  function setMore(open) {
+    moreOpen = open;
+    moreItems.classList.toggle("is-open", open);
+    moreBtn.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  document.addEventListener("click", (e) => moreOpen && !row.contains(e.target) && setMore(false));
+  el.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && moreOpen) {
+      setMore(false);
+      moreBtn.focus();
+    }
+  });
 
   const now = () => conversation();
 
   function paint() {
     const c = now();
     el.hidden = !c || !c.id;
+    if (el.hidden) setMore(false);
     if (el.hidden) return;
     const status = c.status === "closed" ? "resolved" : c.status || "open";
     statusPill.className = `status-pill status-pill--${status}`;
@@ -118,6 +137,7 @@ export function createChatActions({ store, api, conversation, visitor = () => nu
   async function sendTranscript() {
     const c = now();
     if (!c) return;
+    setMore(false);
     transcriptBtn.disabled = true;
     const ack = await api.sendTranscript(c.id);
     transcriptBtn.disabled = false;
@@ -136,6 +156,7 @@ export function createChatActions({ store, api, conversation, visitor = () => nu
     const c = now();
     const choice = snoozeSelect.value;
     if (!c || !choice) return;
+    setMore(false);
     const until = snoozeUntil(choice);
     run(() => api.snooze(c.id, until && until.toISOString()), until ? `Snoozed until ${fullDate(until.toISOString())}.` : "Snoozed until the visitor replies.");
   }

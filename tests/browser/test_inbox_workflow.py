@@ -166,6 +166,16 @@ async def test_the_inbox_views_fit_a_desktop_and_a_phone(stage, browser):
     await shot(phone, "inbox-views-390")
     await phone.locator(".conv", has_text="valve leaks").click()
     await expect(phone.get_by_role("button", name="Resolve", exact=True)).to_be_in_viewport()
+    # The chat's tools are one row on a phone; tags and snooze wait behind "More actions".
+    tools = await phone.locator(".chat-tools-row").bounding_box()
+    resolve = await phone.get_by_role("button", name="Resolve", exact=True).bounding_box()
+    assert tools["height"] < 2 * resolve["height"], tools
+    await expect(phone.get_by_label("Snooze")).to_be_hidden()
+    await phone.get_by_role("button", name="More actions").click()
+    await expect(phone.get_by_label("Snooze")).to_be_in_viewport()
+    await expect(phone.locator(".chat-more-items .tag-chip", has_text="bug")).to_be_visible()
+    await phone.keyboard.press("Escape")
+    await expect(phone.get_by_label("Snooze")).to_be_hidden()
     await shot(phone, "chat-tools-390")
 
 
