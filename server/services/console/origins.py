@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 
+@functools.lru_cache(maxsize=4096)  # a handful of origins, asked several times a connect
 def normalize_origin(value: str) -> str | None:
     """``scheme://host[:port]`` in lower case, default ports dropped; None if not an origin."""
     try:

@@ -18,6 +18,9 @@ class TokenSigner:
         self._secret = secret
         self._clock = clock
 
+    def now(self) -> float:
+        return self._clock()
+
     def issue(self, kind: str, subject: str, ttl_seconds: int, **claims: Any) -> str:
         now = int(self._clock())
         payload = {"typ": kind, "sub": subject, "iat": now, "exp": now + ttl_seconds, **claims}
