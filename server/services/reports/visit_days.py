@@ -31,16 +31,12 @@ VisitReader = Callable[
 PREFIX = "visits:"
 SEP = "\t"
 _ESCAPES = (("%", "%25"), (".", "%2E"), ("$", "%24"), (SEP, "%09"))
+_ESCAPE_TABLE = str.maketrans({raw: code for raw, code in _ESCAPES})  # all in one pass
 
 
 def key_of(*parts: str) -> str:
     """Parts joined into a key that is a safe MongoDB field name too."""
-    escaped = []
-    for part in parts:
-        for raw, code in _ESCAPES:
-            part = part.replace(raw, code)
-        escaped.append(part)
-    return SEP.join(escaped)
+    return SEP.join(part.translate(_ESCAPE_TABLE) for part in parts)
 
 
 def parts_of(key: str) -> tuple[str, ...]:
