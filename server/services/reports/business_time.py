@@ -19,12 +19,7 @@ from datetime import UTC, datetime
 
 from server.services.reports.period import Period
 from server.services.reports.tally import Tally
-from server.storage.messages.report_counts import (
-    Path,
-    add,
-    conversation_parts,
-    difference,
-)
+from server.storage.messages.report_counts import Path, conversation_parts, difference
 from server.storage.messages.reports import ConversationFacts
 
 # A first response this long after the conversation began, in a period that neither
@@ -73,9 +68,7 @@ def in_business_hours(
             if (i := period.bucket(slot)) is None:
                 continue
             for path, n in changes.items():
-                add(found.buckets[i], path, n)
-                if found._total is not None:  # a total read from cached weeks or months
-                    add(found._total, path, n)
+                found.add(i, path, n)
 
 
 def span_of(facts: Sequence[ConversationFacts]) -> tuple[datetime, datetime] | None:

@@ -4,8 +4,9 @@ The stores keep counts per site and UTC quarter hour (``storage/messages/report_
 and the messages per quarter hour. A report by day or week reads local days: each day
 that has ended is cached by the store for the time zone the first time a report reads it
 (then a year is 365 records, not 35,000 quarter hours), and the cache forgets a day as soon
-as one of its quarter hours is counted again. Today, and reports by hour, read the
-quarter hours themselves.
+as one of its quarter hours is counted again; whole weeks and months are cached beside the
+days (``report_rollups``: a year by week is 52 records, a year by day takes its total from
+12). Today, and reports by hour, read the quarter hours themselves.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from server.services.reports import rollups
 from server.services.reports.period import Interval, Period, midnight_ms
 from server.services.reports.rollups import Span
 from server.storage.messages.base import MessageStore
-from server.storage.messages.report_counts import Counts, add, merge
+from server.storage.messages.report_counts import Counts, Path, add, merge
 from server.storage.messages.reports import MessageSlot
 
 MESSAGE_COUNTS = ("visitor", "agent", "positive", "neutral", "negative")
@@ -32,6 +33,12 @@ class Tally:
     buckets: list[Counts]  # one per bucket of the period, every site added up
     hours: list[list[int]] = field(default_factory=lambda: [[0] * 24 for _ in range(7)])
     _total: Counts | None = None
+
+    def add(self, bucket: int, path: Path, n: int) -> None:
+        """Add ``n`` to one count of a bucket (and of the total, when read already)."""
+        add(self.buckets[bucket], path, n)
+        if self._total is not None:
+            add(self._total, path, n)
 
     @property
     def total(self) -> Counts:
