@@ -124,6 +124,20 @@ class VisitorProfile(Ok):
     visitor: dict[str, Any]
 
 
+class VisitorExport(Ok):
+    export: dict[str, Any] = Field(
+        description="exported_at, visitor, page_views, conversations, messages, attachments"
+    )
+
+
+class Erased(Reply):
+    files_deleted: int
+
+
+class VisitorErased(Ok):
+    erased: Erased
+
+
 class BusinessHoursUse(Reply):
     site_ids: list[int] = Field(description="the sites asked for that have business hours")
     applied: bool = Field(description="times counted within those hours (business_hours=true)")

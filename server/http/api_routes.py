@@ -12,6 +12,7 @@ from server.http import (
     api,
     inbox_api,
     openapi,
+    privacy_api,
     replies_api,
     reports,
     search,
@@ -66,6 +67,10 @@ def setup(router: web.UrlDispatcher, registry: ApiRegistry) -> None:
         summary="Visitors online now", tag=tag, reply=r.OnlineVisitors)  # fmt: skip
     add(router, "GET", f"{SITE}/visitors/{{visitor_id}}", analytics.visitor_profile,
         summary="A visitor's profile", tag=tag, reply=r.VisitorProfile)  # fmt: skip
+    add(router, "GET", f"{SITE}/visitors/{{visitor_id}}/export", privacy_api.export_visitor,
+        summary="Export a visitor's data", tag=tag, reply=r.VisitorExport)  # fmt: skip
+    add(router, "DELETE", f"{SITE}/visitors/{{visitor_id}}", privacy_api.erase_visitor,
+        summary="Erase a visitor", tag=tag, reply=r.VisitorErased)  # fmt: skip
     add(router, "GET", "/api/v1/contacts", search.contacts, summary="Contacts",
         tag=tag, query=m.ContactsQuery, reply=r.ContactPage)  # fmt: skip
 

@@ -72,6 +72,10 @@ ROUTES: list[tuple[str, str, str]] = [
     ("PUT", "/api/v1/sites/{site_id}/assignment", "set_assignment"),
 ]
 
+# Routed by the documented REST API (``api_routes.py``), on the same paths, so that the
+# site's API keys reach them too and the OpenAPI document describes them.
+IN_THE_REST_API = frozenset({"export_visitor", "erase_visitor"})
+
 
 def request_ip(request: web.Request) -> str | None:
     return client_ip(
@@ -136,5 +140,6 @@ async def change_password(request: web.Request) -> web.Response:
 
 def setup(router: web.UrlDispatcher) -> None:
     for method, path, operation in ROUTES:
-        router.add_route(method, path, _handler(operation))
+        if operation not in IN_THE_REST_API:
+            router.add_route(method, path, _handler(operation))
     router.add_post("/api/v1/me/password", change_password)

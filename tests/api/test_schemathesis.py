@@ -106,6 +106,8 @@ def test_the_api_keeps_to_its_document(live):
     failures: list[str] = []
     answered: dict[str, set[int]] = {}
     operations = [result.ok() for result in schema.get_all_operations()]
+    # Erasing the seeded visitor goes last: every other operation still finds them.
+    operations.sort(key=lambda operation: operation.method.upper() == "DELETE")
     assert len(operations) >= 16
     for operation in operations:
         name = f"{operation.method.upper()} {operation.path}"

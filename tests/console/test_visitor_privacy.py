@@ -4,6 +4,8 @@ admins and owners only, written to the audit log."""
 
 from __future__ import annotations
 
+import aiohttp
+
 from server.domain import Attachment, Author, AuthorKind, Message, MessageKind
 from server.keys import console_key, message_store_key, settings_key
 from tests.console.conftest import SHOP_A, browser_session, csrf_of
@@ -128,3 +130,55 @@ async def test_the_privacy_page_sets_retention_exports_and_erases(app, team, bas
             assert "Visitor erased" in await r.text()
         assert await app[message_store_key].get_visitor(team.site.id, session["visitor_id"]) is None
         assert not (uploads / NAME).exists()
+
+
+async def test_a_sites_api_key_exports_and_erases_its_visitors(app, team, api, base_url) -> None:
+    """The site's own backend answers a visitor's request for their data with its key."""
+    visitor, session, uploads = await _visitor_with_a_chat(app, team, base_url)
+    visitor_id = session["visitor_id"]
+    _, made = await api.request(
+        "POST", f"/api/v1/sites/{team.site.id}/keys/primary", team.owner.token
+    )
+    key = made["key"]
+    _, other = await api.request(
+        "POST", f"/api/v1/sites/{team.other_site.id}/keys/primary", team.other_owner.token
+    )
+    conversation_id = (await visitor.call("history", {}))["messages"][0]["conversation_id"]
+    status, _ = await api.request("POST", f"/api/v1/conversations/{conversation_id}/resolve", key)
+    assert status == 200
+    rated = await visitor.call(
+        "rate_conversation", {"conversation_id": conversation_id, "score": "good"}
+    )
+    assert rated["ok"], rated
+    path = f"/api/v1/sites/{team.site.id}/visitors/{visitor_id}"
+
+    status, body = await api.request("GET", f"{path}/export", key)
+    assert status == 200, body
+    assert body["export"]["visitor"]["id"] == visitor_id
+    assert body["export"]["conversations"][0]["rating"]["score"] == "good"
+    assert "SECRET" not in str(body)
+    # A key is for its own site, and manages nothing else there.
+    status, body = await api.request("GET", f"{path}/export", other["key"])
+    assert (status, body["code"]) == (403, "forbidden")
+    status, body = await api.request("GET", f"/api/v1/sites/{team.site.id}/team", key)
+    assert (status, body["code"]) == (403, "forbidden")
+
+    status, body = await api.request("DELETE", path, key)
+    assert status == 200, body
+    assert body["erased"]["files_deleted"] == 1
+    assert not (uploads / NAME).exists()
+    assert await app[message_store_key].get_visitor(team.site.id, visitor_id) is None
+    status, body = await api.request("DELETE", path, key)
+    assert (status, body["code"]) == (404, "not_found")
+
+    status, body = await api.request("GET", f"/api/v1/sites/{team.site.id}/audit", team.owner.token)
+    by_key = [e for e in body["entries"] if e["action"] in ("visitor.exported", "visitor.erased")]
+    assert {e["detail"]["api_key"] for e in by_key} == {"API key (primary)"}
+    await visitor.close()
+
+
+async def test_export_and_erase_are_in_the_api_document(base_url) -> None:
+    async with aiohttp.ClientSession() as http, http.get(f"{base_url}/api/openapi.json") as r:
+        paths = (await r.json())["paths"]
+    visitor = "/api/v1/sites/{site_id}/visitors/{visitor_id}"
+    assert "get" in paths[f"{visitor}/export"] and "delete" in paths[visitor]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 
 import pytest
 import socketio
@@ -99,6 +100,9 @@ async def test_redis_outage_acks_truthfully_refuses_fast_and_recovers(cluster) -
     after = await visitor.call("send_message", {"client_id": "c-after", "text": "after"})
     assert after["ok"]
     assert "c-after" in await _messages_heard(agent, within=10)
+    # Nothing lost, nothing stored twice (the resend was the same message).
+    stored = Counter(doc["client_id"] for doc in cluster.stored_messages())
+    assert stored == {"c-before": 1, "c-during": 1, "c-after": 1}, stored
     # The restarted Redis lost presence; the nodes put back who is connected to them.
     assert await _online(agent, session["visitor_id"], within=15)
     await visitor.close()

@@ -72,4 +72,7 @@ async def test_rolling_restart_under_traffic_loses_and_duplicates_nothing(cluste
     assert not not_stored, f"{len(not_stored)} acknowledged messages are not in the store"
     assert set(stored) == sent
     assert not duplicated, duplicated
+    # Delayed by nothing: no send waited out the widget's ack timeout; a send the closing
+    # node could not answer failed at once with its connection and went again on the next.
+    assert "TimeoutError" not in tally.failures, tally.failures
     assert all(seconds < EXIT_WITHIN for seconds in exit_seconds), exit_seconds

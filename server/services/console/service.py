@@ -22,7 +22,7 @@ from server.services.console.sites import SiteService
 from server.services.team.api_keys import ApiKeyService
 from server.services.team.auth import AgentContext
 from server.services.team.invites import InviteService, parse_role
-from server.services.team.permissions import Action, permits, require
+from server.services.team.permissions import Action, permits, require, require_key
 from server.services.team.service import TeamService
 from server.services.visitors.blocking import BlockingService
 from server.services.visitors.identity import IdentityService
@@ -138,7 +138,7 @@ class ConsoleService:
             return result
         if site_id is None:
             raise InvalidInput("site_id is required")
-        role = require(await self.team.role_of(site_id, actor.ctx.agent.id), op.action)
+        role = await self._role(actor, site_id, op.action)
         result, detail = await op.handler(self, Call(actor, site_id, role, data))
         if op.audit and detail is not None:
             await self._record(op, actor, site_id, detail)
@@ -146,6 +146,12 @@ class ConsoleService:
             if self.gate is not None:
                 self.gate.forget(site_id)  # blocks and switches apply to the next message
         return result
+
+    async def _role(self, actor: Actor, site_id: int, action: Action) -> Role:
+        if actor.ctx.is_api_key:  # a key is for its own site only
+            actor.ctx.require_member(site_id)
+            return require_key(action)
+        return require(await self.team.role_of(site_id, actor.ctx.agent.id), action)
 
     async def role_in(self, ctx: AgentContext, site_id: int) -> Role | None:
         """The caller's current role (fresh from the database, not the session's copy)."""
@@ -157,7 +163,7 @@ class ConsoleService:
             site_id=site_id,
             agent_id=actor.ctx.agent.id or None,
             ip=actor.ip,
-            detail=detail,
+            detail={**detail, "api_key": actor.ctx.agent.name} if actor.ctx.is_api_key else detail,
         )
 
     @operation("create_site", Action.CREATE_SITE, "site.created")

@@ -59,6 +59,11 @@ class AgentContext:
     def site_ids(self) -> list[int]:
         return [m.site_id for m in self.memberships]
 
+    @property
+    def is_api_key(self) -> bool:
+        """A site's server-side API key (``ApiKeyService.authenticate``), not a person."""
+        return self.agent.id == 0
+
     def role_in(self, site_id: int) -> Role | None:
         return next((m.role for m in self.memberships if m.site_id == site_id), None)
 

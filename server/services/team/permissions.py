@@ -86,6 +86,11 @@ RULES: dict[Action, Rule] = {
 }
 
 
+# What a site's server-side API key may do in its own site: chat like an agent, and answer
+# a visitor's request for their data (export, erasure) from the site's own backend.
+API_KEY_ACTIONS = frozenset({Action.CHAT, Action.VISITOR_DATA})
+
+
 def permits(role: Role | None, action: Action) -> bool:
     return role is not None and RANK[role] >= RANK[RULES[action].least]
 
@@ -102,16 +107,24 @@ def require(role: Role | None, action: Action) -> Role:
     return role
 
 
+def require_key(action: Action) -> Role:
+    """An API key acts as an agent of its site, for the actions keys may do."""
+    if action not in API_KEY_ACTIONS:
+        raise Forbidden("an API key may not do that; sign in as an admin or owner")
+    return Role.AGENT
+
+
 def markdown() -> str:
     """The table as docs/permissions.md shows it."""
     roles = [Role.AGENT, Role.ADMIN, Role.OWNER]
     lines = [
-        "| action | what it covers | " + " | ".join(r.value for r in roles) + " |",
-        "|---|---|" + "---|" * len(roles),
+        "| action | what it covers | " + " | ".join(r.value for r in roles) + " | API key |",
+        "|---|---|" + "---|" * (len(roles) + 1),
     ]
     for action, rule in RULES.items():
         marks = " | ".join("yes" if permits(r, action) else "—" for r in roles)
-        lines.append(f"| `{action.value}` | {rule.what} | {marks} |")
+        key = "yes" if action in API_KEY_ACTIONS else "—"
+        lines.append(f"| `{action.value}` | {rule.what} | {marks} | {key} |")
     return "\n".join(lines) + "\n"
 
 
