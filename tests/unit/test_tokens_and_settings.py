@@ -52,6 +52,20 @@ def test_settings_from_env_parses_and_names_bad_variables(tmp_path):
         Settings.from_env({**env, "PORCHLIGHT_TRUSTED_PROXIES": "not-an-ip"})
 
 
+def test_rate_limits_are_set_per_installation_and_a_bad_one_is_named(tmp_path):
+    env = {
+        "PORCHLIGHT_DATA_DIR": str(tmp_path),
+        "PORCHLIGHT_RATE_LIMIT_MESSAGE_VISITOR": "5/10 seconds; 30/minute",
+    }
+    rules = Settings.from_env(env).rate_limits
+    assert rules.message_visitor == "5/10 seconds; 30/minute"
+    assert rules.sign_in_account == "10/15 minutes"  # the others keep their defaults
+
+    bad = {**env, "PORCHLIGHT_RATE_LIMIT_SIGN_IN_ADDRESS": "lots"}
+    with pytest.raises(ConfigError, match="PORCHLIGHT_RATE_LIMIT_SIGN_IN_ADDRESS"):
+        Settings.from_env(bad)
+
+
 def test_page_info_cuts_long_values_and_refuses_non_web_urls():
     from server.domain import InvalidInput
     from server.services.commands import PageInfo

@@ -35,11 +35,24 @@ class FakeCloudinary:
     api_key: str
     api_secret: str
     uploads: list[dict[str, Any]] = field(default_factory=list)
+    destroyed: list[str] = field(default_factory=list)  # public ids
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_post("/v1_1/{cloud}/{resource_type}/upload", self.upload)
+        app.router.add_post("/v1_1/{cloud}/{resource_type}/destroy", self.destroy)
         return app
+
+    async def destroy(self, request: web.Request) -> web.Response:
+        """The Upload API's destroy: the same signature rule; answers ``{"result": "ok"}``."""
+        form = await request.post()
+        params = {k: str(v) for k, v in form.items() if k not in SIGNATURE_EXCLUDED}
+        to_sign = "&".join(f"{k}={v}".replace("&", "%26") for k, v in sorted(params.items()))
+        expected = hashlib.sha1((to_sign + self.api_secret).encode()).hexdigest()
+        if form.get("api_key") != self.api_key or form.get("signature") != expected:
+            return _error(401, "Invalid Signature")
+        self.destroyed.append(params["public_id"])
+        return web.json_response({"result": "ok"})
 
     async def upload(self, request: web.Request) -> web.Response:
         if request.match_info["cloud"] != self.cloud:

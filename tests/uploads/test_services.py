@@ -11,6 +11,7 @@ from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 from server.app import create_app
+from server.keys import console_key
 from tests.realtime.conftest import PAGE_A, SHOP_A
 from tests.support.apps import make_settings
 from tests.uploads import pictures
@@ -73,6 +74,23 @@ async def test_a_cloudinary_image_travels_in_a_message(upload, visitor):
     )
     assert ack["ok"] is True, ack
     assert ack["message"]["attachments"][0]["url"] == uploaded["url"]
+
+
+async def test_erasing_the_visitor_destroys_their_image_on_cloudinary(
+    app, upload, visitor, tenant, cloudinary
+):
+    uploaded = (await upload(pictures.png(300, 200))).attachment
+    ack = await visitor.call(
+        "send_message", {"client_id": "c-cdn", "attachments": [{"ref": uploaded["ref"]}]}
+    )
+    assert ack["ok"] is True, ack
+
+    erased = await app[console_key].console.privacy.erase(
+        tenant.site.id, visitor.session["visitor_id"]
+    )
+
+    assert erased == {"files_deleted": 1}
+    assert cloudinary.destroyed == [uploaded["name"]]
 
 
 async def test_a_refusing_cloudinary_means_a_clear_error_and_nothing_stored(
