@@ -12,6 +12,7 @@ connection closes.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -65,9 +66,15 @@ def source_of(entry: PageView | None) -> dict[str, Any] | None:
     """Where a visit came from: its landing page's UTM parameters and outside referrer."""
     if entry is None:
         return None
-    utm = utm_of(entry.url)
-    own_host = urlsplit(entry.url).hostname
-    referrer_host = urlsplit(entry.referrer).hostname if entry.referrer else None
+    source = _source(entry.url, entry.referrer)
+    return {**source, "utm": dict(source["utm"])}  # a copy: the cached one stays as it is
+
+
+@functools.lru_cache(maxsize=4096)  # a visitor list names the same landing pages many times
+def _source(url: str, referrer: str | None) -> dict[str, Any]:
+    utm = utm_of(url)
+    own_host = urlsplit(url).hostname
+    referrer_host = urlsplit(referrer).hostname if referrer else None
     external = referrer_host is not None and referrer_host != own_host
     if utm.get("source"):
         label = " / ".join(filter(None, (utm["source"], utm.get("medium"))))
@@ -77,7 +84,7 @@ def source_of(entry: PageView | None) -> dict[str, Any] | None:
         label = "Direct"
     return {
         "label": label,
-        "referrer": entry.referrer if external else None,
+        "referrer": referrer if external else None,
         "referrer_host": referrer_host if external else None,
         "utm": utm,
     }

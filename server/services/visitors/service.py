@@ -221,7 +221,15 @@ class VisitorService:
             )
             journey = journeys[visitor.id]
         messages: list[Message] = []
-        if conversation:
+        # A browser recognised by fingerprint reads nothing older than chat_from: with no
+        # activity since then, there is nothing to read.
+        hidden = bool(
+            chat_from
+            and conversation
+            and conversation.activity_id
+            and conversation.activity_id < chat_from
+        )
+        if conversation and not hidden:
             messages = await self._store.list_visitor_messages(  # never a private note
                 site.id, conversation.id, limit=HISTORY_ON_CONNECT + 1
             )
@@ -669,7 +677,7 @@ def _summary(
     online: bool,
     active: bool,
 ) -> dict[str, Any]:
-    pages = journey.pages
+    pages = [page.to_wire() for page in journey.pages]
     return {
         "id": visitor.id,
         "site_id": visitor.site_id,
@@ -687,8 +695,8 @@ def _summary(
         "geo": visitor.geo,
         "device": visitor.device,
         "flags": visitor.flags,
-        "current_page": pages[0].to_wire() if pages and online else None,
-        "pages": [p.to_wire() for p in pages],
+        "current_page": dict(pages[0]) if pages and online else None,
+        "pages": pages,
         "conversation_id": conversation.id if conversation else None,
     }
 
