@@ -139,6 +139,7 @@ def one_line(r: dict) -> str:
     c = r["closed"]
     return (
         f"   {r['name']}: closed {c['throughput']:.0f} msg/s p50 {c['p50_ms']:.0f} "
+        f"({c.get('busy_retries', 0)} busy sent again, {c['failed']} failed) "
         f"p99 {c['p99_ms']:.0f} ms, {c['cpu_ms_per_message']:.2f} ms CPU/msg; "
         f"sustained {r['sustained']:g} msg/s; "
         + " ".join(
@@ -205,7 +206,7 @@ def render(result: dict[str, Any]) -> str:
             is_bare = r is bare
             lines.append(
                 f"| {n} | {'bare relay' if is_bare else STORE_NAMES[r['name']]} "
-                f"| {r['load']:.1f} | {c['throughput']:.0f} "
+                f"| {r['load']:.1f} | {c['throughput']:.0f}{_retried(c)} "
                 f"| {c['p50_ms']:.0f} / {c['p99_ms']:.0f} | {_cpu(c)} "
                 f"| {r['sustained']:g} "
                 f"| {'' if is_bare else _ratio(r['sustained'], bare['sustained'])} "
@@ -266,6 +267,12 @@ def render(result: dict[str, Any]) -> str:
         *targets_table(result),
     ]
     return "\n".join(lines)
+
+
+def _retried(closed: dict) -> str:
+    """Busy acks the closed loop sent again after their retry_after (the widget does)."""
+    n = closed.get("busy_retries", 0)
+    return f" ({n} busy, sent again)" if n else ""
 
 
 def _cpu(closed: dict) -> str:

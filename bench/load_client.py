@@ -28,6 +28,7 @@ from bench.visitors_load import FakeVisitor, located_addresses
 ORIGIN = "http://bench.test"
 LATENCY_LIMIT_S = 0.25
 DRAIN_S = 5.0
+BUSY_RETRIES = 5  # a closed-loop visitor sends a message told busy again, up to this often
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -153,20 +154,28 @@ async def _messages(
 
 
 async def _closed_loop(agent: Agent, clients: list, each: int, cpu: Any) -> dict[str, float]:
-    """Every visitor sends ``each`` messages, one after the other's ack, all at once."""
+    """Every visitor sends ``each`` messages, one after the other's ack, all at once. A
+    ``busy`` ack is sent again after its ``retry_after``, as the widget does (at most
+    ``BUSY_RETRIES`` times), and counted apart from failures."""
     failed = 0
+    retries = 0
 
     async def visitor_loop(index: int, client: socketio.AsyncClient) -> None:
-        nonlocal failed
+        nonlocal failed, retries
         for m in range(each):
             client_id = f"c{index}-{m}"
             agent.sent_at[client_id] = time.perf_counter()
-            ack = await client.call(
-                "send_message",
-                {"client_id": client_id, "text": f"hello {m}"},
-                namespace="/visitor",
-                timeout=60,
-            )
+            for attempt in range(BUSY_RETRIES + 1):
+                ack = await client.call(
+                    "send_message",
+                    {"client_id": client_id, "text": f"hello {m}"},
+                    namespace="/visitor",
+                    timeout=60,
+                )
+                if ack.get("code") != "busy" or attempt == BUSY_RETRIES:
+                    break
+                retries += 1
+                await asyncio.sleep(float(ack.get("retry_after") or 1))
             if not ack.get("ok"):
                 failed += 1
                 agent.sent_at.pop(client_id, None)
@@ -183,6 +192,7 @@ async def _closed_loop(agent: Agent, clients: list, each: int, cpu: Any) -> dict
     return {
         "messages": total,
         "failed": failed,
+        "busy_retries": retries,
         "throughput": len(latencies) / elapsed,
         "p50_ms": percentile(latencies, 0.5) * 1000,
         "p99_ms": percentile(latencies, 0.99) * 1000,
