@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import web
 
 from server.http.agent_auth import agent_context
+from server.http.api_models import JourneysQuery
 from server.keys import visitors_key
 from server.services import commands
 from server.services.visitors.journey import utc_day
@@ -32,16 +33,13 @@ async def online_visitors(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "visitors": found})
 
 
-async def journeys(request: web.Request) -> web.Response:
-    """``GET /api/v1/sites/{site_id}/analytics/journeys?from=2026-11-01&to=2026-11-21``
-
-    ``from`` and ``to`` are UTC days (both included) or ISO 8601 times; the default is
-    the last seven days including today.
-    """
+async def journeys(request: web.Request, query: JourneysQuery) -> web.Response:
+    """Where visitors enter, go and leave, over `from` … `to`: UTC days (both included) or
+    ISO 8601 times; the default is the last seven days including today."""
     site_id = await _member_site(request)
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    since = _bound(request.query.get("from"), "from", today - timedelta(days=DEFAULT_DAYS - 1))
-    until = _bound(request.query.get("to"), "to", today, end=True)
+    since = _bound(query.from_, "from", today - timedelta(days=DEFAULT_DAYS - 1))
+    until = _bound(query.to, "to", today, end=True)
     report = await request.app[visitors_key].journey_analytics(site_id, since, until)
     return web.json_response({"ok": True, "site_id": site_id, **report})
 

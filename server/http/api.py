@@ -12,19 +12,18 @@ from server.http.agent_auth import (
     require_own_page,
     set_session_cookie,
 )
-from server.http.api_models import ConversationsQuery, PageQuery
-from server.http.body import json_object
+from server.http.api_models import ConversationsQuery, LoginBody, PageQuery
 from server.http.console_api import request_ip
 from server.keys import auth_key, chat_key, settings_key, sites_key
 from server.services import commands
 from server.services.team.auth import AgentContext
 
 
-async def login(request: web.Request) -> web.Response:
-    data = await json_object(request)
-    token, ctx = await sign_in(
-        request, data.get("email"), data.get("password"), code=data.get("code")
-    )
+async def login(request: web.Request, body: LoginBody) -> web.Response:
+    """A session token for the agent (also set as the dashboard's cookie), their account and
+    sites. Limited per address and per account; from the dashboard's own origin only when a
+    browser sends it."""
+    token, ctx = await sign_in(request, body.email, body.password, code=body.code)
     sites = await _sites(request, ctx)
     response = web.json_response(
         {"ok": True, "token": token, "agent": ctx.agent.to_wire(), "sites": sites}
@@ -52,6 +51,7 @@ async def sign_in(
 
 
 async def logout(request: web.Request) -> web.Response:
+    """The session token (Bearer or cookie) stops working; an API key is not touched."""
     await end_session(request)
     response = web.json_response({"ok": True})
     response.del_cookie(SESSION_COOKIE, path="/")

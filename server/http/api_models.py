@@ -23,6 +23,7 @@ FORMATS = {  # what a value of each pattern is, for the error that says it is no
     TAG_PATTERN: "a tag name: 1-32 letters, digits, spaces, '-' or '_'",
     CLIENT_ID_PATTERN: "1-64 letters, digits, '-' or '_'",
     DAY_PATTERN: "a day such as 2026-11-30",
+    r"^#[0-9a-fA-F]{6}$": "a colour such as #2563eb",
 }
 
 CURSOR = "where the next page starts: the `next_cursor` of the previous page"
@@ -35,9 +36,10 @@ class Query(BaseModel):
 
 
 class Body(BaseModel):
-    """A JSON body: an unknown key is an error, so a misspelt field is never dropped quietly."""
+    """A JSON body: an unknown key is an error, so a misspelt field is never dropped quietly,
+    and a value of the wrong JSON type is too (``"yes"`` is not ``true``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 # --- queries ------------------------------------------------------------------------------
@@ -103,7 +105,70 @@ class FigureQuery(ReportQuery):
     format: Literal["json", "csv"] = "json"
 
 
+class SearchQuery(Query):
+    q: str | None = Field(default=None, max_length=200, description='words, "a phrase", -not')
+    site_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="one site, or all")
+    order: Literal["newest", "best"] = "newest"
+    offset: int = Field(default=0, ge=0, le=1000)
+    limit: int = Field(default=20, ge=1, le=50)
+
+
+class JourneysQuery(Query):
+    from_: str | None = Field(
+        default=None, alias="from", max_length=40, description="a UTC day or an ISO 8601 time"
+    )
+    to: str | None = Field(
+        default=None, max_length=40, description="a UTC day (included) or an ISO 8601 time"
+    )
+
+
+class SentimentsQuery(Query):
+    ids: str = Field(
+        default="",
+        max_length=100 * 27,
+        pattern=r"^[0-9A-HJKMNP-TV-Z,]*$",
+        description="up to 100 conversation ids, comma separated",
+    )
+
+
 # --- bodies -------------------------------------------------------------------------------
+
+
+class LoginBody(Body):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=1024)
+    code: str | None = Field(
+        default=None, max_length=64, description="the two-factor code, when it is set up"
+    )
+
+
+class SoundsBody(Body):
+    arrival: Literal["continuous", "beep", "off"] | None = None
+    message: Literal["continuous", "beep", "off"] | None = None
+    volume: float | None = Field(default=None, ge=0, le=1)
+
+
+class AgentSettingsBody(Body):
+    """Any of the settings: the others stay as they are."""
+
+    sounds: SoundsBody | None = None
+    notifications: bool | None = Field(default=None, description="desktop notifications")
+    email: Literal["all", "assigned", "off"] | None = Field(
+        default=None, description="e-mail while no agent of the site is online"
+    )
+
+
+class ReportSettingsBody(Body):
+    goal_path: str = Field(default="", max_length=300, description="a path such as /checkout/done")
+    time_zone: str = Field(default="", max_length=64, description="an IANA time zone")
+    missed_after_minutes: int | Annotated[str, Field(pattern=r"^\s*\d{1,5}\s*$")] | None = Field(
+        default=None,
+        description="minutes without a reply that make a chat missed (a form's digits too)",
+    )
+
+
+class EditBody(Body):
+    text: str = Field(description="the message's new words")
 
 
 class UploadQuery(Query):

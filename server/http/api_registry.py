@@ -39,11 +39,12 @@ class Operation:
     body: type[BaseModel] | None = None
     csv: bool = False  # may answer text/csv as well (``?format=csv``)
     upload: bool = False  # the body is multipart/form-data with a `file`, read by the handler
+    public: bool = False  # no credentials needed (signing in and out)
 
     @property
     def idempotent(self) -> bool:
-        """Takes an Idempotency-Key: a POST with a JSON body (or none)."""
-        return self.method == "POST" and not self.upload
+        """Takes an Idempotency-Key: a POST with a JSON body (or none) by a known caller."""
+        return self.method == "POST" and not self.upload and not self.public
 
     @property
     def operation_id(self) -> str:
@@ -65,11 +66,12 @@ class ApiRegistry:
 
     def _route(self, operation: Operation) -> Callable[[web.Request], Awaitable[Any]]:
         async def route(request: web.Request) -> web.StreamResponse:
-            await agent_context(request)  # who is calling (401) before what they ask (400)
+            if not operation.public:
+                await agent_context(request)  # who is calling (401) before what they ask (400)
             kwargs: dict[str, Any] = {}
             if operation.query is not None:
                 kwargs["query"] = validated(operation.query, dict(request.query))
-            if operation.method != "GET":
+            if operation.method != "GET" and not operation.public:
                 csrf.check_api(request)  # a cookie alone never changes anything
             if operation.body is not None:
                 raw = await json_object(request) if request.can_read_body else {}

@@ -176,3 +176,51 @@ class UploadedAttachment(Attachment):
 
 class UploadReply(Ok):
     attachment: UploadedAttachment
+
+
+class SearchResults(Ok):
+    query: str | None
+    order: Literal["newest", "best"]
+    offset: int
+    messages: list[dict[str, Any]]
+    has_more: bool
+    people: list[dict[str, Any]]
+    tags: list[dict[str, Any]]
+
+
+class Journeys(Ok):
+    site_id: int
+
+
+class Sentiments(Ok):
+    sentiments: dict[str, float]
+
+
+class ReportSettings(Ok):
+    goal_path: str
+    time_zone: str
+    missed_after_minutes: int
+
+
+class SavedRepliesFilled(Ok):
+    replies: list[dict[str, Any]]
+
+
+class Suggestions(Ok):
+    message_id: str | None
+    suggestions: list[dict[str, Any]]
+
+
+class Revisions(Ok):
+    message: Message
+    revisions: list[dict[str, Any]]
+
+
+class AgentSettings(Ok):
+    settings: dict[str, Any]
+
+
+class SignedIn(Ok):
+    token: str
+    agent: dict[str, Any]
+    sites: list[dict[str, Any]]

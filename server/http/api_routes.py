@@ -10,12 +10,16 @@ from aiohttp import web
 from server.http import (
     analytics,
     api,
+    composer,
+    console_api,
     inbox_api,
+    message_edits,
     openapi,
     privacy_api,
     replies_api,
     reports,
     search,
+    settings,
     uploads,
 )
 from server.http import api_models as m
@@ -25,11 +29,22 @@ from server.services.reports.service import FIGURES
 
 CONVERSATION = "/api/v1/conversations/{conversation_id}"
 SITE = "/api/v1/sites/{site_id}"
+MESSAGE = "/api/v1/messages/{message_id}"
 
 
 def setup(router: web.UrlDispatcher, registry: ApiRegistry) -> None:
     add = registry.add
-    add(router, "GET", "/api/v1/me", api.me, summary="Who is calling", tag="account", reply=r.Me)
+    tag = "account"
+    add(router, "POST", "/api/v1/auth/login", api.login, summary="Sign in", tag=tag,
+        body=m.LoginBody, reply=r.SignedIn, public=True)  # fmt: skip
+    add(router, "POST", "/api/v1/auth/logout", api.logout, summary="Sign out", tag=tag,
+        reply=r.Ok, public=True)  # fmt: skip
+    add(router, "GET", "/api/v1/me", api.me, summary="Who is calling", tag=tag, reply=r.Me)
+    add(router, "GET", "/api/v1/me/settings", settings.get_settings,
+        summary="Your alert settings", tag=tag, reply=r.AgentSettings)  # fmt: skip
+    add(router, "PUT", "/api/v1/me/settings", settings.put_settings,
+        summary="Change your alert settings", tag=tag, body=m.AgentSettingsBody,
+        reply=r.AgentSettings)  # fmt: skip
 
     tag = "conversations"
     add(router, "GET", "/api/v1/inbox", inbox_api.inbox, summary="The inbox",
@@ -58,6 +73,19 @@ def setup(router: web.UrlDispatcher, registry: ApiRegistry) -> None:
         summary="Add and remove tags", tag=tag, body=m.TagsBody,
         reply=r.ConversationReply)  # fmt: skip
 
+    add(router, "GET", f"{CONVERSATION}/saved-replies", composer.saved_replies,
+        summary="Saved replies, filled for this conversation", tag=tag,
+        reply=r.SavedRepliesFilled)  # fmt: skip
+    add(router, "GET", f"{CONVERSATION}/suggested-replies", composer.suggested_replies,
+        summary="Suggested replies", tag=tag, reply=r.Suggestions)  # fmt: skip
+    add(router, "PATCH", MESSAGE, message_edits.edit, summary="Edit your message", tag=tag,
+        body=m.EditBody, reply=r.MessageReply)  # fmt: skip
+    add(router, "DELETE", MESSAGE, message_edits.delete, summary="Delete your message",
+        tag=tag, reply=r.MessageReply)  # fmt: skip
+    add(router, "GET", f"{MESSAGE}/revisions", message_edits.history,
+        summary="A message's earlier words", tag=tag, reply=r.Revisions)  # fmt: skip
+    add(router, "GET", "/api/v1/search", search.search, summary="Search messages and people",
+        tag=tag, query=m.SearchQuery, reply=r.SearchResults)  # fmt: skip
     add(router, "POST", "/api/v1/uploads", uploads.upload_with_key,
         summary="Upload a file to attach to a message", tag=tag, query=m.UploadQuery,
         reply=r.UploadReply, upload=True)  # fmt: skip
@@ -73,6 +101,9 @@ def setup(router: web.UrlDispatcher, registry: ApiRegistry) -> None:
         summary="Erase a visitor", tag=tag, reply=r.VisitorErased)  # fmt: skip
     add(router, "GET", "/api/v1/contacts", search.contacts, summary="Contacts",
         tag=tag, query=m.ContactsQuery, reply=r.ContactPage)  # fmt: skip
+    add(router, "GET", f"{SITE}/analytics/journeys", analytics.journeys,
+        summary="Journeys: entry pages, paths, exits", tag=tag, query=m.JourneysQuery,
+        reply=r.Journeys)  # fmt: skip
 
     tag = "reports"
     add(router, "GET", "/api/v1/reports", reports.all_figures, summary="Every report figure",
@@ -80,5 +111,15 @@ def setup(router: web.UrlDispatcher, registry: ApiRegistry) -> None:
     add(router, "GET", "/api/v1/reports/{figure}", reports.one_figure,
         summary="One report figure", tag=tag, query=m.FigureQuery, reply=r.Figure,
         csv=True)  # fmt: skip
+    add(router, "GET", f"{SITE}/sentiments", reports.conversation_sentiments,
+        summary="Conversations' sentiment", tag=tag, query=m.SentimentsQuery,
+        reply=r.Sentiments)  # fmt: skip
+    add(router, "GET", f"{SITE}/report-settings", reports.get_settings,
+        summary="Report settings", tag=tag, reply=r.ReportSettings)  # fmt: skip
+    add(router, "PUT", f"{SITE}/report-settings", reports.put_settings,
+        summary="Change report settings", tag=tag, body=m.ReportSettingsBody,
+        reply=r.ReportSettings)  # fmt: skip
+
+    console_api.setup(router, registry)  # the owner's console: /api/v1/sites/...
 
     openapi.setup(router, registry, FIGURES)

@@ -16,17 +16,14 @@ def _conversation_id(request: web.Request) -> str:
 
 
 async def saved_replies(request: web.Request) -> web.Response:
+    """The saved replies the caller may use, with this conversation's placeholders filled."""
     ctx = await agent_context(request)
     replies = await request.app[composer_key].replies_for(ctx, _conversation_id(request))
     return web.json_response({"ok": True, "replies": replies})
 
 
 async def suggested_replies(request: web.Request) -> web.Response:
+    """Saved replies that fit the visitor's last words, best first."""
     ctx = await agent_context(request)
     answer = await request.app[composer_key].suggest(ctx, _conversation_id(request))
     return web.json_response({"ok": True, **answer})
-
-
-def setup(router: web.UrlDispatcher) -> None:
-    router.add_get("/api/v1/conversations/{conversation_id}/saved-replies", saved_replies)
-    router.add_get("/api/v1/conversations/{conversation_id}/suggested-replies", suggested_replies)

@@ -1,76 +1,103 @@
-"""The owner's console as JSON under /api/v1/sites: one route per console operation.
+"""The owner's console as JSON under /api/v1/sites: one route per console operation, in
+the documented API (each with its models in ``console_models`` and ``console_replies``).
 
 Each handler is the same few lines: who is calling (Bearer token or session cookie plus
-CSRF header), the path's ids and the body, then ``ConsoleService.run``.
+CSRF header), the path's ids and the validated query or body, then ``ConsoleService.run``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiohttp import web
+from pydantic import BaseModel
 
+from server.http import api_replies as r
+from server.http import console_models as m
+from server.http import console_replies as c
 from server.http import csrf
 from server.http.agent_auth import agent_context, set_session_cookie
-from server.http.body import json_object
+from server.http.api_registry import ApiRegistry
 from server.keys import console_key, settings_key
 from server.services import commands
 from server.services.console.origins import link_base
 from server.services.console.service import Actor
 from server.services.protection.client_ip import client_ip
 
-# (method, path, operation)
-ROUTES: list[tuple[str, str, str]] = [
-    ("POST", "/api/v1/sites", "create_site"),
-    ("GET", "/api/v1/sites/{site_id}", "get_site"),
-    ("PATCH", "/api/v1/sites/{site_id}", "update_site"),
-    ("DELETE", "/api/v1/sites/{site_id}", "delete_site"),
-    ("PATCH", "/api/v1/sites/{site_id}/widget", "update_widget"),
-    ("GET", "/api/v1/sites/{site_id}/installation", "installation"),
-    ("GET", "/api/v1/sites/{site_id}/team", "list_team"),
-    ("POST", "/api/v1/sites/{site_id}/invites", "invite"),
-    ("DELETE", "/api/v1/sites/{site_id}/invites/{invite_id}", "revoke_invite"),
-    ("PATCH", "/api/v1/sites/{site_id}/team/{agent_id}", "change_role"),
-    ("DELETE", "/api/v1/sites/{site_id}/team/{agent_id}", "remove_member"),
-    ("GET", "/api/v1/sites/{site_id}/blocks", "list_blocks"),
-    ("POST", "/api/v1/sites/{site_id}/blocks", "block"),
-    ("DELETE", "/api/v1/sites/{site_id}/blocks/{block_id}", "unblock"),
-    ("GET", "/api/v1/sites/{site_id}/audit", "list_audit"),
-    ("GET", "/api/v1/sites/{site_id}/keys", "list_keys"),
-    ("POST", "/api/v1/sites/{site_id}/keys/{slot}", "create_key"),
-    ("DELETE", "/api/v1/sites/{site_id}/keys/{slot}", "revoke_key"),
-    ("GET", "/api/v1/sites/{site_id}/identity-secret", "identity_secret"),
-    ("POST", "/api/v1/sites/{site_id}/identity-secret", "rotate_identity_secret"),
-    ("GET", "/api/v1/sites/{site_id}/replies", "list_replies"),
-    ("POST", "/api/v1/sites/{site_id}/replies", "create_reply"),
-    ("PATCH", "/api/v1/sites/{site_id}/replies/{reply_id}", "update_reply"),
-    ("DELETE", "/api/v1/sites/{site_id}/replies/{reply_id}", "delete_reply"),
-    ("GET", "/api/v1/sites/{site_id}/visitors/{visitor_id}/export", "export_visitor"),
-    ("DELETE", "/api/v1/sites/{site_id}/visitors/{visitor_id}", "erase_visitor"),
-    ("GET", "/api/v1/sites/{site_id}/retention", "get_retention"),
-    ("PUT", "/api/v1/sites/{site_id}/retention", "set_retention"),
-    ("GET", "/api/v1/sites/{site_id}/hours", "get_hours"),
-    ("PUT", "/api/v1/sites/{site_id}/hours", "set_hours"),
-    ("GET", "/api/v1/sites/{site_id}/webhooks", "list_webhooks"),
-    ("POST", "/api/v1/sites/{site_id}/webhooks", "create_webhook"),
-    ("GET", "/api/v1/sites/{site_id}/webhooks/{endpoint_id}", "get_webhook"),
-    ("PATCH", "/api/v1/sites/{site_id}/webhooks/{endpoint_id}", "update_webhook"),
-    ("DELETE", "/api/v1/sites/{site_id}/webhooks/{endpoint_id}", "delete_webhook"),
-    ("POST", "/api/v1/sites/{site_id}/webhooks/{endpoint_id}/secret", "rotate_webhook_secret"),
-    ("POST", "/api/v1/sites/{site_id}/webhooks/{endpoint_id}/test", "test_webhook"),
-    ("GET", "/api/v1/sites/{site_id}/webhooks/{endpoint_id}/deliveries", "list_webhook_deliveries"),
-    (
-        "POST",
-        "/api/v1/sites/{site_id}/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver",
-        "redeliver_webhook",
-    ),
-    ("GET", "/api/v1/sites/{site_id}/workflow", "list_workflow"),
-    ("POST", "/api/v1/sites/{site_id}/tags", "add_tag"),
-    ("PATCH", "/api/v1/sites/{site_id}/tags/{tag_id}", "recolor_tag"),
-    ("PUT", "/api/v1/sites/{site_id}/tags/{tag_id}/name", "rename_tag"),
-    ("DELETE", "/api/v1/sites/{site_id}/tags/{tag_id}", "remove_tag"),
-    ("PUT", "/api/v1/sites/{site_id}/assignment", "set_assignment"),
+S = "/api/v1/sites/{site_id}"
+HOOK = f"{S}/webhooks/{{endpoint_id}}"
+
+
+class ConsoleRoute(NamedTuple):
+    method: str
+    path: str
+    operation: str  # the ConsoleService operation it runs
+    summary: str
+    reply: type[BaseModel]
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+
+
+R = ConsoleRoute
+# fmt: off
+ROUTES: list[ConsoleRoute] = [
+    R("POST", "/api/v1/sites", "create_site", "Create a site", c.SiteReply, m.CreateSiteBody),
+    R("GET", S, "get_site", "A site's settings", c.SiteReply),
+    R("PATCH", S, "update_site", "Change a site's settings", c.SiteReply, m.UpdateSiteBody),
+    R("DELETE", S, "delete_site", "Delete a site", c.SiteDeleted, m.DeleteSiteBody),
+    R("PATCH", f"{S}/widget", "update_widget", "Style the widget", c.WidgetReply, m.WidgetBody),
+    R("GET", f"{S}/installation", "installation", "The embed key", c.Installation),
+    R("GET", f"{S}/team", "list_team", "The team and pending invites", c.Team),
+    R("POST", f"{S}/invites", "invite", "Invite a teammate", c.InviteReply, m.InviteBody),
+    R("DELETE", f"{S}/invites/{{invite_id}}", "revoke_invite", "Revoke an invite", c.InviteReply),
+    R("PATCH", f"{S}/team/{{agent_id}}", "change_role", "Change a role", c.RoleReply, m.RoleBody),
+    R("DELETE", f"{S}/team/{{agent_id}}", "remove_member", "Remove a teammate", c.Removed),
+    R("GET", f"{S}/blocks", "list_blocks", "Blocked visitors, addresses, countries", c.Blocks),
+    R("POST", f"{S}/blocks", "block", "Block", c.BlockReply, m.BlockBody),
+    R("DELETE", f"{S}/blocks/{{block_id}}", "unblock", "Unblock", c.Removed),
+    R("GET", f"{S}/audit", "list_audit", "The audit log", c.Audit, query=m.AuditQuery),
+    R("GET", f"{S}/keys", "list_keys", "The site's API keys", c.Keys),
+    R("POST", f"{S}/keys/{{slot}}", "create_key", "Generate an API key", c.KeyCreated),
+    R("DELETE", f"{S}/keys/{{slot}}", "revoke_key", "Revoke an API key", c.KeyRevoked),
+    R("GET", f"{S}/identity-secret", "identity_secret", "The identity secret", c.Secret),
+    R("POST", f"{S}/identity-secret", "rotate_identity_secret", "Rotate it", c.Secret),
+    R("GET", f"{S}/replies", "list_replies", "Saved replies", c.SavedReplies),
+    R("POST", f"{S}/replies", "create_reply", "Save a reply", c.SavedReplyReply, m.ReplyBody),
+    R("PATCH", f"{S}/replies/{{reply_id}}", "update_reply", "Change a saved reply",
+      c.SavedReplyReply, m.ReplyChangeBody),
+    R("DELETE", f"{S}/replies/{{reply_id}}", "delete_reply", "Delete a saved reply", c.Deleted),
+    R("GET", f"{S}/visitors/{{visitor_id}}/export", "export_visitor",
+      "Everything held about a visitor", r.VisitorExport),
+    R("DELETE", f"{S}/visitors/{{visitor_id}}", "erase_visitor", "Erase a visitor",
+      r.VisitorErased),
+    R("GET", f"{S}/retention", "get_retention", "How long data is kept", c.Retention),
+    R("PUT", f"{S}/retention", "set_retention", "Set how long", c.Retention, m.RetentionBody),
+    R("GET", f"{S}/hours", "get_hours", "Business hours", c.Hours),
+    R("PUT", f"{S}/hours", "set_hours", "Set business hours", c.Hours, m.HoursBody),
+    R("GET", f"{S}/webhooks", "list_webhooks", "Webhook endpoints", c.Webhooks),
+    R("POST", f"{S}/webhooks", "create_webhook", "Add an endpoint", c.WebhookReply,
+      m.WebhookBody),
+    R("GET", HOOK, "get_webhook", "An endpoint", c.WebhookReply),
+    R("PATCH", HOOK, "update_webhook", "Change an endpoint", c.WebhookReply,
+      m.WebhookChangeBody),
+    R("DELETE", HOOK, "delete_webhook", "Delete an endpoint", c.Deleted),
+    R("POST", f"{HOOK}/secret", "rotate_webhook_secret", "Rotate its secret", c.WebhookReply),
+    R("POST", f"{HOOK}/test", "test_webhook", "Send a test event", c.DeliveryReply),
+    R("GET", f"{HOOK}/deliveries", "list_webhook_deliveries", "Its delivery log",
+      c.Deliveries, query=m.DeliveriesQuery),
+    R("POST", f"{HOOK}/deliveries/{{delivery_id}}/redeliver", "redeliver_webhook",
+      "Deliver again", c.DeliveryReply),
+    R("GET", f"{S}/workflow", "list_workflow", "Tags and automatic assignment", c.Workflow),
+    R("POST", f"{S}/tags", "add_tag", "Define a tag", c.TagReply, m.TagBody),
+    R("PATCH", f"{S}/tags/{{tag_id}}", "recolor_tag", "Recolour a tag", c.TagReply,
+      m.TagColorBody),
+    R("PUT", f"{S}/tags/{{tag_id}}/name", "rename_tag", "Rename a tag", c.TagReply,
+      m.TagNameBody),
+    R("DELETE", f"{S}/tags/{{tag_id}}", "remove_tag", "Remove a tag", c.Removed),
+    R("PUT", f"{S}/assignment", "set_assignment", "Automatic assignment", c.Assignment,
+      m.AssignmentBody),
 ]
+# fmt: on
 
 # Routed by the documented REST API (``api_routes.py``), on the same paths, so that the
 # site's API keys reach them too and the OpenAPI document describes them.
@@ -102,16 +129,15 @@ async def actor_of(request: web.Request) -> Actor:
 
 
 def _handler(operation: str):
-    async def handle(request: web.Request) -> web.Response:
+    async def handle(
+        request: web.Request, body: BaseModel | None = None, query: BaseModel | None = None
+    ) -> web.Response:
         actor = await actor_of(request)
         csrf.check_api(request)
-        data: dict[str, Any]
-        if request.method == "GET":
-            data = dict(request.query)
-        elif request.can_read_body:
-            data = await json_object(request)
-        else:
-            data = {}
+        data: dict[str, Any] = {}
+        for given in (query, body):
+            if given is not None:
+                data.update(given.model_dump(exclude_unset=True))
         data.update({k: v for k, v in request.match_info.items() if k != "site_id"})
         result = await request.app[console_key].console.run(
             operation, actor, site_id_of(request), data
@@ -122,13 +148,11 @@ def _handler(operation: str):
     return handle
 
 
-async def change_password(request: web.Request) -> web.Response:
-    """``{current_password, new_password}``: every other session of the agent ends."""
+async def change_password(request: web.Request, body: m.PasswordBody) -> web.Response:
+    """Every other session of the agent ends; the answer's token is the new session."""
     ctx = await agent_context(request)
-    csrf.check_api(request)
-    data = await json_object(request)
     token = await request.app[console_key].account.change_password(
-        ctx.agent, data.get("current_password"), data.get("new_password")
+        ctx.agent, body.current_password, body.new_password
     )
     response = web.json_response({"ok": True, "token": token})
     settings = request.app[settings_key]
@@ -138,8 +162,21 @@ async def change_password(request: web.Request) -> web.Response:
     return response
 
 
-def setup(router: web.UrlDispatcher) -> None:
-    for method, path, operation in ROUTES:
-        if operation not in IN_THE_REST_API:
-            router.add_route(method, path, _handler(operation))
-    router.add_post("/api/v1/me/password", change_password)
+def setup(router: web.UrlDispatcher, registry: ApiRegistry) -> None:
+    for route in ROUTES:
+        if route.operation in IN_THE_REST_API:
+            continue
+        registry.add(
+            router,
+            route.method,
+            route.path,
+            _handler(route.operation),
+            summary=route.summary,
+            tag="console",
+            reply=route.reply,
+            body=route.body,
+            query=route.query,
+        )
+    registry.add(router, "POST", "/api/v1/me/password", change_password,
+                 summary="Change your password", tag="account", body=m.PasswordBody,
+                 reply=c.PasswordChanged)  # fmt: skip

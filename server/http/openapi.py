@@ -16,10 +16,21 @@ from server.http.api_replies import ErrorReply
 from server.services.commands import MAX_ID
 
 REF = "#/components/schemas/{model}"
+WHOLE_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+ULID = {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"}
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
-    "site_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-    "conversation_id": {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"},
-    "visitor_id": {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"},
+    "site_id": WHOLE_ID,
+    "conversation_id": ULID,
+    "visitor_id": ULID,
+    "message_id": ULID,
+    "delivery_id": ULID,
+    "invite_id": WHOLE_ID,
+    "agent_id": WHOLE_ID,
+    "block_id": WHOLE_ID,
+    "reply_id": WHOLE_ID,
+    "endpoint_id": WHOLE_ID,
+    "tag_id": WHOLE_ID,
+    "slot": {"type": "string", "enum": ["primary", "secondary"]},
 }
 ERRORS = {
     "400": "the request is not valid: `fields` says what to change",
@@ -113,6 +124,8 @@ def _operation(operation: Operation, figures: tuple[str, ...]) -> dict[str, Any]
     }
     if operation.description:
         found["description"] = operation.description
+    if operation.public:
+        found["security"] = []
     if operation.body is not None:
         found["requestBody"] = {
             "required": True,

@@ -17,10 +17,9 @@ import io
 
 from aiohttp import web
 
-from server.domain import Forbidden, InvalidInput, Role
+from server.domain import Forbidden, Role
 from server.http.agent_auth import agent_context
-from server.http.api_models import FigureQuery, ReportQuery
-from server.http.body import json_object
+from server.http.api_models import FigureQuery, ReportQuery, ReportSettingsBody, SentimentsQuery
 from server.keys import reports_key
 from server.services import commands
 from server.services.reports.figures import Figure
@@ -67,37 +66,29 @@ async def one_figure(request: web.Request, query: FigureQuery) -> web.Response:
     )
 
 
-async def conversation_sentiments(request: web.Request) -> web.Response:
-    """``GET /api/v1/sites/{site_id}/sentiments?ids=<id>,<id>``: the mean sentiment of each
-    conversation's visitor messages (-1 … 1), for those that have one."""
+async def conversation_sentiments(request: web.Request, query: SentimentsQuery) -> web.Response:
+    """The mean sentiment of each conversation's visitor messages (-1 … 1), for those of
+    `ids` that have one."""
     site_id = await _member_site(request)
-    ids = [i for i in request.query.get("ids", "").split(",") if i][:200]
+    ids = [i for i in query.ids.split(",") if i][:200]
     found = await request.app[reports_key].sentiments(site_id, ids)
     return web.json_response({"ok": True, "sentiments": found})
 
 
 async def get_settings(request: web.Request) -> web.Response:
-    """``GET /api/v1/sites/{site_id}/report-settings``: the goal page, the time zone and
-    the missed time (minutes)."""
+    """The goal page, the time zone and the missed time (minutes) of the site's reports."""
     site_id = await _member_site(request)
     found = await request.app[reports_key].settings(site_id)
     return web.json_response(_settings_wire(found))
 
 
-async def put_settings(request: web.Request) -> web.Response:
-    """``PUT /api/v1/sites/{site_id}/report-settings`` {goal_path, time_zone,
-    missed_after_minutes?} (admins and owners)."""
+async def put_settings(request: web.Request, body: ReportSettingsBody) -> web.Response:
+    """Admins and owners; without `missed_after_minutes` the missed time stays as it is."""
     site_id = await _member_site(request, manage=True)
-    body = await json_object(request)
-    goal_path, time_zone = body.get("goal_path", ""), body.get("time_zone", "")
-    if not isinstance(goal_path, str) or not isinstance(time_zone, str):
-        raise InvalidInput("goal_path and time_zone are text")
-    missed = body.get("missed_after_minutes")
-    if isinstance(missed, str) and missed.strip().isdigit():
-        missed = int(missed)
-    if missed is not None and (isinstance(missed, bool) or not isinstance(missed, int)):
-        raise InvalidInput("missed_after_minutes is a whole number of minutes")
-    saved = await request.app[reports_key].save_settings(site_id, goal_path, time_zone, missed)
+    missed = body.missed_after_minutes
+    saved = await request.app[reports_key].save_settings(
+        site_id, body.goal_path, body.time_zone, int(missed) if missed is not None else None
+    )
     return web.json_response(_settings_wire(saved))
 
 
@@ -141,10 +132,3 @@ def _csv(figure: Figure) -> str:
     writer.writerow(figure.columns)
     writer.writerows(["" if v is None else v for v in row] for row in figure.rows)
     return out.getvalue()
-
-
-def setup(router: web.UrlDispatcher) -> None:
-    """The routes outside the documented API (``api_routes`` adds the reports)."""
-    router.add_get("/api/v1/sites/{site_id}/sentiments", conversation_sentiments)
-    router.add_get("/api/v1/sites/{site_id}/report-settings", get_settings)
-    router.add_put("/api/v1/sites/{site_id}/report-settings", put_settings)

@@ -7,23 +7,15 @@ from pathlib import Path
 from aiohttp import web
 
 from server.http import (
-    analytics,
-    api,
     api_routes,
     beacon,
-    composer,
-    console_api,
     console_pages,
     console_privacy,
     dashboard,
     health,
     mail,
-    message_edits,
     metrics,
     onboarding,
-    reports,
-    search,
-    settings,
     two_factor,
     uploads,
     widget,
@@ -37,16 +29,10 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     router.add_get("/widget.js", widget.widget_js)
     router.add_get("/widget-chat.js", widget.widget_chat_js)
     router.add_get("/api/widget/config", widget.widget_config)
-    router.add_post("/api/v1/auth/login", api.login)
-    router.add_post("/api/v1/auth/logout", api.logout)
-    router.add_get("/api/v1/me/settings", settings.get_settings)
-    router.add_put("/api/v1/me/settings", settings.put_settings)
     router.add_post("/api/uploads", uploads.upload)
     router.add_route("OPTIONS", "/api/uploads", uploads.preflight)
     router.add_get("/uploads/{site_id}/{name}", uploads.serve)
     router.add_post("/api/visitor/beacon", beacon.visitor_beacon)
-    router.add_get("/api/v1/sites/{site_id}/analytics/journeys", analytics.journeys)
-    router.add_get("/api/v1/search", search.search)
     router.add_get("/healthz", health.healthz)
     router.add_get("/readyz", health.readyz)
     router.add_get("/metrics", metrics.metrics)
@@ -56,10 +42,6 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     router.add_post("/dashboard/logout", dashboard.logout)
     api_routes.setup(router, ApiRegistry())  # the documented REST API and /api/openapi.json
     mail.setup(router)  # /mail/unsubscribe
-    console_api.setup(router)  # the owner's console: /api/v1/sites/...
-    composer.setup(router)  # saved and suggested replies of a conversation
-    reports.setup(router)  # /api/v1/reports: the Reports page's figures, JSON and CSV
-    message_edits.setup(router)  # /api/v1/messages/{id}: edit, delete, revisions
     console_privacy.setup(router)  # /dashboard/settings/{site}/privacy/export
     console_pages.setup(router)  # /dashboard/settings/...
     onboarding.setup(router)  # /signup, /invite/{token}

@@ -5,24 +5,22 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.http.agent_auth import agent_context
-from server.http.api_models import ContactsQuery
+from server.http.api_models import ContactsQuery, SearchQuery
 from server.keys import contacts_key, search_key
-from server.services import commands
-from server.services.chat.search import MAX_OFFSET, page_bounds, parse_order
+from server.services.chat.search import MAX_OFFSET, parse_order
 
 
-async def search(request: web.Request) -> web.Response:
-    """``?q=refund&site_id=1&order=newest|best&offset=0&limit=20``"""
+async def search(request: web.Request, query: SearchQuery) -> web.Response:
+    """Messages whose words match `q` (newest first, or `best` matches first), each with its
+    conversation and visitor; on the first page also the people and tags it names."""
     ctx = await agent_context(request)
-    query = request.query
-    offset, limit = page_bounds(query.get("offset"), query.get("limit"))
     result = await request.app[search_key].search(
         ctx,
-        _site(query.get("site_id")),
-        query.get("q"),
-        order=parse_order(query.get("order")),
-        offset=offset,
-        limit=limit,
+        query.site_id,
+        query.q,
+        order=parse_order(query.order),
+        offset=query.offset,
+        limit=query.limit,
     )
     return web.json_response({"ok": True, **result})
 
@@ -38,9 +36,3 @@ async def contacts(request: web.Request, query: ContactsQuery) -> web.Response:
     end = offset + len(result["contacts"])
     next_cursor = str(end) if result["has_more"] and end <= MAX_OFFSET else None
     return web.json_response({"ok": True, **result, "next_cursor": next_cursor})
-
-
-def _site(raw: str | None) -> int | None:
-    if raw is None or raw == "":
-        return None
-    return commands.whole_id(raw, "site id")

@@ -129,7 +129,7 @@ def expected(role: str, op: str) -> bool:
 
 
 def route_of(op: str) -> tuple[str, str]:
-    return next((method, path) for method, path, name in ROUTES if name == op)
+    return next((route.method, route.path) for route in ROUTES if route.operation == op)
 
 
 async def over_http(api, token: str, site_id: int, op: str, data: dict) -> tuple[bool, str]:
@@ -186,7 +186,7 @@ async def test_every_console_action_follows_the_permission_table(
 
 
 def test_every_operation_has_one_http_route():
-    routed = [name for _method, _path, name in ROUTES]
+    routed = [route.operation for route in ROUTES]
     assert sorted(routed) == sorted(OPERATIONS)
 
 

@@ -51,7 +51,7 @@ async def test_a_conversation_waiting_past_the_sites_missed_time_is_in_the_misse
     token = await login_token(base_url, tenant_a.email)
     url = f"{base_url}/api/v1/sites/{tenant_a.site.id}/report-settings"
     async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as http:
-        async with http.put(url, json={"missed_after_minutes": 20}) as r:
+        async with http.put(url, json={"missed_after_minutes": "20"}) as r:  # the page's field
             assert (await r.json())["missed_after_minutes"] == 20
         async with http.put(url, json={"missed_after_minutes": 0}) as r:
             assert r.status == 400 and "minutes from 1 to 1440" in (await r.json())["error"]
