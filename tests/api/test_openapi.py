@@ -89,4 +89,4 @@ async def test_every_json_route_is_in_the_document(client):
         ("GET", "/api/openapi.json"),
         ("GET", "/api/docs"),
     }
-    assert len(documented) >= 76
+    assert len(documented) >= 77
