@@ -10,15 +10,15 @@ from playwright.async_api import expect
 
 from server.keys import console_key
 from tests.browser.conftest import new_page, sign_in
-from tests.browser.test_inbox_workflow import shot, staged  # noqa: F401
+from tests.browser.test_inbox_workflow import shot
 
 pytestmark = pytest.mark.browser
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @pytest.mark.parametrize("viewport", [(390, 844), (1440, 900)])
-async def test_outside_hours_the_widget_says_when_the_team_is_back(staged, browser, viewport):  # noqa: F811
-    stage, app = staged
+async def test_outside_hours_the_widget_says_when_the_team_is_back(stage, browser, viewport):
+    app = stage.app
     back = datetime.now(UTC).date() + timedelta(days=3)  # three days on: named by weekday
     await app[console_key].console.hours.save(
         stage.tenant.site.id,
