@@ -10,11 +10,11 @@ import jinja2
 from aiohttp import web
 
 from server import keys, resources
-from server.http.access_log import access_log_middleware
 from server.http.middlewares import errors_middleware, security_headers_middleware
-from server.http.request_id import add_request_id_header, request_id_middleware
+from server.http.ops.access_log import access_log_middleware
+from server.http.ops.request_id import add_request_id_header, request_id_middleware
 from server.http.routes import setup_routes
-from server.http.widget import Bundle
+from server.http.widget.config import Bundle
 from server.realtime.agent import AgentNamespace
 from server.realtime.broadcaster import SocketBroadcaster
 from server.realtime.event_ids import tag_events

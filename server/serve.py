@@ -11,7 +11,7 @@ import time
 from aiohttp import web
 
 from server.app import create_app
-from server.http.demo import build_demo_host
+from server.http.pages.demo import build_demo_host
 from server.settings import Settings
 
 log = logging.getLogger("porchlight")

@@ -6,21 +6,15 @@ from pathlib import Path
 
 from aiohttp import web
 
-from server.http import (
-    api_routes,
-    beacon,
-    console_pages,
-    console_privacy,
-    dashboard,
-    health,
-    mail,
-    metrics,
-    onboarding,
-    two_factor,
-    uploads,
-    widget,
-)
-from server.http.api_registry import ApiRegistry
+from server.http.api import routes as api_routes
+from server.http.api import uploads
+from server.http.api.registry import ApiRegistry
+from server.http.console import pages as console_pages
+from server.http.console import privacy_export as console_privacy
+from server.http.ops import health, metrics
+from server.http.pages import dashboard, onboarding, two_factor, unsubscribe
+from server.http.widget import beacon
+from server.http.widget import config as widget
 
 
 def setup_routes(app: web.Application, static_dir: Path) -> None:
@@ -41,7 +35,7 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     router.add_post("/dashboard/login", dashboard.login_submit)
     router.add_post("/dashboard/logout", dashboard.logout)
     api_routes.setup(router, ApiRegistry())  # the documented REST API and /api/openapi.json
-    mail.setup(router)  # /mail/unsubscribe
+    unsubscribe.setup(router)  # /mail/unsubscribe
     console_privacy.setup(router)  # /dashboard/settings/{site}/privacy/export
     console_pages.setup(router)  # /dashboard/settings/...
     onboarding.setup(router)  # /signup, /invite/{token}

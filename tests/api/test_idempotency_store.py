@@ -77,9 +77,11 @@ async def test_the_service_runs_once_and_refuses_a_different_request(repo):
 
 async def test_a_failure_frees_the_key_and_a_running_one_holds_it(repo):
     service = IdempotencyService(repo)
+    started = asyncio.Event()
     release = asyncio.Event()
 
     async def slow() -> Answer:
+        started.set()  # the key is held from here on
         await release.wait()
         return Answer(200, "{}")
 
@@ -87,7 +89,7 @@ async def test_a_failure_frees_the_key_and_a_running_one_holds_it(repo):
         return Answer(503, '{"ok": false}')
 
     running = asyncio.create_task(service.run("agent:7", "k1", "p", slow))
-    await asyncio.sleep(0.05)
+    await started.wait()
     with pytest.raises(Conflict):
         await service.run("agent:7", "k1", "p", slow)
     release.set()

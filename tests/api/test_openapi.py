@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from server.http import api_models
+from server.http.api import models as api_models
 
 pytestmark = pytest.mark.parametrize("app_settings", ["embedded"], indirect=True)
 

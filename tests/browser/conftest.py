@@ -16,7 +16,7 @@ from aiohttp import web
 from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
 from server.app import create_app
-from server.http.demo import build_demo_host
+from server.http.pages.demo import build_demo_host
 from server.settings import Settings
 from tests.support.apps import PASSWORD, Tenant, seed_tenant
 

@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import expect
 
 from server.domain import Role
-from server.http.console_pages import sections_for
+from server.http.console.pages import sections_for
 from tests.browser.conftest import _free_port, new_page, sign_in
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from server.domain import Role, Visitor, utcnow
-from server.http.console_api import ROUTES
+from server.http.console.api import ROUTES
 from server.keys import auth_key, console_key, message_store_key, sql_engine_key, webhooks_key
 from server.services.console.service import OPERATIONS, Actor
 from server.services.team.permissions import Action, markdown, permits

@@ -234,7 +234,7 @@ async def test_a_client_that_goes_away_mid_upload_is_no_server_fault():
     from aiohttp.test_utils import make_mocked_request
 
     from server.domain import InvalidInput
-    from server.http.uploads import receive_file
+    from server.http.api.uploads import receive_file
 
     payload = streams.StreamReader(_Protocol(), 2**16, loop=asyncio.get_running_loop())
     payload.feed_data(b'--b\r\nContent-Disposition: form-data; name="file"\r\n\r\n\xff\xd8')

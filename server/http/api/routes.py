@@ -7,24 +7,24 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.http import (
+from server.http.api import (
+    agent_settings,
     analytics,
-    api,
     composer,
-    console_api,
-    inbox_api,
     message_edits,
     openapi,
-    privacy_api,
-    replies_api,
     reports,
     search,
-    settings,
     uploads,
 )
-from server.http import api_models as m
-from server.http import api_replies as r
-from server.http.api_registry import ApiRegistry
+from server.http.api import conversations as api
+from server.http.api import inbox as inbox_api
+from server.http.api import models as m
+from server.http.api import privacy as privacy_api
+from server.http.api import replies as r
+from server.http.api import writes as replies_api
+from server.http.api.registry import ApiRegistry
+from server.http.console import api as console_api
 from server.services.reports.service import FIGURES
 
 CONVERSATION = "/api/v1/conversations/{conversation_id}"
@@ -40,9 +40,9 @@ def setup(router: web.UrlDispatcher, registry: ApiRegistry) -> None:
     add(router, "POST", "/api/v1/auth/logout", api.logout, summary="Sign out", tag=tag,
         reply=r.Ok, public=True)  # fmt: skip
     add(router, "GET", "/api/v1/me", api.me, summary="Who is calling", tag=tag, reply=r.Me)
-    add(router, "GET", "/api/v1/me/settings", settings.get_settings,
+    add(router, "GET", "/api/v1/me/settings", agent_settings.get_settings,
         summary="Your alert settings", tag=tag, reply=r.AgentSettings)  # fmt: skip
-    add(router, "PUT", "/api/v1/me/settings", settings.put_settings,
+    add(router, "PUT", "/api/v1/me/settings", agent_settings.put_settings,
         summary="Change your alert settings", tag=tag, body=m.AgentSettingsBody,
         reply=r.AgentSettings)  # fmt: skip
 

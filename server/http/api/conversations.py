@@ -12,8 +12,8 @@ from server.http.agent_auth import (
     require_own_page,
     set_session_cookie,
 )
-from server.http.api_models import ConversationsQuery, LoginBody, PageQuery
-from server.http.console_api import request_ip
+from server.http.api.models import ConversationsQuery, LoginBody, PageQuery
+from server.http.console.api import request_ip
 from server.keys import auth_key, chat_key, settings_key, sites_key
 from server.services import commands
 from server.services.team.auth import AgentContext

@@ -7,7 +7,7 @@ import json
 from aiohttp import web
 
 from server.domain import DomainError, Forbidden, NotFound
-from server.http.console_api import actor_of
+from server.http.console.api import actor_of
 from server.keys import console_key
 from server.services import commands
 

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from server.http.api_models import TAG_PATTERN, ULID_PATTERN, Body, Query
+from server.http.api.models import TAG_PATTERN, ULID_PATTERN, Body, Query
 from server.services.chat.workflow import MAX_CAP
 
 COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"

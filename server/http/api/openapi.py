@@ -11,8 +11,8 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from server.http.api_registry import ApiRegistry, Operation
-from server.http.api_replies import ErrorReply
+from server.http.api.registry import ApiRegistry, Operation
+from server.http.api.replies import ErrorReply
 from server.services.commands import MAX_ID
 
 REF = "#/components/schemas/{model}"
@@ -196,7 +196,7 @@ def _ref(model: type[BaseModel]) -> dict[str, str]:
 
 # --- serving ------------------------------------------------------------------------------
 
-DOCS_PAGE = Path(__file__).resolve().parents[2] / "static" / "api-docs.html"
+DOCS_PAGE = Path(__file__).resolve().parents[3] / "static" / "api-docs.html"
 
 
 def setup(router: web.UrlDispatcher, registry: ApiRegistry, figures: tuple[str, ...]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.http.agent_auth import agent_context
-from server.http.api_models import EditBody
+from server.http.api.models import EditBody
 from server.keys import edits_key
 from server.services import commands
 

@@ -10,8 +10,8 @@ from aiohttp import web
 from server.domain import DomainError, InvalidInput, Unauthenticated, field_errors
 from server.http import csrf
 from server.http.agent_auth import set_session_cookie
-from server.http.console_api import request_ip
-from server.http.console_forms import sentence
+from server.http.console.api import request_ip
+from server.http.console.forms import sentence
 from server.http.errors import STATUS
 from server.keys import auth_key, console_key, settings_key, throttle_key
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.http.agent_auth import agent_context
-from server.http.api_models import ContactsQuery, SearchQuery
+from server.http.api.models import ContactsQuery, SearchQuery
 from server.keys import contacts_key, search_key
 from server.services.chat.search import MAX_OFFSET, parse_order
 

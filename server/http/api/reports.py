@@ -19,7 +19,7 @@ from aiohttp import web
 
 from server.domain import Forbidden, Role
 from server.http.agent_auth import agent_context
-from server.http.api_models import FigureQuery, ReportQuery, ReportSettingsBody, SentimentsQuery
+from server.http.api.models import FigureQuery, ReportQuery, ReportSettingsBody, SentimentsQuery
 from server.keys import reports_key
 from server.services import commands
 from server.services.reports.figures import Figure

@@ -22,7 +22,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from server.domain import DomainError, Forbidden, InvalidInput, Unauthenticated
 from server.http.agent_auth import agent_context
-from server.http.api_models import UploadQuery
+from server.http.api.models import UploadQuery
 from server.http.errors import error_response, json_error
 from server.keys import origin_policy_key, settings_key, uploads_key
 from server.services import commands

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.http.console_api import actor_of, site_id_of
+from server.http.console.api import actor_of, site_id_of
 from server.keys import console_key
 
 

@@ -12,7 +12,7 @@ import ipaddress
 
 from aiohttp import web
 
-from server.http.console_api import request_ip
+from server.http.console.api import request_ip
 from server.keys import metrics_key, settings_key
 from server.services.integrations.metrics import CONTENT_TYPE
 

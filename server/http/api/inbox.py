@@ -9,8 +9,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.http.agent_auth import agent_context
-from server.http.api_models import AssignBody, InboxQuery, SnoozeBody, TagsBody
-from server.http.replies_api import speaker
+from server.http.api.models import AssignBody, InboxQuery, SnoozeBody, TagsBody
+from server.http.api.writes import speaker
 from server.keys import conversations_key
 from server.services.chat.inbox_commands import (
     Assign,

@@ -4,7 +4,7 @@
 validates its query string and body with the operation's pydantic models before the
 handler runs, and ``openapi.document`` describes the same models. So what the document
 says is what the server checks. A POST may carry an ``Idempotency-Key`` (see
-``http/idempotency.py``).
+``http/api/idempotency.py``).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from pydantic import BaseModel, ValidationError
 from server.domain import InvalidFields, InvalidInput
 from server.http import csrf
 from server.http.agent_auth import agent_context
-from server.http.api_models import FORMATS
+from server.http.api.idempotency import idempotently
+from server.http.api.models import FORMATS
 from server.http.body import json_object
-from server.http.idempotency import idempotently
 
 Handler = Callable[..., Awaitable[web.StreamResponse]]
 M = TypeVar("M", bound=BaseModel)

@@ -15,9 +15,9 @@ from server.http.agent_auth import (
     optional_agent,
     set_session_cookie,
 )
-from server.http.api import sign_in
+from server.http.api.conversations import sign_in
 from server.http.errors import STATUS
-from server.http.two_factor import send_to_enrolment
+from server.http.pages.two_factor import send_to_enrolment
 from server.keys import console_key, settings_key, sites_key
 from server.services.team.two_factor import EnrolmentRequired, TwoFactorRequired
 

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from server.domain import InvalidInput
 from server.http.agent_auth import agent_context
-from server.http.api_models import NoteBody, SendMessageBody
+from server.http.api.models import NoteBody, SendMessageBody
 from server.keys import chat_key, composer_key, settings_key, sites_key
 from server.services.chat.inbox_commands import conversation_id
 from server.services.commands import SendMessage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.http.api_replies import Ok
+from server.http.api.replies import Ok
 
 Object = dict[str, Any]
 

@@ -27,8 +27,8 @@ from server.domain import (
 )
 from server.http import csrf
 from server.http.agent_auth import optional_agent
-from server.http.console_api import base_url, request_ip
-from server.http.console_forms import error_context
+from server.http.console.api import base_url, request_ip
+from server.http.console.forms import error_context
 from server.keys import console_key, settings_key, sites_key
 from server.services import commands
 from server.services.chat.admission import BLOCKED_RESPONSES

@@ -13,7 +13,7 @@ import time
 
 from aiohttp import web
 
-from server.http.console_api import request_ip
+from server.http.console.api import request_ip
 from server.keys import metrics_key, settings_key
 
 log = logging.getLogger("porchlight.access")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.http.agent_auth import agent_context
-from server.http.api_models import AgentSettingsBody
+from server.http.api.models import AgentSettingsBody
 from server.keys import agent_settings_key
 
 

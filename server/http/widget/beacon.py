@@ -10,7 +10,7 @@ from aiohttp import web
 
 from server.domain import NotFound
 from server.http.body import json_object
-from server.http.console_api import request_ip
+from server.http.console.api import request_ip
 from server.keys import throttle_key, visitors_key
 from server.services import commands
 

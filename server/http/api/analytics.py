@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import web
 
 from server.http.agent_auth import agent_context
-from server.http.api_models import JourneysQuery
+from server.http.api.models import JourneysQuery
 from server.keys import visitors_key
 from server.services import commands
 from server.services.visitors.journey import utc_day

@@ -12,12 +12,12 @@ from typing import Any, NamedTuple
 from aiohttp import web
 from pydantic import BaseModel
 
-from server.http import api_replies as r
-from server.http import console_models as m
-from server.http import console_replies as c
 from server.http import csrf
 from server.http.agent_auth import agent_context, set_session_cookie
-from server.http.api_registry import ApiRegistry
+from server.http.api import replies as r
+from server.http.api.registry import ApiRegistry
+from server.http.console import models as m
+from server.http.console import replies as c
 from server.keys import console_key, settings_key
 from server.services import commands
 from server.services.console.origins import link_base

@@ -1,0 +1,3 @@
+"""The documented REST API under /api/v1: its registry, models and OpenAPI document, and each
+area's routes.
+"""

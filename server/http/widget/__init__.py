@@ -1,0 +1,1 @@
+"""What the widget calls over HTTP: its bundles and settings, and the page-leave beacon."""
