@@ -63,3 +63,23 @@ async def test_visitor_status_refuses_unknown_states(tenant_a, visitor_of):
     for payload in ({"state": "away"}, {}, "idle"):
         ack = await visitor.call("visitor_status", payload)
         assert ack["ok"] is False and ack["code"] == "invalid", payload
+
+
+async def test_a_visitor_leaves_even_when_the_store_fails_as_they_go(
+    app, agent_a, tenant_a, visitor_of, monkeypatch
+):
+    """The page's visible time may be lost with the store; the departure may not, or the
+    team would see the visitor online for good."""
+    from server.domain import Unavailable
+    from server.keys import visitors_key
+
+    visitor = await visitor_of(tenant_a)
+    await agent_a.next("visitor_arrival")
+    store = app[visitors_key]._store
+
+    async def failing(*args, **kwargs):
+        raise Unavailable("the message store is not answering", retry_after=1)
+
+    monkeypatch.setattr(store, "get_visitor", failing)
+    await visitor.close()
+    assert (await agent_a.next("visitor_left"))["visitor_id"] == visitor.session["visitor_id"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -44,6 +45,8 @@ from server.services.visitors.journey import Journey, JourneyService, source_of
 from server.services.visitors.memory import VisitorMemory
 from server.storage.cache import Cache
 from server.storage.messages import MessageStore
+
+log = logging.getLogger("porchlight.visitors")
 
 HISTORY_ON_CONNECT = 50
 FINGERPRINT_DEVICE_FIELDS = frozenset(DEVICE_COMPONENTS.values())
@@ -271,14 +274,20 @@ class VisitorService:
     ) -> None:
         await self.sockets.release_quietly(connection_id, address, visitor_id)
         now = utcnow()
-        visitor = await self._store.get_visitor(site_id, visitor_id)
-        if visitor:
-            visitor.last_seen = now
-        # Written together, so both land in one commit.
-        await asyncio.gather(
-            self._journey.close(page_view, now) if page_view else _nothing(),
-            self._save(visitor) if visitor else _nothing(),
-        )
+        visitor = None
+        try:
+            visitor = await self._store.get_visitor(site_id, visitor_id)
+            if visitor:
+                visitor.last_seen = now
+            # Written together, so both land in one commit.
+            await asyncio.gather(
+                self._journey.close(page_view, now) if page_view else _nothing(),
+                self._save(visitor) if visitor else _nothing(),
+            )
+        except Exception:
+            # The page's visible time and last_seen are lost; the departure must not be,
+            # or agents would see this visitor online for good.
+            log.warning("a departure's page view and last_seen not written", exc_info=True)
         went_idle = await self._cache.leave(
             active_visitors_group(site_id), visitor_id, connection_id
         )
