@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import deque
 from pathlib import Path
 
 from tests.mongo_server import _executable, _wait_until_pingable
@@ -27,18 +28,27 @@ def port_range() -> tuple[int, int]:
     return int(first), int(last)
 
 
+# Ports handed out lately: a server started on one may not listen yet, and the next
+# free_port() must not give the same port to another server meanwhile.
+_RECENT: deque[int] = deque(maxlen=40)
+
+
 def free_port() -> int:
-    """A port of the range nobody listens on (random start, so parallel runs rarely meet)."""
+    """A port of the range nobody listens on and not handed out lately (random start, so
+    parallel runs rarely meet)."""
     first, last = port_range()
     size = last - first + 1
     start = uuid.uuid4().int % size
     for offset in range(size):
         port = first + (start + offset) % size
+        if port in _RECENT and len(_RECENT) < size:
+            continue
         with socket.socket() as probe:
             try:
                 probe.bind((HOST, port))
             except OSError:
                 continue
+            _RECENT.append(port)
             return port
     raise RuntimeError(f"no free port in {first}-{last}")
 
