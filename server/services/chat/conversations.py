@@ -27,6 +27,7 @@ from server.domain import (
     utcnow,
 )
 from server.services.chat.inbox_commands import Assign, InboxView, Retag
+from server.services.chat.inbox_row import inbox_row_of
 from server.services.chat.missed import MissedTimes
 from server.services.chat.notes import NoteService
 from server.services.chat.ratings import RateConversation, rating_event_data, why_not_rated
@@ -286,20 +287,7 @@ class ConversationService:
     async def row(
         self, conversation: Conversation, visitor: Visitor | None = None
     ) -> dict[str, Any]:
-        """The inbox row: the conversation with its visitor's name and whether they are here."""
-        if visitor is None:
-            try:
-                visitor = await self._visitors.known(conversation.site_id, conversation.visitor_id)
-            except NotFound:
-                visitor = None
-        online = await self._visitors.is_online(conversation.site_id, conversation.visitor_id)
-        wire = conversation.to_wire()
-        wire["visitor"] = {
-            "id": conversation.visitor_id,
-            "name": visitor.display_name if visitor else "Visitor",
-            "online": online,
-        }
-        return wire
+        return await inbox_row_of(self._visitors, conversation, visitor)
 
     async def _changed(
         self,

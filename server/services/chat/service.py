@@ -24,6 +24,7 @@ from server.domain import (
 )
 from server.services.broadcast import Broadcaster
 from server.services.chat.admission import VisitorGate
+from server.services.chat.inbox_row import inbox_row, inbox_row_of
 from server.services.chat.quotes import quoted, with_quotes
 from server.services.commands import SendMessage
 from server.services.events import Event, EventBus
@@ -208,7 +209,7 @@ class ChatService:
             visitors.update({v.id: v for v in await self._store.get_visitors(site_id, ids)})
             online |= await self._visitors.online_ids(site_id)
         return [
-            _conversation_wire(c, visitors.get(c.visitor_id), c.visitor_id in online) for c in page
+            inbox_row(c, visitors.get(c.visitor_id), c.visitor_id in online) for c in page
         ], len(found) > limit
 
     async def start_conversation(
@@ -389,15 +390,7 @@ class ChatService:
         visitor: Visitor | None = None,
         online: bool | None = None,
     ) -> dict[str, Any]:
-        """The inbox row: the conversation with its visitor's name and whether they are here."""
-        if visitor is None:
-            try:
-                visitor = await self._visitors.known(conversation.site_id, conversation.visitor_id)
-            except NotFound:
-                visitor = None
-        if online is None:
-            online = await self._visitors.is_online(conversation.site_id, conversation.visitor_id)
-        return _conversation_wire(conversation, visitor, online)
+        return await inbox_row_of(self._visitors, conversation, visitor, online)
 
     async def _visitor(self, site_id: int, visitor_id: str) -> Visitor:
         return await self._visitors.known(site_id, visitor_id)
@@ -441,15 +434,3 @@ def _quoting(appended: Appended, target: Message | None) -> Appended:
     if target is None:
         return appended
     return replace(appended, message=replace(appended.message, quote=Quote.of(target)))
-
-
-def _conversation_wire(
-    conversation: Conversation, visitor: Visitor | None, online: bool
-) -> dict[str, Any]:
-    wire = conversation.to_wire()
-    wire["visitor"] = {
-        "id": conversation.visitor_id,
-        "name": visitor.display_name if visitor else "Visitor",
-        "online": online,
-    }
-    return wire
