@@ -88,6 +88,12 @@ export function createSync({ socket, api, store }) {
   socket.on("visitor_updated", (v) => store.upsertVisitor(v, "update"));
   socket.on("visitor_left", (e) => e && store.removeVisitor(e.visitor_id));
   socket.on("user_joined", (e) => store.userJoined(e));
+  // An owner changed the site's tags or team: read what the chat header offers again, and
+  // the inbox too when a renamed or removed tag was on conversations.
+  socket.on("desk_changed", (e) => {
+    loadDesk();
+    if (e && e.retagged) loadConversations();
+  });
 
   store.on("site", () => {
     scope++;

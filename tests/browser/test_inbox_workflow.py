@@ -201,3 +201,27 @@ async def test_the_missed_count_ticks_when_a_conversation_waits_past_the_missed_
     await expect(waiting).to_have_class(re.compile("is-missed"))
     await expect(waiting).to_contain_text("Missed · waiting 5 min")
     assert await dana.evaluate("window.notReloaded === true")
+
+
+async def test_a_tag_renamed_in_settings_changes_on_an_open_dashboard(stage, browser):
+    app = stage.app
+    owner = Actor(
+        await app[auth_key].authenticate(await app[auth_key].login(stage.tenant.email, PASSWORD))
+    )
+    console, site_id = app[console_key].console, stage.tenant.site.id
+    bug = (await console.run("add_tag", owner, site_id, {"name": "bug", "color": "#7c3aed"}))["tag"]
+    dana = await new_page(browser, viewport={"width": 1440, "height": 900})
+    await sign_in(dana, stage)
+    await visitor_writes(browser, stage, "The stove valve leaks after one use")
+    stove = dana.locator(".conv", has_text="stove valve")
+    await stove.click()
+    await dana.get_by_label("Add a tag").select_option("bug")
+    await expect(stove.locator(".tag-chip")).to_have_text("bug")
+
+    # Another tab of the owner's renames it and adds one; Dana's page is not reloaded.
+    await console.run("rename_tag", owner, site_id, {"tag_id": bug["id"], "name": "defect"})
+    await console.run("add_tag", owner, site_id, {"name": "refund", "color": "#dc2626"})
+    await expect(stove.locator(".tag-chip")).to_have_text("defect")
+    offered = dana.get_by_label("Add a tag").locator("option")
+    await expect(offered.filter(has_text="refund")).to_have_count(1)
+    await expect(offered.filter(has_text="bug")).to_have_count(0)

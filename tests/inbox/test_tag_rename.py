@@ -35,6 +35,14 @@ async def test_a_renamed_tag_follows_onto_its_conversations_and_is_audited(
             assert response.status == 400
             assert "The tag “vip” exists already" in await response.text()
 
+    # The open dashboard is told to read its desk and inbox again (once: the refused
+    # rename changed nothing).
+    assert await agent.next("desk_changed") == {"site_id": site_id, "retagged": 1}
+    assert await agent.nothing("desk_changed")
+    desk = await agent.call("desk", {})
+    [mine] = [s for s in desk["sites"] if s["site_id"] == site_id]
+    assert sorted(t["name"] for t in mine["tags"]) == ["defect", "vip"]
+
     conversation = await app[message_store_key].get_conversation(site_id, conversation_id)
     assert conversation.tags == ("vip", "defect")  # in the old name's place
     tags = await console.run("list_workflow", owner, site_id)

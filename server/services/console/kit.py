@@ -94,6 +94,7 @@ class ConsoleKit:
             webhooks=webhooks,
             workflow=workflow,
             two_factor=auth.two_factor,
+            broadcast=broadcast,
         )
         account = AccountService(auth, team_repo, team)
         return cls(console, site_admin, team, invites, api_keys, gate, account, replies)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from server.domain import Forbidden, InvalidInput, NotFound, Role
 from server.services import commands
+from server.services.broadcast import Broadcaster
 from server.services.chat.admission import VisitorGate
 from server.services.chat.saved_replies import SavedReplyService
 from server.services.chat.workflow import WorkflowSettings
@@ -59,6 +60,12 @@ class Call:
     def agent_id(self) -> int:
         return self.actor.ctx.agent.id
 
+
+# Operations after which open dashboards read the desk again (the tags and team the chat
+# header offers); a renamed or removed tag also changed conversations they hold.
+DESK_OPERATIONS = frozenset(
+    {"add_tag", "recolor_tag", "rename_tag", "remove_tag", "change_role", "remove_member"}
+)
 
 # An operation returns its answer and, when it changed something, the audit detail.
 Result = tuple[dict[str, Any], dict[str, Any] | None]
@@ -107,7 +114,9 @@ class ConsoleService:
         retention: RetentionService | None = None,
         workflow: WorkflowSettings | None = None,
         two_factor: TwoFactorService | None = None,
+        broadcast: Broadcaster | None = None,
     ) -> None:
+        self._broadcast = broadcast  # tells open dashboards their desk changed
         self.two_factor = two_factor  # who has set it up, when a site starts requiring it
         self.privacy = privacy  # a visitor's data: export and erasure
         self.retention = retention  # how long the site keeps page views and messages
@@ -145,6 +154,11 @@ class ConsoleService:
             self.sites.forget(site_id)
             if self.gate is not None:
                 self.gate.forget(site_id)  # blocks and switches apply to the next message
+            if op.name in DESK_OPERATIONS and self._broadcast is not None:
+                retagged = int(result.get("conversations") or 0)
+                await self._broadcast.to_agents(
+                    site_id, "desk_changed", {"site_id": site_id, "retagged": retagged}
+                )
         return result
 
     async def _role(self, actor: Actor, site_id: int, action: Action) -> Role:
