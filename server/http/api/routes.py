@@ -11,18 +11,18 @@ from server.http.api import (
     agent_settings,
     analytics,
     composer,
+    conversations,
+    inbox,
     message_edits,
     openapi,
+    privacy,
     reports,
     search,
     uploads,
+    writes,
 )
-from server.http.api import conversations as api
-from server.http.api import inbox as inbox_api
-from server.http.api import models as m
-from server.http.api import privacy as privacy_api
-from server.http.api import replies as r
-from server.http.api import writes as replies_api
+from server.http.api import models as m  # the request models
+from server.http.api import replies as r  # the reply models
 from server.http.api.registry import ApiRegistry
 from server.http.console import api as console_api
 from server.services.reports.service import FIGURES
@@ -35,11 +35,12 @@ MESSAGE = "/api/v1/messages/{message_id}"
 def setup(router: web.UrlDispatcher, registry: ApiRegistry) -> None:
     add = registry.add
     tag = "account"
-    add(router, "POST", "/api/v1/auth/login", api.login, summary="Sign in", tag=tag,
+    add(router, "POST", "/api/v1/auth/login", conversations.login, summary="Sign in", tag=tag,
         body=m.LoginBody, reply=r.SignedIn, public=True)  # fmt: skip
-    add(router, "POST", "/api/v1/auth/logout", api.logout, summary="Sign out", tag=tag,
+    add(router, "POST", "/api/v1/auth/logout", conversations.logout, summary="Sign out", tag=tag,
         reply=r.Ok, public=True)  # fmt: skip
-    add(router, "GET", "/api/v1/me", api.me, summary="Who is calling", tag=tag, reply=r.Me)
+    add(router, "GET", "/api/v1/me", conversations.me, summary="Who is calling", tag=tag,
+        reply=r.Me)  # fmt: skip
     add(router, "GET", "/api/v1/me/settings", agent_settings.get_settings,
         summary="Your alert settings", tag=tag, reply=r.AgentSettings)  # fmt: skip
     add(router, "PUT", "/api/v1/me/settings", agent_settings.put_settings,
@@ -47,29 +48,29 @@ def setup(router: web.UrlDispatcher, registry: ApiRegistry) -> None:
         reply=r.AgentSettings)  # fmt: skip
 
     tag = "conversations"
-    add(router, "GET", "/api/v1/inbox", inbox_api.inbox, summary="The inbox",
+    add(router, "GET", "/api/v1/inbox", inbox.inbox, summary="The inbox",
         tag=tag, query=m.InboxQuery, reply=r.InboxPage)  # fmt: skip
-    add(router, "GET", f"{SITE}/conversations", api.site_conversations,
+    add(router, "GET", f"{SITE}/conversations", conversations.site_conversations,
         summary="A site's conversations", tag=tag, query=m.ConversationsQuery,
         reply=r.ConversationPage)  # fmt: skip
-    add(router, "GET", f"{CONVERSATION}/messages", api.conversation_messages,
+    add(router, "GET", f"{CONVERSATION}/messages", conversations.conversation_messages,
         summary="A conversation and its messages", tag=tag, query=m.PageQuery,
         reply=r.MessagePage)  # fmt: skip
-    add(router, "POST", f"{CONVERSATION}/messages", replies_api.send_message,
+    add(router, "POST", f"{CONVERSATION}/messages", writes.send_message,
         summary="Send a message to the visitor", tag=tag, body=m.SendMessageBody,
         reply=r.MessageReply)  # fmt: skip
-    add(router, "POST", f"{CONVERSATION}/notes", replies_api.add_note,
+    add(router, "POST", f"{CONVERSATION}/notes", writes.add_note,
         summary="Add a private note", tag=tag, body=m.NoteBody, reply=r.MessageReply)  # fmt: skip
-    add(router, "POST", f"{CONVERSATION}/resolve", inbox_api.resolve,
+    add(router, "POST", f"{CONVERSATION}/resolve", inbox.resolve,
         summary="Resolve", tag=tag, reply=r.ConversationReply)  # fmt: skip
-    add(router, "POST", f"{CONVERSATION}/reopen", inbox_api.reopen,
+    add(router, "POST", f"{CONVERSATION}/reopen", inbox.reopen,
         summary="Reopen", tag=tag, reply=r.ConversationReply)  # fmt: skip
-    add(router, "POST", f"{CONVERSATION}/snooze", inbox_api.snooze,
+    add(router, "POST", f"{CONVERSATION}/snooze", inbox.snooze,
         summary="Snooze", tag=tag, body=m.SnoozeBody, reply=r.ConversationReply)  # fmt: skip
-    add(router, "POST", f"{CONVERSATION}/assign", inbox_api.assign,
+    add(router, "POST", f"{CONVERSATION}/assign", inbox.assign,
         summary="Assign or unassign", tag=tag, body=m.AssignBody,
         reply=r.ConversationReply)  # fmt: skip
-    add(router, "POST", f"{CONVERSATION}/tags", inbox_api.tags,
+    add(router, "POST", f"{CONVERSATION}/tags", inbox.tags,
         summary="Add and remove tags", tag=tag, body=m.TagsBody,
         reply=r.ConversationReply)  # fmt: skip
 
@@ -95,9 +96,9 @@ def setup(router: web.UrlDispatcher, registry: ApiRegistry) -> None:
         summary="Visitors online now", tag=tag, reply=r.OnlineVisitors)  # fmt: skip
     add(router, "GET", f"{SITE}/visitors/{{visitor_id}}", analytics.visitor_profile,
         summary="A visitor's profile", tag=tag, reply=r.VisitorProfile)  # fmt: skip
-    add(router, "GET", f"{SITE}/visitors/{{visitor_id}}/export", privacy_api.export_visitor,
+    add(router, "GET", f"{SITE}/visitors/{{visitor_id}}/export", privacy.export_visitor,
         summary="Export a visitor's data", tag=tag, reply=r.VisitorExport)  # fmt: skip
-    add(router, "DELETE", f"{SITE}/visitors/{{visitor_id}}", privacy_api.erase_visitor,
+    add(router, "DELETE", f"{SITE}/visitors/{{visitor_id}}", privacy.erase_visitor,
         summary="Erase a visitor", tag=tag, reply=r.VisitorErased)  # fmt: skip
     add(router, "GET", "/api/v1/contacts", search.contacts, summary="Contacts",
         tag=tag, query=m.ContactsQuery, reply=r.ContactPage)  # fmt: skip
