@@ -753,3 +753,90 @@ async def test_many_appends_at_once_each_land_once_with_the_counter_right(
     stored = await message_store.list_messages(SITE, conversation.id, limit=100)
     assert len(stored) == 39
     assert (await conversation_now(message_store, conversation)).unread_by_agent == 39
+
+
+async def test_visitors_writing_at_once_each_land_in_their_own_conversation(
+    message_store: MessageStore,
+) -> None:
+    """Messages that arrive together (stored together where the store groups them) keep
+    every rule of a message alone: a resend is answered with the stored copy, a first
+    message opens a conversation, a resolved one is reopened, counters and previews move."""
+    open_ones = [await new_conversation(message_store, visitor_id=f"v{n}") for n in range(5)]
+    resolved = await new_conversation(
+        message_store, visitor_id="v-back", status=ConversationStatus.RESOLVED
+    )
+    earlier = make_message(message_store, open_ones[0], text="earlier", client_id="c-earlier")
+    await message_store.append_message(earlier)
+
+    def send(visitor_id: str, text: str, client_id: str | None = None):
+        opening = Conversation(message_store.new_id(), SITE, visitor_id)
+        draft = make_message(message_store, opening, text=text, client_id=client_id)
+        return message_store.append_from_visitor(
+            dataclasses.replace(draft, conversation_id=""), opening
+        )
+
+    sends = [send(f"v{n}", f"hello from v{n}") for n in range(5)]
+    sends.append(send("v0", "resent", client_id="c-earlier"))
+    sends.append(send("v1", "and again"))
+    sends.append(send("v-new", "first words"))
+    sends.append(send("v-back", "back again"))
+    results = await asyncio.gather(*sends)
+
+    for n, conversation in enumerate(open_ones):
+        assert results[n].created and not results[n].opened and not results[n].reopened
+        assert results[n].conversation.id == conversation.id
+        assert results[n].message.conversation_id == conversation.id
+    resent = results[5]
+    assert not resent.created and resent.message.id == earlier.id
+    assert results[7].opened and results[7].conversation.visitor_id == "v-new"
+    assert results[8].reopened and results[8].conversation.id == resolved.id
+    assert results[8].conversation.status is ConversationStatus.OPEN
+
+    v0 = await conversation_now(message_store, open_ones[0])
+    assert v0.unread_by_agent == 2  # "earlier" and "hello from v0"; the resend adds nothing
+    assert [m.text for m in await message_store.list_messages(SITE, v0.id)] == [
+        "earlier",
+        "hello from v0",
+    ]
+    v1 = await conversation_now(message_store, open_ones[1])
+    assert v1.unread_by_agent == 2
+    assert v1.preview == "and again"  # the newer of its two messages
+    texts = [m.text for m in await message_store.list_messages(SITE, v1.id)]
+    assert texts == ["hello from v1", "and again"]
+    for conversation in open_ones[2:]:
+        now = await conversation_now(message_store, conversation)
+        assert now.unread_by_agent == 1 and now.preview.startswith("hello from")
+    new = await message_store.latest_conversation(SITE, "v-new")
+    assert new is not None and new.unread_by_agent == 1
+    assert [m.text for m in await message_store.list_messages(SITE, new.id)] == ["first words"]
+    back = await message_store.list_messages(SITE, resolved.id)
+    assert [m.text for m in back] == ["back again"]
+
+
+async def test_visitors_read_and_saved_at_once_each_get_their_own(
+    message_store: MessageStore,
+) -> None:
+    """Reads and saves that arrive together (grouped where the store groups them): each
+    caller gets its own visitor, of its own site, and the later of two saves wins."""
+    visitors = [make_visitor(message_store) for _ in range(4)]
+    elsewhere = make_visitor(message_store, site_id=OTHER_SITE)
+    await asyncio.gather(*(message_store.save_visitor(v) for v in [*visitors, elsewhere]))
+
+    first, second = dataclasses.replace(visitors[0]), dataclasses.replace(visitors[0])
+    first.visits, second.visits = 10, 11
+    await asyncio.gather(message_store.save_visitor(first), message_store.save_visitor(second))
+
+    asked = [(SITE, v.id) for v in visitors] + [(SITE, elsewhere.id), (SITE, "nobody")]
+    asked.append((SITE, visitors[1].id))
+    found = await asyncio.gather(*(message_store.get_visitor(s, v) for s, v in asked))
+
+    assert [v.id if v else None for v in found] == [
+        *(v.id for v in visitors),
+        None,  # another site's visitor
+        None,
+        visitors[1].id,
+    ]
+    assert found[0] is not None and found[0].visits == 11
+    assert found[1] == visitors[1]
+    assert found[1] is not found[6]  # each caller may change its own copy
+    assert await message_store.get_visitor(OTHER_SITE, elsewhere.id) == elsewhere

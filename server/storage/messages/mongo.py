@@ -8,11 +8,17 @@ Queries use top-level fields only, never compare datetimes and page by id string
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
+from pymongo import (
+    ASCENDING,
+    DESCENDING,
+    AsyncMongoClient,
+    ReplaceOne,
+    ReturnDocument,
+    WriteConcern,
+)
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, ExecutionTimeout
 
 from server.domain import (
@@ -37,11 +43,13 @@ from server.storage.ids import UlidFactory
 from server.storage.messages import mongo_documents as documents
 from server.storage.messages import rules, search
 from server.storage.messages.base import Appended, InboxCounts, InboxSort, VisitorData
+from server.storage.messages.mongo_batches import Batches
 from server.storage.messages.mongo_mail_queue import MongoMailQueue
 from server.storage.messages.mongo_migrations import apply_migrations
 from server.storage.messages.mongo_outbox import MongoOutbox
 from server.storage.messages.mongo_report_counts import MongoReportCounts
 from server.storage.messages.mongo_reports import MongoReports
+from server.storage.messages.mongo_visitor_messages import MongoVisitorMessages
 from server.storage.messages.report_counts import ALL_TIME, VISIT_REACH_MS
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery, snippet
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
@@ -55,7 +63,9 @@ SOCKET_TIMEOUT_MS = 5000
 
 
 @unavailable_on(ConnectionFailure, ExecutionTimeout, service="message store (MongoDB)")
-class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports, MongoReportCounts):
+class MongoMessageStore(
+    MongoVisitorMessages, MongoOutbox, MongoMailQueue, MongoReports, MongoReportCounts
+):
     def __init__(self, url: str, database: str) -> None:
         self._client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
             url,
@@ -68,8 +78,12 @@ class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports, MongoReportCo
         self._db = self._client[database]
         self._visitors = self._db["visitors"]
         self._page_views = self._db["page_views"]
-        self._conversations = self._db["conversations"]
-        self._messages = self._db["messages"]
+        # An answer means committed: a message's insert and its conversation's move wait
+        # for the journal (j), with the deployment's default w (a majority on a replica
+        # set). Grouped writes share one journal wait.
+        journaled = WriteConcern(j=True)
+        self._conversations = self._db.get_collection("conversations", write_concern=journaled)
+        self._messages = self._db.get_collection("messages", write_concern=journaled)
         self._deliveries = self._db["webhook_deliveries"]
         self._revisions = self._db["message_revisions"]
         self._report_conversations = self._db["report_conversations"]
@@ -80,6 +94,10 @@ class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports, MongoReportCo
         self._mails = self._db["mail_queue"]
         self._optouts = self._db["mail_optouts"]
         self._new_id = UlidFactory()
+        self._message_facts = Batches(self._write_message_facts)
+        self._visitor_messages = Batches(self._write_visitor_messages)
+        self._visitor_reads = Batches(self._read_visitors)
+        self._visitor_saves = Batches(self._write_visitors)
 
     async def init(self) -> None:
         """Apply the schema steps (indexes, backfills) this database has not had yet."""
@@ -102,12 +120,36 @@ class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports, MongoReportCo
     # --- visitors ---------------------------------------------------------------------
 
     async def save_visitor(self, visitor: Visitor) -> None:
-        document = documents.visitor_document(visitor)
-        await self._visitors.replace_one({"_id": document["_id"]}, document, upsert=True)
+        await self._visitor_saves.add(documents.visitor_document(visitor))
+
+    async def _write_visitors(self, batch: Sequence[dict[str, Any]]) -> list[None]:
+        """Visitors saved together in one command (in order: the later save of one
+        visitor wins)."""
+        if len(batch) == 1:
+            await self._visitors.replace_one({"_id": batch[0]["_id"]}, batch[0], upsert=True)
+        else:
+            await self._visitors.bulk_write(
+                [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in batch], ordered=True
+            )
+        return [None] * len(batch)
 
     async def get_visitor(self, site_id: int, visitor_id: str) -> Visitor | None:
-        document = await self._visitors.find_one({"_id": visitor_id, "site_id": site_id})
-        return documents.visitor_from_document(document) if document else None
+        return await self._visitor_reads.add((site_id, visitor_id))
+
+    async def _read_visitors(self, batch: Sequence[tuple[int, str]]) -> list[Visitor | None]:
+        """Visitors asked for together, read in one command."""
+        if len(batch) == 1:
+            site_id, visitor_id = batch[0]
+            document = await self._visitors.find_one({"_id": visitor_id, "site_id": site_id})
+            return [documents.visitor_from_document(document) if document else None]
+        ids = sorted({visitor_id for _, visitor_id in batch})
+        found = {d["_id"]: d async for d in self._visitors.find({"_id": {"$in": ids}})}
+        return [
+            documents.visitor_from_document(document)  # each caller its own copy
+            if (document := found.get(visitor_id)) and document["site_id"] == site_id
+            else None
+            for site_id, visitor_id in batch
+        ]
 
     async def find_visitor_by_fingerprint(self, site_id: int, fingerprint: str) -> Visitor | None:
         document = await self._visitors.find_one(
@@ -539,26 +581,7 @@ class MongoMessageStore(MongoOutbox, MongoMailQueue, MongoReports, MongoReportCo
     async def append_from_visitor(
         self, message: Message, new_conversation: Conversation, *, start_new: bool = False
     ) -> Appended:
-        site_id = new_conversation.site_id
-        latest = await self.latest_conversation(site_id, new_conversation.visitor_id)
-        if latest is None or (start_new and latest.status is ConversationStatus.RESOLVED):
-            conversation = await self.create_conversation(new_conversation)
-            appended = await self.append_message(replace(message, conversation_id=conversation.id))
-            return replace(appended, opened=True)
-        reopened = latest.status is not ConversationStatus.OPEN
-        if reopened:
-            await self._conversations.update_one(
-                {"_id": latest.id, "site_id": site_id},
-                {
-                    "$set": {
-                        "status": ConversationStatus.OPEN.value,
-                        "snoozed_until": None,
-                        "resolved": None,
-                    }
-                },
-            )
-        appended = await self.append_message(replace(message, conversation_id=latest.id))
-        return replace(appended, reopened=reopened)
+        return await self._visitor_messages.add((message, new_conversation, start_new))
 
     async def _stored_resend(self, message: Message) -> Message:
         document = await self._messages.find_one(

@@ -21,11 +21,12 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo import ASCENDING, DESCENDING, InsertOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from server.storage.messages import report_counts as rc
+from server.storage.messages.mongo_batches import Batches
 from server.storage.messages.reports import ConversationFacts, Writer, mood, slot_of
 
 Collection = AsyncCollection[dict[str, Any]]
@@ -84,6 +85,7 @@ class MongoReportCounts:
     _report_slots: Collection
     _report_counts: Collection
     _report_days: Collection
+    _message_facts: Batches[FactsChange, None]
 
     async def _change_facts(
         self, site_id: int, conversation_id: str, created_ms: int | None, change: Change
@@ -143,26 +145,7 @@ class MongoReportCounts:
     ) -> None:
         if not changes:
             return
-        now = _now_ms()
-        counted = f"a.{conversation_id}"
-        writes: list[UpdateOne] = []
-        for slot, paths in changes.items():
-            key = {"_id": f"{site_id}:{slot}"}
-            # Made first, then marked, then counted: an upsert that also $inc's a dotted
-            # path, or a filter with $or beside _id, is not read the same way by every
-            # server that speaks the protocol.
-            made = {"site_id": site_id, "slot_ms": slot, "c": {}}
-            writes.append(UpdateOne(key, {"$setOnInsert": made}, upsert=True))
-            writes.append(UpdateOne({**key, counted: {"$exists": False}}, {"$set": {counted: 0}}))
-            writes.append(
-                UpdateOne(
-                    {**key, counted: {"$lt": version}},
-                    {
-                        "$set": {"changed_ms": now, counted: version},
-                        "$inc": rc.mongo_paths(paths),
-                    },
-                )
-            )
+        writes = _count_writes(site_id, changes, conversation_id, version, _now_ms())
         await self._report_counts.bulk_write(writes, ordered=True)
         for slot in changes:
             await self._drop_days(site_id, slot)
@@ -218,24 +201,116 @@ class MongoReportCounts:
         agent_id: int | None = None,
         sentiment: float | None = None,
     ) -> None:
-        await self._change_facts(
+        change = FactsChange(
             site_id,
             conversation_id,
             created_ms,
             lambda f: rc.with_message(f, at_ms, writer, agent_id, sentiment),
+            slot_of(at_ms),
+            _slot_counts(writer, sentiment),
         )
-        visitor = writer is Writer.VISITOR
-        slot = {"visitor": int(visitor), "agent": int(not visitor)}
-        slot |= {"positive": 0, "neutral": 0, "negative": 0}
-        if visitor and sentiment is not None:
-            slot[mood(sentiment)] = 1
-        start = slot_of(at_ms)
-        await self._report_slots.update_one(
-            {"_id": f"{site_id}:{start}"},
-            {"$setOnInsert": {"site_id": site_id, "slot_ms": start}, "$inc": slot},
-            upsert=True,
+        await self._message_facts.add(change)
+
+    async def _write_message_facts(self, batch: Sequence[FactsChange]) -> list[None]:
+        """The facts of many conversations' messages in a few commands: one read of the
+        records, one write of them, the counts they change, the message slots, the cached
+        days dropped. A record changed meanwhile (by another node) or left pending by a
+        stopped node is changed on its own, as ``_change_facts`` does."""
+        by_conversation: dict[str, list[FactsChange]] = {}
+        for change in batch:
+            by_conversation.setdefault(change.conversation_id, []).append(change)
+        cursor = self._report_conversations.find({"_id": {"$in": list(by_conversation)}})
+        found = {document["_id"]: document async for document in cursor}
+        alone: list[str] = []
+        written: dict[str, dict[str, Any]] = {}
+        writes: list[InsertOne[Any] | ReplaceOne[Any]] = []
+        now = _now_ms()
+        for conversation_id, changes in by_conversation.items():
+            document = found.get(conversation_id)
+            site_id = changes[0].site_id
+            if document is not None and (document["site_id"] != site_id or document.get("pending")):
+                alone.append(conversation_id)
+                continue
+            old = facts_of(document) if document else None
+            new = old or rc.new_facts(site_id, conversation_id, changes[0].created_ms)
+            for change in changes:
+                new = change.change(new)
+            if new == old:
+                continue
+            version = (document or {}).get("v", 0) + 1
+            before = rc.conversation_parts(old) if old else []
+            pending = pending_of(version, rc.difference(before, rc.conversation_parts(new)), now)
+            replacement = _document(new, version, pending)
+            written[conversation_id] = replacement
+            if document is None:
+                writes.append(InsertOne(replacement))
+            else:
+                writes.append(ReplaceOne({"_id": conversation_id, "v": version - 1}, replacement))
+        if writes and not await _all_written(self._report_conversations, writes):
+            # Some record was changed or made meanwhile: what it holds says which.
+            cursor = self._report_conversations.find({"_id": {"$in": list(written)}})
+            held = {document["_id"]: document async for document in cursor}
+            for conversation_id in [c for c, d in written.items() if held.get(c) != d]:
+                del written[conversation_id]
+                alone.append(conversation_id)
+        await self._apply_many_pending(
+            [(d["site_id"], c, d["pending"]) for c, d in written.items() if d.get("pending")]
         )
-        await self._drop_days(site_id, start)
+        for conversation_id in alone:
+            changes = by_conversation[conversation_id]
+            first = changes[0]
+            await self._change_facts(
+                first.site_id, conversation_id, first.created_ms, _in_turn(changes)
+            )
+        slots: dict[tuple[int, int], dict[str, int]] = {}
+        for change in batch:
+            counts = slots.setdefault((change.site_id, change.slot_ms), {})
+            for name, n in change.slot_counts.items():
+                counts[name] = counts.get(name, 0) + n
+        await self._report_slots.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": f"{site_id}:{start}"},
+                    {"$setOnInsert": {"site_id": site_id, "slot_ms": start}, "$inc": counts},
+                    upsert=True,
+                )
+                for (site_id, start), counts in slots.items()
+            ],
+            ordered=False,
+        )
+        await self._drop_slot_days([*slots])
+        return [None] * len(batch)
+
+    async def _apply_many_pending(self, pending: list[tuple[int, str, Pending]]) -> None:
+        """``_apply_pending`` of many conversations: their counts in one write, then their
+        pending changes cleared in one more."""
+        if not pending:
+            return
+        writes: list[UpdateOne[Any]] = []
+        slots: list[tuple[int, int]] = []
+        for site_id, conversation_id, change in pending:
+            changes = changes_of(change)
+            writes += _count_writes(site_id, changes, conversation_id, change["v"], _now_ms())
+            slots += [(site_id, slot) for slot in changes]
+        if writes:
+            await self._report_counts.bulk_write(writes, ordered=True)
+            await self._drop_slot_days(slots)
+        await self._report_conversations.bulk_write(
+            [
+                UpdateOne({"_id": c, "pending.v": change["v"]}, {"$unset": {"pending": ""}})
+                for _, c, change in pending
+            ],
+            ordered=False,
+        )
+
+    async def _drop_slot_days(self, slots: Sequence[tuple[int, int]]) -> None:
+        """The cached days over these (site, quarter hour) pairs, one deletion a site."""
+        spans: dict[int, tuple[int, int]] = {}
+        for site_id, slot in slots:
+            low, high = spans.get(site_id, (slot, slot))
+            spans[site_id] = (min(low, slot), max(high, slot))
+        for site_id, (low, high) in spans.items():
+            await self._forget_days(site_id, low, high)
 
     async def rate_conversation(
         self, site_id: int, conversation_id: str, rating: int, comment: str, at_ms: int
@@ -313,6 +388,74 @@ class MongoReportCounts:
             .limit(limit)
         )
         return [facts_of(d) async for d in cursor]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FactsChange:
+    """A message's change of its conversation's facts and of its quarter hour's counts."""
+
+    site_id: int
+    conversation_id: str
+    created_ms: int
+    change: Change
+    slot_ms: int
+    slot_counts: dict[str, int]
+
+
+def _slot_counts(writer: Writer, sentiment: float | None) -> dict[str, int]:
+    visitor = writer is Writer.VISITOR
+    counts = {"visitor": int(visitor), "agent": int(not visitor)}
+    counts |= {"positive": 0, "neutral": 0, "negative": 0}
+    if visitor and sentiment is not None:
+        counts[mood(sentiment)] = 1
+    return counts
+
+
+def _in_turn(changes: Sequence[FactsChange]) -> Change:
+    def change(facts: ConversationFacts) -> ConversationFacts:
+        for each in changes:
+            facts = each.change(facts)
+        return facts
+
+    return change
+
+
+def _count_writes(
+    site_id: int,
+    changes: dict[int, dict[rc.Path, int]],
+    conversation_id: str,
+    version: int,
+    now: int,
+) -> list[UpdateOne[Any]]:
+    counted = f"a.{conversation_id}"
+    writes: list[UpdateOne[Any]] = []
+    for slot, paths in changes.items():
+        key = {"_id": f"{site_id}:{slot}"}
+        # Made first, then marked, then counted: an upsert that also $inc's a dotted
+        # path, or a filter with $or beside _id, is not read the same way by every
+        # server that speaks the protocol.
+        made = {"site_id": site_id, "slot_ms": slot, "c": {}}
+        writes.append(UpdateOne(key, {"$setOnInsert": made}, upsert=True))
+        writes.append(UpdateOne({**key, counted: {"$exists": False}}, {"$set": {counted: 0}}))
+        writes.append(
+            UpdateOne(
+                {**key, counted: {"$lt": version}},
+                {"$set": {"changed_ms": now, counted: version}, "$inc": rc.mongo_paths(paths)},
+            )
+        )
+    return writes
+
+
+async def _all_written(
+    collection: Collection, writes: list[InsertOne[Any] | ReplaceOne[Any]]
+) -> bool:
+    """Whether every insert and guarded replacement took effect."""
+    try:
+        result = await collection.bulk_write(writes, ordered=False)
+    except BulkWriteError as error:  # a record made meanwhile: a duplicate key
+        details = error.details
+        return details.get("nInserted", 0) + details.get("nMatched", 0) == len(writes)
+    return result.inserted_count + result.matched_count == len(writes)
 
 
 async def recount(facts: Collection, counts: Collection) -> int:
