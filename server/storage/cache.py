@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Protocol
 
 from redis.asyncio import BlockingConnectionPool, ConnectionPool, Redis
@@ -33,6 +34,16 @@ class Cache(Protocol):
 
     async def leave(self, group: str, member: str, connection: str) -> bool:
         """Remove a connection; True when it was the member's last."""
+
+    async def join_all(self, entries: Sequence[tuple[str, str, str]]) -> list[bool]:
+        """``join`` for each ``(group, member, connection)``, together (one round trip)."""
+
+    async def leave_all(self, entries: Sequence[tuple[str, str, str]]) -> list[bool]:
+        """``leave`` for each ``(group, member, connection)``, together (one round trip)."""
+
+    async def join_within(self, group: str, member: str, connection: str, cap: int) -> bool:
+        """Join unless ``group`` would then have more than ``cap`` members; False (and not
+        joined) when it would."""
 
     async def members(self, group: str) -> set[str]: ...
 
@@ -89,6 +100,19 @@ class MemoryCache:
             return False
         del self._groups[group][member]
         return True
+
+    async def join_all(self, entries: Sequence[tuple[str, str, str]]) -> list[bool]:
+        return [await self.join(*entry) for entry in entries]
+
+    async def leave_all(self, entries: Sequence[tuple[str, str, str]]) -> list[bool]:
+        return [await self.leave(*entry) for entry in entries]
+
+    async def join_within(self, group: str, member: str, connection: str, cap: int) -> bool:
+        await self.join(group, member, connection)
+        if len(self._groups[group]) <= cap:
+            return True
+        await self.leave(group, member, connection)
+        return False
 
     async def members(self, group: str) -> set[str]:
         return set(self._groups.get(group, {}))
@@ -154,6 +178,15 @@ class RedisCache:
 
     async def leave(self, group: str, member: str, connection: str) -> bool:
         return await self._presence.leave(group, member, connection)
+
+    async def join_all(self, entries: Sequence[tuple[str, str, str]]) -> list[bool]:
+        return await self._presence.join_all(entries)
+
+    async def leave_all(self, entries: Sequence[tuple[str, str, str]]) -> list[bool]:
+        return await self._presence.leave_all(entries)
+
+    async def join_within(self, group: str, member: str, connection: str, cap: int) -> bool:
+        return await self._presence.join_within(group, member, connection, cap)
 
     async def members(self, group: str) -> set[str]:
         return await self._presence.members(group)

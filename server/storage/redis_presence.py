@@ -11,11 +11,16 @@ back: presence is rebuilt without anyone reconnecting.
 Keys (all under the installation's prefix): ``node:{node}`` heartbeat; ``nodes`` every
 node that wrote presence; ``conns:{group}:{member}`` a member's connections;
 ``group:{group}`` the members; ``nodeconns:{node}`` what a node wrote, for its sweep.
+
+Joining or leaving several groups at once (a page view is in the site's visitors and its
+active visitors; a socket counts against its address and its visitor) is one script, so
+one round trip, whatever the number; so is joining a group only while it has room.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from redis.asyncio import Redis
 
@@ -71,6 +76,82 @@ return left
 """
 
 
+# ARGV[1] prefix, ARGV[2] node, then (group, member, connection) triples. Returns, for
+# each, 1 when the member had no connection before (of any node), else 0.
+_JOIN_ALL = """
+local prefix, node = ARGV[1], ARGV[2]
+local nodeconns = prefix .. 'nodeconns:' .. node
+redis.call('SADD', prefix .. 'nodes', node)
+local firsts = {}
+for i = 3, #ARGV, 3 do
+  local group, member, conn = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local conns = prefix .. 'conns:' .. group .. ':' .. member
+  redis.call('SADD', conns, node .. '/' .. conn)
+  redis.call('SADD', prefix .. 'group:' .. group, member)
+  redis.call('SADD', nodeconns, group .. '\\31' .. member .. '\\31' .. conn)
+  if redis.call('SCARD', conns) == 1 then table.insert(firsts, 1) else table.insert(firsts, 0) end
+end
+return firsts
+"""
+
+# Same arguments. Returns, for each, 1 when it was the member's last connection, else 0.
+_LEAVE_ALL = """
+local prefix, node = ARGV[1], ARGV[2]
+local nodeconns = prefix .. 'nodeconns:' .. node
+local lasts = {}
+for i = 3, #ARGV, 3 do
+  local group, member, conn = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local conns = prefix .. 'conns:' .. group .. ':' .. member
+  local removed = redis.call('SREM', conns, node .. '/' .. conn)
+  redis.call('SREM', nodeconns, group .. '\\31' .. member .. '\\31' .. conn)
+  if removed == 1 and redis.call('SCARD', conns) == 0 then
+    redis.call('SREM', prefix .. 'group:' .. group, member)
+    table.insert(lasts, 1)
+  else
+    table.insert(lasts, 0)
+  end
+end
+return lasts
+"""
+
+# ARGV[1] prefix, ARGV[2] node, ARGV[3..5] group, member, connection, ARGV[6] cap. Joins,
+# then counts the group's live members; past the cap the connection is taken out again
+# and 0 returned. Joined first, then counted: two racing for the last place may both be
+# refused, never both accepted.
+_JOIN_WITHIN = """
+local prefix, node = ARGV[1], ARGV[2]
+local group, member, conn, cap = ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local nodeconns = prefix .. 'nodeconns:' .. node
+local entry = group .. '\\31' .. member .. '\\31' .. conn
+local conns = prefix .. 'conns:' .. group .. ':' .. member
+local members = prefix .. 'group:' .. group
+redis.call('SADD', prefix .. 'nodes', node)
+redis.call('SADD', conns, node .. '/' .. conn)
+redis.call('SADD', members, member)
+redis.call('SADD', nodeconns, entry)
+local alive = {}
+local count = 0
+for _, each in ipairs(redis.call('SMEMBERS', members)) do
+  for _, c in ipairs(redis.call('SMEMBERS', prefix .. 'conns:' .. group .. ':' .. each)) do
+    local owner = string.match(c, '^([^/]+)/')
+    if owner then
+      if alive[owner] == nil then
+        alive[owner] = redis.call('EXISTS', prefix .. 'node:' .. owner) == 1
+      end
+      if alive[owner] then count = count + 1 break end
+    end
+  end
+  if count > cap then
+    redis.call('SREM', conns, node .. '/' .. conn)
+    redis.call('SREM', nodeconns, entry)
+    if redis.call('SCARD', conns) == 0 then redis.call('SREM', members, member) end
+    return 0
+  end
+end
+return 1
+"""
+
+
 class RedisPresence:
     def __init__(self, redis: Redis, prefix: str, node: str | None = None) -> None:
         self._redis = redis
@@ -81,27 +162,31 @@ class RedisPresence:
         self._live_members = redis.register_script(_LIVE_MEMBERS)
         self._is_live = redis.register_script(_IS_LIVE)
         self._sweep = redis.register_script(_SWEEP)
+        self._join_all = redis.register_script(_JOIN_ALL)
+        self._leave_all = redis.register_script(_LEAVE_ALL)
+        self._join_within = redis.register_script(_JOIN_WITHIN)
 
     async def join(self, group: str, member: str, connection: str) -> bool:
-        conns, _ = self._keys(group, member)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            self._write(pipe, group, member, connection)
-            pipe.scard(conns)
-            *_, count = await pipe.execute()
-        self._local.add((group, member, connection))
-        return int(count) == 1
+        return (await self.join_all([(group, member, connection)]))[0]
 
     async def leave(self, group: str, member: str, connection: str) -> bool:
-        self._local.discard((group, member, connection))
-        conns, members = self._keys(group, member)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.srem(conns, f"{self.node}/{connection}")
-            pipe.srem(self._nodeconns(self.node), _SEP.join((group, member, connection)))
-            pipe.scard(conns)
-            removed, _, count = await pipe.execute()
-        if int(count) > 0 or not int(removed):
+        return (await self.leave_all([(group, member, connection)]))[0]
+
+    async def join_all(self, entries: Sequence[tuple[str, str, str]]) -> list[bool]:
+        firsts = await self._join_all(args=[self._prefix, self.node, *_flat(entries)])
+        self._local.update(entries)
+        return [bool(int(first)) for first in firsts]
+
+    async def leave_all(self, entries: Sequence[tuple[str, str, str]]) -> list[bool]:
+        self._local.difference_update(entries)
+        lasts = await self._leave_all(args=[self._prefix, self.node, *_flat(entries)])
+        return [bool(int(last)) for last in lasts]
+
+    async def join_within(self, group: str, member: str, connection: str, cap: int) -> bool:
+        args = [self._prefix, self.node, group, member, connection, cap]
+        if not int(await self._join_within(args=args)):
             return False
-        await self._redis.srem(members, member)
+        self._local.add((group, member, connection))
         return True
 
     async def members(self, group: str) -> set[str]:
@@ -159,3 +244,7 @@ class RedisPresence:
             f"{self._prefix}conns:{group}:{member}",
             f"{self._prefix}group:{group}",
         )
+
+
+def _flat(entries: Sequence[tuple[str, str, str]]) -> list[str]:
+    return [part for entry in entries for part in entry]

@@ -60,3 +60,29 @@ async def test_a_burst_beyond_the_pool_waits_for_connections_instead_of_failing(
         await client.delete(prefix + "k")
         await client.aclose()
         await cache.close()
+
+
+async def test_joins_and_leaves_together_answer_as_one_by_one(cache):
+    group, other = "site:1:visitors", "site:1:active"
+    assert await cache.join_all([(group, "v1", "a"), (other, "v1", "a"), (group, "v1", "b")]) == [
+        True,
+        True,
+        False,
+    ]
+    assert await cache.members(group) == {"v1"}
+    assert await cache.leave_all([(other, "v1", "a"), (group, "v1", "a")]) == [True, False]
+    assert await cache.members(other) == set()
+    assert await cache.leave_all([(group, "v1", "b"), (group, "v1", "b")]) == [True, False]
+    assert await cache.members(group) == set()
+
+
+async def test_joining_within_a_cap_refuses_the_one_too_many_and_keeps_no_trace(cache):
+    group = "sockets:address:203.0.113.9"
+    assert await cache.join_within(group, "c1", "c1", 2) is True
+    assert await cache.join_within(group, "c2", "c2", 2) is True
+    assert await cache.join_within(group, "c3", "c3", 2) is False
+    assert await cache.members(group) == {"c1", "c2"}
+    assert not await cache.is_member(group, "c3")
+    assert await cache.leave(group, "c1", "c1") is True
+    assert await cache.join_within(group, "c3", "c3", 2) is True
+    assert await cache.members(group) == {"c2", "c3"}

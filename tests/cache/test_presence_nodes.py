@@ -63,3 +63,22 @@ async def test_a_node_writes_its_presence_back_after_redis_lost_it() -> None:
     finally:
         await _drop(client, prefix)
         await client.aclose()
+
+
+async def test_a_dead_nodes_connections_do_not_count_against_a_cap() -> None:
+    client, prefix, node_a, node_b = await _pair()
+    try:
+        await node_a.heartbeat()
+        await node_b.heartbeat()
+        group = "sockets:address:203.0.113.7"
+        assert await node_a.join_within(group, "a1", "a1", 2)
+        assert await node_a.join_within(group, "a2", "a2", 2)
+        assert not await node_b.join_within(group, "b1", "b1", 2)
+
+        await client.delete(f"{prefix}node:{node_a._presence.node}")  # its TTL ran out
+
+        assert await node_b.join_within(group, "b1", "b1", 2)
+        assert await node_b.members(group) == {"b1"}
+    finally:
+        await _drop(client, prefix)
+        await client.aclose()

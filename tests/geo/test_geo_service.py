@@ -131,6 +131,17 @@ async def test_a_lookup_is_cached(city_db):
     assert geo._cache.sets == [f"geo:{LONDON_IP}"]
 
 
+async def test_an_address_seen_lately_is_answered_without_the_shared_cache(city_db):
+    geo = service(city_db)
+
+    first = await geo.locate(LONDON_IP)
+    first["city"] = "changed by its caller"
+    second = await geo.locate(LONDON_IP)
+
+    assert second["city"] == "London"
+    assert geo._cache.gets == [f"geo:{LONDON_IP}"]  # asked once, for the first
+
+
 async def test_unknown_answers_are_cached_too(city_db):
     geo = service(city_db)
 

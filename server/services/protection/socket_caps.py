@@ -45,10 +45,16 @@ class SocketCaps:
         await self._hold(visitor_group(visitor_id), connection, self.per_visitor, TOO_MANY_TABS)
 
     async def release(self, connection: str, address: str | None, visitor_id: str | None) -> None:
-        if address:
-            await self._cache.leave(address_group(address), connection, connection)
-        if visitor_id:
-            await self._cache.leave(visitor_group(visitor_id), connection, connection)
+        entries = [
+            (group, connection, connection)
+            for group in (
+                address_group(address) if address else None,
+                visitor_group(visitor_id) if visitor_id else None,
+            )
+            if group
+        ]
+        if entries:
+            await self._cache.leave_all(entries)  # one round trip with Redis
 
     async def release_quietly(
         self, connection: str, address: str | None, visitor_id: str | None
@@ -62,11 +68,7 @@ class SocketCaps:
         return await self._cache.members(visitor_group(visitor_id))
 
     async def _hold(self, group: str, connection: str, cap: int, words: str) -> None:
-        # Joined first, then counted: two sockets racing for the last place may both be
-        # refused, never both accepted.
-        await self._cache.join(group, connection, connection)
-        if len(await self._cache.members(group)) <= cap:
-            return
-        with contextlib.suppress(DomainError):
-            await self._cache.leave(group, connection, connection)
-        raise RateLimited(words, retry_after=RETRY_AFTER_SECONDS)
+        # Joined and counted in one step (one round trip with Redis): two sockets racing
+        # for the last place may both be refused, never both accepted.
+        if not await self._cache.join_within(group, connection, connection, cap):
+            raise RateLimited(words, retry_after=RETRY_AFTER_SECONDS)

@@ -203,9 +203,13 @@ class VisitorService:
             self._journey.enter(visitor, hello.page, now) if hello.page else _nothing(),
             self._save(visitor),
         )
-        arrived, _, agents_available = await asyncio.gather(
-            self._cache.join(visitors_group(site.id), visitor.id, peer.connection_id),
-            self._cache.join(active_visitors_group(site.id), visitor.id, peer.connection_id),
+        (arrived, _), agents_available = await asyncio.gather(
+            self._cache.join_all(
+                [
+                    (visitors_group(site.id), visitor.id, peer.connection_id),
+                    (active_visitors_group(site.id), visitor.id, peer.connection_id),
+                ]
+            ),
             self._cache.members(available_agents_group(site.id)),
         )
         returning_soon = self._pending_left.pop((site.id, visitor.id), None)
@@ -288,10 +292,13 @@ class VisitorService:
             # The page's visible time and last_seen are lost; the departure must not be,
             # or agents would see this visitor online for good.
             log.warning("a departure's page view and last_seen not written", exc_info=True)
-        went_idle = await self._cache.leave(
-            active_visitors_group(site_id), visitor_id, connection_id
+        went_idle, left = await self._cache.leave_all(
+            [
+                (active_visitors_group(site_id), visitor_id, connection_id),
+                (visitors_group(site_id), visitor_id, connection_id),
+            ]
         )
-        if await self._cache.leave(visitors_group(site_id), visitor_id, connection_id):
+        if left:
             key = (site_id, visitor_id)
             task = asyncio.create_task(self._announce_left(site_id, visitor_id))
             self._pending_left[key] = task
