@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
@@ -119,6 +120,33 @@ async def test_a_report_after_the_close_replaces_the_wall_clock(
 
     stored = (await message_store.recent_page_views(SITE, ana.id))[0]
     assert (stored.left_at, stored.seconds) == (at(90), 30.0)
+
+
+async def test_page_views_added_and_closed_at_once_keep_each_its_own_times(
+    message_store: MessageStore,
+) -> None:
+    """Many visitors' pages at once (written together where the store groups them): each
+    is stored, each close sets its own leaving time, and a visible time reported first
+    still wins over the wall clock."""
+    visitors = [await visitor(message_store) for _ in range(5)]
+    pages = [
+        PageView(message_store.new_id(), v.site_id, v.id, f"s{n}", f"/p{n}", entered_at=at(n))
+        for n, v in enumerate(visitors)
+    ]
+    await asyncio.gather(*(message_store.add_page_view(p) for p in pages))
+    assert await message_store.report_page_time(SITE, visitors[2].id, pages[2].id, 1.5)
+
+    await asyncio.gather(
+        *(
+            message_store.close_page_view(SITE, p.id, at(60 + n), 60.0 + n)
+            for n, p in enumerate(pages)
+        )
+    )
+
+    for n, (v, p) in enumerate(zip(visitors, pages, strict=True)):
+        [stored] = await message_store.recent_page_views(SITE, v.id)
+        seconds = 1.5 if n == 2 else 60.0 + n
+        assert stored == dataclasses.replace(p, left_at=at(60 + n), seconds=seconds)
 
 
 async def test_reports_for_another_visitors_page_change_nothing(

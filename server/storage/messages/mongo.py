@@ -17,6 +17,7 @@ from pymongo import (
     AsyncMongoClient,
     ReplaceOne,
     ReturnDocument,
+    UpdateOne,
     WriteConcern,
 )
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, ExecutionTimeout
@@ -94,10 +95,12 @@ class MongoMessageStore(
         self._mails = self._db["mail_queue"]
         self._optouts = self._db["mail_optouts"]
         self._new_id = UlidFactory()
-        self._message_facts = Batches(self._write_message_facts)
+        self._fact_changes = Batches(self._write_fact_changes)
         self._visitor_messages = Batches(self._write_visitor_messages)
         self._visitor_reads = Batches(self._read_visitors)
         self._visitor_saves = Batches(self._write_visitors)
+        self._page_view_adds = Batches(self._write_page_views)
+        self._page_view_closes = Batches(self._close_page_views)
 
     async def init(self) -> None:
         """Apply the schema steps (indexes, backfills) this database has not had yet."""
@@ -167,9 +170,19 @@ class MongoMessageStore(
     # --- page views -------------------------------------------------------------------
 
     async def add_page_view(self, view: PageView) -> None:
-        await self._page_views.insert_one(documents.page_view_document(view))
-        at = _ms(view.entered_at)
-        await self._forget_days(view.site_id, at, at)  # the visits of the reports' cached day
+        await self._page_view_adds.add(view)
+
+    async def _write_page_views(self, batch: Sequence[PageView]) -> list[None]:
+        """Page views added together: one insert, then the reports' cached days that held
+        their visits dropped (one deletion a site)."""
+        if len(batch) == 1:
+            await self._page_views.insert_one(documents.page_view_document(batch[0]))
+        else:
+            await self._page_views.insert_many(
+                [documents.page_view_document(v) for v in batch], ordered=True
+            )
+        await self._drop_slot_days([(v.site_id, _ms(v.entered_at)) for v in batch])
+        return [None] * len(batch)
 
     async def end_page_view(
         self, site_id: int, view_id: str, left_at: datetime, seconds: float
@@ -241,12 +254,20 @@ class MongoMessageStore(
     async def close_page_view(
         self, site_id: int, view_id: str, left_at: datetime, seconds: float
     ) -> None:
-        view = {"_id": view_id, "site_id": site_id}
-        await self._page_views.update_one(
-            view, {"$set": {"left": documents.left_document(left_at)}}
-        )
-        # A report landing between the two updates wins: the second then matches nothing.
-        await self._page_views.update_one({**view, "seconds": None}, {"$set": {"seconds": seconds}})
+        await self._page_view_closes.add((site_id, view_id, left_at, seconds))
+
+    async def _close_page_views(
+        self, batch: Sequence[tuple[int, str, datetime, float]]
+    ) -> list[None]:
+        """Page views closed together, in one ordered write of two updates each."""
+        writes: list[UpdateOne[Any]] = []
+        for site_id, view_id, left_at, seconds in batch:
+            view = {"_id": view_id, "site_id": site_id}
+            writes.append(UpdateOne(view, {"$set": {"left": documents.left_document(left_at)}}))
+            # A report landing before this update wins: it then matches nothing.
+            writes.append(UpdateOne({**view, "seconds": None}, {"$set": {"seconds": seconds}}))
+        await self._page_views.bulk_write(writes, ordered=True)
+        return [None] * len(batch)
 
     async def journey_stats(
         self, site_id: int, since_id: str, until_id: str, limit: int = STATS_GROUPS

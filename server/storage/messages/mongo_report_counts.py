@@ -85,7 +85,7 @@ class MongoReportCounts:
     _report_slots: Collection
     _report_counts: Collection
     _report_days: Collection
-    _message_facts: Batches[FactsChange, None]
+    _fact_changes: Batches[FactsChange, None]
 
     async def _change_facts(
         self, site_id: int, conversation_id: str, created_ms: int | None, change: Change
@@ -183,12 +183,13 @@ class MongoReportCounts:
         assignee_id: int | None,
         resolved_ms: int | None,
     ) -> None:
-        await self._change_facts(
+        change = FactsChange(
             site_id,
             conversation_id,
             created_ms,
             lambda f: rc.with_state(f, assignee_id, resolved_ms),
         )
+        await self._fact_changes.add(change)
 
     async def report_message(
         self,
@@ -209,13 +210,21 @@ class MongoReportCounts:
             slot_of(at_ms),
             _slot_counts(writer, sentiment),
         )
-        await self._message_facts.add(change)
+        await self._fact_changes.add(change)
 
-    async def _write_message_facts(self, batch: Sequence[FactsChange]) -> list[None]:
-        """The facts of many conversations' messages in a few commands: one read of the
-        records, one write of them, the counts they change, the message slots, the cached
-        days dropped. A record changed meanwhile (by another node) or left pending by a
-        stopped node is changed on its own, as ``_change_facts`` does."""
+    async def _write_fact_changes(self, batch: Sequence[FactsChange]) -> list[None]:
+        """The facts of many conversations' messages and state changes in a few commands:
+        one read of the records, one write of them, the counts they change, the message
+        slots, the cached days dropped. A record changed meanwhile (by another node) or
+        left pending by a stopped node is changed on its own, as ``_change_facts`` does;
+        so is a change that comes alone."""
+        if len(batch) == 1:
+            [only] = batch
+            await self._change_facts(
+                only.site_id, only.conversation_id, only.created_ms, only.change
+            )
+            await self._count_message_slots(batch)
+            return [None]
         by_conversation: dict[str, list[FactsChange]] = {}
         for change in batch:
             by_conversation.setdefault(change.conversation_id, []).append(change)
@@ -262,11 +271,20 @@ class MongoReportCounts:
             await self._change_facts(
                 first.site_id, conversation_id, first.created_ms, _in_turn(changes)
             )
+        await self._count_message_slots(batch)
+        return [None] * len(batch)
+
+    async def _count_message_slots(self, batch: Sequence[FactsChange]) -> None:
+        """The quarter hours' message counts of the messages among ``batch``."""
         slots: dict[tuple[int, int], dict[str, int]] = {}
         for change in batch:
+            if change.slot_ms is None or change.slot_counts is None:
+                continue  # a change of state, not a message
             counts = slots.setdefault((change.site_id, change.slot_ms), {})
             for name, n in change.slot_counts.items():
                 counts[name] = counts.get(name, 0) + n
+        if not slots:
+            return
         await self._report_slots.bulk_write(
             [
                 UpdateOne(
@@ -279,7 +297,6 @@ class MongoReportCounts:
             ordered=False,
         )
         await self._drop_slot_days([*slots])
-        return [None] * len(batch)
 
     async def _apply_many_pending(self, pending: list[tuple[int, str, Pending]]) -> None:
         """``_apply_pending`` of many conversations: their counts in one write, then their
@@ -392,14 +409,14 @@ class MongoReportCounts:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class FactsChange:
-    """A message's change of its conversation's facts and of its quarter hour's counts."""
+    """A change of a conversation's facts; a message's also of its quarter hour's counts."""
 
     site_id: int
     conversation_id: str
     created_ms: int
     change: Change
-    slot_ms: int
-    slot_counts: dict[str, int]
+    slot_ms: int | None = None  # a message's quarter hour
+    slot_counts: dict[str, int] | None = None
 
 
 def _slot_counts(writer: Writer, sentiment: float | None) -> dict[str, int]:
