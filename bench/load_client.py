@@ -9,7 +9,7 @@ every loop is bounded in count and time.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import json
 import random
 import statistics
 import time
@@ -21,7 +21,7 @@ import aiohttp
 import socketio
 
 from bench.proc import cpu_seconds, rss_bytes
-from bench.raw_socket import keep_alive, open_visitor
+from bench.raw_socket import RawVisitor, keep_alive, open_visitor, outcome
 from bench.server_process import BENCH_EMAIL, BENCH_PASSWORD
 from bench.visitors_load import FakeVisitor, located_addresses
 
@@ -88,32 +88,28 @@ def widget_auth(n: int, site_key: str, places: list[tuple[str, str]]) -> tuple[d
     return visitor.auth(site_key, ORIGIN), {"Origin": ORIGIN, "X-Forwarded-For": address}
 
 
-async def connect_visitors(url: str, site_key: str, count: int, parallel: int = 20) -> list:
+async def connect_visitors(
+    http: aiohttp.ClientSession, url: str, site_key: str, count: int, parallel: int = 20
+) -> list[RawVisitor]:
+    """``count`` visitors as the widget connects them, each a bare WebSocket
+    (bench/raw_socket.py) that reads only the acks of what it sends."""
     places = located_addresses(40)
-    clients: list[socketio.AsyncClient] = []
+    visitors: list[RawVisitor] = []
     gate = asyncio.Semaphore(parallel)
 
     async def one(n: int) -> None:
         auth, headers = widget_auth(n, site_key, places)
         async with gate:
-            client = socketio.AsyncClient(reconnection=False)
-            await client.connect(
-                url,
-                namespaces=["/visitor"],
-                auth=auth,
-                headers=headers,
-                transports=["websocket"],
-                wait_timeout=30,
-            )
-            clients.append(client)
+            ws, _session = await open_visitor(http, url, auth, headers)
+            visitors.append(RawVisitor(ws))
 
     await asyncio.gather(*(one(n) for n in range(count)))
-    return clients
+    return visitors
 
 
-async def _disconnect(clients: list) -> None:
-    for chunk in _chunks(clients, 50):
-        await asyncio.gather(*(c.disconnect() for c in chunk), return_exceptions=True)
+async def _disconnect(visitors: list[RawVisitor]) -> None:
+    for chunk in _chunks(visitors, 50):
+        await asyncio.gather(*(v.close() for v in chunk), return_exceptions=True)
 
 
 def _chunks(items: list, size: int):
@@ -127,7 +123,8 @@ async def _messages(
     url: str, site_key: str, plan: dict[str, Any], cpu: Any, db_cpu: Any = None
 ) -> dict[str, Any]:
     agent = await connect_agent(url)
-    clients = await connect_visitors(url, site_key, plan["visitors"])
+    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+    clients = await connect_visitors(http, url, site_key, plan["visitors"])
     try:
         db_before = db_cpu() if db_cpu else 0.0
         closed = await _closed_loop(agent, clients, plan["each"], cpu)
@@ -150,28 +147,27 @@ async def _messages(
         return {"closed": closed, "ladder": ladder, "sustained": sustained, "overload": overload}
     finally:
         await _disconnect(clients)
+        await http.close()
         await agent.client.disconnect()
 
 
-async def _closed_loop(agent: Agent, clients: list, each: int, cpu: Any) -> dict[str, float]:
+async def _closed_loop(
+    agent: Agent, clients: list[RawVisitor], each: int, cpu: Any
+) -> dict[str, float]:
     """Every visitor sends ``each`` messages, one after the other's ack, all at once. A
     ``busy`` ack is sent again after its ``retry_after``, as the widget does (at most
     ``BUSY_RETRIES`` times), and counted apart from failures."""
     failed = 0
     retries = 0
 
-    async def visitor_loop(index: int, client: socketio.AsyncClient) -> None:
+    async def visitor_loop(index: int, client: RawVisitor) -> None:
         nonlocal failed, retries
         for m in range(each):
             client_id = f"c{index}-{m}"
             agent.sent_at[client_id] = time.perf_counter()
             for attempt in range(BUSY_RETRIES + 1):
-                ack = await client.call(
-                    "send_message",
-                    {"client_id": client_id, "text": f"hello {m}"},
-                    namespace="/visitor",
-                    timeout=60,
-                )
+                answer = await client.send_message(client_id, f"hello {m}")
+                ack = json.loads(await asyncio.wait_for(answer, 60))[0]
                 if ack.get("code") != "busy" or attempt == BUSY_RETRIES:
                     break
                 retries += 1
@@ -201,25 +197,25 @@ async def _closed_loop(agent: Agent, clients: list, each: int, cpu: Any) -> dict
 
 
 async def _open_loop(
-    agent: Agent, clients: list, rate: float, seconds: float, cpu: Any
+    agent: Agent, clients: list[RawVisitor], rate: float, seconds: float, cpu: Any
 ) -> dict[str, Any]:
-    """Send at ``rate`` messages a second on a fixed schedule, whatever the answers."""
+    """Send at ``rate`` messages a second on a fixed schedule, whatever the answers. The
+    acks are classified from their first bytes (``outcome``), so that at thousands a second
+    the client, in its own process, keeps the schedule and the server is what is measured."""
     count = max(1, round(rate * seconds))
-    outcome = {"ok": 0, "busy": 0, "failed": 0}
+    counts = {"ok": 0, "busy": 0, "failed": 0}
     answered = 0
     prefix = f"o{rate:g}-"
 
     def on_ack(client_id: str):
-        def callback(ack: Any = None) -> None:
+        def callback(answer: asyncio.Future[str]) -> None:
             nonlocal answered
             answered += 1
-            if isinstance(ack, dict) and ack.get("ok"):
-                outcome["ok"] += 1
-            elif isinstance(ack, dict) and ack.get("code") == "busy":
-                outcome["busy"] += 1
-                agent.sent_at.pop(client_id, None)
-            else:
-                outcome["failed"] += 1
+            kind = (
+                "failed" if answer.cancelled() or answer.exception() else outcome(answer.result())
+            )
+            counts[kind] += 1
+            if kind != "ok":
                 agent.sent_at.pop(client_id, None)
 
         return callback
@@ -232,15 +228,10 @@ async def _open_loop(
             await asyncio.sleep(ahead)
         client_id = f"{prefix}{n}"
         agent.sent_at[client_id] = time.perf_counter()
-        with contextlib.suppress(Exception):
-            await clients[n % len(clients)].emit(
-                "send_message",
-                {"client_id": client_id, "text": f"open {n}"},
-                namespace="/visitor",
-                callback=on_ack(client_id),
-            )
+        answer = await clients[n % len(clients)].send_message(client_id, f"open {n}")
+        answer.add_done_callback(on_ack(client_id))
     sending = time.perf_counter() - started
-    await _until(lambda: answered >= count and len(agent.latencies) >= outcome["ok"], DRAIN_S)
+    await _until(lambda: answered >= count and len(agent.latencies) >= counts["ok"], DRAIN_S)
     elapsed = max(
         sending,
         max((agent.sent_at[k] + v for k, v in agent.latencies.items()), default=0) - started,
@@ -251,7 +242,7 @@ async def _open_loop(
     # Goodput: messages that reached the agent while the load was being offered.
     window_end = started + sending
     in_window = sum(1 for k, v in agent.latencies.items() if agent.sent_at[k] + v <= window_end)
-    outcome["failed"] += count - answered  # no answer within the drain time
+    counts["failed"] += count - answered  # no answer within the drain time
     p99 = percentile(latencies, 0.99)
     agent.sent_at.clear()
     agent.latencies.clear()
@@ -263,8 +254,8 @@ async def _open_loop(
         "delivered": delivered,
         "delivered_per_s": delivered / elapsed,
         "goodput_per_s": in_window / sending if sending > 0 else 0.0,
-        "busy": outcome["busy"],
-        "failed": outcome["failed"],
+        "busy": counts["busy"],
+        "failed": counts["failed"],
         "p50_ms": percentile(latencies, 0.5) * 1000,
         "p99_ms": p99 * 1000,
         "cpu_ms_per_message": cpu_used / max(1, delivered) * 1000,

@@ -8,17 +8,29 @@ a new one is answered ``busy`` with a time to retry straight from the dispatch, 
 task, a session read or a rate-limit count is spent on it. The widget's outbox waits and
 sends it again, so what is admitted is answered at the pace of the store and the rest is
 told to come back, never failed.
+
+Over WebSocket the refusal happens one step earlier still, where the frame is read
+(``early_refusal.py``): the event's namespace, ack id and name are read from the frame's
+first bytes and a ready-made busy ack is written back, so a refused message costs about
+what reading and answering a frame must cost. Frames that do not match that shape come
+here, to ``_handle_event``, and are refused the same way after decoding.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import socketio
 from socketio import packet
 
 from server.domain import Busy
+from server.realtime.early_refusal import RefusingEngineIO
+
+# An event frame as clients write it: Engine.IO message (4), Socket.IO event (2), a
+# namespace, an ack id, then the event's name first in its array.
+EVENT_FRAME = re.compile(r'42(/[A-Za-z0-9_/-]{0,64}),([0-9]{1,15})\["([A-Za-z0-9_]{1,64})"')
 
 
 class SheddingServer(socketio.AsyncServer):
@@ -40,8 +52,33 @@ class SheddingServer(socketio.AsyncServer):
             "code": busy.code,
             "retry_after": busy.retry_after,
         }
+        self._busy_json = self.packet_class.json.dumps([self._busy_ack])
         self.in_progress = 0
+        self.refused_early = 0  # answered busy from the frame alone
         self._running: set[asyncio.Task[None]] = set()
+        if isinstance(self.eio, RefusingEngineIO):
+            self.eio.refuse = self.refusal
+
+    def _engineio_server_class(self) -> type:
+        return RefusingEngineIO
+
+    def refusal(self, eio_sid: str, frame: str) -> str | None:
+        """The busy ack to write for this frame, or None when it is not refused here: there
+        is room, it is not a counted event with an ack id, or its socket is not connected
+        to the namespace (the library answers those as it always does)."""
+        if self.in_progress < self._limit:
+            return None
+        match = EVENT_FRAME.match(frame)
+        if match is None:
+            return None
+        namespace, ack_id, event = match.groups()
+        if (namespace, event) not in self._bounded:
+            return None
+        sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
+        if sid is None or not self.manager.is_connected(sid, namespace):
+            return None
+        self.refused_early += 1
+        return f"43{namespace},{ack_id}{self._busy_json}"
 
     async def _handle_event(self, eio_sid: str, namespace: str, id: Any, data: Any) -> None:
         namespace = namespace or "/"

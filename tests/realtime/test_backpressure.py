@@ -5,8 +5,10 @@ already admitted are answered once they are stored."""
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 
+import aiohttp
 import pytest
 
 from server.app import create_app
@@ -67,3 +69,62 @@ async def test_a_message_past_the_bound_is_told_busy_and_taken_when_sent_again(
     assert again["ok"] is True, again
     history = await second.call("history", {})
     assert [m["text"] for m in history["messages"]] == ["two", "three"]
+
+
+async def _raw_visitor(http: aiohttp.ClientSession, base_url: str, auth: dict):
+    """A visitor socket spoken to frame by frame, as a client other than ours may write."""
+    ws = await http.ws_connect(
+        base_url + "/socket.io/?EIO=4&transport=websocket", headers={"Origin": SHOP_A}
+    )
+    assert (await ws.receive_str(timeout=5)).startswith("0")
+    await ws.send_str("40/visitor," + json.dumps(auth))
+    while not (await ws.receive_str(timeout=5)).startswith('42/visitor,["session"'):
+        pass
+    return ws
+
+
+async def _ack(ws, ack_id: int) -> list:
+    prefix = f"43/visitor,{ack_id}["
+    while True:
+        frame = await ws.receive_str(timeout=5)
+        if frame.startswith(prefix):
+            return json.loads(frame[len(prefix) - 1 :])
+
+
+async def test_past_the_bound_every_spelling_of_a_message_gets_the_same_busy_answer_and_other_events_still_work(  # noqa: E501
+    stage, socket_client
+):
+    app, settings, tenant, base_url = stage
+    auth = {"site_key": tenant.site.site_key, "page": PAGE_A, "device": {"language": "en"}}
+    first = await socket_client("/visitor", base_url, auth, {"Origin": SHOP_A})
+    await first.next("session")
+    sio = app[sio_key]
+    async with aiohttp.ClientSession() as http:
+        ws = await _raw_visitor(http, base_url, auth)
+        holder = sqlite3.connect(settings.messages_db_path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            waiting = [
+                asyncio.ensure_future(
+                    first.call("send_message", {"client_id": f"a{n}", "text": "x"})
+                )
+                for n in range(2)
+            ]
+            await _until(lambda: sio.in_progress == 2)
+            # As our widget writes it (answered from the frame's first bytes), and spaced
+            # out as another client might (answered once decoded): the same answer.
+            await ws.send_str('42/visitor,7["send_message",{"client_id":"r1","text":"one"}]')
+            await ws.send_str('42/visitor,8[ "send_message", {"client_id": "r2", "text": "two"}]')
+            compact, spaced = await _ack(ws, 7), await _ack(ws, 8)
+            # Reading history is not bounded: it is answered while messages wait.
+            await ws.send_str('42/visitor,9["history",{}]')
+            history = await _ack(ws, 9)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert compact == spaced
+        assert compact[0]["code"] == "busy" and compact[0]["retry_after"] > 0, compact
+        assert sio.refused_early == 1
+        assert history[0]["ok"] is True, history
+        assert [a["ok"] for a in await asyncio.gather(*waiting)] == [True, True]
+        await ws.close()
