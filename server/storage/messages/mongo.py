@@ -156,7 +156,7 @@ class MongoMessageStore(
 
     async def find_visitor_by_fingerprint(self, site_id: int, fingerprint: str) -> Visitor | None:
         document = await self._visitors.find_one(
-            {"site_id": site_id, "fingerprint": fingerprint},
+            documents.equal_to(site_id=site_id, fingerprint=fingerprint),
             sort=[("last_seen", DESCENDING)],
         )
         return documents.visitor_from_document(document) if document else None
@@ -198,7 +198,7 @@ class MongoMessageStore(
         if limit <= 0:  # MongoDB reads limit 0 as "no limit"
             return []
         cursor = (
-            self._page_views.find({"site_id": site_id, "visitor_id": visitor_id})
+            self._page_views.find(documents.equal_to(site_id=site_id, visitor_id=visitor_id))
             .sort("sort_id", DESCENDING)
             .limit(limit)
         )
@@ -215,8 +215,12 @@ class MongoMessageStore(
     ) -> dict[str, list[PageView]]:
         if not visitor_ids or limit <= 0:
             return {}
+        if len(visitor_ids) == 1:  # a page view's own journey: an index read, no grouping
+            [visitor_id] = visitor_ids
+            views = await self.recent_page_views(site_id, visitor_id, limit)
+            return {visitor_id: views} if views else {}
         pipeline: list[dict[str, Any]] = [
-            {"$match": {"site_id": site_id, "visitor_id": {"$in": list(visitor_ids)}}},
+            {"$match": {"site_id": {"$eq": site_id}, "visitor_id": {"$in": list(visitor_ids)}}},
             {"$sort": {"visitor_id": ASCENDING, "sort_id": DESCENDING}},
             {"$group": {"_id": "$visitor_id", "views": {"$push": "$$ROOT"}}},
             {"$project": {"views": {"$slice": ["$views", limit]}}},
@@ -352,7 +356,7 @@ class MongoMessageStore(
         if limit <= 0:
             return []
         cursor = (
-            self._conversations.find({"site_id": site_id, "visitor_id": visitor_id})
+            self._conversations.find(documents.equal_to(site_id=site_id, visitor_id=visitor_id))
             .sort("_id", DESCENDING)
             .limit(limit)
         )
@@ -375,18 +379,16 @@ class MongoMessageStore(
 
     async def find_open_conversation(self, site_id: int, visitor_id: str) -> Conversation | None:
         document = await self._conversations.find_one(
-            {
-                "site_id": site_id,
-                "visitor_id": visitor_id,
-                "status": ConversationStatus.OPEN.value,
-            },
+            documents.equal_to(
+                site_id=site_id, visitor_id=visitor_id, status=ConversationStatus.OPEN.value
+            ),
             sort=[("_id", DESCENDING)],
         )
         return documents.conversation_from_document(document) if document else None
 
     async def latest_conversation(self, site_id: int, visitor_id: str) -> Conversation | None:
         document = await self._conversations.find_one(
-            {"site_id": site_id, "visitor_id": visitor_id}, sort=[("_id", DESCENDING)]
+            documents.equal_to(site_id=site_id, visitor_id=visitor_id), sort=[("_id", DESCENDING)]
         )
         return documents.conversation_from_document(document) if document else None
 
@@ -606,11 +608,11 @@ class MongoMessageStore(
 
     async def _stored_resend(self, message: Message) -> Message:
         document = await self._messages.find_one(
-            {
-                "conversation_id": message.conversation_id,
-                "client_id": message.client_id,
-                "site_id": message.site_id,
-            }
+            documents.equal_to(
+                conversation_id=message.conversation_id,
+                client_id=message.client_id,
+                site_id=message.site_id,
+            )
         )
         if document is None:
             raise Conflict(f"message {message.id} clashes with a stored one", "duplicate_id")
@@ -677,7 +679,7 @@ class MongoMessageStore(
     ) -> list[Message]:
         if limit <= 0:  # MongoDB reads limit 0 as "no limit"
             return []
-        query: dict[str, Any] = {"conversation_id": conversation_id, "site_id": site_id, **kinds}
+        query = documents.equal_to(conversation_id=conversation_id, site_id=site_id) | kinds
         if before is not None:
             query["sort_id"] = {"$lt": before}
         cursor = self._messages.find(query).sort("sort_id", DESCENDING).limit(limit)
@@ -692,10 +694,12 @@ class MongoMessageStore(
         if author is None or counter is None:
             return []
         unread_from_other_side = {
-            "conversation_id": conversation_id,
-            "site_id": site_id,
-            "author_kind": author.value,
-            "kind": rules.RECEIPT_KIND,
+            **documents.equal_to(
+                conversation_id=conversation_id,
+                site_id=site_id,
+                author_kind=author.value,
+                kind=rules.RECEIPT_KIND,
+            ),
             "status": {"$in": list(rules.UNREAD_STATUSES)},
         }
         cursor = self._messages.find(
@@ -721,11 +725,13 @@ class MongoMessageStore(
         if author is None:
             return []
         sent = {
-            "conversation_id": conversation_id,
-            "site_id": site_id,
-            "author_kind": author.value,
-            "kind": rules.RECEIPT_KIND,
-            "status": MessageStatus.SENT.value,
+            **documents.equal_to(
+                conversation_id=conversation_id,
+                site_id=site_id,
+                author_kind=author.value,
+                kind=rules.RECEIPT_KIND,
+                status=MessageStatus.SENT.value,
+            ),
             "sort_id": {"$lte": up_to},
         }
         cursor = self._messages.find(sent, {"_id": True}).sort("sort_id", ASCENDING)

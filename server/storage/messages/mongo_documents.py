@@ -149,3 +149,11 @@ def _moment(value: Any) -> datetime | None:
     if isinstance(value, str):
         return datetime.fromisoformat(value).replace(tzinfo=UTC)
     return value
+
+
+def equal_to(**fields: Any) -> dict[str, Any]:
+    """A filter of equalities written with ``$eq``. MongoDB reads ``{f: v}`` and
+    ``{f: {$eq: v}}`` alike; nx-27017, the wire server the tests and the bench use, finds
+    the plain form by scanning the whole collection (a scalar may also match inside an
+    array) and uses an index only for ``$eq``."""
+    return {name: {"$eq": value} for name, value in fields.items()}

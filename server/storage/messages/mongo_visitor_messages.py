@@ -114,7 +114,12 @@ class MongoVisitorMessages:
         found: dict[tuple[int, str], Conversation] = {}
         for site_id, visitor_ids in visitors.items():
             pipeline: list[dict[str, Any]] = [
-                {"$match": {"site_id": site_id, "visitor_id": {"$in": sorted(visitor_ids)}}},
+                {
+                    "$match": {
+                        "site_id": {"$eq": site_id},
+                        "visitor_id": {"$in": sorted(visitor_ids)},
+                    }
+                },
                 {"$sort": {"_id": DESCENDING}},
                 {"$group": {"_id": "$visitor_id", "d": {"$first": "$$ROOT"}}},
             ]
