@@ -211,7 +211,12 @@ class Visitor:
 
     @property
     def display_name(self) -> str:
-        return self.identity.get("name") or f"Visitor {self.id[-6:].lower()}"
+        return display_name(self.id, self.identity)
+
+
+def display_name(visitor_id: str, identity: dict[str, Any]) -> str:
+    """The name the visitor gave, else one made from their id."""
+    return identity.get("name") or f"Visitor {visitor_id[-6:].lower()}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ import { externalLink, safeHref, shortUrl } from "./text.js";
 import { fullDate } from "./time.js";
 import { toast } from "./toast.js";
 import { emptyState } from "./ui.js";
+import { currentPage } from "./visitor-profile-parts.js";
 
 const NEAR_BOTTOM_PX = 80;
 const LOAD_OLDER_PX = 120;
@@ -124,7 +125,7 @@ export function createChat({ root, store, api, nav, typing, presence, socket, he
     setText(head.status, online ? (v.presence === "idle" ? "Idle (tab hidden)" : "Online") : "Offline");
     head.status.classList.toggle("is-online", online);
     head.status.title = v.last_seen ? `Last seen ${fullDate(v.last_seen)}` : "";
-    const page = online && v.current_page;
+    const page = online && currentPage(v);
     const href = page && safeHref(page.url);
     if (href) {
       const link = externalLink(href, page.title || shortUrl(href));

@@ -14,6 +14,7 @@
 // - Every tone is counted in window.__porchlightSounds and announced as a
 //   `porchlight:sound` event on document, so tests can count plays.
 import { h } from "./dom.js";
+import { currentPage } from "./visitor-profile-parts.js";
 
 const REPEAT_MS = 3000;
 const MAX_REPEATS = 60; // continuous gives up after about three minutes
@@ -221,7 +222,8 @@ export function createSound({ agentId, settings, store, socket, nav }) {
 
   socket.on("visitor_arrival", (v) => {
     if (!v || !store.inScope(v.site_id)) return;
-    const where = v.current_page && (v.current_page.title || v.current_page.url);
+    const page = currentPage(v);
+    const where = page && (page.title || page.url);
     alert("arrival", {
       title: `${v.name || "A visitor"} arrived`,
       body: where ? `Now on ${where}` : "",

@@ -121,6 +121,15 @@ export function device(dev) {
 
 // ---- pages
 
+/**
+ * The page an online visitor looks at now: the newest of their pages (the visitor list's
+ * form) or `current_page` (a full VisitorSummary); null once they have left.
+ */
+export function currentPage(v) {
+  if (!v || v.online === false) return null;
+  return v.current_page || (v.pages && v.pages[0]) || null;
+}
+
 /** Title or short URL of a page view. */
 export function pageName(page) {
   return (page && (page.title || shortUrl(page.url))) || "—";
@@ -138,7 +147,7 @@ export function pathOf(url) {
 
 /**
  * Breadcrumbs of the last pages, oldest first: "Home 12s › Tents 1m 04s › Ridge 4 (live)".
- * `pages` come newest first, as in VisitorSummary.pages; the current page counts live.
+ * `pages` come newest first, as in VisitorListItem.pages; the current page counts live.
  */
 export function paintCrumbs(list, pages, current) {
   const items = (pages || []).slice(0, 5).reverse(); // oldest first; drawn reversed (CSS)

@@ -9,7 +9,7 @@ import { paintTypingLine, typingLine } from "./typing.js";
 import { liveSince, toMs } from "./time.js";
 import { emptyState, skeleton } from "./ui.js";
 import { createVisitorProfile } from "./visitor-profile.js";
-import { device, glyph, localClock, pageName, paintCrumbs, place, source, startLocalClocks } from "./visitor-profile-parts.js";
+import { currentPage, device, glyph, localClock, pageName, paintCrumbs, place, source, startLocalClocks } from "./visitor-profile-parts.js";
 
 const LEAVE_MS = 450;
 const JOINED_MS = 6000;
@@ -19,7 +19,8 @@ const firstSeenText = (ms) => (new Date(ms).getFullYear() === new Date().getFull
 
 /** When the current visit started (the server says; older servers: the current page). */
 export function visitStart(v) {
-  return v.visit_started_at || (v.current_page && v.current_page.entered_at) || null;
+  const page = currentPage(v);
+  return v.visit_started_at || (page && page.entered_at) || null;
 }
 
 const byArrival = (a, b) => (toMs(visitStart(b)) ?? 0) - (toMs(visitStart(a)) ?? 0) || (a.id < b.id ? 1 : -1);
@@ -30,7 +31,7 @@ export const SORTS = {
   arrival: { label: "Newest first", compare: byArrival },
   time: { label: "Longest on site", compare: (a, b) => -byArrival(a, b) },
   country: { label: "Country", compare: (a, b) => text(place(a.geo).text).localeCompare(text(place(b.geo).text)) || byArrival(a, b) },
-  page: { label: "Current page", compare: (a, b) => text(pageName(a.current_page)).localeCompare(text(pageName(b.current_page))) || byArrival(a, b) },
+  page: { label: "Current page", compare: (a, b) => text(pageName(currentPage(a))).localeCompare(text(pageName(currentPage(b)))) || byArrival(a, b) },
   chat: { label: "Chatting first", compare: (a, b) => chatting(b) - chatting(a) || byArrival(a, b) },
   visits: { label: "Most visits", compare: (a, b) => (b.visits || 0) - (a.visits || 0) || byArrival(a, b) },
 };
@@ -191,10 +192,11 @@ export function createVisitors({ root, store, openVisitor, typing, nav, profile:
     refs.city.title = where.title;
     localClock(refs.clock, geo.time_zone);
 
-    const page = v.current_page || {};
+    const now = currentPage(v);
+    const page = now || {};
     setText(refs.pageTitle, pageName(page));
     refs.pageTitle.title = page.url || "";
-    paintCrumbs(refs.crumbs, v.pages, !!v.current_page);
+    paintCrumbs(refs.crumbs, v.pages, !!now);
 
     if (keys.since !== visitStart(v)) {
       keys.since = visitStart(v);
@@ -264,7 +266,7 @@ export function createVisitors({ root, store, openVisitor, typing, nav, profile:
     if (filters.returning && !(v.returning || v.visits > 1)) return false;
     if (filters.chatting && !v.conversation_id) return false;
     if (filters.page) {
-      const page = v.current_page || {};
+      const page = currentPage(v) || {};
       if (!text(page.url).includes(filters.page) && !text(page.title).includes(filters.page)) return false;
     }
     return true;

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 
+from server.http.api import replies
 from server.keys import message_store_key
 from tests.realtime.conftest import login_token
 from tests.support.apps import seed_tenant
@@ -161,7 +162,31 @@ async def test_listing_many_visitors_takes_a_fixed_number_of_queries(
     by_id = {v["id"]: v for v in listed}
     for n, visitor in enumerate(visitors):
         summary = by_id[visitor.session["visitor_id"]]
-        assert summary["current_page"]["url"] == f"http://shop-a.test/p{n}"
+        assert summary["pages"][0]["url"] == f"http://shop-a.test/p{n}"
         assert [p["url"] for p in summary["pages"]][1] == "http://shop-a.test/tents"
         assert (summary["conversation_id"] is not None) == (n % 3 == 0)
         assert summary["visit_started_at"] == summary["pages"][1]["entered_at"]
+
+
+async def test_the_visitors_online_are_the_lists_rows_and_the_profile_has_the_rest(
+    base_url, tenant_a, visitor_of
+):
+    visitor = await visitor_of(tenant_a, page=page("/", "?utm_source=ads"))
+    await walk(visitor, "/tents")
+    token = await login_token(base_url, tenant_a.email)
+    site = f"/api/v1/sites/{tenant_a.site.id}/visitors"
+
+    status, body = await get(base_url, f"{site}/online", token)
+
+    assert status == 200
+    replies.OnlineVisitors.model_validate(body)  # as the OpenAPI document says
+    (row,) = body["visitors"]
+    assert set(row) == set(replies.OnlineVisitor.model_fields)
+    assert [p["url"] for p in row["pages"]] == [
+        "http://shop-a.test/tents",  # the current page
+        "http://shop-a.test/?utm_source=ads",
+    ]
+    assert row["source"]["label"] == "ads" and row["online"] is True
+    _, profile = await get(base_url, f"{site}/{row['id']}", token)
+    assert profile["visitor"]["current_page"]["url"] == "http://shop-a.test/tents"
+    assert profile["visitor"]["device"] == {"language": "en"}

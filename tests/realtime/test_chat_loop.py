@@ -11,7 +11,7 @@ async def test_agent_sees_visitor_arrive_with_current_page(agent_a, tenant_a, vi
     arrival = await agent_a.next("visitor_arrival")
     assert arrival["id"] == visitor.session["visitor_id"]
     assert arrival["site_id"] == tenant_a.site.id
-    assert arrival["current_page"]["url"] == "http://shop-a.test/tents"
+    assert arrival["pages"][0]["url"] == "http://shop-a.test/tents"  # the current page
     assert arrival["online"] is True
 
 

@@ -116,8 +116,45 @@ class ContactPage(Page):
     contacts: list[Contact]
 
 
+class ListedPage(Reply):
+    url: str
+    title: str
+    entered_at: str | None
+    left_at: str | None
+    seconds: float | None
+
+
+class ListedSource(Reply):
+    label: str
+    referrer: str | None
+    utm: dict[str, str]
+
+
+class OnlineVisitor(Reply):
+    """VisitorListItem: what the dashboard's visitor list shows of a visitor; the whole
+    profile is ``GET /api/v1/sites/{site_id}/visitors/{visitor_id}``."""
+
+    id: str
+    site_id: int
+    name: str
+    email: str | None
+    verified: bool
+    online: bool
+    presence: Literal["online", "idle", "left"]
+    first_seen: str | None
+    last_seen: str | None
+    visits: int
+    visit_started_at: str | None
+    source: ListedSource | None
+    geo: dict[str, Any] = Field(description="where the address is, without coordinates")
+    device: dict[str, Any] = Field(description="the browser's user_agent, or nothing")
+    flags: dict[str, Any]
+    pages: list[ListedPage] = Field(description="the last 5 page views, newest first")
+    conversation_id: str | None
+
+
 class OnlineVisitors(Ok):
-    visitors: list[dict[str, Any]]
+    visitors: list[OnlineVisitor]
 
 
 class VisitorProfile(Ok):

@@ -317,9 +317,7 @@ class ChatService:
         await self._broadcast.to_agents(
             visitor.site_id,
             "visitor_updated",
-            await self._visitors.summary(
-                visitor.site_id, visitor, online=True, conversation=conversation
-            ),
+            await self._visitors.list_entry(visitor.site_id, visitor, conversation=conversation),
         )
 
     def _attached(self, cmd: SendMessage, site_id: int, author: Author) -> tuple[Attachment, ...]:

@@ -70,6 +70,13 @@ def source_of(entry: PageView | None) -> dict[str, Any] | None:
     return {**source, "utm": dict(source["utm"])}  # a copy: the cached one stays as it is
 
 
+def listed_source(url: str, referrer: str | None) -> dict[str, Any]:
+    """A visit's source as the visitor list shows it: the label, with the UTM parameters
+    and outside referrer its title names."""
+    source = _source(url, referrer)
+    return {"label": source["label"], "referrer": source["referrer"], "utm": dict(source["utm"])}
+
+
 @functools.lru_cache(maxsize=4096)  # a visitor list names the same landing pages many times
 def _source(url: str, referrer: str | None) -> dict[str, Any]:
     utm = utm_of(url)

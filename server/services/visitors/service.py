@@ -41,7 +41,8 @@ from server.services.visitors.fingerprint import (
 )
 from server.services.visitors.geo import GeoService
 from server.services.visitors.identity import hash_matches
-from server.services.visitors.journey import Journey, JourneyService, source_of
+from server.services.visitors.journey import RECENT_PAGES, Journey, JourneyService, source_of
+from server.services.visitors.listing import list_item, list_item_of
 from server.services.visitors.memory import VisitorMemory
 from server.storage.cache import Cache
 from server.storage.messages import MessageStore
@@ -247,11 +248,11 @@ class VisitorService:
             has_more = has_more and len(visible) == len(messages)
             messages = visible
         # A tab that just connected is in view: the visitor is online and active.
-        summary = _summary(visitor, journey, conversation, True, True)
+        item = list_item_of(visitor, journey, conversation, True, True)
         if chat_from and conversation and not messages and conversation.id < chat_from:
             conversation = None  # not this browser's to read
         await self._broadcast.to_agents(
-            site.id, "visitor_arrival" if arrived else "visitor_updated", summary
+            site.id, "visitor_arrival" if arrived else "visitor_updated", item
         )
         return VisitorSession(
             site=site,
@@ -305,7 +306,7 @@ class VisitorService:
             task.add_done_callback(lambda done: self._forget_pending(key, done))
         elif went_idle and visitor:  # only hidden tabs are left open
             await self._broadcast.to_agents(
-                site_id, "visitor_updated", await self.summary(site_id, visitor, online=True)
+                site_id, "visitor_updated", await self.list_entry(site_id, visitor)
             )
 
     async def _announce_left(self, site_id: int, visitor_id: str) -> None:
@@ -346,7 +347,7 @@ class VisitorService:
         await self._save(visitor)
         view = await self._journey.enter(visitor, page, now)
         await self._broadcast.to_agents(
-            site_id, "visitor_updated", await self.summary(site_id, visitor, online=True)
+            site_id, "visitor_updated", await self.list_entry(site_id, visitor)
         )
         return view
 
@@ -381,7 +382,7 @@ class VisitorService:
             visitor.identity.pop("user_id", None)
         await self._save(visitor)
         await self._broadcast.to_agents(
-            site_id, "visitor_updated", await self.summary(site_id, visitor, online=True)
+            site_id, "visitor_updated", await self.list_entry(site_id, visitor)
         )
         if self._events is not None and visitor.identity != before:
             await self._events.publish(
@@ -427,15 +428,45 @@ class VisitorService:
         self._memory.remember(visitor)
 
     async def list_online(self, site_ids: list[int]) -> list[dict[str, Any]]:
-        """Every online visitor's summary: a fixed number of queries per site, whatever the
-        number of visitors (the list may hold a thousand)."""
-        summaries = []
+        """Every online visitor as the visitor list shows them (VisitorListItem): one read
+        of the store per site, one query per kind, whatever the number of visitors (the
+        list may hold a thousand)."""
+        items = []
         for site_id in site_ids:
-            online = await self.online_ids(site_id)
-            visitors = await self._store.get_visitors(site_id, sorted(online))
-            summaries += await self.summaries(site_id, visitors, online=online)
-        summaries.sort(key=lambda s: s["last_seen"] or "", reverse=True)
-        return summaries
+            online, active = await asyncio.gather(
+                self.online_ids(site_id), self._cache.members(active_visitors_group(site_id))
+            )
+            listed = await self._store.visitor_list(site_id, sorted(online), RECENT_PAGES)
+            pages, entries, conversations = listed.pages, listed.entries, listed.conversations
+            items += [
+                list_item(
+                    row,
+                    pages.get(row["id"], []),
+                    entries.get(row["session_id"]),
+                    conversations.get(row["id"]),
+                    True,
+                    row["id"] in active,
+                )
+                for row in listed.visitors
+            ]
+        items.sort(key=lambda item: item["last_seen"] or "", reverse=True)
+        return items
+
+    async def list_entry(
+        self, site_id: int, visitor: Visitor, *, conversation: Conversation | None = None
+    ) -> dict[str, Any]:
+        """An online visitor's VisitorListItem, for ``visitor_updated``: it replaces their
+        row in every dashboard's list."""
+        journeys, found, active = await asyncio.gather(
+            self._journey.journeys(site_id, [visitor]),
+            self._store.open_conversations(site_id, [visitor.id])
+            if conversation is None
+            else _nothing(),
+            self._cache.is_member(active_visitors_group(site_id), visitor.id),
+        )
+        if conversation is None:
+            conversation = found.get(visitor.id)
+        return list_item_of(visitor, journeys[visitor.id], conversation, True, active)
 
     async def summary(
         self,
@@ -516,7 +547,7 @@ class VisitorService:
         self._refresh_flags(visitor, utcnow())
         await self._save(visitor)
         await self._broadcast.to_agents(
-            site_id, "visitor_updated", await self.summary(site_id, visitor, online=True)
+            site_id, "visitor_updated", await self.list_entry(site_id, visitor)
         )
 
     async def profile(self, site_id: int, visitor_id: str) -> dict[str, Any]:
@@ -566,7 +597,7 @@ class VisitorService:
             return
         visitor = await self._existing(site_id, visitor_id)
         await self._broadcast.to_agents(
-            site_id, "visitor_updated", await self.summary(site_id, visitor, online=True)
+            site_id, "visitor_updated", await self.list_entry(site_id, visitor)
         )
 
     async def _presence(self, site_id: int, visitor_id: str, online: bool) -> str:

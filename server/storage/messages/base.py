@@ -26,6 +26,7 @@ from server.domain import (
     Rating,
     Visitor,
 )
+from server.storage.messages.listing import VisitorList
 from server.storage.messages.mail_queue import MailQueueStore
 from server.storage.messages.outbox import OutboxStore
 from server.storage.messages.reports import ReportStore, VisitReportStore
@@ -110,6 +111,14 @@ class MessageStore(OutboxStore, MailQueueStore, ReportStore, VisitReportStore, P
 
     async def get_visitors(self, site_id: int, visitor_ids: Sequence[str]) -> list[Visitor]:
         """The visitors that exist among ``visitor_ids`` (any order)."""
+
+    async def visitor_list(
+        self, site_id: int, visitor_ids: Sequence[str], pages: int = 5
+    ) -> VisitorList:
+        """What the live visitor list shows of the visitors that exist among
+        ``visitor_ids`` (any order): each one's ``pages`` newest page views, the first page
+        of each one's current visit, their newest open conversation's id. One query per
+        kind however many visitors; rows in wire form (see ``listing``)."""
 
     # --- page views -------------------------------------------------------------------
     async def add_page_view(self, view: PageView) -> None: ...

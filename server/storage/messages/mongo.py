@@ -38,12 +38,14 @@ from server.domain import (
     Rating,
     RevisionAction,
     Visitor,
+    iso,
     utcnow,
 )
 from server.storage.ids import UlidFactory
 from server.storage.messages import mongo_documents as documents
 from server.storage.messages import rules, search
 from server.storage.messages.base import Appended, InboxCounts, InboxSort, VisitorData
+from server.storage.messages.listing import PageCollector, VisitorList
 from server.storage.messages.mongo_batches import Batches
 from server.storage.messages.mongo_mail_queue import MongoMailQueue
 from server.storage.messages.mongo_migrations import apply_migrations
@@ -166,6 +168,71 @@ class MongoMessageStore(
             return []
         cursor = self._visitors.find({"_id": {"$in": list(visitor_ids)}, "site_id": site_id})
         return [documents.visitor_from_document(d) async for d in cursor]
+
+    async def visitor_list(
+        self, site_id: int, visitor_ids: Sequence[str], pages: int = 5
+    ) -> VisitorList:
+        if not visitor_ids:
+            return VisitorList()
+        ids = list(visitor_ids)
+        visitors = [
+            {
+                "id": d["_id"],
+                "site_id": d["site_id"],
+                "first_seen": iso(d["first_seen"]),
+                "last_seen": iso(d["last_seen"]),
+                "visits": d["visits"],
+                "session_id": d.get("session_id"),
+                "geo": d.get("geo") or {},
+                "identity": d.get("identity") or {},
+                "flags": d.get("flags") or {},
+                "user_agent": (d.get("device") or {}).get("user_agent"),
+            }
+            async for d in self._visitors.find(
+                {"_id": {"$in": ids}, "site_id": site_id},
+                {"fingerprint": 0, documents.IDENTITY_TEXT: 0},
+            )
+        ]
+        collector = PageCollector({v["id"]: v["session_id"] for v in visitors}, pages)
+        if pages > 0:
+            pipeline: list[dict[str, Any]] = [
+                {"$match": {"site_id": site_id, "visitor_id": {"$in": ids}}},
+                {"$sort": {"visitor_id": ASCENDING, "sort_id": DESCENDING}},
+                {"$group": {"_id": "$visitor_id", "views": {"$push": "$$ROOT"}}},
+                {"$project": {"views": {"$slice": ["$views", pages]}}},
+            ]
+            async for group in await self._page_views.aggregate(pipeline):
+                for d in sorted(group["views"], key=lambda d: d["_id"], reverse=True):
+                    left = d.get("left") or {}
+                    collector.add(
+                        d["visitor_id"],
+                        d["session_id"],
+                        d["url"],
+                        d.get("title", ""),
+                        d.get("referrer", ""),
+                        iso(d["entered_at"]),
+                        iso(left.get("at")),
+                        d["seconds"] if "seconds" in d else left.get("seconds"),
+                    )
+        entries, missing = collector.entries()
+        if missing:
+            for session_id, view in (await self.first_page_views(site_id, missing)).items():
+                entries[session_id] = {
+                    "url": view.url,
+                    "referrer": view.referrer,
+                    "entered_at": iso(view.entered_at),
+                }
+        cursor = self._conversations.find(
+            {
+                "site_id": site_id,
+                "visitor_id": {"$in": ids},
+                "status": ConversationStatus.OPEN.value,
+            },
+            {"visitor_id": 1},
+        ).sort("_id", ASCENDING)
+        # Oldest first, so a visitor's newest open conversation is the one kept.
+        conversations = {d["visitor_id"]: d["_id"] async for d in cursor}
+        return VisitorList(visitors, collector.pages, entries, conversations)
 
     # --- page views -------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from server.domain import (
     Attachment,
     Author,
@@ -40,6 +42,7 @@ from server.domain import (
 from server.storage.ids import UlidFactory
 from server.storage.messages import rules, search, sqlite_migrate, sqlite_search
 from server.storage.messages.base import Appended, InboxCounts, InboxSort, VisitorData
+from server.storage.messages.listing import PageCollector, VisitorList
 from server.storage.messages.records import status_of
 from server.storage.messages.report_counts import ALL_TIME, VISIT_REACH_MS
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery
@@ -68,6 +71,7 @@ from server.storage.messages.sqlite_rows import (
     to_json,
     visitor_from_row,
     visitor_values,
+    wire_moment,
 )
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
 
@@ -147,6 +151,32 @@ RECENT_PAGE_VIEWS = (
     f"SELECT {PAGE_VIEW_COLUMNS} FROM page_views WHERE site_id = ? AND visitor_id = ? "
     "ORDER BY id DESC LIMIT ?"
 )
+# The visitor list (``visitor_list``): ids come as one JSON array, however many they are.
+LISTED_VISITORS = (
+    "SELECT id, site_id, first_seen, last_seen, visits, session_id, geo, identity, flags, "
+    "json_extract(device, '$.user_agent') FROM visitors "
+    # +site_id: found by their ids, never by scanning every visitor the site ever had
+    "WHERE +site_id = ? AND id IN (SELECT value FROM json_each(?))"
+)
+# Each visitor's newest pages through the (site_id, visitor_id, id) index: from the id of
+# the limit-th newest on, so a returning visitor's older pages are never read.
+LISTED_PAGES = (
+    "SELECT p.visitor_id, p.session_id, p.url, p.title, p.referrer, p.entered_at, "
+    "p.left_at, p.seconds FROM json_each(?) AS v JOIN page_views AS p "
+    "ON p.site_id = ? AND p.visitor_id = v.value AND p.id >= coalesce(("
+    "  SELECT id FROM page_views WHERE site_id = ? AND visitor_id = v.value"
+    "  ORDER BY id DESC LIMIT 1 OFFSET ?), '') "
+    "ORDER BY p.visitor_id, p.id DESC"
+)
+LISTED_ENTRIES = (
+    "SELECT session_id, url, referrer, entered_at FROM page_views WHERE id IN ("
+    "  SELECT min(id) FROM page_views WHERE site_id = ? "
+    "  AND session_id IN (SELECT value FROM json_each(?)) GROUP BY session_id)"
+)
+LISTED_CONVERSATIONS = (
+    "SELECT visitor_id, id FROM conversations WHERE site_id = ? "
+    "AND visitor_id IN (SELECT value FROM json_each(?)) AND status = ? ORDER BY id"
+)
 REOPEN = (
     "UPDATE conversations SET status = 'open', snoozed_until = NULL, resolved_at = NULL "
     "WHERE site_id = ? AND id = ?"
@@ -210,6 +240,59 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
             (site_id, *ids),
         )
         return [visitor_from_row(row) for row in rows]
+
+    async def visitor_list(
+        self, site_id: int, visitor_ids: Sequence[str], pages: int = 5
+    ) -> VisitorList:
+        if not visitor_ids:
+            return VisitorList()
+        ids = to_json(list(visitor_ids))
+        loads = orjson.loads
+
+        def read(conn: sqlite3.Connection) -> VisitorList:
+            visitors = [
+                {
+                    "id": row[0],
+                    "site_id": row[1],
+                    "first_seen": wire_moment(row[2]),
+                    "last_seen": wire_moment(row[3]),
+                    "visits": row[4],
+                    "session_id": row[5],
+                    "geo": loads(row[6]),
+                    "identity": loads(row[7]),
+                    "flags": loads(row[8]),
+                    "user_agent": row[9],
+                }
+                for row in conn.execute(LISTED_VISITORS, (site_id, ids))
+            ]
+            collector = PageCollector({v["id"]: v["session_id"] for v in visitors}, pages)
+            if pages > 0:
+                for row in conn.execute(LISTED_PAGES, (ids, site_id, site_id, pages - 1)):
+                    collector.add(
+                        row[0],
+                        row[1],
+                        row[2],
+                        row[3],
+                        row[4],
+                        wire_moment(row[5]),
+                        wire_moment(row[6]),
+                        row[7],
+                    )
+            entries, missing = collector.entries()
+            if missing:
+                for session_id, url, referrer, entered_at in conn.execute(
+                    LISTED_ENTRIES, (site_id, to_json(missing))
+                ):
+                    entries[session_id] = {
+                        "url": url,
+                        "referrer": referrer,
+                        "entered_at": wire_moment(entered_at),
+                    }
+            # Oldest first, so a visitor's newest open conversation is the one kept.
+            conversations = dict(conn.execute(LISTED_CONVERSATIONS, (site_id, ids, OPEN)))
+            return VisitorList(visitors, collector.pages, entries, conversations)
+
+        return await self._reads.run(read)
 
     # --- page views -------------------------------------------------------------------
 

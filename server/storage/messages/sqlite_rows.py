@@ -68,6 +68,15 @@ def read_moment(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+def wire_moment(text: str | None) -> str | None:
+    """A stored time as ``iso()`` writes it (``2026-11-25T18:20:01.123000Z``; no fraction
+    when it is zero), without making a datetime on the way."""
+    if text is None:
+        return None
+    text = text.replace(" ", "T", 1)
+    return (text[:-7] if text.endswith(".000000") else text) + "Z"
+
+
 def to_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
