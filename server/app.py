@@ -105,7 +105,10 @@ def open_throttle(settings: Settings, cache: Cache) -> Throttle:
     """Counted in Redis when the cache is (so every node sees the same counts)."""
     if isinstance(cache, RedisCache) and settings.redis_url:
         counters = WindowCounters.on_redis(
-            settings.redis_url, cache.connection_pool, f"{settings.redis_namespace}:limits"
+            settings.redis_url,
+            cache.connection_pool,
+            f"{settings.redis_namespace}:limits",
+            calls=cache.script_calls,
         )
     else:
         counters = WindowCounters.in_memory()

@@ -21,6 +21,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from server.storage.outages import unavailable_on
+from server.storage.redis_calls import ScriptCalls
 from server.storage.redis_presence import RedisPresence
 
 
@@ -137,7 +138,8 @@ class RedisCache:
     def __init__(self, redis: Redis, prefix: str = "porchlight:") -> None:
         self._redis = redis
         self._prefix = prefix
-        self._presence = RedisPresence(redis, prefix)
+        self.script_calls = ScriptCalls(redis)  # shared with the rate limits' counters
+        self._presence = RedisPresence(redis, prefix, calls=self.script_calls)
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "porchlight:") -> RedisCache:

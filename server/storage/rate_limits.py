@@ -23,6 +23,7 @@ from redis.asyncio import ConnectionPool, Redis
 from redis.exceptions import RedisError
 
 from server.storage.memory_windows import MemoryWindows
+from server.storage.redis_calls import ScriptCalls
 
 log = logging.getLogger("porchlight.rate_limits")
 
@@ -62,9 +63,12 @@ class WindowCounters:
         memory: MemoryWindows | None = None,
         redis: Redis | None = None,
         prefix: str = "",
+        calls: ScriptCalls | None = None,
     ) -> None:
         self._storage = storage
         self._hit_windows = redis.register_script(HIT_WINDOWS) if redis is not None else None
+        # Counted in the same round trip as the other scripts of this turn of the loop.
+        self._calls = calls or (ScriptCalls(redis) if redis is not None else None)
         self._prefix = prefix
         self._windows = MovingWindowRateLimiter(storage) if storage is not None else None
         self._memory = memory
@@ -78,8 +82,10 @@ class WindowCounters:
         return cls(None, memory=MemoryWindows())
 
     @classmethod
-    def on_redis(cls, url: str, pool: ConnectionPool, prefix: str) -> WindowCounters:
-        """Shares the cache's connection pool; keys are ``{prefix}/...``."""
+    def on_redis(
+        cls, url: str, pool: ConnectionPool, prefix: str, calls: ScriptCalls | None = None
+    ) -> WindowCounters:
+        """Shares the cache's connection pool (and its ``calls``); keys are ``{prefix}/...``."""
         storage = RedisStorage(
             "async+" + url.removeprefix("async+"),
             implementation="redispy",
@@ -87,7 +93,7 @@ class WindowCounters:
             wrap_exceptions=True,
             connection_pool=pool,
         )
-        return cls(storage, redis=Redis(connection_pool=pool), prefix=prefix)
+        return cls(storage, redis=Redis(connection_pool=pool), prefix=prefix, calls=calls)
 
     async def hit(self, rule: str, key: str) -> float | None:
         """Count one event under ``key``; None when allowed, else seconds until it would be.
@@ -122,7 +128,7 @@ class WindowCounters:
                 args += [item.amount, item.get_expiry()]
         keys = [f"{self._prefix}:{item.key_for(key)}" for _rule, key, item in windows]
         try:
-            refused = await self._hit_windows(keys=keys, args=args)  # type: ignore[misc]
+            refused = await self._calls.call(self._hit_windows, keys=keys, args=args)  # type: ignore[union-attr]
         except (RedisError, OSError) as error:
             log.warning("rate limit store unreachable (%s); %s allowed uncounted", error, keys)
             return None

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 
 from redis.asyncio import Redis
 
+from server.storage.redis_calls import ScriptCalls
+
 NODE_TTL_SECONDS = 15
 HEARTBEAT_SECONDS = 5.0
 _SEP = "\x1f"
@@ -153,8 +155,12 @@ return 1
 
 
 class RedisPresence:
-    def __init__(self, redis: Redis, prefix: str, node: str | None = None) -> None:
+    def __init__(
+        self, redis: Redis, prefix: str, node: str | None = None, calls: ScriptCalls | None = None
+    ) -> None:
         self._redis = redis
+        # Scripts of one turn of the event loop share a round trip (redis_calls.py).
+        self._calls = calls or ScriptCalls(redis)
         self._prefix = prefix
         self.node = node or uuid.uuid4().hex[:12]
         # What this node holds, to write back after Redis lost it.
@@ -173,24 +179,27 @@ class RedisPresence:
         return (await self.leave_all([(group, member, connection)]))[0]
 
     async def join_all(self, entries: Sequence[tuple[str, str, str]]) -> list[bool]:
-        firsts = await self._join_all(args=[self._prefix, self.node, *_flat(entries)])
+        args = [self._prefix, self.node, *_flat(entries)]
+        firsts = await self._calls.call(self._join_all, args=args)
         self._local.update(entries)
         return [bool(int(first)) for first in firsts]
 
     async def leave_all(self, entries: Sequence[tuple[str, str, str]]) -> list[bool]:
         self._local.difference_update(entries)
-        lasts = await self._leave_all(args=[self._prefix, self.node, *_flat(entries)])
+        args = [self._prefix, self.node, *_flat(entries)]
+        lasts = await self._calls.call(self._leave_all, args=args)
         return [bool(int(last)) for last in lasts]
 
     async def join_within(self, group: str, member: str, connection: str, cap: int) -> bool:
         args = [self._prefix, self.node, group, member, connection, cap]
-        if not int(await self._join_within(args=args)):
+        if not int(await self._calls.call(self._join_within, args=args)):
             return False
         self._local.add((group, member, connection))
         return True
 
     async def members(self, group: str) -> set[str]:
-        live = await self._live_members(
+        live = await self._calls.call(
+            self._live_members,
             keys=[f"{self._prefix}group:{group}"],
             args=[f"{self._prefix}conns:{group}:", f"{self._prefix}node:"],
         )
@@ -198,7 +207,8 @@ class RedisPresence:
 
     async def is_member(self, group: str, member: str) -> bool:
         conns, _ = self._keys(group, member)
-        return bool(await self._is_live(keys=[conns], args=[f"{self._prefix}node:"]))
+        live = await self._calls.call(self._is_live, keys=[conns], args=[f"{self._prefix}node:"])
+        return bool(live)
 
     async def heartbeat(self) -> list[tuple[str, str]]:
         """Beat; write this node's presence back if Redis lost it; sweep dead nodes.
