@@ -313,6 +313,7 @@ def create_app(settings: Settings) -> web.Application:
         tag_events(namespace)
     metrics.count_connections("visitor", connected_count(sio, "/visitor"))
     metrics.count_connections("agent", connected_count(sio, "/agent"))
+    metrics.count_busy(lambda: sio.refused)
     sio.attach(app)
 
     app[keys.sql_engine_key] = engine

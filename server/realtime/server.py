@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import socketio
-
 from server.realtime.direct_emit import DirectEmit
 from server.realtime.packets import FastPacket
 from server.realtime.redis_fanout import HoldingRedisManager
@@ -18,7 +16,7 @@ from server.settings import Settings
 BOUNDED_EVENTS = frozenset({("/visitor", "send_message")})
 
 
-def build_socketio(settings: Settings, origin_check: Callable[..., bool]) -> socketio.AsyncServer:
+def build_socketio(settings: Settings, origin_check: Callable[..., bool]) -> SheddingServer:
     manager: Any = DirectEmit()
     if settings.redis_url:
         manager = HoldingRedisManager(settings.redis_url, channel=settings.redis_namespace)

@@ -54,7 +54,8 @@ class SheddingServer(socketio.AsyncServer):
         }
         self._busy_json = self.packet_class.json.dumps([self._busy_ack])
         self.in_progress = 0
-        self.refused_early = 0  # answered busy from the frame alone
+        self.refused = 0  # messages answered busy, however they were read
+        self.refused_early = 0  # of those, answered from the frame alone
         self._running: set[asyncio.Task[None]] = set()
         if isinstance(self.eio, RefusingEngineIO):
             self.eio.refuse = self.refusal
@@ -77,6 +78,7 @@ class SheddingServer(socketio.AsyncServer):
         sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
         if sid is None or not self.manager.is_connected(sid, namespace):
             return None
+        self.refused += 1
         self.refused_early += 1
         return f"43{namespace},{ack_id}{self._busy_json}"
 
@@ -91,6 +93,7 @@ class SheddingServer(socketio.AsyncServer):
             return
         if self.in_progress >= self._limit:
             if id is not None:
+                self.refused += 1
                 busy = [self._busy_ack]
                 await self._send_packet(
                     eio_sid, self.packet_class(packet.ACK, namespace=namespace, id=id, data=busy)

@@ -10,9 +10,10 @@ import sqlite3
 
 import aiohttp
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from server.app import create_app
-from server.keys import sio_key
+from server.keys import metrics_key, sio_key
 from tests.realtime.conftest import PAGE_A, SHOP_A
 from tests.support.apps import seed_tenant
 
@@ -125,6 +126,10 @@ async def test_past_the_bound_every_spelling_of_a_message_gets_the_same_busy_ans
         assert compact == spaced
         assert compact[0]["code"] == "busy" and compact[0]["retry_after"] > 0, compact
         assert sio.refused_early == 1
+        # Operators see both in the busy counter.
+        scraped = text_string_to_metric_families(app[metrics_key].exposition().decode())
+        values = {sample.name: sample.value for family in scraped for sample in family.samples}
+        assert values["porchlight_messages_busy_total"] == 2
         assert history[0]["ok"] is True, history
         assert [a["ok"] for a in await asyncio.gather(*waiting)] == [True, True]
         await ws.close()

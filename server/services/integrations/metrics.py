@@ -17,6 +17,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily
 
 from server.services.events import Event
 
@@ -100,6 +101,11 @@ class Metrics:
     def count_connections(self, role: str, count: Callable[[], int]) -> None:
         self.connected.labels(role=role).set_function(count)
 
+    def count_busy(self, count: Callable[[], int]) -> None:
+        """Visitors' messages answered busy (told when to retry), as the Socket.IO server
+        counts them: read when scraped, so a refusal costs no metric call."""
+        self.registry.register(_ReadWhenScraped(count))
+
     def observe_store(self, operation: str, seconds: float) -> None:
         self._store_child(operation).observe(seconds)
 
@@ -133,3 +139,19 @@ def _children(metric: Counter | Histogram) -> Callable[[str], Any]:
         return found
 
     return child
+
+
+class _ReadWhenScraped:
+    """The busy counter, its value kept by the server that refuses."""
+
+    def __init__(self, count: Callable[[], int]) -> None:
+        self._count = count
+
+    def collect(self) -> Any:
+        family = CounterMetricFamily(
+            "porchlight_messages_busy",
+            "Visitors' messages answered busy with a time to retry, past the node's bound of "
+            "messages in progress (PORCHLIGHT_MESSAGES_IN_PROGRESS)",
+        )
+        family.add_metric([], self._count())
+        yield family
