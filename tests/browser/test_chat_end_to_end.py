@@ -59,3 +59,27 @@ async def test_host_page_css_cannot_reach_the_widget(stage, browser):
     await expect(launcher).to_be_visible()
     colour = await launcher.evaluate("el => getComputedStyle(el).color")
     assert colour != "rgb(255, 0, 0)"
+
+
+async def test_the_chat_header_follows_the_page_the_visitor_is_on(stage, browser):
+    agent = await new_page(browser, viewport={"width": 1440, "height": 900})
+    await sign_in(agent, stage)
+    visitor = await new_page(browser)
+    await visitor.goto(f"{stage.host_url}/tents")
+    await visitor.get_by_role("button", name="Open chat").click()
+    composer = visitor.get_by_role("textbox", name="Message")
+    await composer.fill("which tent for two?")
+    await composer.press("Enter")
+
+    await agent.locator(".conv", has_text="which tent for two?").click()
+    viewing = agent.locator(".chat-page")
+    await expect(viewing).to_have_text("Viewing Tents for every season · Acme Outdoor")
+
+    # Single-page navigation: the header names the new page as the visitor gets there.
+    await visitor.evaluate(
+        "() => { document.title = 'Ridge 4'; history.pushState({}, '', '/tents/ridge-4'); }"
+    )
+    await expect(viewing).to_have_text("Viewing Ridge 4")
+    await expect(viewing.get_by_role("link")).to_have_attribute(
+        "href", f"{stage.host_url}/tents/ridge-4"
+    )
