@@ -2,8 +2,9 @@
 
 The floor the product is measured against. Its ``/visitor`` namespace accepts the widget's
 connect (and greets it with a ``session`` event, as Porchlight does) and its
-``send_message`` emits the message to the agents' room and acks; ``/agent`` joins that
-room. No validation, no store, no cache, the standard library's JSON.
+``send_message`` emits the message to the agents' room and acks (``typing_preview`` emits
+the draft there, without an ack); ``/agent`` joins that room. No validation, no store, no
+cache, the standard library's JSON.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ def build_app() -> web.Application:
             }
             await sio.emit("message", message, room=AGENTS_ROOM, namespace="/agent")
             return {"ok": True, "message": message}
+
+        async def on_typing_preview(self, sid: str, data: Any) -> None:
+            preview = {"conversation_id": None, "visitor_id": sid, "text": data.get("text")}
+            await sio.emit("visitor_typing_preview", preview, room=AGENTS_ROOM, namespace="/agent")
 
     class Agent(socketio.AsyncNamespace):
         async def on_connect(self, sid: str, environ: dict, auth: Any = None) -> None:

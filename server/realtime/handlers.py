@@ -37,21 +37,26 @@ def acked(handler: Handler) -> Handler:
         try:
             with _running(self):
                 result = await handler(self, sid, data)
-        except (Busy, RateLimited) as error:
-            return {
-                "ok": False,
-                "error": error.message,
-                "code": error.code,
-                "retry_after": error.retry_after,
-            }
         except DomainError as error:
-            return {"ok": False, "error": error.message, "code": error.code}
+            return error_ack(error)
         except Exception:
             log.exception("%s failed", handler.__name__)
             return {"ok": False, "error": "the server failed; nothing was changed", "code": "error"}
         return {"ok": True, **result}
 
     return wrapper
+
+
+def error_ack(error: DomainError) -> dict[str, Any]:
+    """``{ok: false, error, code}``, and ``retry_after`` when waiting makes it work."""
+    if isinstance(error, Busy | RateLimited):
+        return {
+            "ok": False,
+            "error": error.message,
+            "code": error.code,
+            "retry_after": error.retry_after,
+        }
+    return {"ok": False, "error": error.message, "code": error.code}
 
 
 def _running(namespace: Any) -> contextlib.AbstractContextManager[None]:

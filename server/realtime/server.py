@@ -14,6 +14,8 @@ from server.settings import Settings
 # A visitor's message waits for the store's one writer; past
 # ``settings.messages_in_progress`` of them on a node, the next is answered busy at once.
 BOUNDED_EVENTS = frozenset({("/visitor", "send_message")})
+# Answered where they are read, without a task of their own (shedding.py).
+INLINE_EVENTS = frozenset({("/visitor", "typing_preview")})
 
 
 def build_socketio(settings: Settings, origin_check: Callable[..., bool]) -> SheddingServer:
@@ -22,6 +24,7 @@ def build_socketio(settings: Settings, origin_check: Callable[..., bool]) -> She
         manager = HoldingRedisManager(settings.redis_url, channel=settings.redis_namespace)
     return SheddingServer(
         bounded=BOUNDED_EVENTS,
+        inline=INLINE_EVENTS,
         limit=settings.messages_in_progress,
         async_mode="aiohttp",
         client_manager=manager,

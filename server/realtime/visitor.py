@@ -8,7 +8,7 @@ import socketio
 
 from server.domain import DomainError, InvalidInput, Unavailable, utcnow
 from server.realtime import rooms
-from server.realtime.handlers import acked, log, peer_of, refused
+from server.realtime.handlers import acked, error_ack, log, peer_of, refused
 from server.realtime.message_edits import VisitorMessageEvents
 from server.services import commands
 from server.services.chat.conversations import ConversationService
@@ -18,6 +18,7 @@ from server.services.chat.service import ChatService
 from server.services.chat.typing import Preview, TypingService
 from server.services.console.business_hours import HoursService
 from server.services.mail.visitor_mail import VisitorMail
+from server.services.payloads import UnreadablePayload
 from server.services.protection.drain import Drain
 from server.services.protection.throttle import Throttle
 from server.services.visitors.fingerprint import Fingerprint
@@ -224,6 +225,19 @@ class VisitorNamespace(VisitorMessageEvents, socketio.AsyncNamespace):
             sid, session["site_id"], session["visitor_id"], preview, seq
         )
         return {"shown": shown}
+
+    def inline_typing_preview(self, sid: str, data: Any) -> dict[str, Any] | None:
+        """``typing_preview`` answered where it is read, without a task (see shedding.py),
+        once its burst is shown; None sends it down the full path, ``on_typing_preview``."""
+        if self.drain.closing or isinstance(data, UnreadablePayload):
+            return None
+        try:
+            shown = self.typing.visitor_preview_now(
+                sid, Preview.parse(data, self.settings.max_message_chars)
+            )
+        except DomainError as error:
+            return error_ack(error)
+        return None if shown is None else {"ok": True, "shown": shown}
 
     @acked
     async def on_stop_typing_preview(self, sid: str, data: Any) -> dict[str, Any]:

@@ -1,12 +1,13 @@
 """TypingService on its own, with a slow store: the lookups that start a burst are shared,
-and previews that waited behind a newer one are dropped."""
+previews that waited behind a newer one are dropped, and a draft not sent yet gives way
+to a newer one."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from server.domain import Site, WidgetSettings
+from server.domain import RateLimited, Site, WidgetSettings
 from server.rate_limit_rules import RateLimitRules
 from server.services.chat.typing import Preview, TypingService
 from server.services.protection.throttle import Throttle
@@ -68,12 +69,14 @@ async def test_previews_arriving_while_a_burst_starts_share_one_lookup():
     typing, store, sites, broadcast = service()
 
     shown = await asyncio.gather(*(preview(typing, seq) for seq in range(1, 11)))
+    await typing.flush()
 
     assert store.lookups == 1 and sites.reads == 1
-    # All ten waited for the same lookup, in order: each was the newest when it was shown.
-    texts = [data["text"] for event, data in broadcast.sent if event == "visitor_typing_preview"]
-    assert texts == [f"draft {seq}" for seq in range(1, 11) if shown[seq - 1]]
-    assert texts[-1] == "draft 10"
+    # All ten waited for the same lookup and were taken in order; the agents were sent
+    # the newest draft once, the nine before it gave way to it.
+    assert all(shown)
+    assert texts_sent(broadcast) == ["draft 10"]
+    assert typing.superseded == 9
     await typing.close()
 
 
@@ -92,6 +95,7 @@ async def test_a_new_burst_looks_again_and_the_site_options_are_reused():
 async def test_a_preview_overtaken_by_a_newer_one_is_not_shown_after_it():
     typing, _, _, broadcast = service()
     await preview(typing, 1)  # the burst has started: no more lookups
+    await typing.flush()
     older = typing.note("tab-1", 2)
     newer = typing.note("tab-1", 3)
 
@@ -102,6 +106,82 @@ async def test_a_preview_overtaken_by_a_newer_one_is_not_shown_after_it():
         "tab-1", 1, "visitor-1", Preview(text="older", seq=2), older
     )
     assert typing.note("tab-1", 3) is None  # a repeat of a number seen is stale on arrival
-    texts = [data["text"] for event, data in broadcast.sent if event == "visitor_typing_preview"]
-    assert texts == ["draft 1", "newer"]
+    await typing.flush()
+    assert texts_sent(broadcast) == ["draft 1", "newer"]
     await typing.close()
+
+
+async def test_once_a_burst_is_shown_a_preview_is_handled_without_awaiting_the_store():
+    typing, store, _, broadcast = service()
+    assert typing.visitor_preview_now("tab-1", Preview(text="first", seq=1)) is None
+    await preview(typing, 1)  # the full path starts the burst
+    await typing.flush()
+
+    taken = [typing.visitor_preview_now("tab-1", Preview(text=f"draft {n}", seq=n)) for n in (2, 3)]
+    stale = typing.visitor_preview_now("tab-1", Preview(text="late", seq=2))
+    await typing.flush()
+
+    assert taken == [True, True] and stale is False
+    assert store.lookups == 1
+    # draft 2 was still waiting when draft 3 came: the agents were sent only the newest.
+    assert texts_sent(broadcast) == ["draft 1", "draft 3"]
+    assert typing.superseded == 1
+    await typing.close()
+
+
+async def test_previews_are_masked_once_before_they_wait():
+    typing, _, _, broadcast = service()
+    await preview(typing, 1)
+
+    typing.visitor_preview_now("tab-1", Preview(text="card 4242 4242 4242 4242", seq=2))
+    await typing.flush()
+
+    assert texts_sent(broadcast)[-1] == "card •••• •••• •••• ••••"
+    await typing.close()
+
+
+async def test_a_draft_waiting_to_be_sent_is_dropped_when_its_message_goes():
+    typing, _, _, broadcast = service()
+    await preview(typing, 1)
+    await typing.flush()
+
+    typing.visitor_preview_now("tab-1", Preview(text="Hello there", seq=2))
+    typing.sending("tab-1")
+    await typing.flush()
+
+    assert texts_sent(broadcast) == ["draft 1"]
+    await typing.close()
+
+
+async def test_the_preview_rate_limit_is_counted_in_memory_without_the_counter_store():
+    store, sites, broadcast = SlowStore(), Sites(), Recorder()
+    never = UnreachableCounters()
+    throttle = Throttle(never, RateLimitRules(typing_visitor="3/second"))  # type: ignore[arg-type]
+    typing = TypingService(store, sites, throttle, broadcast)  # type: ignore[arg-type]
+    await preview(typing, 1)
+
+    outcomes = []
+    for seq in range(2, 6):
+        try:
+            typing.visitor_preview_now("tab-1", Preview(text="x", seq=seq))
+            outcomes.append("taken")
+        except RateLimited as error:
+            outcomes.append("refused" if error.retry_after > 0 else "refused without a wait")
+
+    assert outcomes == ["taken", "taken", "refused", "refused"]
+    assert never.calls == 0
+    await typing.close()
+
+
+def texts_sent(broadcast: Recorder) -> list[str | None]:
+    return [data["text"] for event, data in broadcast.sent if event == "visitor_typing_preview"]
+
+
+class UnreachableCounters:
+    """A counter store that must not be asked."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def hit_each(self, checks: Any) -> None:
+        self.calls += 1

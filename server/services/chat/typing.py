@@ -7,8 +7,14 @@ Previews are best effort and never delay a message:
   is not greater than the last one seen from that connection is dropped, not queued, and
   so is one that a newer preview overtook (it was shown first) while it waited;
 - a visitor may send as many previews as the ``typing_visitor`` rate limit allows (12 a
-  second by default, all tabs together), the rest are dropped; the next one carries the
-  whole text again, so nothing is lost;
+  second by default, all tabs together on this node, counted in memory), the rest are
+  dropped; the next one carries the whole text again, so nothing is lost;
+- a visitor's preview is masked once and waits for the next turn of the event loop, when
+  every preview waiting is sent to its site's agents (one encoding for all of them); a
+  newer preview of the same connection that arrives meanwhile takes its place, since the
+  ghost text shows the latest draft;
+- once a burst is shown, ``visitor_preview_now`` handles a preview without awaiting
+  anything: no store, no thread, no task of its own;
 - a preview is at most ``PREVIEW_CHARS`` characters (the end of the draft, which is where
   the cursor usually is), masked by ``redaction.redact`` first;
 - a burst of typing is cleared by ``stop_typing_preview``, by the message being sent, by
@@ -108,6 +114,10 @@ class TypingService:
         self._senders: dict[str, _Sender] = {}
         self._sites_seen: dict[int, tuple[float, Site]] = {}
         self._tasks: set[asyncio.Future[Any]] = set()
+        # Visitors' previews waiting for the next flush: the newest of each connection.
+        self._pending: dict[str, tuple[int, dict[str, Any]]] = {}
+        self._flush_due = False
+        self.superseded = 0  # previews replaced by a newer one before they were sent
 
     async def close(self) -> None:
         for sender in self._senders.values():
@@ -136,6 +146,7 @@ class TypingService:
         sender = self._senders.get(connection)
         if sender is not None:
             sender.cleared_seq = sender.seq
+        self._pending.pop(connection, None)
 
     # --- visitors -------------------------------------------------------------------------
 
@@ -148,7 +159,7 @@ class TypingService:
         if preview.text == "":  # the field was cleared
             await self.visitor_stopped(connection)
             return False
-        await self._throttle.check("typing", visitor=visitor_id)
+        self._throttle.check_here("typing", visitor=visitor_id)
         sender = self._senders.get(connection)
         if sender is None:
             return False
@@ -158,13 +169,47 @@ class TypingService:
         if not self._current(connection, sender, seq):
             return False
         burst = sender.burst = sender.burst or burst  # another preview may have started it
+        self._queue(connection, burst, preview)
+        return True
+
+    def visitor_preview_now(self, connection: str, preview: Preview) -> bool | None:
+        """``visitor_preview`` without awaiting, for a burst already started; None when the
+        preview needs the full path (a burst to start, a cleared field, an agent's burst).
+        Raises RateLimited as the full path does."""
+        sender = self._senders.get(connection)
+        burst = sender.burst if sender is not None else None
+        if sender is None or burst is None or burst.agent is not None or preview.text == "":
+            return None
+        seq = self.note(connection, preview.seq)
+        if seq is None:
+            return False
+        self._throttle.check_here("typing", visitor=burst.visitor_id)
+        if not self._current(connection, sender, seq):
+            return False
+        self._queue(connection, burst, preview)
+        return True
+
+    def _queue(self, connection: str, burst: _Burst, preview: Preview) -> None:
+        """Masked once here; sent at the next flush unless a newer draft replaces it."""
         show = burst.site.widget.typing_preview and preview.text is not None
         text = _preview_text(preview.text or "") if show else None
-        await self._broadcast.to_agents(
-            site_id, "visitor_typing_preview", {**self._visitor_ref(burst), "text": text}
-        )
+        data = {**self._visitor_ref(burst), "text": text}
+        if self._pending.pop(connection, None) is not None:
+            self.superseded += 1
+        self._pending[connection] = (burst.site_id, data)
         self._shown(connection, burst)
-        return True
+        if not self._flush_due:
+            self._flush_due = True
+            task = asyncio.get_running_loop().create_task(self.flush())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def flush(self) -> None:
+        """Send every preview waiting to its site's agents."""
+        self._flush_due = False
+        pending, self._pending = self._pending, {}
+        for site_id, data in pending.values():
+            await self._broadcast.to_agents(site_id, "visitor_typing_preview", data)
 
     async def visitor_stopped(self, connection: str) -> None:
         """The visitor stopped typing, cleared the field, sent, or left."""
@@ -312,6 +357,7 @@ class TypingService:
         if sender is None:
             return
         sender.cleared_seq = sender.seq
+        self._pending.pop(connection, None)  # not shown after it was cleared
         sender.starting = None  # the next burst looks again (a conversation may be new)
         burst, sender.burst = sender.burst, None
         if burst is None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from server.domain import RateLimited
 from server.rate_limit_rules import RateLimitRules
-from server.storage.rate_limits import WindowCounters
+from server.storage.memory_windows import MemoryWindows
+from server.storage.rate_limits import WindowCounters, parse_rule
 
 WORDS = {
     "connect": "too many connections; wait a moment and reconnect",
@@ -31,6 +32,7 @@ class Throttle:
     def __init__(self, counters: WindowCounters, rules: RateLimitRules | None = None) -> None:
         self._counters = counters
         self.rules = rules or RateLimitRules()
+        self._here = MemoryWindows()  # for check_here: this process only, never awaited
 
     async def check(self, action: str, **keys: object) -> None:
         """Count one ``action`` under each key (``visitor=``, ``address=``, ``site=``, in
@@ -44,6 +46,21 @@ class Throttle:
         retry_after = await self._counters.hit_each(checks)  # one round trip with Redis
         if retry_after is not None:
             raise RateLimited(WORDS.get(action, "too many requests"), retry_after=retry_after)
+
+    def check_here(self, action: str, **keys: object) -> None:
+        """``check`` counted in this process's memory only, without awaiting anything: for
+        best-effort events many times a second (typing previews), where a round trip to
+        Redis per event would cost more than the event. With several nodes, each counts
+        the connections it holds."""
+        for kind, key in keys.items():
+            if key is None:
+                continue
+            rule = parse_rule(getattr(self.rules, f"{action}_{kind}"))
+            wait = self._here.hit(rule, f"{action}:{kind}:{key}")
+            if wait is not None:
+                raise RateLimited(
+                    WORDS.get(action, "too many requests"), retry_after=max(0.05, round(wait, 3))
+                )
 
     async def check_rule(self, action: str, rule: str, key: str) -> None:
         retry_after = await self._counters.hit(rule, f"{action}:{key}")
