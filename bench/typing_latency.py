@@ -71,10 +71,9 @@ def run_typing_latency(
         _target(Path(tmp), bare) as target,
         _recording(target.pid, profile),
     ):
+        measure = _measure_sio if sio_clients else _measure
         figures = asyncio.run(
-            _measure(target.url, target.site_key, target.pid, visitors, previews_each, gap_s)
-            if not sio_clients
-            else _measure_sio(target.url, target.site_key, visitors, previews_each, gap_s)
+            measure(target.url, target.site_key, target.pid, visitors, previews_each, gap_s)
         )
     return {
         **figures,
@@ -251,7 +250,7 @@ async def _measure(
 
 
 async def _measure_sio(
-    url: str, site_key: str, visitors: int, each: int, gap_s: float
+    url: str, site_key: str, pid: int, visitors: int, each: int, gap_s: float
 ) -> dict[str, float]:
     """The same load from python-socketio clients, all in this process (the old harness)."""
     tally = Tally(visitors, each)
@@ -288,12 +287,13 @@ async def _measure_sio(
             )
             await asyncio.sleep(gap_s)
 
-    client_before = time.process_time()
+    cpu_before, client_before = cpu_seconds(pid), time.process_time()
     began = time.perf_counter()
     await asyncio.gather(*(typist(i, c) for i, c in enumerate(clients)))
     typing_seconds = time.perf_counter() - began
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(tally.done.wait(), timeout=DRAIN_S)
+    server_cpu = cpu_seconds(pid) - cpu_before
     client_cpu = time.process_time() - client_before
     for client in clients:
         await client.disconnect()
@@ -301,7 +301,7 @@ async def _measure_sio(
     return {
         "visitors": visitors,
         "offered_per_s": tally.total / typing_seconds,
-        "server_cpu_ms": float("nan"),
+        "server_cpu_ms": server_cpu / tally.total * 1000,
         "client_cpu_ms": client_cpu / tally.total * 1000,
         **tally.figures(),
     }
