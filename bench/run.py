@@ -1,6 +1,6 @@
 """`make bench`: measure, print, and rewrite the figures in docs/benchmarks.md.
 
-python -m bench.run            # bundle sizes and the full A/B run (a few minutes)
+python -m bench.run            # bundle sizes, the full A/B run and the widget's paint
 python -m bench.run --quick    # bundle sizes and a shorter A/B run
 """
 
@@ -14,6 +14,8 @@ from pathlib import Path
 
 from bench.ab import FULL, QUICK, RAW, render, run
 from bench.sizes import BUDGETS, bundle_sizes
+from bench.widget_paint import render as render_paint
+from bench.widget_paint import run_widget_paint
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
@@ -51,6 +53,9 @@ def main() -> None:
     figures = render(run(QUICK if options.quick else FULL, save=RAW))
     print(figures)
     write_block("ab", figures)
+    paint = render_paint(run_widget_paint(loads=5 if options.quick else 10))
+    print(paint)
+    write_block("paint", paint)
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ def free_port() -> int:
 def _serve(
     data_dir: str,
     port: int,
-    origin: str,
+    origin: str | list[str],
     ready: multiprocessing.synchronize.Event,
     extra: dict[str, Any] | None = None,
 ):
@@ -83,7 +83,8 @@ def _serve(
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port, backlog=4096).start()
-        site = await app[sites_key].create_site("Bench", [origin])
+        origins = [origin] if isinstance(origin, str) else list(origin)
+        site = await app[sites_key].create_site("Bench", origins)
         agent = await app[auth_key].create_agent(BENCH_EMAIL, BENCH_PASSWORD)
         await app[auth_key].add_to_site(agent.id, site.id, Role.OWNER)
         (data / "site.json").write_text(json.dumps({"site_key": site.site_key}))
@@ -112,7 +113,7 @@ def _child(target: Any, args: tuple, timeout: float = 60) -> Iterator[int]:
             process.join()
 
 
-def _serve_with(data_dir: str, port: int, origin: str, extra: dict, ready) -> None:
+def _serve_with(data_dir: str, port: int, origin: str | list[str], extra: dict, ready) -> None:
     _serve(data_dir, port, origin, ready, extra)
 
 
@@ -126,7 +127,7 @@ def server_process(data_dir: Path, origin: str) -> Iterator[tuple[str, str]]:
 
 
 @contextmanager
-def product_server(data_dir: Path, origin: str, store: str) -> Iterator[Target]:
+def product_server(data_dir: Path, origin: str | list[str], store: str) -> Iterator[Target]:
     """Porchlight on ``store``: "embedded" (SQLite, in-process cache), "redis" (SQLite with
     Redis under a namespace of its own, deleted afterwards), or "mongo" (the MongoDB wire
     server the tests use). 127.0.0.1 is a trusted proxy, so X-Forwarded-For places visitors.

@@ -32,6 +32,11 @@ export function openConnection({ origin, siteKey, token, on, extra }) {
       Promise.resolve(extra && extra()).then((more) => cb(Object.assign(auth, more)), () => cb(auth));
     },
     query: { site_key: siteKey },
+    // A WebSocket at once: a page view is one connection, not a long-poll handshake, two
+    // more requests and an upgrade. Where WebSockets are blocked (some proxies), the
+    // same connect falls back to long-polling.
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
   });
 
   let state = "connecting";

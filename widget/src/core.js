@@ -20,6 +20,15 @@ export function warn(text) {
   console.warn("Porchlight: " + text);
 }
 
+// Runs fn once what is on screen now has been painted: after the next frame, or soon in
+// a tab that draws no frames (hidden).
+function afterPaint(fn) {
+  let done = false;
+  const go = () => done || ((done = true), fn());
+  requestAnimationFrame(() => setTimeout(go, 0));
+  setTimeout(go, 100);
+}
+
 function whenBody(fn) {
   if (document.body) fn();
   else document.addEventListener("DOMContentLoaded", fn, { once: true });
@@ -210,29 +219,39 @@ export function startWidget({ siteKey, origin, nonce }) {
       },
     };
     for (const name of SERVER_EVENTS) on[name] = (payload) => dispatch(name, payload);
-    conn = openConnection({
-      origin,
-      siteKey,
-      extra: withFingerprint,
-      token: () => {
-        const token = store.get("token");
-        return typeof token === "string" ? token : null;
-      },
-      on,
+    // The launcher paints first; the connection and the fingerprint's probes come after.
+    afterPaint(() => {
+      if (stopped) return;
+      if (fingerprintAllowed()) fingerprint(); // its probes run while the socket opens
+      conn = openConnection({
+        origin,
+        siteKey,
+        extra: withFingerprint,
+        token: () => {
+          const token = store.get("token");
+          return typeof token === "string" ? token : null;
+        },
+        on,
+      });
+      connected();
+      if (resume) setOpen(true); // came from an e-mail's link: the chat, open
+      // Messages written on an earlier page and not yet sent: the chat sends them.
+      const outbox = store.get("outbox");
+      if (Array.isArray(outbox) && outbox.length) startChat();
     });
-    connected();
-    if (resume) setOpen(true); // came from an e-mail's link: the chat, open
-    // Messages written on an earlier page and not yet sent: the chat sends them.
-    const outbox = store.get("outbox");
-    if (Array.isArray(outbox) && outbox.length) startChat();
   });
 
   // The fingerprint goes to the server only when the visitor has not refused it and,
   // where the site asks for consent first, once the page said yes.
+  function fingerprintAllowed() {
+    const consent = store.get("consent");
+    return !(consent === false || (consentFirst && consent !== true));
+  }
+
   function withFingerprint() {
     const consent = store.get("consent");
     const link = resume ? { resume_token: resume } : null;
-    if (consent === false || (consentFirst && consent !== true)) return link;
+    if (!fingerprintAllowed()) return link;
     return fingerprint().then((f) => ({ ...link, fingerprint: { ...f, consent: consent === true } }), () => link);
   }
 

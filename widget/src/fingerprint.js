@@ -89,28 +89,36 @@ function attempt(fn, ...args) {
 
 let cached = null;
 
+// One probe per task: each may take tens of milliseconds the first time (fonts, a WebGL
+// context, the audio stack), and the page must get frames in between.
+const nextTask = () => new Promise((go) => setTimeout(go, 0));
+
 /** Promise of {hash, components}; computed once per page. */
 export function fingerprint() {
   if (cached) return cached;
-  const n = navigator;
-  const s = screen;
-  const out = {
-    screen: s.width + "x" + s.height,
-    color_depth: s.colorDepth,
-    pixel_ratio: devicePixelRatio,
-    cores: n.hardwareConcurrency,
-    memory: n.deviceMemory,
-    platform: n.platform,
-    languages: n.languages,
-    time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-    touch: n.maxTouchPoints,
-    canvas: attempt(canvas, document.createElement("canvas")),
-  };
-  attempt(webgl, document.createElement("canvas"), out);
-  cached = Promise.resolve(attempt(audio)).then((sound) => {
-    out.audio = sound;
+  cached = (async () => {
+    const n = navigator;
+    const s = screen;
+    const out = {
+      screen: s.width + "x" + s.height,
+      color_depth: s.colorDepth,
+      pixel_ratio: devicePixelRatio,
+      cores: n.hardwareConcurrency,
+      memory: n.deviceMemory,
+      platform: n.platform,
+      languages: n.languages,
+    };
+    await nextTask();
+    out.time_zone = attempt(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+    out.touch = n.maxTouchPoints;
+    await nextTask();
+    out.canvas = attempt(canvas, document.createElement("canvas"));
+    await nextTask();
+    attempt(webgl, document.createElement("canvas"), out);
+    await nextTask();
+    out.audio = await attempt(audio);
     const components = JSON.parse(JSON.stringify(out)); // drops what failed (undefined)
     return { hash: hash(JSON.stringify(components)), components };
-  });
+  })();
   return cached;
 }
