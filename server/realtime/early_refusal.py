@@ -19,7 +19,8 @@ from typing import Any
 import engineio
 from engineio.async_drivers.aiohttp import WebSocket
 
-# (Engine.IO session id, frame text) → the answer to write instead, or None to pass it on.
+# (Engine.IO session id, frame text) → the answer to write instead ("" when nothing is to
+# be written), or None to pass it on.
 Refusal = Callable[[str, str], str | None]
 
 
@@ -43,6 +44,8 @@ class RefusingWebSocket(WebSocket):
             answer = refuse(self._eio_sid, data) if type(data) is str else None
             if answer is None:
                 return data
+            if not answer:  # taken without an answer (an inline event, shedding.py)
+                continue
             try:
                 await self._sock.send_str(answer)
             except ConnectionError as error:  # closed under us: end the reader as usual

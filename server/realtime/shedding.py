@@ -18,12 +18,16 @@ here, to ``_handle_event``, and are refused the same way after decoding.
 Some events are answered inline instead (``inline``): the namespace's ``inline_<event>``
 method runs where the packet is read, with no task, no session read and no wrappers, and
 returns the ack, or None to send the event down the usual path. Typing previews go this
-way: many a second from every visitor typing, each one a lookup in memory and a send.
+way: many a second from every visitor typing, each one a lookup in memory and a send. Over
+WebSocket, an inline event without an ack id is answered from the frame itself (decoded
+once, as the refusals are read), so the reader waits for the next frame without a task,
+a timer or an Engine.IO packet in between.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from typing import Any
 
@@ -32,6 +36,8 @@ from socketio import packet
 
 from server.domain import Busy
 from server.realtime.early_refusal import RefusingEngineIO
+
+log = logging.getLogger("porchlight.realtime")
 
 # An event frame as clients write it: Engine.IO message (4), Socket.IO event (2), a
 # namespace, an ack id, then the event's name first in its array.
@@ -51,6 +57,10 @@ class SheddingServer(socketio.AsyncServer):
         super().__init__(*args, **kwargs)
         self._bounded = bounded  # (namespace, event) pairs counted against ``limit``
         self._inline = inline  # (namespace, event) pairs tried with ``inline_<event>`` first
+        # An inline event's frame as clients write it without an ack id: 42/ns,["event",...
+        self._inline_frames = tuple(
+            (f'42{namespace},["{event}",', namespace) for namespace, event in sorted(inline)
+        )
         self._limit = limit
         busy = Busy("the server is busy; try again shortly", retry_after=retry_after)
         self._busy_ack = {
@@ -73,7 +83,15 @@ class SheddingServer(socketio.AsyncServer):
     def refusal(self, eio_sid: str, frame: str) -> str | None:
         """The busy ack to write for this frame, or None when it is not refused here: there
         is room, it is not a counted event with an ack id, or its socket is not connected
-        to the namespace (the library answers those as it always does)."""
+        to the namespace (the library answers those as it always does). An inline event
+        answered from its frame is answered with nothing: ``""``."""
+        for prefix, namespace in self._inline_frames:
+            if frame.startswith(prefix):
+                try:
+                    return self._inline_frame(eio_sid, namespace, frame[len(namespace) + 3 :])
+                except Exception:  # a bug: this event is lost, the connection stays
+                    log.exception("an inline event failed")
+                    return ""
         if self.in_progress < self._limit:
             return None
         match = EVENT_FRAME.match(frame)
@@ -126,6 +144,19 @@ class SheddingServer(socketio.AsyncServer):
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
         self.in_progress -= 1
+
+    def _inline_frame(self, eio_sid: str, namespace: str, text: str) -> str | None:
+        """``""`` when the namespace's ``inline_<event>`` took the event (it asked for no
+        ack); None passes the frame on to the libraries."""
+        data = self.packet_class.json.loads(text)
+        if not isinstance(data, list) or not data:
+            return None
+        sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
+        handler = self.namespace_handlers.get(namespace)
+        if sid is None or handler is None or not self.manager.is_connected(sid, namespace):
+            return None
+        ack = getattr(handler, "inline_" + data[0])(sid, data[1] if len(data) > 1 else None)
+        return None if ack is None else ""
 
     async def _inline_event(self, eio_sid: str, namespace: str, id: Any, data: list) -> bool:
         """Whether the namespace's ``inline_<event>`` answered the event."""

@@ -266,3 +266,22 @@ async def test_previews_of_one_site_never_reach_another_sites_agents(
     await visitor_b.call("typing_preview", {"text": "secret of B", "seq": 1})
 
     assert await agent_a.nothing("visitor_typing_preview")
+
+
+async def test_previews_sent_without_an_ack_as_the_widget_does_reach_agents_masked(
+    agent_a, tenant_a, visitor_of
+):
+    visitor = await visitor_of(tenant_a)
+    await visitor.call("typing_preview", {"text": "Hi", "seq": 1})  # the burst starts
+    await agent_a.next("visitor_typing_preview")
+
+    async def send(payload):  # no ack asked for, as the widget sends them
+        await visitor.sio.emit("typing_preview", payload, namespace="/visitor")
+
+    await send({"text": "mail ana@example.com", "seq": 2})
+    assert (await agent_a.next("visitor_typing_preview"))["text"] == "mail •••@•••••••.•••"
+    await send("not an object")
+    await send({"text": None, "seq": 3})
+    assert (await agent_a.next("visitor_typing_preview"))["text"] is None
+    # The malformed one was dropped and the connection stayed.
+    assert (await visitor.call("typing_preview", {"text": "ok", "seq": 4}))["shown"] is True
