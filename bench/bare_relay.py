@@ -61,6 +61,10 @@ def build_app() -> web.Application:
 
 
 def serve(port: int, ready: multiprocessing.synchronize.Event) -> None:
+    from bench.load_client import raise_open_files
+
+    raise_open_files()  # 10,000 idle sockets are 10,000 descriptors
+
     async def main() -> None:
         runner = web.AppRunner(build_app(), access_log=None)
         await runner.setup()

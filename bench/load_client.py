@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import resource
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ import orjson
 import socketio
 from socketio import packet
 
-from bench.proc import cpu_seconds, rss_bytes
+from bench.proc import cpu_seconds, rss_anon_file
 from bench.raw_socket import RawVisitor, keep_alive, open_visitor, outcome
 from bench.server_process import BENCH_EMAIL, BENCH_PASSWORD
 from bench.visitors_load import FakeVisitor, located_addresses
@@ -31,6 +32,16 @@ ORIGIN = "http://bench.test"
 LATENCY_LIMIT_S = 0.25
 DRAIN_S = 5.0
 BUSY_RETRIES = 5  # a closed-loop visitor sends a message told busy again, up to this often
+
+
+def raise_open_files(wanted: int = 32_768) -> int:
+    """Raise this process's soft limit on open files towards ``wanted`` (never above the
+    hard limit, which only root may raise); returns the limit now in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return max(soft, target)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -351,7 +362,13 @@ async def _connects(url: str, site_key: str, count: int, parallel: int, cpu: Any
 IDLE_BUDGET_S = 300.0  # connecting stops here; the figures are for the sockets held by then
 
 
-async def _idle(url: str, site_key: str, count: int, rss: Any, list_at: int) -> dict:
+async def _idle(
+    url: str, site_key: str, count: int, memory: Any, list_at: int, deflate: bool
+) -> dict:
+    """Hold ``count`` visitor sockets; resident memory added per socket. ``list_visitors``
+    runs once ``list_at`` are online; what the listing itself leaves in memory (its answer
+    is over a megabyte at 1,000 online) is measured around it and left out of the figure."""
+    raise_open_files(count + 1024)
     places = located_addresses(40)
     agent = await connect_agent(url)
     held: list[aiohttp.ClientWebSocketResponse] = []
@@ -359,6 +376,7 @@ async def _idle(url: str, site_key: str, count: int, rss: Any, list_at: int) -> 
     gate = asyncio.Semaphore(50)
     refused = 0
     list_ms: list[float] = []
+    listing_bytes = [0, 0]
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
 
         async def one(n: int) -> None:
@@ -368,7 +386,7 @@ async def _idle(url: str, site_key: str, count: int, rss: Any, list_at: int) -> 
                 if time.perf_counter() > deadline:
                     return
                 try:
-                    ws, _session = await open_visitor(http, url, auth, headers)
+                    ws, _session = await open_visitor(http, url, auth, headers, deflate=deflate)
                 except Exception:
                     refused += 1
                     return
@@ -379,20 +397,27 @@ async def _idle(url: str, site_key: str, count: int, rss: Any, list_at: int) -> 
         # A few sockets first, so the baseline includes what the first connects load.
         await asyncio.gather(*(one(n) for n in range(20)))
         await asyncio.sleep(1)
-        base_count, base_rss, started = len(held), rss(), time.perf_counter()
+        base_count, base, started = len(held), memory(), time.perf_counter()
         first = min(list_at, count)
         await asyncio.gather(*(one(n) for n in range(20, first)))
         if agent.token:
+            await asyncio.sleep(1)
+            before_listing = memory()
             for _ in range(5):
                 began = time.perf_counter()
                 ack = await agent.client.call("list_visitors", {}, namespace="/agent", timeout=60)
                 list_ms.append((time.perf_counter() - began) * 1000)
                 listed = len(ack.get("visitors", []))
+            await asyncio.sleep(1)
+            listing_bytes = [a - b for a, b in zip(memory(), before_listing, strict=True)]
         await asyncio.gather(*(one(n) for n in range(first, count)))
         connect_s = time.perf_counter() - started
         await asyncio.sleep(2)
-        extra = len(held) - base_count
-        per_socket = (rss() - base_rss) / max(1, extra)
+        extra = max(1, len(held) - base_count)
+        anon, file = (
+            (now - then - listing) / extra
+            for now, then, listing in zip(memory(), base, listing_bytes, strict=True)
+        )
         for task in keepers:
             task.cancel()
         for chunk in _chunks(held, 200):
@@ -402,8 +427,12 @@ async def _idle(url: str, site_key: str, count: int, rss: Any, list_at: int) -> 
         "held": len(held),
         "wanted": count,
         "refused": refused,
+        "deflate": deflate,
         "connect_s": connect_s,
-        "rss_per_socket_kb": per_socket / 1024,
+        "rss_per_socket_kb": (anon + file) / 1024,
+        "anon_per_socket_kb": anon / 1024,
+        "file_per_socket_kb": file / 1024,
+        "listing_mb": sum(listing_bytes) / 2**20,
         "list_visitors_ms": statistics.median(list_ms) if list_ms else None,
         "listed": listed if list_ms else None,
     }
@@ -424,5 +453,8 @@ def measure_connects(url: str, site_key: str, pid: int, count: int, parallel: in
     return asyncio.run(_connects(url, site_key, count, parallel, partial(cpu_seconds, pid)))
 
 
-def measure_idle(url: str, site_key: str, pid: int, count: int, list_at: int = 1000) -> dict:
-    return asyncio.run(_idle(url, site_key, count, partial(rss_bytes, pid), list_at))
+def measure_idle(
+    url: str, site_key: str, pid: int, count: int, list_at: int = 1000, deflate: bool = False
+) -> dict:
+    """Idle sockets; ``deflate`` offers permessage-deflate on each, as browsers do."""
+    return asyncio.run(_idle(url, site_key, count, partial(rss_anon_file, pid), list_at, deflate))

@@ -22,12 +22,20 @@ class Refused(Exception):
 
 
 async def open_visitor(
-    http: aiohttp.ClientSession, url: str, auth: dict[str, Any], headers: dict[str, str]
+    http: aiohttp.ClientSession,
+    url: str,
+    auth: dict[str, Any],
+    headers: dict[str, str],
+    deflate: bool = False,
 ) -> tuple[aiohttp.ClientWebSocketResponse, dict[str, Any]]:
     """Connect like the widget does; returns the socket and the ``session`` event's data
-    once that has arrived."""
+    once that has arrived. With ``deflate``, offer permessage-deflate as every browser
+    does (the server decides whether to take it)."""
     ws_url = url.replace("http://", "ws://", 1) + "/socket.io/?EIO=4&transport=websocket"
-    ws = await http.ws_connect(ws_url, headers=headers, autoping=True)
+    if auth.get("site_key"):
+        ws_url += f"&site_key={auth['site_key']}"  # as the widget does
+    compress = 15 if deflate else 0
+    ws = await http.ws_connect(ws_url, headers=headers, autoping=True, compress=compress)
     try:
         opening = await ws.receive_str(timeout=30)
         if not opening.startswith("0"):

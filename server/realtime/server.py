@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from server.realtime.direct_emit import DirectEmit
+from server.realtime.engine_socket import LeanEngineServer
 from server.realtime.packets import FastPacket
 from server.realtime.redis_fanout import HoldingRedisManager
 from server.realtime.shedding import SheddingServer
@@ -18,11 +19,18 @@ BOUNDED_EVENTS = frozenset({("/visitor", "send_message")})
 INLINE_EVENTS = frozenset({("/visitor", "typing_preview")})
 
 
+class PorchlightServer(SheddingServer):
+    """Socket.IO over the leaner Engine.IO sockets (``realtime/engine_socket.py``)."""
+
+    def _engineio_server_class(self) -> type[LeanEngineServer]:
+        return LeanEngineServer
+
+
 def build_socketio(settings: Settings, origin_check: Callable[..., bool]) -> SheddingServer:
     manager: Any = DirectEmit()
     if settings.redis_url:
         manager = HoldingRedisManager(settings.redis_url, channel=settings.redis_namespace)
-    return SheddingServer(
+    return PorchlightServer(
         bounded=BOUNDED_EVENTS,
         inline=INLINE_EVENTS,
         limit=settings.messages_in_progress,

@@ -26,6 +26,5 @@ async def close_connections(sio: socketio.AsyncServer, drain: Drain, grace: floa
     sockets = list(sio.eio.sockets.values())
     for socket in sockets:
         await socket.close(wait=False, abort=True)
-        # Wake the socket's writer, which otherwise waits a ping interval before it ends.
-        socket.queue.put_nowait(None)
+        socket.cut()
     log.info("closed %d connections", len(sockets))
