@@ -174,6 +174,8 @@ class LeanSocket(AsyncSocket):
             answer = refuse(self.sid, message.data) if message.type is WSMsgType.TEXT else None
             if answer is None:
                 break
+            if not answer:  # taken without an answer (an inline event, shedding.py)
+                continue
             try:
                 await ws.send_str(answer)
             except ConnectionError:
