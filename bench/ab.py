@@ -43,7 +43,6 @@ class Plan:
     overload_seconds: float = 4
     connect_parallel: int = 10
     typing_visitors: int = 200
-    idle_deflate: int = 1_000  # sockets offering permessage-deflate, as browsers do
 
 
 FULL = Plan(
@@ -117,11 +116,10 @@ def run(plan: Plan, log=print, save: Path | None = None) -> dict[str, Any]:
             _save(save, {"pairs": pairs})
         idle = {}
         for name, deflate in IDLE_ROWS:
-            count = plan.idle_deflate if deflate else plan.idle
             with start(name) as target:
-                log(f"… {target.name}: {count:,} idle sockets{' (deflate)' if deflate else ''}")
+                log(f"… {target.name}: {plan.idle:,} idle sockets{' (deflate)' if deflate else ''}")
                 row = pool.submit(
-                    measure_idle, target.url, target.site_key, target.pid, count, 1000, deflate
+                    measure_idle, target.url, target.site_key, target.pid, plan.idle, 1000, deflate
                 ).result()
                 idle[f"{name} deflate" if deflate else name] = row
                 log(f"   {row}")
