@@ -688,13 +688,7 @@ class MongoMessageStore(
     async def _move_activity(self, message: Message) -> Conversation | None:
         """The conversation after the message, or None when it does not exist."""
         conversation = {"_id": message.conversation_id, "site_id": message.site_id}
-        counter = rules.raises_unread(message)
-        side: dict[str, Any] = {"$inc": {counter: 1}} if counter else {}
-        waiting = rules.waiting_change(message)
-        if waiting == "start":  # a visitor wrote: an older wait stands
-            side["$min"] = {"waiting_key": message.id}
-        elif waiting == "clear":  # an agent answered
-            side["$set"] = {"waiting_key": rules.NOT_WAITING}
+        side = documents.counters_after(message)
         activity = {
             "activity_id": message.id,
             "last_activity": documents.last_activity_document(

@@ -118,6 +118,18 @@ def last_activity_document(at: datetime, preview: str) -> dict[str, Any]:
     return {"at": rules.to_millis(at), "preview": preview}
 
 
+def counters_after(message: Message) -> dict[str, Any]:
+    """The update a message makes to its conversation's unread counter and wait."""
+    counter = rules.raises_unread(message)
+    side: dict[str, Any] = {"$inc": {counter: 1}} if counter else {}
+    waiting = rules.waiting_change(message)
+    if waiting == "start":  # a visitor wrote: an older wait stands
+        side["$min"] = {"waiting_key": message.id}
+    elif waiting == "clear":  # an agent answered
+        side["$set"] = {"waiting_key": rules.NOT_WAITING}
+    return side
+
+
 def conversation_from_document(document: Document) -> Conversation:
     record = _without_id(document)
     last_activity = record.pop("last_activity")

@@ -150,13 +150,7 @@ class MongoVisitorMessages:
         writes: list[UpdateOne[Any]] = []
         for message in messages:
             conversation = {"_id": message.conversation_id, "site_id": message.site_id}
-            counter = rules.raises_unread(message)
-            side: dict[str, Any] = {"$inc": {counter: 1}} if counter else {}
-            waiting = rules.waiting_change(message)
-            if waiting == "start":  # a visitor wrote: an older wait stands
-                side["$min"] = {"waiting_key": message.id}
-            elif waiting == "clear":  # an agent answered
-                side["$set"] = {"waiting_key": rules.NOT_WAITING}
+            side = documents.counters_after(message)
             if side:
                 writes.append(UpdateOne(conversation, side))
             activity = {
