@@ -18,6 +18,8 @@ from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
 
+from server.storage.settle import settle
+
 _Call = tuple[AsyncScript, Sequence[Any], Sequence[Any], "asyncio.Future[Any]"]
 
 
@@ -54,13 +56,7 @@ class ScriptCalls:
             for *_, future in batch:
                 future.cancel()
             raise
-        for (*_, future), answer in zip(batch, answers, strict=True):
-            if future.done():  # its caller stopped waiting
-                continue
-            if isinstance(answer, Exception):
-                future.set_exception(answer)
-            else:
-                future.set_result(answer)
+        settle((future, answer) for (*_, future), answer in zip(batch, answers, strict=True))
 
     async def _pipeline(self, batch: list[_Call]) -> list[Any]:
         async with self._redis.pipeline(transaction=False) as pipe:

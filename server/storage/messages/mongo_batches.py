@@ -14,6 +14,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
+from server.storage.settle import settle
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -49,12 +51,8 @@ class Batches(Generic[Item, Result]):
                     )
                 except Exception as error:
                     outcomes = [error] * len(batch)
-                for (_, future), outcome in zip(batch, outcomes, strict=True):
-                    if future.done():  # the caller stopped waiting
-                        continue
-                    if isinstance(outcome, BaseException):
-                        future.set_exception(outcome)
-                    else:
-                        future.set_result(outcome)
+                settle(
+                    (future, outcome) for (_, future), outcome in zip(batch, outcomes, strict=True)
+                )
         finally:
             self._draining = None
