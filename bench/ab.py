@@ -4,6 +4,10 @@ measured in one run, servers in their own processes, clients in another.
     python -m bench.ab             # full run (a few minutes), prints the figures
     python -m bench.ab --quick     # shorter steps, 1,000 idle sockets, one pair per store
     python -m bench.ab --write     # and rewrite the block in docs/benchmarks.md
+    python -m bench.ab --overload embedded [--sustained 750]   # only the open loop and
+        # 2x/10x on one store (no bare relay, connects or idle sockets); a given rate
+        # skips the ladder
+    python -m bench.ab --refusals 6000 3000   # the server's CPU per busy answer alone
 
 Runs alternate bare, product, bare, product... so a noisy neighbour shows up as a bare run
 that differs from its sibling; each product run is compared with the bare run just before
@@ -390,12 +394,81 @@ def targets_table(result: dict[str, Any]) -> list[str]:
     return ["| target | measured | |", "|---|---|---|", *rows]
 
 
+def refusals_only(count: int, rate: float, log=print) -> dict:
+    """The server's CPU per busy answer, nothing else (``load_client._refusals``)."""
+    load_before = os.getloadavg()
+    with (
+        ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool,
+        tempfile.TemporaryDirectory() as tmp,
+        product_server(Path(tmp), ORIGIN, "embedded") as target,
+    ):
+        plan = {"visitors": 100, "each": 1, "refusals": (count, rate)}
+        plan["messages_db"] = str(Path(tmp) / "messages.db")
+        args = (target.url, target.site_key, target.pid, plan)
+        r = pool.submit(measure_messages, *args).result()["refusals"]
+    log(
+        f"refusals: load {load_before[0]:.1f} → {os.getloadavg()[0]:.1f}; {r['sent']} sent at "
+        f"{r['sent_per_s']:.0f}/s, {r['busy']} busy, {r['other']} otherwise; server CPU "
+        f"{r['cpu_s']:.2f} s, {r['us_per_refusal']:.1f} µs per refusal"
+    )
+    return r
+
+
+def overload_only(store: str, plan: Plan, sustained: float | None, log=print) -> dict:
+    """The closed loop, the open-loop ladder (or one step at ``sustained``) and 2x/10x on
+    one store."""
+    messages_plan = {
+        "visitors": plan.visitors,
+        "each": plan.each,
+        "rates": list(plan.rates),
+        "seconds": plan.seconds,
+        "overload": list(plan.overload),
+        "overload_seconds": plan.overload_seconds,
+        "sustained": sustained,
+    }
+    load_before = os.getloadavg()
+    with (
+        ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool,
+        start(store) as target,
+    ):
+        args = (target.url, target.site_key, target.pid, messages_plan, target.db_pid)
+        result = pool.submit(measure_messages, *args).result()
+    load_after = os.getloadavg()
+    base = next((s for s in result["ladder"] if s["offered"] == result["sustained"]), None)
+    admitted_ms = base["cpu_s"] * 1000 / max(1, base["delivered"]) if base else float("nan")
+    log(
+        f"{store}: load {load_before[0]:.1f} → {load_after[0]:.1f}; sustained "
+        f"{result['sustained']:g} msg/s at {admitted_ms:.2f} ms CPU per message"
+    )
+    for s in result["overload"]:
+        log(
+            f"  {s['factor']}x: {s['offered']:g} offered ({s['offered_actual']:.0f} sent/s) "
+            f"goodput {s['goodput_per_s']:.0f}/s "
+            f"({s['goodput_per_s'] / result['sustained']:.0%}), {s['busy']} busy, "
+            f"{s['failed']} failed, p50 {s['p50_ms']:.0f} ms; server CPU {s['cpu_s']:.2f} s"
+        )
+    return {**result, "load_before": load_before, "load_after": load_after}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--overload", choices=("embedded", "redis", "mongo"))
+    parser.add_argument("--sustained", type=float, help="with --overload: skip the ladder")
+    parser.add_argument(
+        "--refusals", type=float, nargs=2, metavar=("COUNT", "RATE"), help="CPU per busy answer"
+    )
     options = parser.parse_args()
     began = time.perf_counter()
+    if options.refusals:
+        refusals_only(int(options.refusals[0]), options.refusals[1])
+        return
+    if options.overload:
+        plan = QUICK if options.quick else FULL
+        overload_only(options.overload, plan, options.sustained)
+        print(f"({time.perf_counter() - began:.0f} s)")
+        return
     result = run(QUICK if options.quick else FULL, save=RAW)
     figures = render(result)
     print(figures)

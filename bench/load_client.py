@@ -12,6 +12,7 @@ import asyncio
 import json
 import random
 import resource
+import sqlite3
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -162,13 +163,20 @@ async def _messages(
         if db_cpu:
             used = db_cpu() - db_before
             closed["db_cpu_ms_per_message"] = used * 1000 / max(1, closed["messages"])
+        if plan.get("refusals"):
+            refusals = await _refusals(clients, plan["messages_db"], *plan["refusals"], cpu)
+            return {"closed": closed, "refusals": refusals}
         ladder = []
-        for rate in plan["rates"]:
+        for rate in [plan["sustained"]] if plan.get("sustained") else plan["rates"]:
             step = await _open_loop(agent, clients, rate, plan["seconds"], cpu)
             ladder.append(step)
             if not step["sustained"]:
                 break
-        sustained = max((s["offered"] for s in ladder if s["sustained"]), default=0)
+        # A rate given in the plan is taken as sustained whatever its step showed, so that
+        # runs compared side by side offer the same overload.
+        sustained = plan.get("sustained") or max(
+            (s["offered"] for s in ladder if s["sustained"]), default=0
+        )
         overload = []
         for factor in plan["overload"]:
             if sustained:
@@ -290,7 +298,48 @@ async def _open_loop(
         "p50_ms": percentile(latencies, 0.5) * 1000,
         "p99_ms": p99 * 1000,
         "cpu_ms_per_message": cpu_used / max(1, delivered) * 1000,
+        "cpu_s": cpu_used,
+        "ok": counts["ok"],
         "sustained": delivered == count and p99 < LATENCY_LIMIT_S,
+    }
+
+
+async def _refusals(
+    clients: list[RawVisitor], messages_db: str, count: int, rate: float, cpu: Any
+) -> dict[str, Any]:
+    """The server's CPU per busy answer alone: another process (this one) holds the
+    embedded message store's write lock, so the admitted messages wait and fill the bound;
+    once they have, ``count`` messages are sent at ``rate`` and every one is refused."""
+    holder = sqlite3.connect(messages_db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    answers: list[asyncio.Future[str]] = []
+    try:
+        filling = [
+            await clients[n % len(clients)].send_message(f"fill-{n}", "fill") for n in range(400)
+        ]
+        await _until(lambda: sum(f.done() for f in filling) >= 400 - 128, 30)
+        cpu_before, started = cpu(), time.perf_counter()
+        for n in range(count):
+            ahead = started + n / rate - time.perf_counter()
+            if ahead > 0.001:
+                await asyncio.sleep(ahead)
+            client = clients[n % len(clients)]
+            answers.append(await client.send_message(f"refused-{n}", "refused"))
+        sending = time.perf_counter() - started
+        await _until(lambda: all(a.done() for a in answers), DRAIN_S)
+        cpu_used = cpu() - cpu_before
+        kinds = [outcome(a.result()) if a.done() and not a.exception() else "none" for a in answers]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    await _until(lambda: all(f.done() for f in filling), 30)
+    return {
+        "sent": count,
+        "sent_per_s": count / sending,
+        "busy": kinds.count("busy"),
+        "other": count - kinds.count("busy"),
+        "cpu_s": cpu_used,
+        "us_per_refusal": cpu_used * 1e6 / count,
     }
 
 
