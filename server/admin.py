@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from server.domain import Agent, Role, Site
 from server.services.console.sites import SiteService
-from server.services.team.auth import AuthService
+from server.services.team.auth import AuthService, password_hasher
 from server.services.team.tokens import TokenSigner
 from server.settings import Settings
 from server.storage.sql.agents import AgentRepository
@@ -42,6 +42,7 @@ async def admin_services(settings: Settings) -> AsyncIterator[Admin]:
                 audit,
                 TokenSigner(settings.secret_key),
                 settings.agent_token_ttl_seconds,
+                password_hasher(settings),
             ),
             site_repo=site_repo,
         )

@@ -52,7 +52,7 @@ from server.services.protection.throttle import Throttle
 from server.services.reports.service import ReportRecorder, ReportService, Sentiment
 from server.services.reports.upkeep import ReportUpkeep
 from server.services.team.agent_settings import AgentSettingsService
-from server.services.team.auth import AuthService
+from server.services.team.auth import AuthService, password_hasher
 from server.services.team.presence import AgentPresence
 from server.services.team.tokens import TokenSigner
 from server.services.team.two_factor import TwoFactorService
@@ -168,6 +168,7 @@ def create_app(settings: Settings) -> web.Application:
         audit,
         tokens,
         settings.agent_token_ttl_seconds,
+        password_hasher(settings),
         throttle=throttle,
         two_factor=TwoFactorService(TwoFactorRepository(sessions), tokens),
     )

@@ -60,6 +60,11 @@ class Settings:
     unsent_upload_grace_seconds: int = 24 * 3600
     clamav: str | None = None  # clamd's socket path or host:port; unset → built-in check only
     agent_token_ttl_seconds: int = 7 * 24 * 3600
+    # The argon2 cost of agents' password hashes (argon2-cffi's defaults, RFC 9106's
+    # low-memory profile). Hashes made at another cost are redone at the next sign-in.
+    password_time_cost: int = 3
+    password_memory_kib: int = 64 * 1024
+    password_parallelism: int = 4
     visitor_token_ttl_seconds: int = 365 * 24 * 3600
     secure_cookies: bool = False
     # The owner's console: invite e-mails, and local development without origins.

@@ -11,14 +11,13 @@ from typing import Any
 
 import aiohttp
 import pytest
-from argon2 import PasswordHasher
 
 from server.domain import Agent, Role, Site
 from server.keys import auth_key, sites_key, sql_engine_key
 from server.services.console.service import OPERATIONS
 from server.storage.sql.agents import AgentRepository
 from server.storage.sql.engine import make_sessionmaker
-from tests.support.apps import PASSWORD, make_settings
+from tests.support.apps import PASSWORD, cheap_password_hash, make_settings
 
 SHOP_A = "http://shop-a.test"
 SHOP_B = "http://shop-b.test"
@@ -59,8 +58,8 @@ class Team:
 
 @functools.cache
 def password_hash() -> str:
-    """Hashing takes a third of a second; the suite's agents share one hash of PASSWORD."""
-    return PasswordHasher().hash(PASSWORD)
+    """The suite's agents share one hash of PASSWORD."""
+    return cheap_password_hash(PASSWORD)
 
 
 async def add_person(app, site: Site, role: Role, label: str) -> Person:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
+from argon2 import PasswordHasher
 
 from server.app import create_app
 from server.domain import Agent, Role, Site
@@ -18,6 +19,14 @@ from server.storage.sql.migrate import upgrade
 SECRET = "test-secret-" + "x" * 40
 REDIS_TEST_URL = "redis://127.0.0.1:6379/13"
 PASSWORD = "correct horse battery"
+# argon2's smallest cost: the suite's hashes guard nothing, and the default cost (a third
+# of a second per hash or sign-in) would be most of many tests' time.
+CHEAP_PASSWORDS = {"password_time_cost": 1, "password_memory_kib": 8, "password_parallelism": 1}
+
+
+def cheap_password_hash(password: str) -> str:
+    """A hash made at the test apps' cost, so signing in with it is not redone."""
+    return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(password)
 
 
 def migrated_template(directory: Path) -> Path:
@@ -48,7 +57,7 @@ def make_settings(
         port=0,
         visitor_left_grace_seconds=0.3,
         agent_offline_grace_seconds=0.3,
-        **overrides,
+        **(CHEAP_PASSWORDS | overrides),
     )
 
 

@@ -23,6 +23,7 @@ from server.services.team.two_factor import (
     TwoFactorRequired,
     TwoFactorService,
 )
+from server.settings import Settings
 from server.storage.sql.agents import AgentRepository
 from server.storage.sql.audit import AuditRepository
 from server.storage.sql.sites import SiteRepository
@@ -79,6 +80,14 @@ class AgentContext:
             return self.site_ids
         self.require_member(site_id)
         return [site_id]
+
+
+def password_hasher(settings: Settings) -> PasswordHasher:
+    return PasswordHasher(
+        time_cost=settings.password_time_cost,
+        memory_cost=settings.password_memory_kib,
+        parallelism=settings.password_parallelism,
+    )
 
 
 class AuthService:
