@@ -83,3 +83,34 @@ async def test_a_visitor_leaves_even_when_the_store_fails_as_they_go(
     monkeypatch.setattr(store, "get_visitor", failing)
     await visitor.close()
     assert (await agent_a.next("visitor_left"))["visitor_id"] == visitor.session["visitor_id"]
+
+
+async def test_a_departure_the_cache_refused_is_written_once_it_answers(
+    app, agent_a, tenant_a, visitor_of, monkeypatch
+):
+    """With Redis out of reach (or out of free connections) as the visitor goes, their
+    departure is tried again until it is written, and the team sees them leave."""
+    from server.domain import Unavailable
+    from server.keys import visitors_key
+
+    visitor = await visitor_of(tenant_a)
+    visitor_id = visitor.session["visitor_id"]
+    await agent_a.next("visitor_arrival")
+    cache = app[visitors_key]._cache
+    leave_all = cache.leave_all
+    refused: list[object] = []
+
+    async def out_of_reach(entries):
+        if len(refused) < 3:
+            refused.append(entries)
+            raise Unavailable("the cache (Redis) is not answering", retry_after=1)
+        return await leave_all(entries)
+
+    monkeypatch.setattr(cache, "leave_all", out_of_reach)
+    await visitor.close()
+
+    assert (await agent_a.next("visitor_left", wait=10))["visitor_id"] == visitor_id
+    assert len(refused) == 3
+    listed = (await agent_a.call("list_visitors", {}))["visitors"]
+    assert visitor_id not in {v["id"] for v in listed}
+    assert await app[visitors_key].sockets.of_visitor(visitor_id) == set()  # counts too

@@ -45,7 +45,16 @@ class SocketCaps:
         await self._hold(visitor_group(visitor_id), connection, self.per_visitor, TOO_MANY_TABS)
 
     async def release(self, connection: str, address: str | None, visitor_id: str | None) -> None:
-        entries = [
+        entries = self.entries(connection, address, visitor_id)
+        if entries:
+            await self._cache.leave_all(entries)  # one round trip with Redis
+
+    @staticmethod
+    def entries(
+        connection: str, address: str | None, visitor_id: str | None
+    ) -> list[tuple[str, str, str]]:
+        """The cache entries that count ``connection``: what releasing it leaves."""
+        return [
             (group, connection, connection)
             for group in (
                 address_group(address) if address else None,
@@ -53,8 +62,6 @@ class SocketCaps:
             )
             if group
         ]
-        if entries:
-            await self._cache.leave_all(entries)  # one round trip with Redis
 
     async def release_quietly(
         self, connection: str, address: str | None, visitor_id: str | None

@@ -33,6 +33,7 @@ from server.services.mail.links import resumed_visitor
 from server.services.protection.socket_caps import SocketCaps
 from server.services.protection.throttle import Throttle
 from server.services.team.tokens import TokenSigner
+from server.services.visitors.departures import Departures
 from server.services.visitors.fingerprint import (
     DEVICE_COMPONENTS,
     Fingerprint,
@@ -138,6 +139,7 @@ class VisitorService:
         events: EventBus | None = None,
         sockets: SocketCaps | None = None,
         mail: bool = False,
+        departures: Departures | None = None,
     ) -> None:
         self._mail = mail  # e-mail is set up: the widget may promise replies by e-mail
         self._events = events  # visitor.identified
@@ -158,8 +160,10 @@ class VisitorService:
         # see the visitor leave and arrive again, so "left" waits this long for a return.
         self._left_grace = left_grace_seconds
         self._pending_left: dict[tuple[int, str], asyncio.Task[None]] = {}
+        self._departures = departures or Departures(cache)
 
     async def close(self) -> None:
+        await self._departures.close()
         tasks = list(self._pending_left.values())
         for task in tasks:
             task.cancel()
@@ -277,7 +281,9 @@ class VisitorService:
         page_view: PageView | None,
         address: str | None = None,
     ) -> None:
-        await self.sockets.release_quietly(connection_id, address, visitor_id)
+        # A departure the cache cannot take now is written once it answers again.
+        caps = self.sockets.entries(connection_id, address, visitor_id)
+        await self._departures.leave(caps)
         now = utcnow()
         visitor = None
         try:
@@ -293,21 +299,44 @@ class VisitorService:
             # The page's visible time and last_seen are lost; the departure must not be,
             # or agents would see this visitor online for good.
             log.warning("a departure's page view and last_seen not written", exc_info=True)
-        went_idle, left = await self._cache.leave_all(
-            [
-                (active_visitors_group(site_id), visitor_id, connection_id),
-                (visitors_group(site_id), visitor_id, connection_id),
-            ]
-        )
-        if left:
-            key = (site_id, visitor_id)
-            task = asyncio.create_task(self._announce_left(site_id, visitor_id))
-            self._pending_left[key] = task
-            task.add_done_callback(lambda done: self._forget_pending(key, done))
-        elif went_idle and visitor:  # only hidden tabs are left open
+        presence = [
+            (active_visitors_group(site_id), visitor_id, connection_id),
+            (visitors_group(site_id), visitor_id, connection_id),
+        ]
+
+        async def late(answers: list[bool]) -> None:
+            # Its reply may have been lost while the leave itself was done: whether the
+            # visitor is still online is asked after the grace in any case.
+            await self._departed(site_id, visitor, visitor_id, answers, late=True)
+
+        answers = await self._departures.leave(presence, later=late)
+        if answers is not None:
+            await self._departed(site_id, visitor, visitor_id, answers)
+
+    async def _departed(
+        self,
+        site_id: int,
+        visitor: Visitor | None,
+        visitor_id: str,
+        answers: list[bool],
+        late: bool = False,
+    ) -> None:
+        went_idle, left = answers
+        if left or late:
+            self._left_soon(site_id, visitor_id)
+        if went_idle and not left and visitor:  # only hidden tabs are left open
             await self._broadcast.to_agents(
                 site_id, "visitor_updated", await self.list_entry(site_id, visitor)
             )
+
+    def _left_soon(self, site_id: int, visitor_id: str) -> None:
+        key = (site_id, visitor_id)
+        earlier = self._pending_left.pop(key, None)
+        if earlier is not None:
+            earlier.cancel()
+        task = asyncio.create_task(self._announce_left(site_id, visitor_id))
+        self._pending_left[key] = task
+        task.add_done_callback(lambda done: self._forget_pending(key, done))
 
     async def _announce_left(self, site_id: int, visitor_id: str) -> None:
         await asyncio.sleep(self._left_grace)

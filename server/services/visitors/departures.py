@@ -1,0 +1,138 @@
+"""Departures the cache could not take when they happened, left again until it takes them.
+
+A visitor's departure is a few presence entries to leave (the socket's counts, the site's
+visitors and active visitors). When Redis does not answer at that moment (an outage, or a
+pool with no connection free), the entries would stay: this node is alive, so no sweep
+removes them, and every dashboard would show the visitor online until the node stops. So
+a departure that fails is kept and tried again, all kept ones together, after a quarter of
+a second and then twice as long each time up to ``MAX_DELAY_SECONDS``, until the cache
+takes them; then whoever left them hears what the cache answered. At most
+``MAX_PENDING`` are kept (the oldest dropped first). At shutdown the kept ones are tried
+once more; what still fails there is swept by another node once this node's heartbeat has
+expired, as when a node dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from server.domain import Unavailable
+from server.storage.cache import Cache
+
+log = logging.getLogger("porchlight.visitors")
+
+FIRST_DELAY_SECONDS = 0.25
+MAX_DELAY_SECONDS = 10.0
+MAX_PENDING = 10_000
+PER_CALL = 256  # departures left in one call when many are kept
+CLOSE_WAIT_SECONDS = 2.0
+
+Entry = tuple[str, str, str]
+Landed = Callable[[list[bool]], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class _Departure:
+    entries: Sequence[Entry]
+    landed: Landed | None
+
+
+class Departures:
+    def __init__(
+        self,
+        cache: Cache,
+        *,
+        first_delay: float = FIRST_DELAY_SECONDS,
+        max_delay: float = MAX_DELAY_SECONDS,
+        max_pending: int = MAX_PENDING,
+    ) -> None:
+        self._cache = cache
+        self._first_delay = first_delay
+        self._max_delay = max_delay
+        self._max_pending = max_pending
+        self._pending: deque[_Departure] = deque()
+        self._retrying: asyncio.Task[None] | None = None
+
+    async def leave(
+        self, entries: Sequence[Entry], later: Landed | None = None
+    ) -> list[bool] | None:
+        """``Cache.leave_all`` now, or None when the cache failed: then the entries are left
+        later, and ``later`` is given the cache's answers once they are."""
+        try:
+            return await self._cache.leave_all(entries)
+        except Unavailable:
+            self._keep(_Departure(entries, later))
+            return None
+
+    async def close(self) -> None:
+        """Stop retrying; one last try for what is kept, the rest left to the sweep."""
+        if self._retrying is not None:
+            self._retrying.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._retrying
+        if self._pending:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._flush(), CLOSE_WAIT_SECONDS)
+        if self._pending:
+            log.warning(
+                "%d departures not written at shutdown; swept once this node's heartbeat expires",
+                len(self._pending),
+            )
+            self._pending.clear()
+
+    def _keep(self, departure: _Departure) -> None:
+        if len(self._pending) >= self._max_pending:
+            self._pending.popleft()
+            log.warning(
+                "more than %d departures waiting for the cache; dropped the oldest",
+                self._max_pending,
+            )
+        if not self._pending:
+            log.warning("a departure could not be written; trying again until the cache answers")
+        self._pending.append(departure)
+        if self._retrying is None:
+            self._retrying = asyncio.create_task(self._retry(), name="departures retry")
+
+    async def _retry(self) -> None:
+        delay = self._first_delay
+        try:
+            while self._pending:
+                await asyncio.sleep(delay)
+                delay = (
+                    self._first_delay if await self._flush() else min(delay * 2, self._max_delay)
+                )
+        finally:
+            self._retrying = None
+
+    async def _flush(self) -> bool:
+        """Leave what is kept, a slice at a time; False at the first slice the cache refuses."""
+        while self._pending:
+            batch = [self._pending.popleft() for _ in range(min(PER_CALL, len(self._pending)))]
+            try:
+                answers = await self._cache.leave_all([e for d in batch for e in d.entries])
+            except Unavailable:
+                self._put_back(batch)
+                return False
+            except BaseException:  # cancelled (shutdown): kept for the last try
+                self._put_back(batch)
+                raise
+            start = 0
+            for departure in batch:
+                end = start + len(departure.entries)
+                if departure.landed is not None:
+                    try:
+                        await departure.landed(answers[start:end])
+                    except Exception:
+                        log.exception("a departure written late could not be announced")
+                start = end
+        return True
+
+    def _put_back(self, batch: list[_Departure]) -> None:
+        self._pending.extendleft(reversed(batch))
+        while len(self._pending) > self._max_pending:
+            self._pending.popleft()
