@@ -9,7 +9,15 @@ const DEFAULT_TIMEOUT = 15_000;
  * onUnauthenticated() runs when the server refuses the session.
  */
 export function connectAgent({ onUnauthenticated, onRefused }) {
-  const socket = io("/agent", { autoConnect: false, withCredentials: true });
+  const socket = io("/agent", {
+    autoConnect: false,
+    withCredentials: true,
+    // A WebSocket at once, as the widget opens: one connection instead of a long-poll
+    // handshake, more requests and an upgrade. Where WebSockets are blocked (some
+    // proxies), the same connect falls back to long-polling.
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
+  });
 
   socket.on("connect_error", (err) => {
     const code = err && err.data && err.data.code;

@@ -5,7 +5,11 @@
 import { io } from "socket.io-client";
 
 export function keepPresence() {
-  const socket = io("/agent", { withCredentials: true, transports: ["websocket", "polling"] });
+  const socket = io("/agent", {
+    withCredentials: true,
+    transports: ["websocket", "polling"],
+    tryAllTransports: true, // long-polling where WebSockets are blocked
+  });
   socket.on("connect_error", (err) => {
     const code = err && err.data && err.data.code;
     if (code === "unauthenticated") socket.disconnect(); // the page itself asks to sign in
