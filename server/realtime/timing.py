@@ -1,7 +1,10 @@
 """Socket.IO event handling time, for ``porchlight_event_seconds``.
 
 Each namespace's ``trigger_event`` is wrapped; events without a handler are reported as
-``other`` so a client cannot grow the metric's labels by inventing event names.
+``other`` so a client cannot grow the metric's labels by inventing event names. Events
+answered where their frame is read (``inline_<event>``, see ``shedding.py``) never reach
+``trigger_event``: those methods are wrapped too, and an event one of them takes counts
+under the same name as one its handler answers.
 """
 
 from __future__ import annotations
@@ -31,6 +34,27 @@ def time_events(
             observe(f"{prefix}.{name}", time.perf_counter() - started)
 
     namespace.trigger_event = timed  # type: ignore[method-assign]
+    for attribute in dir(namespace):
+        if attribute.startswith("inline_"):
+            name = f"{prefix}.{attribute.removeprefix('inline_')}"
+            setattr(
+                namespace, attribute, _timed_inline(getattr(namespace, attribute), name, observe)
+            )
+
+
+def _timed_inline(
+    inline: Callable[[str, Any], Any], name: str, observe: Callable[[str, float], None]
+) -> Callable[[str, Any], Any]:
+    perf_counter = time.perf_counter
+
+    def timed(sid: str, data: Any) -> Any:
+        started = perf_counter()
+        answer = inline(sid, data)
+        if answer is not None:  # else it goes on to its handler, timed there
+            observe(name, perf_counter() - started)
+        return answer
+
+    return timed
 
 
 def connected_count(sio: socketio.AsyncServer, namespace: str) -> Callable[[], int]:

@@ -285,3 +285,28 @@ async def test_previews_sent_without_an_ack_as_the_widget_does_reach_agents_mask
     assert (await agent_a.next("visitor_typing_preview"))["text"] is None
     # The malformed one was dropped and the connection stayed.
     assert (await visitor.call("typing_preview", {"text": "ok", "seq": 4}))["shown"] is True
+
+
+async def test_previews_taken_where_their_frame_is_read_are_counted_in_the_metrics(
+    base_url, agent_a, tenant_a, visitor_of
+):
+    from tests.ops.test_metrics import samples, scrape, value
+
+    visitor = await visitor_of(tenant_a)
+    await visitor.call("typing_preview", {"text": "Hi", "seq": 1})  # the burst starts
+    await agent_a.next("visitor_typing_preview")
+    before = samples((await scrape(base_url))[1])
+
+    for seq, draft in enumerate(["Hi t", "Hi th", "Hi the"], start=2):
+        payload = {"text": draft, "seq": seq}  # no ack asked for, as the widget sends them
+        await visitor.sio.emit("typing_preview", payload, namespace="/visitor")
+        assert (await agent_a.next("visitor_typing_preview"))["text"] == draft
+
+    after = samples((await scrape(base_url))[1])
+
+    def grew(name: str) -> float:
+        event = "visitor.typing_preview"
+        return value(after, name, event=event) - value(before, name, event=event)
+
+    assert grew("porchlight_event_seconds_count") == 3
+    assert grew("porchlight_event_seconds_sum") > 0
