@@ -32,6 +32,7 @@ from bench.visitors_load import FakeVisitor, located_addresses
 ORIGIN = "http://bench.test"
 LATENCY_LIMIT_S = 0.25
 DRAIN_S = 5.0
+DEPARTURE_SETTLE_S = 6.0  # the server's 5 s grace before "visitor_left", and a second
 BUSY_RETRIES = 5  # a closed-loop visitor sends a message told busy again, up to this often
 
 
@@ -353,9 +354,13 @@ async def _until(condition: Any, seconds: float) -> None:
 # --- (d) connects and (e) idle sockets ---------------------------------------------------
 
 
-async def _connects(url: str, site_key: str, count: int, parallel: int, cpu: Any) -> dict:
+async def _connects(
+    url: str, site_key: str, count: int, parallel: int, cpu: Any, departures: bool = False
+) -> dict:
     """Page views: half by visitors back with the token an earlier page view gave them
-    (the widget keeps it), half by new visitors, ``parallel`` at a time."""
+    (the widget keeps it), half by new visitors, ``parallel`` at a time. With
+    ``departures``, also the CPU of their departures: every socket closed at once, counted
+    until the server has announced them gone (the grace for a return, and a second)."""
     places = located_addresses(40)
     agent = await connect_agent(url)
     held: list[aiohttp.ClientWebSocketResponse] = []
@@ -394,10 +399,15 @@ async def _connects(url: str, site_key: str, count: int, parallel: int, cpu: Any
         await asyncio.gather(*(one(n, keep=True) for n in range(count)))
         elapsed = time.perf_counter() - started
         cpu_used = cpu() - cpu_before
+        cpu_before = cpu()
         for ws in held:
             await ws.close()
+        if departures:
+            await asyncio.sleep(DEPARTURE_SETTLE_S)
+            departure_ms = (cpu() - cpu_before) / max(1, len(held)) * 1000
     await agent.client.disconnect()
     return {
+        **({"cpu_ms_per_departure": departure_ms} if departures else {}),
         "connects": len(durations),
         "refused": refused,
         "returning": sum(1 for n in returning if n in tokens),
@@ -498,8 +508,11 @@ def measure_messages(
     return asyncio.run(_messages(url, site_key, plan, partial(cpu_seconds, pid), db_cpu))
 
 
-def measure_connects(url: str, site_key: str, pid: int, count: int, parallel: int) -> dict:
-    return asyncio.run(_connects(url, site_key, count, parallel, partial(cpu_seconds, pid)))
+def measure_connects(
+    url: str, site_key: str, pid: int, count: int, parallel: int, departures: bool = False
+) -> dict:
+    cpu = partial(cpu_seconds, pid)
+    return asyncio.run(_connects(url, site_key, count, parallel, cpu, departures))
 
 
 def measure_idle(

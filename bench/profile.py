@@ -88,6 +88,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--count", type=int, default=600)
     parser.add_argument("--out", type=Path, default=Path("profile.raw"))
+    parser.add_argument("--samples", type=int, default=200, help="samples a second")
+    parser.add_argument(
+        "--threads", action="store_true", help="every running thread, not only the GIL's"
+    )
     options = parser.parse_args()
     beside = Path(sys.executable).with_name("py-spy")
     py_spy = str(beside) if beside.exists() else shutil.which("py-spy")
@@ -107,11 +111,11 @@ def main() -> None:
                 "--format",
                 "raw",
                 "--rate",
-                "200",
+                str(options.samples),
                 "--output",
                 str(options.out),
                 "--nonblocking",
-                "--gil",
+                *([] if options.threads else ["--gil"]),
             ],
             stdout=subprocess.DEVNULL,
         )

@@ -146,7 +146,8 @@ class WidgetSettings:
         return cls(**known)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Every field is a str or a bool: no deep copy (asdict's) needed; every page view asks.
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,14 +11,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import socketio
 from engineio import packet as eio_packet
 from socketio import packet
+
+from server.realtime.room_index import IndexedRooms
 
 log = logging.getLogger("porchlight.realtime")
 
 
-class DirectEmit(socketio.AsyncManager):
+class DirectEmit(IndexedRooms):
     async def emit(
         self,
         event: str,

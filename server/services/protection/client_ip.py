@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Sequence
 
@@ -16,9 +17,7 @@ def client_ip(
     if not peer or not forwarded_for or not _trusted(peer, trusted):
         return peer
     for hop in reversed([h.strip() for h in forwarded_for.split(",")]):
-        try:
-            ipaddress.ip_address(hop)
-        except ValueError:
+        if _parsed(hop) is None:
             return peer
         if not _trusted(hop, trusted):
             return hop
@@ -26,8 +25,14 @@ def client_ip(
 
 
 def _trusted(address: str, trusted: Sequence[IPNetwork]) -> bool:
+    ip = _parsed(address)
+    return ip is not None and any(ip in network for network in trusted)
+
+
+# Every connection and request parses its peer and forwarded hops; few distinct ones recur.
+@functools.lru_cache(maxsize=4096)
+def _parsed(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        ip = ipaddress.ip_address(address)
+        return ipaddress.ip_address(address)
     except ValueError:
-        return False
-    return any(ip in network for network in trusted)
+        return None

@@ -78,7 +78,9 @@ def wire_moment(text: str | None) -> str | None:
 
 
 def to_json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
+    """Compact JSON text, as ``json.dumps(value, separators=(",", ":"))`` gives but for
+    letters outside ASCII, kept as they are (a page view writes four of these)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 # --- visitors ---------------------------------------------------------------------------
