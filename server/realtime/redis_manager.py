@@ -24,6 +24,7 @@ from server.realtime.direct_emit import DirectEmit
 
 PUBLISH_CONNECTIONS = 32
 LISTENER_STOP_SECONDS = 2.0
+CANCEL_AGAIN_SECONDS = 0.05
 WAIT_SECONDS = 10
 
 
@@ -45,12 +46,8 @@ class ClosingRedisManager(socketio.AsyncRedisManager, DirectEmit):
 
     async def close(self) -> None:
         listener = getattr(self, "thread", None)
-        if isinstance(listener, asyncio.Task) and not listener.done():
-            listener.cancel()
-            # redis-py's pubsub read may swallow the cancellation and keep waiting: wait a
-            # bounded time; closing the connections below ends that read in any case.
-            with contextlib.suppress(asyncio.CancelledError, TimeoutError, Exception):
-                await asyncio.wait_for(asyncio.shield(listener), LISTENER_STOP_SECONDS)
+        if isinstance(listener, asyncio.Task):
+            await _stop(listener)
         clients = [*self._replaced]
         if getattr(self, "redis", None) is not None:
             clients.append((self.redis, self.pubsub))
@@ -60,3 +57,14 @@ class ClosingRedisManager(socketio.AsyncRedisManager, DirectEmit):
                 await pubsub.aclose()
             with contextlib.suppress(Exception):
                 await redis.aclose()
+
+
+async def _stop(listener: asyncio.Task[Any]) -> None:
+    """redis-py's pubsub read may swallow a cancellation and keep waiting: cancel again
+    until the listener ends, for a bounded time (closing the connections ends that read in
+    any case)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + LISTENER_STOP_SECONDS
+    while not listener.done() and loop.time() < deadline:
+        listener.cancel()
+        await asyncio.wait({listener}, timeout=CANCEL_AGAIN_SECONDS)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -85,11 +86,18 @@ WARM_FOR_MS = 31 * 86_400_000  # a time zone not read for this long is no longer
 TIMED_FIGURES = frozenset({"summary", "response_times", "response_distribution", "team"})
 
 
+@functools.cache
+def _vader() -> SentimentIntensityAnalyzer:
+    """Read once per process: loading the lexicon takes tens of milliseconds, and nothing
+    changes it after."""
+    return SentimentIntensityAnalyzer()
+
+
 class Sentiment:
     """VADER's compound score, -1 (most negative) … 1 (most positive)."""
 
     def __init__(self) -> None:
-        self._analyser = SentimentIntensityAnalyzer()
+        self._analyser = _vader()
 
     def score(self, text: str) -> float | None:
         text = text.strip()
