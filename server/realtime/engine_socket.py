@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import functools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +33,7 @@ from engineio import exceptions, packet
 from engineio.async_socket import AsyncSocket
 
 from server.realtime.early_refusal import RefusingEngineIO
+from server.realtime.frame_answers import AnsweringWebSocket
 from server.realtime.light_queue import LightQueue
 
 READABLE = (WSMsgType.TEXT, WSMsgType.BINARY)
@@ -107,11 +109,12 @@ class LeanSocket(AsyncSocket):
         if self.upgraded:
             raise OSError("Socket has been upgraded already")
         request: web.Request = environ["aiohttp.request"]
-        ws = web.WebSocketResponse(
+        ws = AnsweringWebSocket(
             max_msg_size=self.server.max_http_buffer_size,
             compress=self.server.compress_for(environ),
         )
         await ws.prepare(request)
+        ws.answer_with(functools.partial(self.server.refuse, self.sid))
         await self._websocket_handler(ws)
         return ws
 
@@ -161,7 +164,9 @@ class LeanSocket(AsyncSocket):
 
     async def _read(self, ws: web.WebSocketResponse, silence: float | None) -> packet.Packet | None:
         """The next packet, or None once the connection is closed or sent nonsense. A frame
-        the server refuses outright (``early_refusal.py``) is answered here and skipped."""
+        the server refuses outright (``early_refusal.py``) is answered here and skipped: most
+        are answered before they get here (``frame_answers.py``), the rest when they were
+        queued behind another frame or while the client was not reading its answers."""
         refuse = self.server.refuse
         while True:
             message = await ws.receive(silence)  # None: no limit

@@ -11,8 +11,9 @@ told to come back, never failed.
 
 Over WebSocket the refusal happens one step earlier still, where the frame is read
 (``early_refusal.py``): the event's namespace, ack id and name are read from the frame's
-first bytes and a ready-made busy ack is written back, so a refused message costs about
-what reading and answering a frame must cost. Frames that do not match that shape come
+first bytes and a ready-made busy ack is written back, where aiohttp's parser hands the
+frame over (``frame_answers.py``), so a refused message costs about what reading and
+answering a frame must cost. Frames that do not match that shape come
 here, to ``_handle_event``, and are refused the same way after decoding.
 
 Some events are answered inline instead (``inline``): the namespace's ``inline_<event>``

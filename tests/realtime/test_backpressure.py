@@ -15,6 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from server.app import create_app
 from server.keys import metrics_key, sio_key
 from tests.realtime.conftest import PAGE_A, SHOP_A
+from tests.realtime.raw_frames import RawSocket
 from tests.support.apps import seed_tenant
 
 
@@ -133,3 +134,52 @@ async def test_past_the_bound_every_spelling_of_a_message_gets_the_same_busy_ans
         assert history[0]["ok"] is True, history
         assert [a["ok"] for a in await asyncio.gather(*waiting)] == [True, True]
         await ws.close()
+
+
+async def test_past_the_bound_messages_read_together_each_get_their_busy_answer_and_nothing_else_is_lost(  # noqa: E501
+    stage, socket_client
+):
+    app, settings, tenant, base_url = stage
+    auth = {"site_key": tenant.site.site_key, "page": PAGE_A, "device": {"language": "en"}}
+    first = await socket_client("/visitor", base_url, auth, {"Origin": SHOP_A})
+    await first.next("session")
+    sio = app[sio_key]
+    ws = await RawSocket.open(base_url, "/socket.io/?EIO=4&transport=websocket", {"Origin": SHOP_A})
+    assert (await ws.receive()).startswith("0")
+    ws.send("40/visitor," + json.dumps(auth))
+    while not (await ws.receive()).startswith('42/visitor,["session"'):
+        pass
+    holder = sqlite3.connect(settings.messages_db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        waiting = [
+            asyncio.ensure_future(first.call("send_message", {"client_id": f"a{n}", "text": "x"}))
+            for n in range(2)
+        ]
+        await _until(lambda: sio.in_progress == 2)
+
+        def message(n: int) -> str:
+            return f'42/visitor,{n}["send_message",{{"client_id":"r{n}","text":"{n}"}}]'
+
+        # Refused, refused, a history read (not bounded), refused after it: one write.
+        ws.send(message(1), message(2), '42/visitor,3["history",{}]', message(4))
+        acks: dict[int, list] = {}
+        while len(acks) < 4:
+            frame = await ws.receive()
+            if frame.startswith("43/visitor,"):
+                ack_id, _, body = frame[len("43/visitor,") :].partition("[")
+                assert int(ack_id) not in acks, f"answered twice: {frame}"
+                acks[int(ack_id)] = json.loads("[" + body)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert [acks[n][0].get("code") for n in (1, 2, 4)] == ["busy"] * 3, acks
+    assert acks[3][0]["ok"] is True, acks[3]
+    assert sio.refused == 3
+    assert [a["ok"] for a in await asyncio.gather(*waiting)] == [True, True]
+    await _until(lambda: sio.in_progress == 0)
+    ws.send(message(5))
+    while not (frame := await ws.receive()).startswith("43/visitor,5["):
+        pass
+    assert json.loads(frame[len("43/visitor,5") :])[0]["ok"] is True, frame
+    ws.close()

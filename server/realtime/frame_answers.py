@@ -1,0 +1,132 @@
+"""Frames the server refuses, answered where aiohttp parses them, before any task wakes.
+
+``early_refusal.py`` answers a refused message from its frame's first bytes, but every
+frame still went through aiohttp's queue of read messages first: a future set, the socket's
+reading task woken, a timeout armed for its next read, and a write to the socket for each
+answer. At ten times the rate the store can commit, nine frames in ten are refusals, and
+that path was half of the server's CPU. Here the queue asks the server as the parser hands
+it each text frame: a frame answered outright (``Refusal``) is never queued, its answer is
+framed and kept, and the answers to every frame of one read leave in one write once the
+parser is done with that read.
+
+A socket's frames are still taken in the order they came: a frame is answered here only
+when nothing of its socket waits in the queue; otherwise it is queued and the socket's
+reader (``engine_socket.py``) answers it in turn. Backpressure stays: while the socket's
+write buffer is past its limit, or the socket is closing, frames are queued as before, and
+the reader's writes wait for the client to read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import WSMsgType, web
+from aiohttp._websocket.reader import WebSocketDataQueue, WebSocketReader
+from aiohttp.helpers import DEFAULT_CHUNK_SIZE
+
+# A frame's text → the answer to write ("" when nothing is to be written), or None to
+# queue the frame for the socket's reader.
+Answer = Callable[[str], str | None]
+
+TEXT = WSMsgType.TEXT
+# Answers waiting in the socket's write buffer past which frames go the queued way.
+WRITE_BUFFER_LIMIT = 64 * 1024
+
+
+def text_frame(text: str) -> bytes:
+    """One unmasked, uncompressed, final text frame, as a server writes it."""
+    payload = text.encode()
+    size = len(payload)
+    if size < 126:
+        return bytes((0x81, size)) + payload
+    if size < 65536:
+        return struct.pack("!BBH", 0x81, 126, size) + payload
+    return struct.pack("!BBQ", 0x81, 127, size) + payload
+
+
+def _pass_on(_frame: str) -> None:
+    return None
+
+
+class AnsweringQueue(WebSocketDataQueue):
+    """aiohttp's queue of read messages; ``answer`` is asked first about each text frame."""
+
+    def __init__(self, ws: AnsweringWebSocket, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.answer: Answer = _pass_on
+        self.answers: list[bytes] = []  # framed, for the end of the current read
+        self._ws = ws
+
+    def feed_data(self, data: Any, size: int) -> None:
+        if data[0] is TEXT and not self._buffer and self._ws.may_answer():
+            answer = self.answer(data[1])
+            if answer is not None:
+                if answer:
+                    self.answers.append(text_frame(answer))
+                return
+        super().feed_data(data, size)
+
+
+class AnsweringReader(WebSocketReader):
+    """aiohttp's frame parser; after each read it writes the answers its queue kept."""
+
+    def __init__(self, queue: AnsweringQueue, *args: Any, **kwargs: Any) -> None:
+        super().__init__(queue, *args, **kwargs)
+        self._answers = queue.answers
+        self._transport: asyncio.Transport | None = None
+
+    def feed_data(self, data: Any) -> Any:
+        result = super().feed_data(data)
+        if self._answers:
+            frames = b"".join(self._answers)
+            self._answers.clear()
+            transport = self._transport
+            if transport is not None and not transport.is_closing():
+                transport.write(frames)
+        return result
+
+
+class AnsweringWebSocket(web.WebSocketResponse):
+    """A WebSocket response whose reader answers frames as described above once ``answer``
+    is set. Compressing sockets do not: their frames must go through the compressor in
+    order, so they keep the usual path."""
+
+    _queue: AnsweringQueue | None = None
+
+    def answer_with(self, answer: Answer) -> None:
+        if self._queue is not None and not self.compress and self._decode_text:
+            self._queue.answer = answer
+
+    def may_answer(self) -> bool:
+        transport = self._parser_transport
+        return (
+            not self._closing
+            and transport is not None
+            and not transport.is_closing()
+            and transport.get_write_buffer_size() <= WRITE_BUFFER_LIMIT
+        )
+
+    def _post_start(self, request: web.BaseRequest, protocol: str | None, writer: Any) -> None:
+        """As aiohttp's, with the queue and parser above in place of its own."""
+        self._ws_protocol = protocol
+        self._writer = writer
+        self._reset_heartbeat()
+        loop = self._loop
+        assert loop is not None
+        queue = AnsweringQueue(self, request._protocol, DEFAULT_CHUNK_SIZE, loop=loop)
+        parser = AnsweringReader(
+            queue,
+            self._max_msg_size,
+            compress=bool(self._compress),
+            decode_text=self._decode_text,
+        )
+        parser._transport = self._parser_transport = writer.transport
+        self._queue, self._reader, self._parser = queue, queue, parser
+        cb = None if self._heartbeat is None else self._on_data_received
+        request.protocol.set_parser(parser, data_received_cb=cb)
+        request.protocol.keep_alive(False)
+
+    _parser_transport: asyncio.Transport | None = None
