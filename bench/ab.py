@@ -8,6 +8,7 @@ measured in one run, servers in their own processes, clients in another.
         # 2x/10x on one store (no bare relay, connects or idle sockets); a given rate
         # skips the ladder
     python -m bench.ab --refusals 6000 3000   # the server's CPU per busy answer alone
+    python -m bench.ab --stores mongo --pairs 2 --no-idle   # only those pairs, then stop
 
 Runs alternate bare, product, bare, product... so a noisy neighbour shows up as a bare run
 that differs from its sibling; each product run is compared with the bare run just before
@@ -24,7 +25,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -119,7 +120,7 @@ def run(plan: Plan, log=print, save: Path | None = None) -> dict[str, Any]:
             pairs.append((runs[0], runs[1]))
             _save(save, {"pairs": pairs})
         idle = {}
-        for name, deflate in IDLE_ROWS:
+        for name, deflate in IDLE_ROWS if plan.idle else ():
             with start(name) as target:
                 log(f"… {target.name}: {plan.idle:,} idle sockets{' (deflate)' if deflate else ''}")
                 row = pool.submit(
@@ -128,10 +129,12 @@ def run(plan: Plan, log=print, save: Path | None = None) -> dict[str, Any]:
                 idle[f"{name} deflate" if deflate else name] = row
                 log(f"   {row}")
                 _save(save, {"pairs": pairs, "idle": idle})
-    log(f"… typing previews, {plan.typing_visitors} visitors")
-    from bench.typing_latency import run_typing_latency
+    typing = None
+    if plan.typing_visitors:
+        log(f"… typing previews, {plan.typing_visitors} visitors")
+        from bench.typing_latency import run_typing_latency
 
-    typing = run_typing_latency(plan.typing_visitors)
+        typing = run_typing_latency(plan.typing_visitors)
     return {
         "started": started,
         "seconds": (datetime.now(UTC) - started).total_seconds(),
@@ -144,6 +147,11 @@ def run(plan: Plan, log=print, save: Path | None = None) -> dict[str, Any]:
     }
 
 
+def _step_cpu(s: dict) -> str:
+    db = s.get("db_cpu_ms_per_message")
+    return f"{s['cpu_ms_per_message']:.2f}" + (f"+{db:.2f}" if db is not None else "")
+
+
 def one_line(r: dict) -> str:
     c = r["closed"]
     return (
@@ -153,7 +161,7 @@ def one_line(r: dict) -> str:
         f"sustained {r['sustained']:g} msg/s; "
         + " ".join(
             f"[{s['offered']:g}: {s['delivered_per_s']:.0f}/s p99 {s['p99_ms']:.0f} "
-            f"busy {s['busy']} failed {s['failed']}]"
+            f"busy {s['busy']} failed {s['failed']} CPU {_step_cpu(s)}]"
             for s in r["ladder"] + r["overload"]
         )
         + f"; connects {r['connects']['per_s']:.0f}/s "
@@ -187,7 +195,8 @@ def _range(values: list[float], fmt: str = "{:.0f}") -> str:
     )
 
 
-def render(result: dict[str, Any]) -> str:
+def pairs_lines(result: dict[str, Any]) -> list[str]:
+    """The header, and the message and connect tables of every pair."""
     plan: Plan = result["plan"]
     pairs = result["pairs"]
     lb, la = result["load_before"], result["load_after"]
@@ -244,6 +253,11 @@ def render(result: dict[str, Any]) -> str:
                 cells.append(_overload(s) if s else "")
             name = "bare relay" if r is bare else STORE_NAMES[r["name"]]
             lines.append(f"| {n} | {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def render(result: dict[str, Any]) -> str:
+    lines = pairs_lines(result)
     idle, typing = result["idle"], result["typing"]
     lines += [
         "",
@@ -459,7 +473,19 @@ def main() -> None:
     parser.add_argument(
         "--refusals", type=float, nargs=2, metavar=("COUNT", "RATE"), help="CPU per busy answer"
     )
+    parser.add_argument(
+        "--stores", help="pair the bare relay with only these stores (comma-separated)"
+    )
+    parser.add_argument("--pairs", type=int, default=1, help="with --stores: pairs of each")
+    parser.add_argument(
+        "--no-idle", action="store_true", help="leave out idle sockets and typing previews"
+    )
     options = parser.parse_args()
+    plan = QUICK if options.quick else FULL
+    if options.stores:
+        plan = replace(plan, order=tuple(options.stores.split(",")) * options.pairs)
+    if options.no_idle:
+        plan = replace(plan, idle=0, typing_visitors=0)
     began = time.perf_counter()
     if options.refusals:
         refusals_only(int(options.refusals[0]), options.refusals[1])
@@ -469,7 +495,10 @@ def main() -> None:
         overload_only(options.overload, plan, options.sustained)
         print(f"({time.perf_counter() - began:.0f} s)")
         return
-    result = run(QUICK if options.quick else FULL, save=RAW)
+    result = run(plan, save=RAW)
+    if options.no_idle:  # nothing for the block in docs/benchmarks.md
+        print("\n".join(pairs_lines(result)))
+        return
     figures = render(result)
     print(figures)
     print(f"({time.perf_counter() - began:.0f} s)")

@@ -169,7 +169,7 @@ async def _messages(
             return {"closed": closed, "refusals": refusals}
         ladder = []
         for rate in [plan["sustained"]] if plan.get("sustained") else plan["rates"]:
-            step = await _open_loop(agent, clients, rate, plan["seconds"], cpu)
+            step = await _open_loop(agent, clients, rate, plan["seconds"], cpu, db_cpu)
             ladder.append(step)
             if not step["sustained"]:
                 break
@@ -237,7 +237,12 @@ async def _closed_loop(
 
 
 async def _open_loop(
-    agent: Agent, clients: list[RawVisitor], rate: float, seconds: float, cpu: Any
+    agent: Agent,
+    clients: list[RawVisitor],
+    rate: float,
+    seconds: float,
+    cpu: Any,
+    db_cpu: Any = None,
 ) -> dict[str, Any]:
     """Send at ``rate`` messages a second on a fixed schedule, whatever the answers. The
     acks are classified from their first bytes (``outcome``), so that at thousands a second
@@ -260,6 +265,7 @@ async def _open_loop(
 
         return callback
 
+    db_before = db_cpu() if db_cpu else 0.0
     cpu_before, started = cpu(), time.perf_counter()
     for n in range(count):
         due = started + n / rate
@@ -277,6 +283,7 @@ async def _open_loop(
         max((agent.sent_at[k] + v for k, v in agent.latencies.items()), default=0) - started,
     )
     cpu_used = cpu() - cpu_before
+    db_used = db_cpu() - db_before if db_cpu else None
     latencies = list(agent.latencies.values())
     delivered = len(latencies)
     # Goodput: messages that reached the agent while the load was being offered.
@@ -301,6 +308,8 @@ async def _open_loop(
         "cpu_ms_per_message": cpu_used / max(1, delivered) * 1000,
         "cpu_s": cpu_used,
         "ok": counts["ok"],
+        # The database server's (the MongoDB wire server's), when the bench started one.
+        "db_cpu_ms_per_message": None if db_used is None else db_used / max(1, delivered) * 1000,
         "sustained": delivered == count and p99 < LATENCY_LIMIT_S,
     }
 

@@ -53,6 +53,7 @@ from server.storage.messages.mongo_outbox import MongoOutbox
 from server.storage.messages.mongo_report_counts import MongoReportCounts
 from server.storage.messages.mongo_reports import MongoReports
 from server.storage.messages.mongo_visitor_messages import MongoVisitorMessages
+from server.storage.messages.open_conversations import OpenConversations
 from server.storage.messages.report_counts import ALL_TIME, VISIT_REACH_MS
 from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery, snippet
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
@@ -63,6 +64,10 @@ from server.storage.outages import unavailable_on
 SERVER_SELECTION_TIMEOUT_MS = 3000
 CONNECT_TIMEOUT_MS = 2000
 SOCKET_TIMEOUT_MS = 5000
+# Report facts wait this long for others before they are written. A conversation's facts
+# are written one change after another (the report recorder keeps their order), so this
+# also bounds how many changes of one conversation a second are kept up with (about 30).
+FACTS_LINGER_S = 0.02
 
 
 @unavailable_on(ConnectionFailure, ExecutionTimeout, service="message store (MongoDB)")
@@ -97,8 +102,10 @@ class MongoMessageStore(
         self._mails = self._db["mail_queue"]
         self._optouts = self._db["mail_optouts"]
         self._new_id = UlidFactory()
-        self._fact_changes = Batches(self._write_fact_changes)
+        # Facts ride behind the ack: a short wait gathers a steady stream into fewer writes.
+        self._fact_changes = Batches(self._write_fact_changes, linger=FACTS_LINGER_S)
         self._visitor_messages = Batches(self._write_visitor_messages)
+        self._open = OpenConversations()
         self._visitor_reads = Batches(self._read_visitors)
         self._visitor_saves = Batches(self._write_visitors)
         self._page_view_adds = Batches(self._write_page_views)
@@ -438,7 +445,9 @@ class MongoMessageStore(
         await self._forget_days(
             conversation.site_id, at - VISIT_REACH_MS, at
         )  # visits that chatted
-        return documents.conversation_from_document(document)
+        created = documents.conversation_from_document(document)
+        self._open.saw(created)  # the visitor's latest now
+        return created
 
     async def get_conversation(self, site_id: int, conversation_id: str) -> Conversation | None:
         document = await self._conversations.find_one({"_id": conversation_id, "site_id": site_id})
@@ -457,7 +466,12 @@ class MongoMessageStore(
         document = await self._conversations.find_one(
             documents.equal_to(site_id=site_id, visitor_id=visitor_id), sort=[("_id", DESCENDING)]
         )
-        return documents.conversation_from_document(document) if document else None
+        if document is None:
+            self._open.forget(site_id, visitor_id)
+            return None
+        latest = documents.conversation_from_document(document)
+        self._open.saw(latest)
+        return latest
 
     async def list_conversations(
         self,

@@ -18,7 +18,7 @@ that keep every write a plain single-document update:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -128,6 +128,24 @@ def counters_after(message: Message) -> dict[str, Any]:
     elif waiting == "clear":  # an agent answered
         side["$set"] = {"waiting_key": rules.NOT_WAITING}
     return side
+
+
+def counters_after_all(messages: Sequence[Message]) -> dict[str, Any]:
+    """``counters_after`` of several messages of one conversation, oldest first, as one
+    update (counters added up, the oldest wait kept). Visitors' messages only: an agent's
+    reply clears the wait that a visitor's message starts, which one update cannot say."""
+    merged: dict[str, dict[str, Any]] = {}
+    for message in messages:
+        for operator, fields in counters_after(message).items():
+            into = merged.setdefault(operator, {})
+            for name, value in fields.items():
+                if operator == "$inc":
+                    into[name] = into.get(name, 0) + value
+                elif operator == "$min":
+                    into[name] = min(into.get(name, value), value)
+                else:
+                    raise ValueError(f"{operator} of several messages in one update")
+    return merged
 
 
 def conversation_from_document(document: Document) -> Conversation:
