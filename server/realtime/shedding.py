@@ -16,6 +16,12 @@ frame over (``frame_answers.py``), so a refused message costs about what reading
 answering a frame must cost. Frames that do not match that shape come
 here, to ``_handle_event``, and are refused the same way after decoding.
 
+How long to wait follows how far past its capacity the node is: ``retry_after`` is the
+base (1 s) times what was offered in the last second or so ÷ what was admitted in it, up
+to ten times the base. At ten times what the store can commit, the widgets told to come
+back are spread over about ten seconds instead of all returning within the next one to be
+refused again; once the load falls, the next refusal names the base again.
+
 Some events are answered inline instead (``inline``): the namespace's ``inline_<event>``
 method runs where the packet is read, with no task, no session read and no wrappers, and
 returns the ack, or None to send the event down the usual path. Typing previews go this
@@ -30,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from typing import Any
 
 import socketio
@@ -42,6 +49,10 @@ log = logging.getLogger("porchlight.realtime")
 
 # An event frame as clients write it: Engine.IO message (4), Socket.IO event (2), a
 # namespace, an ack id, then the event's name first in its array.
+# How often the time to retry is worked out again, and its ceiling (times the base).
+RETUNE_SECONDS = 1.0
+MOST_RETRY_FACTOR = 10.0
+
 EVENT_FRAME = re.compile(r'42(/[A-Za-z0-9_/-]{0,64}),([0-9]{1,15})\["([A-Za-z0-9_]{1,64})"')
 
 
@@ -63,14 +74,12 @@ class SheddingServer(socketio.AsyncServer):
             (f'42{namespace},["{event}",', namespace) for namespace, event in sorted(inline)
         )
         self._limit = limit
-        busy = Busy("the server is busy; try again shortly", retry_after=retry_after)
-        self._busy_ack = {
-            "ok": False,
-            "error": busy.message,
-            "code": busy.code,
-            "retry_after": busy.retry_after,
-        }
-        self._busy_json = self.packet_class.json.dumps([self._busy_ack])
+        self._base_retry = retry_after
+        self._set_retry_after(retry_after)
+        # Since the time to retry was last worked out: messages admitted and refused.
+        self._since = 0.0
+        self._admitted_since = 0
+        self._refused_since = 0
         self.in_progress = 0
         self.refused = 0  # messages answered busy, however they were read
         self.refused_early = 0  # of those, answered from the frame alone
@@ -104,9 +113,29 @@ class SheddingServer(socketio.AsyncServer):
         sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
         if sid is None or not self.manager.is_connected(sid, namespace):
             return None
-        self.refused += 1
+        self._count_refusal()
         self.refused_early += 1
         return f"43{namespace},{ack_id}{self._busy_json}"
+
+    def _count_refusal(self) -> None:
+        now = time.monotonic()
+        if now - self._since >= RETUNE_SECONDS:
+            offered = self._admitted_since + self._refused_since
+            factor = min(MOST_RETRY_FACTOR, offered / max(1, self._admitted_since))
+            self._set_retry_after(round(self._base_retry * max(1.0, factor), 1))
+            self._since, self._admitted_since, self._refused_since = now, 0, 0
+        self.refused += 1
+        self._refused_since += 1
+
+    def _set_retry_after(self, seconds: float) -> None:
+        busy = Busy("the server is busy; try again shortly", retry_after=seconds)
+        self._busy_ack = {
+            "ok": False,
+            "error": busy.message,
+            "code": busy.code,
+            "retry_after": busy.retry_after,
+        }
+        self._busy_json = self.packet_class.json.dumps([self._busy_ack])
 
     async def _handle_event(self, eio_sid: str, namespace: str, id: Any, data: Any) -> None:
         namespace = namespace or "/"
@@ -123,13 +152,14 @@ class SheddingServer(socketio.AsyncServer):
             return
         if self.in_progress >= self._limit:
             if id is not None:
-                self.refused += 1
+                self._count_refusal()
                 busy = [self._busy_ack]
                 await self._send_packet(
                     eio_sid, self.packet_class(packet.ACK, namespace=namespace, id=id, data=busy)
                 )
             return
         self.in_progress += 1  # given back when its task ends, whichever way it ends
+        self._admitted_since += 1
         if not self.async_handlers:
             try:
                 await self._handle_event_internal(self, sid, eio_sid, data, namespace, id)

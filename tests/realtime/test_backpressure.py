@@ -183,3 +183,47 @@ async def test_past_the_bound_messages_read_together_each_get_their_busy_answer_
         pass
     assert json.loads(frame[len("43/visitor,5") :])[0]["ok"] is True, frame
     ws.close()
+
+
+async def test_the_longer_a_node_stays_past_its_bound_the_later_it_asks_visitors_to_come_back_up_to_ten_times_and_back_once_it_has_room(  # noqa: E501
+    stage, socket_client
+):
+    app, settings, tenant, base_url = stage
+    auth = {"site_key": tenant.site.site_key, "page": PAGE_A, "device": {"language": "en"}}
+    first = await socket_client("/visitor", base_url, auth, {"Origin": SHOP_A})
+    second = await socket_client("/visitor", base_url, auth, {"Origin": SHOP_A})
+    await first.next("session")
+    await second.next("session")
+    sio = app[sio_key]
+
+    def send(client, n: int):
+        return client.call("send_message", {"client_id": f"m{n}", "text": str(n)})
+
+    async def past_the_bound(start: int) -> list:
+        holder.execute("BEGIN IMMEDIATE")
+        waiting = [asyncio.ensure_future(send(first, start + n)) for n in range(2)]
+        await _until(lambda: sio.in_progress == 2)
+        return waiting
+
+    holder = sqlite3.connect(settings.messages_db_path, isolation_level=None)
+    try:
+        waiting = await past_the_bound(0)
+        at_first = [await send(second, 10 + n) for n in range(20)]
+        await asyncio.sleep(1.1)  # a second in which nothing was admitted, 20 refused
+        later = await send(second, 30)
+        holder.execute("ROLLBACK")
+        assert all(a["ok"] for a in await asyncio.gather(*waiting))
+        for n in range(5):  # room again: each admitted at once
+            assert (await send(second, 40 + n))["ok"] is True
+        await asyncio.sleep(1.1)
+        waiting = await past_the_bound(50)
+        calmer = await send(second, 60)
+        holder.execute("ROLLBACK")
+        assert all(a["ok"] for a in await asyncio.gather(*waiting))
+    finally:
+        holder.close()
+
+    assert {a["code"] for a in at_first} == {"busy"}
+    assert {a["retry_after"] for a in at_first} == {1.0}
+    assert later["code"] == "busy" and later["retry_after"] == 10.0, later
+    assert calmer["code"] == "busy" and 1.0 <= calmer["retry_after"] < 2.0, calmer
