@@ -3,8 +3,9 @@
 Every call the event loop makes into SQLite costs a thread hop and a wake-up, and those,
 not SQLite, were most of a message's cost. A lane takes every operation queued while it
 was busy and runs them in one hop. A writing lane also runs them in one transaction
-(group commit): each operation inside its own savepoint, so one that fails rolls back
-alone, and every caller hears back only after the COMMIT, so an answer means "stored".
+(group commit): when one operation fails, the batch is run again with each operation
+inside its own savepoint, so the one that fails rolls back alone; every caller hears back
+only after the COMMIT, so an answer means "stored".
 
 The queue is bounded: past ``max_pending`` waiting operations the caller gets ``Busy``
 at once, with a time to retry, rather than a place at the end of an ever longer queue.
@@ -113,22 +114,46 @@ class SqliteLane:
         assert conn is not None
         if not self._writer:
             return [_attempt(operation, conn) for operation in operations]
-        outcomes: list[tuple[bool, Any]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for operation in operations:
-                conn.execute("SAVEPOINT operation")
-                ok, value = _attempt(operation, conn)
-                if not ok:
-                    conn.execute("ROLLBACK TO operation")
-                conn.execute("RELEASE operation")
-                outcomes.append((ok, value))
+            outcomes = _until_one_fails(operations, conn)
+            if len(outcomes) == len(operations) and outcomes[-1][0]:
+                conn.execute("COMMIT")
+                return outcomes
+            conn.execute("ROLLBACK")
+            if len(operations) == 1:
+                return outcomes  # its failure, and nothing written
+            # Again, each operation in a savepoint of its own: the one that fails rolls back
+            # alone. (Savepoints for every batch cost two statements an operation, and each
+            # statement releases and takes back the GIL the event loop is using.)
+            conn.execute("BEGIN IMMEDIATE")
+            outcomes = [_in_savepoint(operation, conn) for operation in operations]
             conn.execute("COMMIT")
         except sqlite3.Error as error:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             return [(False, busy_or(error))] * len(operations)
         return outcomes
+
+
+def _until_one_fails(
+    operations: list[Operation], conn: sqlite3.Connection
+) -> list[tuple[bool, Any]]:
+    outcomes = []
+    for operation in operations:
+        outcomes.append(_attempt(operation, conn))
+        if not outcomes[-1][0]:
+            break
+    return outcomes
+
+
+def _in_savepoint(operation: Operation, conn: sqlite3.Connection) -> tuple[bool, Any]:
+    conn.execute("SAVEPOINT operation")
+    outcome = _attempt(operation, conn)
+    if not outcome[0]:
+        conn.execute("ROLLBACK TO operation")
+    conn.execute("RELEASE operation")
+    return outcome
 
 
 def _attempt(operation: Operation, conn: sqlite3.Connection) -> tuple[bool, Any]:
