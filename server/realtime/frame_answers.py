@@ -9,6 +9,12 @@ it each text frame: a frame answered outright (``Refusal``) is never queued, its
 framed and kept, and the answers to every frame of one read leave in one write once the
 parser is done with that read.
 
+A socket just told busy rests: its reading pauses for ``REST_SECONDS`` (0.1 s), so what it
+sends meanwhile is read, refused and answered in one read and one write rather than one
+of each per frame (a flood from 100 sockets came one frame a read). Nobody waits long for
+it: the widget told busy waits a second or more before sending again, and every socket
+is read again within the rest.
+
 A socket's frames are still taken in the order they came: a frame is answered here only
 when nothing of its socket waits in the queue; otherwise it is queued and the socket's
 reader (``engine_socket.py``) answers it in turn. Backpressure stays: while the socket's
@@ -34,6 +40,8 @@ Answer = Callable[[str], str | None]
 TEXT = WSMsgType.TEXT
 # Answers waiting in the socket's write buffer past which frames go the queued way.
 WRITE_BUFFER_LIMIT = 64 * 1024
+# How long a socket that was just refused is not read.
+REST_SECONDS = 0.1
 
 
 def text_frame(text: str) -> bytes:
@@ -71,12 +79,16 @@ class AnsweringQueue(WebSocketDataQueue):
 
 
 class AnsweringReader(WebSocketReader):
-    """aiohttp's frame parser; after each read it writes the answers its queue kept."""
+    """aiohttp's frame parser; after each read it writes the answers its queue kept, and
+    the socket rests."""
 
     def __init__(self, queue: AnsweringQueue, *args: Any, **kwargs: Any) -> None:
         super().__init__(queue, *args, **kwargs)
+        self._queue = queue
         self._answers = queue.answers
         self._transport: asyncio.Transport | None = None
+        self._protocol: Any = None  # aiohttp's protocol of the connection
+        self._resting = False
 
     def feed_data(self, data: Any) -> Any:
         result = super().feed_data(data)
@@ -86,7 +98,23 @@ class AnsweringReader(WebSocketReader):
             transport = self._transport
             if transport is not None and not transport.is_closing():
                 transport.write(frames)
+                self._rest()
         return result
+
+    def _rest(self) -> None:
+        protocol = self._protocol
+        if self._resting or protocol is None or protocol._reading_paused:
+            return
+        self._resting = True
+        protocol.pause_reading()
+        asyncio.get_running_loop().call_later(REST_SECONDS, self._wake)
+
+    def _wake(self) -> None:
+        self._resting = False
+        queue = self._queue
+        # While the queue holds more than it may, it resumes reading itself once drained.
+        if queue._size < queue._limit and queue._stalled_reader is None:
+            self._protocol.resume_reading()
 
 
 class AnsweringWebSocket(web.WebSocketResponse):
@@ -124,6 +152,7 @@ class AnsweringWebSocket(web.WebSocketResponse):
             decode_text=self._decode_text,
         )
         parser._transport = self._parser_transport = writer.transport
+        parser._protocol = request._protocol
         self._queue, self._reader, self._parser = queue, queue, parser
         cb = None if self._heartbeat is None else self._on_data_received
         request.protocol.set_parser(parser, data_received_cb=cb)

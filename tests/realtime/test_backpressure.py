@@ -208,7 +208,7 @@ async def test_the_longer_a_node_stays_past_its_bound_the_later_it_asks_visitors
     holder = sqlite3.connect(settings.messages_db_path, isolation_level=None)
     try:
         waiting = await past_the_bound(0)
-        at_first = [await send(second, 10 + n) for n in range(20)]
+        at_first = await asyncio.gather(*(send(second, 10 + n) for n in range(20)))
         await asyncio.sleep(1.1)  # a second in which nothing was admitted, 20 refused
         later = await send(second, 30)
         holder.execute("ROLLBACK")
