@@ -6,6 +6,8 @@ Names follow ``porchlight_<thing>_<unit>``: counters end in ``_total``, latencie
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +19,8 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
+from prometheus_client.utils import floatToGoString
 
 from server.services.events import Event
 
@@ -44,20 +47,17 @@ class Metrics:
         self.events = Counter(
             "porchlight_domain_events", "Domain events published", ["event"], registry=r
         )
-        self.event_seconds = Histogram(
+        # Observed a dozen times a page view: kept in plain lists, read when scraped.
+        self.event_seconds = PlainHistogram(
             "porchlight_event_seconds",
             "Time to handle one Socket.IO event, from its arrival to its answer",
-            ["event"],
-            buckets=BUCKETS,
-            registry=r,
+            "event",
         )
-        self.store_seconds = Histogram(
-            "porchlight_store_seconds",
-            "Time of one message store call",
-            ["operation"],
-            buckets=BUCKETS,
-            registry=r,
+        self.store_seconds = PlainHistogram(
+            "porchlight_store_seconds", "Time of one message store call", "operation"
         )
+        r.register(self.event_seconds)
+        r.register(self.store_seconds)
         self.http_seconds = Histogram(
             "porchlight_http_request_seconds",
             "Time to answer one HTTP request, by route",
@@ -93,8 +93,6 @@ class Metrics:
         for author in ("visitor", "agent", "system"):
             self.messages.labels(author=author)
         # Each label's child looked up once: ``labels()`` costs more than the observation.
-        self._event_child = _children(self.event_seconds)
-        self._store_child = _children(self.store_seconds)
         self._domain_child = _children(self.events)
         self._author_child = _children(self.messages)
 
@@ -107,10 +105,10 @@ class Metrics:
         self.registry.register(_ReadWhenScraped(count))
 
     def observe_store(self, operation: str, seconds: float) -> None:
-        self._store_child(operation).observe(seconds)
+        self.store_seconds.observe(operation, seconds)
 
     def observe_event(self, event: str, seconds: float) -> None:
-        self._event_child(event).observe(seconds)
+        self.event_seconds.observe(event, seconds)
 
     def observe_webhook(self, outcome: str, seconds: float) -> None:
         self.webhook_deliveries.labels(outcome=outcome).inc()
@@ -154,4 +152,34 @@ class _ReadWhenScraped:
             "messages in progress (PORCHLIGHT_MESSAGES_IN_PROGRESS)",
         )
         family.add_metric([], self._count())
+        yield family
+
+
+class PlainHistogram:
+    """A latency histogram by one label, as ``Histogram`` exposes it, counted in plain
+    lists on the event loop's thread (no lock, no child per sample: about a tenth of an
+    observation's cost there) and turned into a metric family when scraped."""
+
+    def __init__(self, name: str, documentation: str, label: str) -> None:
+        self._name = name
+        self._documentation = documentation
+        self._label = label
+        self._bounds = BUCKETS
+        # label value -> [count in each bucket, the last past every bound], [sum]
+        self._counts: dict[str, tuple[list[int], list[float]]] = {}
+
+    def observe(self, value: str, seconds: float) -> None:
+        found = self._counts.get(value)
+        if found is None:
+            found = self._counts[value] = ([0] * (len(self._bounds) + 1), [0.0])
+        found[0][bisect.bisect_left(self._bounds, seconds)] += 1
+        found[1][0] += seconds
+
+    def collect(self) -> Any:
+        family = HistogramMetricFamily(self._name, self._documentation, labels=[self._label])
+        bounds = [*(floatToGoString(b) for b in self._bounds), "+Inf"]
+        for value, (counts, total) in list(self._counts.items()):
+            family.add_metric(
+                [value], list(zip(bounds, itertools.accumulate(counts), strict=True)), total[0]
+            )
         yield family
