@@ -37,6 +37,7 @@ from server.services.console.business_hours import HoursService
 from server.services.console.kit import ConsoleKit
 from server.services.console.service import OPERATIONS
 from server.services.console.sites import SiteService
+from server.services.departures import Departures
 from server.services.events import EventBus
 from server.services.files.uploads import AttachmentRefs, build_upload_service
 from server.services.integrations.idempotency import IdempotencyService
@@ -173,6 +174,7 @@ def create_app(settings: Settings) -> web.Application:
         two_factor=TwoFactorService(TwoFactorRepository(sessions), tokens),
     )
     workflow = WorkflowSettings(WorkflowRepository(sessions), store, cache)
+    departures = Departures(cache)  # presence the cache refused as sockets closed
     console = ConsoleKit.build(
         settings,
         sessions,
@@ -183,6 +185,7 @@ def create_app(settings: Settings) -> web.Application:
         tokens,
         broadcaster,
         audit,
+        departures,
         webhooks=webhooks,
         workflow=workflow,
     )
@@ -209,6 +212,7 @@ def create_app(settings: Settings) -> web.Application:
         sockets=SocketCaps(
             cache, settings.max_sockets_per_address, settings.max_sockets_per_visitor
         ),
+        departures=departures,
         mail=bool(settings.smtp_url),
     )
     attachment_refs = AttachmentRefs(tokens)
@@ -244,6 +248,7 @@ def create_app(settings: Settings) -> web.Application:
         cache,
         sites,
         broadcaster,
+        departures,
         store,
         offline_grace_seconds=settings.agent_offline_grace_seconds,
     )
@@ -347,6 +352,7 @@ def create_app(settings: Settings) -> web.Application:
     app[keys.drain_key] = drain
     app[keys.conversations_key] = conversations
     app[keys.presence_key] = presence
+    app[keys.departures_key] = departures
     app[keys.report_recorder_key] = recorder
     reports = ReportService(store, console.team, missed, recorder.settled, hours=hours)
     app[keys.reports_key] = reports
@@ -399,6 +405,7 @@ def create_app(settings: Settings) -> web.Application:
             resources.presence_ctx,
             resources.webhooks_ctx,
             resources.mail_ctx,
+            resources.departures_ctx,
             resources.socketio_ctx,
         ]
     )

@@ -14,6 +14,7 @@ from server.services.chat.service import ChatService
 from server.services.chat.typing import TypingService
 from server.services.console.kit import ConsoleKit
 from server.services.console.sites import OriginPolicy, SiteService
+from server.services.departures import Departures
 from server.services.events import EventBus
 from server.services.files.uploads import UploadService
 from server.services.integrations.idempotency import IdempotencyService
@@ -67,6 +68,7 @@ edits_key = web.AppKey("edits", MessageEditService)
 metrics_key = web.AppKey("metrics", Metrics)
 conversations_key = web.AppKey("conversations", ConversationService)
 presence_key = web.AppKey("presence", AgentPresence)
+departures_key = web.AppKey("departures", Departures)
 reports_key = web.AppKey("reports", ReportService)
 report_recorder_key = web.AppKey("report_recorder", ReportRecorder)
 report_upkeep_key = web.AppKey("report_upkeep", ReportUpkeep)

@@ -16,6 +16,7 @@ from server.keys import (
     cache_key,
     console_key,
     conversations_key,
+    departures_key,
     drain_key,
     geo_key,
     mail_worker_key,
@@ -145,6 +146,13 @@ async def presence_ctx(app: web.Application) -> AsyncIterator[None]:
     """Pending "agent went offline" announcements are dropped at shutdown."""
     yield
     await app[presence_key].close()
+
+
+async def departures_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Departures the cache refused get one last try at shutdown, once the sockets have
+    closed and before the services that announce them stop."""
+    yield
+    await app[departures_key].close()
 
 
 async def typing_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -158,3 +158,45 @@ async def test_viewing_another_sites_conversation_is_not_found(agent_a, tenant_b
     ack = await agent_a.call("viewing", {"conversation_id": sent["message"]["conversation_id"]})
 
     assert ack["ok"] is False and ack["code"] == "not_found"
+
+
+async def test_an_agent_whose_departure_the_cache_refused_goes_offline_once_it_answers(
+    app, base_url, agent_a, tenant_a, visitor_of, second_agent, monkeypatch
+):
+    """With Redis out of reach (or out of free connections) as the agent's dashboard
+    closes, their departure is tried again until it is written: the widget stops saying
+    the team is online, and the other agents see them go offline and stop viewing."""
+    from server.domain import Unavailable
+    from server.keys import cache_key
+
+    ana = await second_agent("Ana")
+    await ana.call("set_status", {"status": "away"})  # only agent A makes the team online
+    visitor = await visitor_of(tenant_a)
+    assert visitor.session["agents_online"] is True
+    sent = await visitor.call("send_message", {"client_id": "c-1", "text": "hi"})
+    conversation_id = sent["message"]["conversation_id"]
+    await agent_a.call("viewing", {"conversation_id": conversation_id})
+    assert (await viewing_of(ana, "Shop A agent"))["viewing"] is True
+    cache = app[cache_key]
+    refused: list[object] = []
+
+    def out_of_reach(leave):
+        async def refusing(*entries):
+            if len(refused) < 3:
+                refused.append(entries)
+                raise Unavailable("the cache (Redis) is not answering", retry_after=1)
+            return await leave(*entries)
+
+        return refusing
+
+    monkeypatch.setattr(cache, "leave", out_of_reach(cache.leave))
+    monkeypatch.setattr(cache, "leave_all", out_of_reach(cache.leave_all))
+    await agent_a.close()
+
+    assert await visitor.next("agents_online", wait=10) == {"online": False}
+    assert len(refused) == 3
+    assert (await widget_config(base_url, tenant_a))["agents_online"] is False
+    assert await status_of(ana, "Shop A agent") == "offline"
+    gone = await viewing_of(ana, "Shop A agent")
+    assert gone["viewing"] is False and gone["conversation_id"] == conversation_id
+    assert (await ana.call("viewing", {"conversation_id": conversation_id}))["viewers"] == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from server.domain import Unavailable
-from server.services.visitors.departures import Departures
+from server.services.departures import Departures
 from server.storage.cache import MemoryCache
 
 

@@ -4,6 +4,7 @@ and a Mongo wire server of the test's own."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+import redis
 from pymongo import MongoClient
 
 from tests.resilience.processes import (
@@ -48,6 +50,19 @@ class Cluster:
         ):
             token = (await response.json())["token"]
         return await RecordingClient("/agent").connect(url, {"token": token})
+
+    @contextlib.asynccontextmanager
+    async def redis_away(self, seconds: float = 2.0) -> AsyncIterator[None]:
+        """Redis stops for the block and ``seconds`` more, then comes back with what it held
+        as the block began (a restart from its snapshot)."""
+        with redis.Redis.from_url(self.redis.url) as client:
+            client.save()
+        self.redis.stop()
+        try:
+            yield
+            await asyncio.sleep(seconds)  # the nodes' tries meet no Redis meanwhile
+        finally:
+            self.redis.start()
 
     def stored_messages(self) -> list[dict]:
         with MongoClient(self.mongo.url) as client:

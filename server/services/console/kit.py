@@ -13,6 +13,7 @@ from server.services.chat.workflow import WorkflowSettings
 from server.services.console.service import ConsoleService
 from server.services.console.site_admin import SiteAdminService
 from server.services.console.sites import SiteService
+from server.services.departures import Departures
 from server.services.integrations.webhooks import WebhookService
 from server.services.mail.mailer import Mailer
 from server.services.team.api_keys import ApiKeyService
@@ -57,6 +58,7 @@ class ConsoleKit:
         tokens: TokenSigner,
         broadcast: Broadcaster,
         audit: AuditRepository,
+        departures: Departures,
         *,
         webhooks: WebhookService | None = None,
         workflow: WorkflowSettings | None = None,
@@ -65,7 +67,7 @@ class ConsoleKit:
         admin_repo = SiteAdminRepository(sessions)
         blocking = BlockingService(BlockRepository(sessions))
         gate = VisitorGate(blocking, cache, sites)
-        team = TeamService(team_repo, cache, broadcast)
+        team = TeamService(team_repo, cache, broadcast, departures)
         invites = InviteService(
             InviteRepository(sessions),
             team_repo,

@@ -26,6 +26,7 @@ from typing import Any
 from server.domain import InvalidInput, NotFound
 from server.services.broadcast import Broadcaster
 from server.services.console.sites import SiteService
+from server.services.departures import Departures
 from server.services.team.auth import AgentContext
 from server.services.visitors.service import agents_group, available_agents_group
 from server.storage.cache import Cache
@@ -54,6 +55,11 @@ def _who(ctx: AgentContext) -> dict[str, Any]:
     return {"id": ctx.agent.id, "name": ctx.agent.name}
 
 
+def _viewer(ctx: AgentContext) -> str:
+    """The agent as a member of a conversation's viewers."""
+    return json.dumps(_who(ctx), sort_keys=True)
+
+
 @dataclass(frozen=True, slots=True)
 class SetStatus:
     status: AgentStatus
@@ -78,10 +84,12 @@ class AgentPresence:
         cache: Cache,
         sites: SiteService,
         broadcast: Broadcaster,
+        departures: Departures,
         store: MessageStore | None = None,
         *,
         offline_grace_seconds: float = 0.0,
     ) -> None:
+        self._departures = departures
         self._grace = offline_grace_seconds
         self._leaving: dict[int, asyncio.Task[None]] = {}  # agent id → pending "offline"
         self._cache = cache
@@ -113,12 +121,36 @@ class AgentPresence:
         return await self._sites.summaries_for(ctx)
 
     async def went_offline(self, ctx: AgentContext, connection: str) -> None:
-        await self.stop_viewing(ctx, connection)
-        last_anywhere = False
-        for site_id in ctx.site_ids:
-            if await self._cache.leave(agents_group(site_id), str(ctx.agent.id), connection):
-                last_anywhere = True
-        if not last_anywhere:
+        # A departure the cache cannot take now is written once it answers again, or the
+        # agent would stay online (and the site's team available) until this node stops.
+        viewed = self._viewing.pop(connection, None)
+        member = str(ctx.agent.id)
+        entries = [(agents_group(site_id), member, connection) for site_id in ctx.site_ids]
+        if viewed is not None:
+            entries.append((_viewers_group(viewed[1]), _viewer(ctx), connection))
+
+        async def late(answers: list[bool]) -> None:
+            await self._departed(ctx, viewed, answers, late=True)
+
+        answers = await self._departures.leave(entries, later=late)
+        if answers is not None:
+            await self._departed(ctx, viewed, answers)
+
+    async def _departed(
+        self,
+        ctx: AgentContext,
+        viewed: tuple[int, str] | None,
+        answers: list[bool],
+        late: bool = False,
+    ) -> None:
+        """``late``: written after the cache refused it. A reply lost then may have hidden
+        that the leave itself was done, so whether they are gone is asked in any case."""
+        sites = len(ctx.site_ids)
+        if viewed is not None:
+            site_id, conversation_id = viewed
+            if answers[sites] or (late and _who(ctx) not in await self.viewers(conversation_id)):
+                await self._announce_viewing(ctx, site_id, conversation_id, False)
+        if not (late or any(answers[:sites])):
             return
         if self._grace <= 0:
             await self._gone_if_unconnected(ctx)
@@ -220,8 +252,7 @@ class AgentPresence:
         if self._viewing.get(connection) != (site_id, conversation_id):
             await self.stop_viewing(ctx, connection)
             self._viewing[connection] = (site_id, conversation_id)
-            member = json.dumps(_who(ctx), sort_keys=True)
-            if await self._cache.join(_viewers_group(conversation_id), member, connection):
+            if await self._cache.join(_viewers_group(conversation_id), _viewer(ctx), connection):
                 await self._announce_viewing(ctx, site_id, conversation_id, True)
         return [who for who in await self.viewers(conversation_id) if who.get("id") != ctx.agent.id]
 
@@ -230,8 +261,7 @@ class AgentPresence:
         if seen is None:
             return
         site_id, conversation_id = seen
-        member = json.dumps(_who(ctx), sort_keys=True)
-        if await self._cache.leave(_viewers_group(conversation_id), member, connection):
+        if await self._cache.leave(_viewers_group(conversation_id), _viewer(ctx), connection):
             await self._announce_viewing(ctx, site_id, conversation_id, False)
 
     async def viewers(self, conversation_id: str) -> list[dict[str, Any]]:

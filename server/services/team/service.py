@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from server.domain import Agent, Member, Role
 from server.services.broadcast import Broadcaster
+from server.services.departures import Departures
 from server.services.team.auth import AuthService
 from server.storage.cache import Cache
 from server.storage.sql.team import TeamRepository
@@ -15,10 +16,17 @@ def connections_group(agent_id: int) -> str:
 
 
 class TeamService:
-    def __init__(self, team: TeamRepository, cache: Cache, broadcast: Broadcaster) -> None:
+    def __init__(
+        self,
+        team: TeamRepository,
+        cache: Cache,
+        broadcast: Broadcaster,
+        departures: Departures,
+    ) -> None:
         self._team = team
         self._cache = cache
         self._broadcast = broadcast
+        self._departures = departures
 
     async def members(self, site_id: int) -> list[Member]:
         return await self._team.members(site_id)
@@ -60,7 +68,7 @@ class TeamService:
         await self._cache.join(connections_group(agent_id), connection_id, connection_id)
 
     async def disconnected(self, agent_id: int, connection_id: str) -> None:
-        await self._cache.leave(connections_group(agent_id), connection_id, connection_id)
+        await self._departures.leave([(connections_group(agent_id), connection_id, connection_id)])
 
 
 class AccountService:

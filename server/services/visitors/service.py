@@ -28,12 +28,12 @@ from server.services.chat.quotes import with_quotes
 from server.services.commands import Identify, PageInfo, VisitorHello
 from server.services.console.sites import SiteService
 from server.services.console.widget_text import browser_language, widget_wire
+from server.services.departures import Departures
 from server.services.events import Event, EventBus
 from server.services.mail.links import resumed_visitor
 from server.services.protection.socket_caps import SocketCaps
 from server.services.protection.throttle import Throttle
 from server.services.team.tokens import TokenSigner
-from server.services.visitors.departures import Departures
 from server.services.visitors.fingerprint import (
     DEVICE_COMPONENTS,
     Fingerprint,
@@ -138,8 +138,8 @@ class VisitorService:
         throttle: Throttle | None = None,
         events: EventBus | None = None,
         sockets: SocketCaps | None = None,
+        departures: Departures,
         mail: bool = False,
-        departures: Departures | None = None,
     ) -> None:
         self._mail = mail  # e-mail is set up: the widget may promise replies by e-mail
         self._events = events  # visitor.identified
@@ -160,10 +160,9 @@ class VisitorService:
         # see the visitor leave and arrive again, so "left" waits this long for a return.
         self._left_grace = left_grace_seconds
         self._pending_left: dict[tuple[int, str], asyncio.Task[None]] = {}
-        self._departures = departures or Departures(cache)
+        self._departures = departures  # closed by the app before this service
 
     async def close(self) -> None:
-        await self._departures.close()
         tasks = list(self._pending_left.values())
         for task in tasks:
             task.cancel()

@@ -1,15 +1,17 @@
 """Departures the cache could not take when they happened, left again until it takes them.
 
-A visitor's departure is a few presence entries to leave (the socket's counts, the site's
-visitors and active visitors). When Redis does not answer at that moment (an outage, or a
-pool with no connection free), the entries would stay: this node is alive, so no sweep
-removes them, and every dashboard would show the visitor online until the node stops. So
-a departure that fails is kept and tried again, all kept ones together, after a quarter of
-a second and then twice as long each time up to ``MAX_DELAY_SECONDS``, until the cache
-takes them; then whoever left them hears what the cache answered. At most
-``MAX_PENDING`` are kept (the oldest dropped first). At shutdown the kept ones are tried
-once more; what still fails there is swept by another node once this node's heartbeat has
-expired, as when a node dies.
+A departure is a few presence entries to leave when a socket closes: a visitor's (the
+socket's counts, the site's visitors and active visitors) or an agent's (the sites' agent
+groups, the conversation they were viewing, the connections a sign-out closes). When Redis
+does not answer at that moment (an outage, or a pool with no connection free), the entries
+would stay: this node is alive, so no sweep removes them, and every dashboard would show
+the visitor online, and every widget the team online, until the node stops. So a departure
+that fails is kept and tried again, all kept ones together, after a quarter of a second
+and then twice as long each time up to ``MAX_DELAY_SECONDS``, until the cache takes them;
+then whoever left them hears what the cache answered. At most ``MAX_PENDING`` are kept
+(the oldest dropped first). One ``Departures`` serves a node. At shutdown the kept ones
+are tried once more; what still fails is swept by another node once this node's heartbeat
+has expired, as when a node dies.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from server.domain import Unavailable
 from server.storage.cache import Cache
 
-log = logging.getLogger("porchlight.visitors")
+log = logging.getLogger("porchlight.presence")
 
 FIRST_DELAY_SECONDS = 0.25
 MAX_DELAY_SECONDS = 10.0
@@ -63,6 +65,8 @@ class Departures:
     ) -> list[bool] | None:
         """``Cache.leave_all`` now, or None when the cache failed: then the entries are left
         later, and ``later`` is given the cache's answers once they are."""
+        if not entries:
+            return []
         try:
             return await self._cache.leave_all(entries)
         except Unavailable:
