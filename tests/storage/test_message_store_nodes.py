@@ -143,3 +143,22 @@ async def test_a_visitor_whose_conversation_another_node_deleted_opens_a_new_one
     assert await b.get_conversation(SITE, gone.id) is None
     assert [c.id for c in await b.visitor_conversations(SITE, "v1")] == [fresh.conversation.id]
     assert [m.text for m in await b.list_messages(SITE, fresh.conversation.id)] == ["anyone?"]
+
+
+async def test_messages_of_one_visitor_arriving_together_each_count_once(nodes: Nodes) -> None:
+    a, b = nodes
+    conversation = (await send(a, "v1", "hi")).conversation
+    other = (await send(a, "v2", "hello")).conversation
+
+    results = await asyncio.gather(
+        send(a, "v1", "one"), send(a, "v2", "also"), send(a, "v1", "two"), send(a, "v1", "three")
+    )
+
+    mine = [results[0], results[2], results[3]]
+    assert all(r.created and r.conversation.id == conversation.id for r in mine)
+    now = await b.get_conversation(SITE, conversation.id)
+    assert now is not None and now.unread_by_agent == 4
+    assert now.preview == "three" and now.activity_id == results[3].message.id
+    assert (await b.get_conversation(SITE, other.id)).unread_by_agent == 2  # type: ignore[union-attr]
+    texts = [m.text for m in await b.list_messages(SITE, conversation.id)]
+    assert texts == ["hi", "one", "two", "three"]
