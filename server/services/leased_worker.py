@@ -15,6 +15,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 PRUNE_BATCH = 500
@@ -26,29 +27,38 @@ def doubling_delay(first_seconds: float, max_seconds: float, attempts: int) -> f
     return min(first_seconds * 2 ** (attempts - 1), max_seconds)
 
 
+@dataclass(frozen=True, slots=True)
+class WorkerLoop:
+    """How a leased worker's loop runs: the lease it claims under, how many it claims a
+    round, how long it waits after a round that found less, and how often it reports the
+    queue's depth (to ``report_depth``, for the metric)."""
+
+    lease_seconds: float
+    batch: int
+    depth_every: float
+    poll_seconds: float = 1.0
+    clock: Callable[[], float] = time.time
+    report_depth: Callable[[int], None] | None = None
+
+
 class LeasedWorker:
     name = "worker"  # the task's name and the log's word for this worker
 
     def __init__(
         self,
+        loop: WorkerLoop,
         *,
         work_waiting: asyncio.Event,
-        batch: int,
-        poll_seconds: float,
-        lease_seconds: float,
-        clock: Callable[[], float],
         count_pending: Callable[[], Awaitable[int]],
-        report_depth: Callable[[int], None] | None,
-        depth_every: float,
     ) -> None:
         self._work_waiting = work_waiting
-        self._batch = batch
-        self._poll_seconds = poll_seconds
-        self._lease_ms = int(lease_seconds * 1000)
-        self._clock = clock
+        self._batch = loop.batch
+        self._poll_seconds = loop.poll_seconds
+        self._lease_ms = int(loop.lease_seconds * 1000)
+        self._clock = loop.clock
         self._count_pending = count_pending
-        self._report_depth = report_depth  # the queue's depth, sampled every few seconds
-        self._depth_every = depth_every
+        self._report_depth = loop.report_depth
+        self._depth_every = loop.depth_every
         self._depth_sampled = 0.0
         self._lease_prefix = secrets.token_hex(6)
         self._task: asyncio.Task[None] | None = None

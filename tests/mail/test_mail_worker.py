@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 from server.services.mail.mailer import Mail, Mailer
 from server.services.mail.queue import MailQueue
-from server.services.mail.worker import MailRetryPolicy, MailWorker
+from server.services.mail.worker import MAIL_LOOP, MailRetryPolicy, MailWorker
 from server.storage.messages.base import MessageStore
 from server.storage.messages.mail_queue import MailStatus, QueuedMail
 from server.storage.messages.sqlite import SqliteMessageStore
@@ -25,7 +26,8 @@ def worker_for(
     extra = {"clock": clock} if clock else {}
     queue = MailQueue(store, enabled=True, **extra)
     policy = MailRetryPolicy(first_retry_seconds=first_retry, window_seconds=3600)
-    return queue, MailWorker(store, queue, mailer, {"note": note}, policy=policy, **extra, **kw)
+    loop = replace(MAIL_LOOP, **extra, **kw)
+    return queue, MailWorker(store, queue, mailer, {"note": note}, policy=policy, loop=loop)
 
 
 async def test_a_queued_mail_arrives_once_with_text_and_html(message_store, smtp) -> None:

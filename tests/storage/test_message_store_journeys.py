@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from server.domain import Conversation, ConversationStatus, PageView, Visitor
+from server.domain import ConversationStatus, PageView, Visitor
 from server.storage.messages.base import MessageStore
 from server.storage.messages.stats import PageStat
-
-SITE = 1
-OTHER_SITE = 2
-T0 = datetime(2026, 3, 1, 9, 30, 0, 123_000, tzinfo=UTC)
+from tests.support.stored import OTHER_SITE, SITE, T0, conversation, page_view, visitor
 
 
 def at(seconds: float) -> datetime:
     return T0 + timedelta(milliseconds=round(seconds * 1000))
-
-
-async def visitor(store: MessageStore, site_id: int = SITE) -> Visitor:
-    v = Visitor(id=store.new_id(), site_id=site_id, first_seen=T0, last_seen=T0)
-    await store.save_visitor(v)
-    return v
 
 
 async def view(
@@ -33,36 +24,11 @@ async def view(
     *,
     seconds: float | None = None,
 ) -> PageView:
-    page = PageView(
-        id=store.new_id(),
-        site_id=v.site_id,
-        visitor_id=v.id,
-        session_id=session_id,
-        url=url,
-        title=url.title(),
-        entered_at=T0,
-    )
-    await store.add_page_view(page)
+    """A page view, visible for ``seconds`` before it ended when they are given."""
+    page = await page_view(store, v, url, session_id)
     if seconds is not None:
         await store.end_page_view(v.site_id, page.id, at(seconds), seconds)
     return page
-
-
-async def conversation(
-    store: MessageStore, v: Visitor, status: ConversationStatus = ConversationStatus.OPEN
-) -> Conversation:
-    conversation_id = store.new_id()
-    return await store.create_conversation(
-        Conversation(
-            id=conversation_id,
-            site_id=v.site_id,
-            visitor_id=v.id,
-            status=status,
-            activity_id=conversation_id,
-            created_at=T0,
-            last_activity_at=T0,
-        )
-    )
 
 
 async def test_recent_page_views_many_gives_each_visitors_newest_first(

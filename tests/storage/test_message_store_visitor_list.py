@@ -5,60 +5,30 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from server.domain import Conversation, ConversationStatus, PageView, Visitor, iso
+from server.domain import ConversationStatus, PageView, Visitor, iso
 from server.storage.messages.base import MessageStore
+from tests.support import stored
+from tests.support.stored import OTHER_SITE, SITE, T0
 
-SITE = 1
-OTHER_SITE = 2
-T0 = datetime(2026, 3, 1, 9, 30, 0, 123_000, tzinfo=UTC)
 ON_THE_HOUR = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
 UA = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Version/17.6 Safari/605.1.15"
 
 
 async def visitor(store: MessageStore, session_id: str | None = "s1", **fields) -> Visitor:
-    v = Visitor(
-        id=store.new_id(),
-        site_id=fields.pop("site_id", SITE),
-        first_seen=ON_THE_HOUR,
-        last_seen=T0,
-        session_id=session_id,
-        **fields,
-    )
-    await store.save_visitor(v)
-    return v
+    return await stored.visitor(store, first_seen=ON_THE_HOUR, session_id=session_id, **fields)
 
 
 async def view(
     store: MessageStore, v: Visitor, url: str, session_id: str = "s1", seconds: int = 0
 ) -> PageView:
-    page = PageView(
-        id=store.new_id(),
-        site_id=v.site_id,
-        visitor_id=v.id,
-        session_id=session_id,
-        url=url,
+    return await stored.page_view(
+        store,
+        v,
+        url,
+        session_id,
         title=f"Title of {url}",
         referrer=f"https://ref.example/{url}",
         entered_at=T0 + timedelta(seconds=seconds),
-    )
-    await store.add_page_view(page)
-    return page
-
-
-async def open_conversation(
-    store: MessageStore, v: Visitor, status: ConversationStatus = ConversationStatus.OPEN
-) -> Conversation:
-    conversation_id = store.new_id()
-    return await store.create_conversation(
-        Conversation(
-            id=conversation_id,
-            site_id=v.site_id,
-            visitor_id=v.id,
-            status=status,
-            activity_id=conversation_id,
-            created_at=T0,
-            last_activity_at=T0,
-        )
     )
 
 
@@ -161,11 +131,11 @@ async def test_the_first_page_of_each_current_visit(message_store: MessageStore)
 
 async def test_each_visitors_newest_open_conversation(message_store: MessageStore) -> None:
     ana, ben, cy = [await visitor(message_store) for _ in range(3)]
-    await open_conversation(message_store, ana, ConversationStatus.RESOLVED)
-    ana_open = await open_conversation(message_store, ana)
-    await open_conversation(message_store, ben)
-    ben_new = await open_conversation(message_store, ben)
-    await open_conversation(message_store, cy, ConversationStatus.SNOOZED)
+    await stored.conversation(message_store, ana, ConversationStatus.RESOLVED)
+    ana_open = await stored.conversation(message_store, ana)
+    await stored.conversation(message_store, ben)
+    ben_new = await stored.conversation(message_store, ben)
+    await stored.conversation(message_store, cy, ConversationStatus.SNOOZED)
 
     listed = await message_store.visitor_list(SITE, [ana.id, ben.id, cy.id])
 

@@ -51,6 +51,17 @@ def stop_once(store: MongoMessageStore, method: str) -> None:
     setattr(store, method, lost)
 
 
+async def resolved_as_it_stops(node: MongoMessageStore, method: str) -> None:
+    """The chat is written on ``node``, which stops at ``method`` as it records the
+    conversation resolved: the caller is told the store is unavailable."""
+    await chat(node)
+    stop_once(node, method)
+    with pytest.raises(Unavailable):
+        await node.report_conversation(
+            SITE, "c1", T0, assignee_id=None, resolved_ms=T0 + 2 * SLOT_MS
+        )
+
+
 async def counts(store: MongoMessageStore) -> list:
     found = await store.report_counts(SITE, T0, T0 + 8 * SLOT_MS)
     return [(slot, _clean(c)) for slot, c in found if _clean(c)]
@@ -80,12 +91,7 @@ EXPECTED = [
 
 async def test_counts_lost_with_a_node_are_applied_by_another_node_once(nodes) -> None:
     first, second = nodes
-    await chat(first)
-    stop_once(first, "_add_counts")  # the facts are written, the counts are not
-    with pytest.raises(Unavailable):
-        await first.report_conversation(
-            SITE, "c1", T0, assignee_id=None, resolved_ms=T0 + 2 * SLOT_MS
-        )
+    await resolved_as_it_stops(first, "_add_counts")  # the facts are written, the counts are not
     [facts] = await second.conversation_facts([SITE], T0, T0 + 1)
     assert facts.resolved_ms == T0 + 2 * SLOT_MS  # the facts say resolved …
     assert "resolved" not in str(await counts(second))  # … the counts do not, yet
@@ -103,12 +109,8 @@ async def test_counts_lost_with_a_node_are_applied_by_another_node_once(nodes) -
 
 async def test_a_change_applied_but_not_cleared_is_not_counted_twice(nodes) -> None:
     first, second = nodes
-    await chat(first)
-    stop_once(first, "_clear_pending")  # the counts are written, the facts still say pending
-    with pytest.raises(Unavailable):
-        await first.report_conversation(
-            SITE, "c1", T0, assignee_id=None, resolved_ms=T0 + 2 * SLOT_MS
-        )
+    # The counts are written, the facts still say pending.
+    await resolved_as_it_stops(first, "_clear_pending")
     assert await counts(second) == EXPECTED
     assert await second.settle_report_counts(older_than_ms=LATER) == 1
     assert await counts(second) == EXPECTED
@@ -116,12 +118,7 @@ async def test_a_change_applied_but_not_cleared_is_not_counted_twice(nodes) -> N
 
 async def test_the_next_change_of_the_conversation_heals_its_counts_first(nodes) -> None:
     first, second = nodes
-    await chat(first)
-    stop_once(first, "_add_counts")
-    with pytest.raises(Unavailable):
-        await first.report_conversation(
-            SITE, "c1", T0, assignee_id=None, resolved_ms=T0 + 2 * SLOT_MS
-        )
+    await resolved_as_it_stops(first, "_add_counts")
     # Another node hears the rating before any upkeep ran.
     assert await second.rate_conversation(SITE, "c1", 5, "", T0 + 3 * SLOT_MS)
     rated = (T0 + 3 * SLOT_MS, {"rated": {"5": 1}})
@@ -132,12 +129,7 @@ async def test_the_next_change_of_the_conversation_heals_its_counts_first(nodes)
 
 async def test_every_nodes_upkeep_applies_what_a_stopped_node_left(nodes) -> None:
     first, second = nodes
-    await chat(first)
-    stop_once(first, "_add_counts")
-    with pytest.raises(Unavailable):
-        await first.report_conversation(
-            SITE, "c1", T0, assignee_id=None, resolved_ms=T0 + 2 * SLOT_MS
-        )
+    await resolved_as_it_stops(first, "_add_counts")
     upkeep = ReportUpkeep(second)
     await upkeep.run(now_ms=int(time.time() * 1000))  # under a minute old: left for now
     assert "resolved" not in str(await counts(second))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from server.services.integrations.webhook_sender import WebhookSender
-from server.services.integrations.webhook_worker import RetryPolicy, WebhookWorker
+from server.services.integrations.webhook_worker import WEBHOOK_LOOP, RetryPolicy, WebhookWorker
 from server.services.integrations.webhooks import WebhookService
 from server.services.mail.mailer import Mailer
 from server.settings import Settings
@@ -47,9 +48,12 @@ def build_webhooks(
         audit=audit,
         team=TeamRepository(sessions),
         mailer=Mailer(settings.smtp_url, settings.mail_from),
-        lease_seconds=max(60.0, settings.webhook_timeout_seconds * 3),
-        poll_seconds=settings.webhook_poll_seconds,
+        loop=replace(
+            WEBHOOK_LOOP,
+            lease_seconds=max(WEBHOOK_LOOP.lease_seconds, settings.webhook_timeout_seconds * 3),
+            poll_seconds=settings.webhook_poll_seconds,
+            report_depth=report_depth,
+        ),
         observe=observe,
-        report_depth=report_depth,
     )
     return webhooks, worker

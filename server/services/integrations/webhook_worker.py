@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +19,7 @@ from datetime import UTC, datetime
 from server.domain import Role
 from server.services.integrations.webhook_sender import WebhookSender
 from server.services.integrations.webhooks import WebhookService
-from server.services.leased_worker import LeasedWorker, doubling_delay
+from server.services.leased_worker import LeasedWorker, WorkerLoop, doubling_delay
 from server.services.mail.mailer import Mailer
 from server.storage.messages import MessageStore
 from server.storage.messages.outbox import AttemptResult, Delivery, DeliveryStatus
@@ -29,7 +28,7 @@ from server.storage.sql.team import TeamRepository
 from server.storage.sql.webhooks import WebhookEndpoint, WebhookRepository
 
 log = logging.getLogger(__name__)
-DEPTH_EVERY = 5.0  # seconds between two counts of the queue (for the metric)
+WEBHOOK_LOOP = WorkerLoop(lease_seconds=60.0, batch=32, depth_every=5.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,23 +69,12 @@ class WebhookWorker(LeasedWorker):
         audit: AuditRepository,
         team: TeamRepository,
         mailer: Mailer,
-        lease_seconds: float = 60.0,
-        batch: int = 32,
+        loop: WorkerLoop = WEBHOOK_LOOP,
         concurrency: int = 8,
-        poll_seconds: float = 1.0,
-        clock: Callable[[], float] = time.time,
         observe: Callable[[str, float], None] | None = None,
-        report_depth: Callable[[int], None] | None = None,
     ) -> None:
         super().__init__(
-            work_waiting=webhooks.work_waiting,
-            batch=batch,
-            poll_seconds=poll_seconds,
-            lease_seconds=lease_seconds,
-            clock=clock,
-            count_pending=store.count_pending_deliveries,
-            report_depth=report_depth,
-            depth_every=DEPTH_EVERY,
+            loop, work_waiting=webhooks.work_waiting, count_pending=store.count_pending_deliveries
         )
         self._store = store
         self._webhooks = webhooks

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from server.services.mail.mailer import Mailer
 from server.services.mail.queue import MailQueue
 from server.services.mail.templates import MailTemplates
-from server.services.mail.worker import MailRetryPolicy, MailWorker, Renderer
+from server.services.mail.worker import MAIL_LOOP, MailRetryPolicy, MailWorker, Renderer
 from server.settings import Settings
 from server.storage.messages import MessageStore
 
@@ -33,8 +33,9 @@ class MailKit:
                 first_retry_seconds=s.mail_first_retry_seconds,
                 window_seconds=s.mail_retry_window_seconds,
             ),
-            poll_seconds=s.mail_poll_seconds,
-            report_depth=self.report_depth,
+            loop=replace(
+                MAIL_LOOP, poll_seconds=s.mail_poll_seconds, report_depth=self.report_depth
+            ),
         )
 
 

@@ -12,11 +12,10 @@ and another worker takes the mail over.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
-from server.services.leased_worker import LeasedWorker, doubling_delay
+from server.services.leased_worker import LeasedWorker, WorkerLoop, doubling_delay
 from server.services.mail.mailer import Mail, Mailer, MailRefused
 from server.services.mail.queue import MailQueue
 from server.storage.messages import MessageStore
@@ -25,7 +24,7 @@ from server.storage.messages.mail_queue import MailStatus, QueuedMail
 log = logging.getLogger(__name__)
 
 Renderer = Callable[[QueuedMail], Awaitable[Mail | None]]
-DEPTH_EVERY = 2.0  # seconds between two counts of the queue (for the metric)
+MAIL_LOOP = WorkerLoop(lease_seconds=120.0, batch=16, depth_every=2.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,21 +51,10 @@ class MailWorker(LeasedWorker):
         renderers: Mapping[str, Renderer],
         *,
         policy: MailRetryPolicy,
-        lease_seconds: float = 120.0,
-        batch: int = 16,
-        poll_seconds: float = 1.0,
-        clock: Callable[[], float] = time.time,
-        report_depth: Callable[[int], None] | None = None,
+        loop: WorkerLoop = MAIL_LOOP,
     ) -> None:
         super().__init__(
-            work_waiting=queue.work_waiting,
-            batch=batch,
-            poll_seconds=poll_seconds,
-            lease_seconds=lease_seconds,
-            clock=clock,
-            count_pending=store.count_pending_mails,
-            report_depth=report_depth,
-            depth_every=DEPTH_EVERY,
+            loop, work_waiting=queue.work_waiting, count_pending=store.count_pending_mails
         )
         self._store = store
         self._queue = queue
