@@ -200,3 +200,37 @@ async def test_an_agent_whose_departure_the_cache_refused_goes_offline_once_it_a
     gone = await viewing_of(ana, "Shop A agent")
     assert gone["viewing"] is False and gone["conversation_id"] == conversation_id
     assert (await ana.call("viewing", {"conversation_id": conversation_id}))["viewers"] == []
+
+
+async def test_an_agent_goes_offline_though_the_cache_refused_as_their_grace_ended(
+    app, base_url, agent_a, tenant_a, visitor_of, second_agent, monkeypatch
+):
+    """Their departure was written, but Redis is out of reach when the grace for a page
+    change ends: the team stops being shown online once it answers."""
+    from server.domain import Unavailable
+    from server.keys import cache_key
+    from server.services.visitors.service import available_agents_group
+
+    ana = await second_agent("Ana")
+    await ana.call("set_status", {"status": "away"})  # only agent A makes the team online
+    visitor = await visitor_of(tenant_a)
+    assert visitor.session["agents_online"] is True
+    cache = app[cache_key]
+    leave = cache.leave
+    refused: list[tuple[str, str, str]] = []
+
+    available = available_agents_group(tenant_a.site.id)
+
+    async def out_of_reach(group: str, member: str, connection: str) -> bool:
+        if group == available and len(refused) < 2:
+            refused.append((group, member, connection))
+            raise Unavailable("the cache (Redis) is not answering", retry_after=1)
+        return await leave(group, member, connection)
+
+    monkeypatch.setattr(cache, "leave", out_of_reach)
+    await agent_a.close()
+
+    assert await visitor.next("agents_online", wait=10) == {"online": False}
+    assert len(refused) == 2
+    assert (await widget_config(base_url, tenant_a))["agents_online"] is False
+    assert await status_of(ana, "Shop A agent") == "offline"

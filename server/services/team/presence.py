@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from server.domain import InvalidInput, NotFound
+from server.domain import InvalidInput, NotFound, Unavailable
 from server.services.broadcast import Broadcaster
 from server.services.console.sites import SiteService
-from server.services.departures import Departures
+from server.services.departures import FIRST_DELAY_SECONDS, MAX_DELAY_SECONDS, Departures
 from server.services.team.auth import AgentContext
 from server.services.visitors.service import agents_group, available_agents_group
 from server.storage.cache import Cache
@@ -152,9 +152,6 @@ class AgentPresence:
                 await self._announce_viewing(ctx, site_id, conversation_id, False)
         if not (late or any(answers[:sites])):
             return
-        if self._grace <= 0:
-            await self._gone_if_unconnected(ctx)
-            return
         pending = self._leaving.pop(ctx.agent.id, None)
         if pending is not None:
             pending.cancel()
@@ -162,8 +159,21 @@ class AgentPresence:
 
     async def _after_grace(self, ctx: AgentContext) -> None:
         await asyncio.sleep(self._grace)
-        self._leaving.pop(ctx.agent.id, None)
-        await self._gone_if_unconnected(ctx)
+        delay = FIRST_DELAY_SECONDS
+        while True:
+            self._leaving.pop(ctx.agent.id, None)
+            try:
+                await self._gone_if_unconnected(ctx)
+                return
+            except Unavailable:
+                # Redis out of reach as the grace ends: asked again until it answers, or
+                # widgets would see this agent available for as long as this node lives.
+                # Meanwhile pending again, so their return (or shutdown) ends the wait.
+                waiting = asyncio.current_task()
+                if self._leaving.setdefault(ctx.agent.id, waiting) is not waiting:
+                    return  # they left again since: that departure asks
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_DELAY_SECONDS)
 
     async def _gone_if_unconnected(self, ctx: AgentContext) -> None:
         """Offline, unless a page of theirs connected meanwhile (on any node)."""
