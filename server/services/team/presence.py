@@ -146,12 +146,14 @@ class AgentPresence:
         """``late``: written after the cache refused it. A reply lost then may have hidden
         that the leave itself was done, so whether they are gone is asked in any case."""
         sites = len(ctx.site_ids)
+        if late or any(answers[:sites]):  # first: what follows may meet Redis gone again
+            self._offline_soon(ctx)
         if viewed is not None:
             site_id, conversation_id = viewed
             if answers[sites] or (late and _who(ctx) not in await self.viewers(conversation_id)):
                 await self._announce_viewing(ctx, site_id, conversation_id, False)
-        if not (late or any(answers[:sites])):
-            return
+
+    def _offline_soon(self, ctx: AgentContext) -> None:
         pending = self._leaving.pop(ctx.agent.id, None)
         if pending is not None:
             pending.cancel()
