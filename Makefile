@@ -1,4 +1,6 @@
-# Two commands: `make run` starts Porchlight with a demo site; `make test` runs every test.
+# Two commands: `make run` starts Porchlight with a demo site; `make test` runs every test
+# on two worker processes (CI has two cores); the tests of one xdist_group share a worker
+# (tests/conftest.py puts the Chromium tests in one, the tests starting real servers in another).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -11,7 +13,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	bash scripts/test-services.sh
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses=2 --dist=loadgroup
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
