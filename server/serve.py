@@ -29,22 +29,15 @@ def listening_on(settings: Settings) -> str:
     return f"{url}{every}{public}; dashboard {settings.public_url or url}/dashboard"
 
 
-YOUNG_COLLECTION_OBJECTS = 20_000
-
-
 def settle_heap() -> None:
     """Once started: what the process built to start (modules, the app, tables and caches) is
     set aside from the garbage collector, which otherwise walks all of it again in each full
     collection while messages wait (about 0.1 s each time, every few hundred messages).
-
-    The youngest generation is collected after 20,000 new objects instead of 700: a page
-    view or a message makes hundreds, nearly all freed by their last reference going, and
-    collecting every 700 walked the live ones again and again: 4 % of the server's CPU
-    through 1,500 page views and departures, 1 % after. A cycle left behind waits longer
-    to be freed: at most that many objects, a few megabytes."""
+    The collector's thresholds stay Python's: collecting the youngest objects every 20,000
+    instead of every 700 cut the collector's own time by four fifths in the connect bench
+    but did not make a page view cheaper (docs/benchmarks.md, 2026-12-03 night)."""
     gc.collect()
     gc.freeze()
-    gc.set_threshold(YOUNG_COLLECTION_OBJECTS, 10, 10)
 
 
 async def serve(settings: Settings, demo: tuple[int, str] | None = None) -> None:
