@@ -28,6 +28,20 @@ async def stage(embedded_settings, aiohttp_server):
     return app, settings, tenant, str(server.make_url("")).rstrip("/")
 
 
+def visitor_auth(tenant) -> dict:
+    return {"site_key": tenant.site.site_key, "page": PAGE_A, "device": {"language": "en"}}
+
+
+async def two_visitors(stage, socket_client) -> tuple:
+    """Two visitors of shop A, each with their session."""
+    _, _, tenant, base_url = stage
+    first = await socket_client("/visitor", base_url, visitor_auth(tenant), {"Origin": SHOP_A})
+    second = await socket_client("/visitor", base_url, visitor_auth(tenant), {"Origin": SHOP_A})
+    await first.next("session")
+    await second.next("session")
+    return first, second
+
+
 async def _until(condition, seconds: float = 5.0) -> None:
     for _ in range(int(seconds / 0.01)):
         if condition():
@@ -39,12 +53,8 @@ async def _until(condition, seconds: float = 5.0) -> None:
 async def test_a_message_past_the_bound_is_told_busy_and_taken_when_sent_again(
     stage, socket_client
 ):
-    app, settings, tenant, base_url = stage
-    auth = {"site_key": tenant.site.site_key, "page": PAGE_A, "device": {"language": "en"}}
-    first = await socket_client("/visitor", base_url, auth, {"Origin": SHOP_A})
-    second = await socket_client("/visitor", base_url, auth, {"Origin": SHOP_A})
-    await first.next("session")
-    await second.next("session")
+    app, settings, _, _ = stage
+    first, second = await two_visitors(stage, socket_client)
     sio = app[sio_key]
 
     # Another process holds the message store's write lock: admitted messages wait for it.
@@ -97,7 +107,7 @@ async def test_past_the_bound_every_spelling_of_a_message_gets_the_same_busy_ans
     stage, socket_client
 ):
     app, settings, tenant, base_url = stage
-    auth = {"site_key": tenant.site.site_key, "page": PAGE_A, "device": {"language": "en"}}
+    auth = visitor_auth(tenant)
     first = await socket_client("/visitor", base_url, auth, {"Origin": SHOP_A})
     await first.next("session")
     sio = app[sio_key]
@@ -140,7 +150,7 @@ async def test_past_the_bound_messages_read_together_each_get_their_busy_answer_
     stage, socket_client
 ):
     app, settings, tenant, base_url = stage
-    auth = {"site_key": tenant.site.site_key, "page": PAGE_A, "device": {"language": "en"}}
+    auth = visitor_auth(tenant)
     first = await socket_client("/visitor", base_url, auth, {"Origin": SHOP_A})
     await first.next("session")
     sio = app[sio_key]
@@ -188,12 +198,8 @@ async def test_past_the_bound_messages_read_together_each_get_their_busy_answer_
 async def test_the_longer_a_node_stays_past_its_bound_the_later_it_asks_visitors_to_come_back_up_to_ten_times_and_back_once_it_has_room(  # noqa: E501
     stage, socket_client
 ):
-    app, settings, tenant, base_url = stage
-    auth = {"site_key": tenant.site.site_key, "page": PAGE_A, "device": {"language": "en"}}
-    first = await socket_client("/visitor", base_url, auth, {"Origin": SHOP_A})
-    second = await socket_client("/visitor", base_url, auth, {"Origin": SHOP_A})
-    await first.next("session")
-    await second.next("session")
+    app, settings, _, _ = stage
+    first, second = await two_visitors(stage, socket_client)
     sio = app[sio_key]
 
     def send(client, n: int):
