@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import functools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -114,7 +113,7 @@ class LeanSocket(AsyncSocket):
             compress=self.server.compress_for(environ),
         )
         await ws.prepare(request)
-        ws.answer_with(functools.partial(self.server.refuse, self.sid))
+        ws.answer_with(self.server.refuse, self.sid)
         await self._websocket_handler(ws)
         return ws
 

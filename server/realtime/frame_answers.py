@@ -33,9 +33,9 @@ from aiohttp import WSMsgType, web
 from aiohttp._websocket.reader import WebSocketDataQueue, WebSocketReader
 from aiohttp.helpers import DEFAULT_CHUNK_SIZE
 
-# A frame's text → the answer to write ("" when nothing is to be written), or None to
-# queue the frame for the socket's reader.
-Answer = Callable[[str], str | None]
+# A socket's key and a frame's text → the answer to write ("" when nothing is to be
+# written), or None to queue the frame for the socket's reader.
+Answer = Callable[[str, str], str | None]
 
 TEXT = WSMsgType.TEXT
 # Answers waiting in the socket's write buffer past which frames go the queued way.
@@ -55,47 +55,67 @@ def text_frame(text: str) -> bytes:
     return struct.pack("!BBQ", 0x81, 127, size) + payload
 
 
-def _pass_on(_frame: str) -> None:
+def _pass_on(_key: str, _frame: str) -> None:
     return None
 
 
 class AnsweringQueue(WebSocketDataQueue):
-    """aiohttp's queue of read messages; ``answer`` is asked first about each text frame."""
+    """aiohttp's queue of read messages; ``answer`` is asked first about each text frame.
 
-    def __init__(self, ws: AnsweringWebSocket, *args: Any, **kwargs: Any) -> None:
+    Ten thousand idle sockets each hold one: slots, and no list of answers until a frame
+    is answered, keep one no larger than aiohttp's own."""
+
+    __slots__ = ("_transport", "_ws", "answer", "answers", "key")
+
+    def __init__(self, ws: AnsweringWebSocket, transport: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.answer: Answer = _pass_on
-        self.answers: list[bytes] = []  # framed, for the end of the current read
+        self.key = ""
+        self.answers: list[bytes] | None = None  # framed, for the end of the current read
         self._ws = ws
+        self._transport: asyncio.Transport | None = transport
 
     def feed_data(self, data: Any, size: int) -> None:
-        if data[0] is TEXT and not self._buffer and self._ws.may_answer():
-            answer = self.answer(data[1])
+        if data[0] is TEXT and not self._buffer and self._may_answer():
+            answer = self.answer(self.key, data[1])
             if answer is not None:
                 if answer:
-                    self.answers.append(text_frame(answer))
+                    if self.answers is None:
+                        self.answers = [text_frame(answer)]
+                    else:
+                        self.answers.append(text_frame(answer))
                 return
         super().feed_data(data, size)
+
+    def _may_answer(self) -> bool:
+        transport = self._transport
+        return (
+            not self._ws._closing
+            and transport is not None
+            and not transport.is_closing()
+            and transport.get_write_buffer_size() <= WRITE_BUFFER_LIMIT
+        )
 
 
 class AnsweringReader(WebSocketReader):
     """aiohttp's frame parser; after each read it writes the answers its queue kept, and
     the socket rests."""
 
-    def __init__(self, queue: AnsweringQueue, *args: Any, **kwargs: Any) -> None:
+    __slots__ = ("_answering", "_protocol", "_resting")
+
+    def __init__(self, queue: AnsweringQueue, protocol: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(queue, *args, **kwargs)
-        self._queue = queue
-        self._answers = queue.answers
-        self._transport: asyncio.Transport | None = None
-        self._protocol: Any = None  # aiohttp's protocol of the connection
+        self._answering = queue
+        self._protocol = protocol  # aiohttp's protocol of the connection
         self._resting = False
 
     def feed_data(self, data: Any) -> Any:
         result = super().feed_data(data)
-        if self._answers:
-            frames = b"".join(self._answers)
-            self._answers.clear()
-            transport = self._transport
+        queue = self._answering
+        if queue.answers:
+            frames = b"".join(queue.answers)
+            queue.answers = None
+            transport = queue._transport
             if transport is not None and not transport.is_closing():
                 transport.write(frames)
                 self._rest()
@@ -111,7 +131,7 @@ class AnsweringReader(WebSocketReader):
 
     def _wake(self) -> None:
         self._resting = False
-        queue = self._queue
+        queue = self._answering
         # While the queue holds more than it may, it resumes reading itself once drained.
         if queue._size < queue._limit and queue._stalled_reader is None:
             self._protocol.resume_reading()
@@ -120,42 +140,35 @@ class AnsweringReader(WebSocketReader):
 class AnsweringWebSocket(web.WebSocketResponse):
     """A WebSocket response whose reader answers frames as described above once ``answer``
     is set. Compressing sockets do not: their frames must go through the compressor in
-    order, so they keep the usual path."""
+    order, so they keep aiohttp's own queue and parser."""
 
-    _queue: AnsweringQueue | None = None
-
-    def answer_with(self, answer: Answer) -> None:
-        if self._queue is not None and not self.compress and self._decode_text:
-            self._queue.answer = answer
-
-    def may_answer(self) -> bool:
-        transport = self._parser_transport
-        return (
-            not self._closing
-            and transport is not None
-            and not transport.is_closing()
-            and transport.get_write_buffer_size() <= WRITE_BUFFER_LIMIT
-        )
+    def answer_with(self, answer: Answer, key: str) -> None:
+        """Frames are answered by ``answer(key, frame)``."""
+        queue = self._reader
+        if isinstance(queue, AnsweringQueue) and self._decode_text:
+            queue.answer, queue.key = answer, key
 
     def _post_start(self, request: web.BaseRequest, protocol: str | None, writer: Any) -> None:
         """As aiohttp's, with the queue and parser above in place of its own."""
+        if self._compress:
+            super()._post_start(request, protocol, writer)
+            return
         self._ws_protocol = protocol
         self._writer = writer
         self._reset_heartbeat()
         loop = self._loop
         assert loop is not None
-        queue = AnsweringQueue(self, request._protocol, DEFAULT_CHUNK_SIZE, loop=loop)
+        queue = AnsweringQueue(
+            self, writer.transport, request._protocol, DEFAULT_CHUNK_SIZE, loop=loop
+        )
         parser = AnsweringReader(
             queue,
+            request._protocol,
             self._max_msg_size,
-            compress=bool(self._compress),
+            compress=False,
             decode_text=self._decode_text,
         )
-        parser._transport = self._parser_transport = writer.transport
-        parser._protocol = request._protocol
-        self._queue, self._reader, self._parser = queue, queue, parser
+        self._reader, self._parser = queue, parser
         cb = None if self._heartbeat is None else self._on_data_received
         request.protocol.set_parser(parser, data_received_cb=cb)
         request.protocol.keep_alive(False)
-
-    _parser_transport: asyncio.Transport | None = None

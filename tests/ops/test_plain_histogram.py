@@ -31,3 +31,24 @@ def test_the_same_buckets_counts_and_sums_as_the_client_library():
     assert _samples(ours) == _samples(theirs)
     assert _samples(ours)[("x_seconds_bucket", (("le", "0.001"), ("operation", "a")))] == 1
     assert _samples(ours)[("x_seconds_count", (("operation", "b"),))] == 2
+
+
+def test_a_histogram_nobody_scrapes_stays_the_same_size_however_much_it_observes():
+    import tracemalloc
+
+    registry = CollectorRegistry()
+    plain = PlainHistogram("x_seconds", "x", "operation")
+    registry.register(plain)
+    tracemalloc.start()
+    try:
+        for operation in ("a", "b"):
+            plain.observe(operation, 0.01)
+        before, _peak = tracemalloc.get_traced_memory()
+        for n in range(50_000):
+            plain.observe("ab"[n % 2], n / 10_000)
+        after, _peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert after - before < 1024  # 50,000 kept observations would be over a megabyte
+    assert _samples(registry)[("x_seconds_count", (("operation", "a"),))] == 25_001
