@@ -9,6 +9,8 @@ measured in one run, servers in their own processes, clients in another.
         # skips the ladder
     python -m bench.ab --refusals 6000 3000   # the server's CPU per busy answer alone
     python -m bench.ab --stores mongo --pairs 2 --no-idle   # only those pairs, then stop
+    python -m bench.ab --idle-only [--against TREE] [--pairs 2]   # only the idle sockets;
+        # with another checkout, its server and this one's alternate in each pair
 
 Runs alternate bare, product, bare, product... so a noisy neighbour shows up as a bare run
 that differs from its sibling; each product run is compared with the bare run just before
@@ -464,6 +466,48 @@ def overload_only(store: str, plan: Plan, sustained: float | None, log=print) ->
     return {**result, "load_before": load_before, "load_after": load_after}
 
 
+@contextmanager
+def _code_from(tree: str | None):
+    """Servers started inside run ``tree``'s code (they are spawned with this sys.path)."""
+    if tree is None:
+        yield
+        return
+    import sys
+
+    sys.path.insert(0, str(Path(tree).resolve()))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(Path(tree).resolve()))
+
+
+def idle_only(plan: Plan, against: str | None, pairs: int, log=print) -> None:
+    """The idle phase alone: the bare relay once, then this tree's server with and without
+    deflate offered, alternating with ``against``'s in each pair."""
+    arms = (("before", against), ("after", None)) if against else (("this", None),)
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+
+        def held(name: str, deflate: bool) -> dict:
+            with start(name) as target:
+                return pool.submit(
+                    measure_idle, target.url, target.site_key, target.pid, plan.idle, 1000, deflate
+                ).result()
+
+        for name, deflate in IDLE_ROWS:
+            rounds = 1 if name == "bare" else pairs
+            for n in range(rounds):
+                for arm, tree in arms if name != "bare" else (("bare", None),):
+                    with _code_from(tree):
+                        row = held(name, deflate)
+                    log(
+                        f"{name}{' deflate' if deflate else ''} {arm} #{n + 1}: "
+                        f"{row['rss_per_socket_kb']:.1f} KB/socket "
+                        f"({row['anon_per_socket_kb']:.1f} private + "
+                        f"{row['file_per_socket_kb']:.1f} file) over {row['held']:,} held, "
+                        f"load {os.getloadavg()[0]:.1f}"
+                    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -480,6 +524,8 @@ def main() -> None:
     parser.add_argument(
         "--no-idle", action="store_true", help="leave out idle sockets and typing previews"
     )
+    parser.add_argument("--idle-only", action="store_true", help="only the idle sockets")
+    parser.add_argument("--against", help="with --idle-only: another checkout to alternate with")
     options = parser.parse_args()
     plan = QUICK if options.quick else FULL
     if options.stores:
@@ -487,6 +533,10 @@ def main() -> None:
     if options.no_idle:
         plan = replace(plan, idle=0, typing_visitors=0)
     began = time.perf_counter()
+    if options.idle_only:
+        idle_only(plan, options.against, options.pairs)
+        print(f"({time.perf_counter() - began:.0f} s)")
+        return
     if options.refusals:
         refusals_only(int(options.refusals[0]), options.refusals[1])
         return
