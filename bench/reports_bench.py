@@ -40,9 +40,7 @@ from server.domain import Author, AuthorKind, Conversation, Message, PageView, V
 from server.services.reports.service import ReportService
 from server.storage.messages import mongo_documents as documents
 from server.storage.messages.mongo import MongoMessageStore
-from server.storage.messages.reports import Writer, mood, slot_of
 from server.storage.messages.sqlite import SqliteMessageStore
-from server.storage.messages.sqlite_report_counts import recount
 from server.storage.messages.sqlite_rows import (
     CONVERSATION_COLUMNS,
     MESSAGE_COLUMNS,
@@ -54,6 +52,8 @@ from server.storage.messages.sqlite_rows import (
     page_view_values,
     visitor_values,
 )
+from server.storage.reports.base import Writer, mood, slot_of
+from server.storage.reports.sqlite_counts import recount
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"

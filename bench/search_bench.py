@@ -36,7 +36,6 @@ from ulid import ULID
 from server.domain import Author, AuthorKind, Conversation, Message, Visitor
 from server.storage.messages import mongo_documents as documents
 from server.storage.messages.mongo import MongoMessageStore
-from server.storage.messages.search import SearchOrder, SearchQuery
 from server.storage.messages.sqlite import SqliteMessageStore
 from server.storage.messages.sqlite_rows import (
     CONVERSATION_COLUMNS,
@@ -47,6 +46,7 @@ from server.storage.messages.sqlite_rows import (
     placeholders,
     visitor_values,
 )
+from server.storage.search.query import SearchOrder, SearchQuery
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from server.storage.messages.sqlite_migrate import migration_engine
 from server.storage.messages.sqlite_schema import metadata
-from server.storage.messages.sqlite_search import include_name
+from server.storage.search.sqlite import include_name
 
 config = context.config
 target_metadata = metadata

@@ -16,7 +16,7 @@ from playwright.async_api import expect
 from server.app import create_app
 from server.domain import Conversation, PageView, Visitor
 from server.keys import console_key, message_store_key
-from server.storage.messages.reports import Writer
+from server.storage.reports.base import Writer
 from tests.browser.conftest import Stage, new_page, sign_in
 from tests.browser.test_inbox_workflow import visitor_writes
 from tests.support.apps import seed_tenant

@@ -9,7 +9,7 @@ import pytest
 from server.domain import Author, AuthorKind, Conversation, Message, Visitor
 from server.keys import auth_key, console_key, message_store_key
 from server.services.console.service import Actor
-from server.storage.messages.search import MARK_END, MARK_START
+from server.storage.search.query import MARK_END, MARK_START
 from tests.support.apps import PASSWORD, seed_tenant
 
 LONG_AGO = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)

@@ -10,8 +10,8 @@ from server.services.mail.mailer import Mail, Mailer
 from server.services.mail.queue import MailQueue
 from server.services.mail.worker import MAIL_LOOP, MailRetryPolicy, MailWorker
 from server.storage.messages.base import MessageStore
-from server.storage.messages.mail_queue import MailStatus, QueuedMail
 from server.storage.messages.sqlite import SqliteMessageStore
+from server.storage.outbox.mail_queue import MailStatus, QueuedMail
 from tests.support.smtp import SmtpInbox
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from server.services.console.business_hours import HoursService
 from server.services.reports.service import ReportService
 from server.storage.messages.base import MessageStore
-from server.storage.messages.reports import Writer
+from server.storage.reports.base import Writer
 from tests.reports.test_report_figures import Team
 
 SITE = 1

@@ -26,7 +26,7 @@ from server.services.events import Event
 from server.services.reports.period import parse_period
 from server.services.reports.service import ReportRecorder, ReportService, Sentiment
 from server.storage.messages.base import MessageStore
-from server.storage.messages.reports import Writer
+from server.storage.reports.base import Writer
 
 SITE = 1
 OTHER_SITE = 2

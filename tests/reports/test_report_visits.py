@@ -21,7 +21,7 @@ from ulid import ULID
 from server.domain import Conversation, PageView, Visitor
 from server.services.reports.service import ReportService
 from server.storage.messages.base import MessageStore
-from server.storage.messages.reports import ReportSettings
+from server.storage.reports.base import ReportSettings
 
 SITE = 1
 QUERY = {"from": "2026-03-28", "to": "2026-03-29", "tz": "Europe/Berlin"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from server.storage.messages.base import MessageStore
-from server.storage.messages.mail_queue import MailStatus, QueuedMail
+from server.storage.outbox.mail_queue import MailStatus, QueuedMail
 
 NOW = 1_800_000_000_000
 LEASE = 30_000

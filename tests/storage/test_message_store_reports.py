@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from server.domain import Conversation, PageView, Visitor
 from server.storage.messages.base import MessageStore
-from server.storage.messages.reports import (
+from server.storage.reports.base import (
     SLOT_MS,
     ConversationFacts,
     MessageSlot,

@@ -7,9 +7,9 @@ import dataclasses
 import pytest
 
 from server.domain import Author, AuthorKind, InvalidInput, MessageKind
-from server.storage.messages import search
 from server.storage.messages.base import MessageStore
-from server.storage.messages.search import (
+from server.storage.search import query as search
+from server.storage.search.query import (
     MARK_END,
     MARK_START,
     SearchOrder,

@@ -18,7 +18,7 @@ from pymongo.errors import AutoReconnect
 from server.domain import Unavailable
 from server.services.reports.upkeep import PENDING_GRACE_MS, ReportUpkeep
 from server.storage.messages.mongo import MongoMessageStore
-from server.storage.messages.reports import SLOT_MS, Writer
+from server.storage.reports.base import SLOT_MS, Writer
 
 SITE = 1
 MIN = 60_000

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from server.storage.messages.base import MessageStore
-from server.storage.messages.outbox import AttemptResult, Delivery, DeliveryStatus
+from server.storage.outbox.webhooks import AttemptResult, Delivery, DeliveryStatus
 
 SITE, OTHER_SITE = 1, 2
 NOW = 1_800_000_000_000

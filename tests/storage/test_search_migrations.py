@@ -11,8 +11,8 @@ from typing import Any
 from pymongo import AsyncMongoClient
 
 from server.storage.messages.mongo import MongoMessageStore
-from server.storage.messages.search import SearchQuery
 from server.storage.messages.sqlite import SqliteMessageStore
+from server.storage.search.query import SearchQuery
 
 FIXTURE = Path(__file__).parent / "fixtures" / "store-before-migrations.sql"
 

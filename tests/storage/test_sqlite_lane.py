@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from server.storage.messages.sqlite_lane import SqliteLane
+from server.storage.sqlite_lane import SqliteLane
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from server.storage.messages.sqlite_rows import (
     VISITOR_COLUMNS,
 )
 from server.storage.messages.sqlite_schema import metadata
-from server.storage.messages.sqlite_search import include_name
+from server.storage.search.sqlite import include_name
 
 FIXTURE = Path(__file__).parent / "fixtures" / "store-before-migrations.sql"
 VISITOR = "01KAG0V1S1T0R0000000000001"

@@ -56,6 +56,32 @@ def test_no_module_imports_a_layer_above_its_own() -> None:
     assert wrong == []
 
 
+# The message store's packages under server/storage/: the message store takes in the
+# contracts of reports, the outbox and search; none of those imports the message store or
+# one another. Modules directly under storage/ (the SQLite lane, Mongo batches) sit below.
+STORE_PACKAGES = {"reports": 1, "outbox": 1, "search": 1, "messages": 2}
+
+
+def store_package(dotted: str) -> str | None:
+    parts = dotted.split(".")
+    return parts[2] if parts[:2] == ["server", "storage"] and len(parts) > 2 else None
+
+
+def test_store_packages_import_one_way() -> None:
+    wrong = []
+    storage = SERVER / "storage"
+    for path in sorted(storage.rglob("*.py")):
+        own = path.relative_to(storage).parts[0]
+        own_rank = STORE_PACKAGES.get(own, 0)  # sql/ and the flat modules: below them all
+        for name in imports_of(path):
+            other = store_package(name)
+            if other is None or other == own or other not in STORE_PACKAGES:
+                continue
+            if STORE_PACKAGES[other] >= own_rank:
+                wrong.append(f"{path.relative_to(SERVER.parent)} imports {name}")
+    assert wrong == []
+
+
 def test_services_know_nothing_of_the_web_server_or_the_sockets() -> None:
     """aiohttp's client may send webhooks; its server side and Socket.IO stay out."""
     wrong = []

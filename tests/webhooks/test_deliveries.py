@@ -7,7 +7,7 @@ import time
 
 from server.keys import events_key, webhook_worker_key, webhooks_key
 from server.services.events import Event
-from server.storage.messages.outbox import DeliveryStatus
+from server.storage.outbox.webhooks import DeliveryStatus
 from tests.webhooks.conftest import add_endpoint, documented_python_verifier, settled
 
 

@@ -12,7 +12,7 @@ import pytest
 from server.keys import console_key, events_key, webhook_worker_key, webhooks_key
 from server.services.events import Event
 from server.services.integrations.webhook_worker import RetryPolicy
-from server.storage.messages.outbox import DeliveryStatus
+from server.storage.outbox.webhooks import DeliveryStatus
 from server.storage.sql.audit import AuditRepository
 from tests.console.smtp_server import SmtpServer
 from tests.support.apps import seed_tenant

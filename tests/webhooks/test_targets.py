@@ -9,7 +9,7 @@ import pytest
 from server.domain import InvalidInput
 from server.keys import events_key, sql_engine_key, webhooks_key
 from server.services.events import Event
-from server.storage.messages.outbox import DeliveryStatus
+from server.storage.outbox.webhooks import DeliveryStatus
 from server.storage.sql.engine import make_sessionmaker
 from server.storage.sql.webhooks import WebhookRepository
 from tests.support.apps import seed_tenant

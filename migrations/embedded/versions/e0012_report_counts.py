@@ -11,7 +11,7 @@ import time
 import sqlalchemy as sa
 from alembic import op
 
-from server.storage.messages.sqlite_report_counts import recount
+from server.storage.reports.sqlite_counts import recount
 
 revision = "e0012_report_counts"
 down_revision = "e0011_missed_after"

@@ -13,7 +13,7 @@ from typing import Any
 from server.domain import InvalidInput, Tag, Visitor, iso
 from server.services.team.auth import AgentContext
 from server.storage.messages import MessageStore
-from server.storage.messages.search import SearchOrder, SearchQuery, highlight, tokens
+from server.storage.search.query import SearchOrder, SearchQuery, highlight, tokens
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 50

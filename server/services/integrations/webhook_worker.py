@@ -22,7 +22,7 @@ from server.services.integrations.webhooks import WebhookService
 from server.services.leased_worker import LeasedWorker, WorkerLoop, doubling_delay
 from server.services.mail.mailer import Mailer
 from server.storage.messages import MessageStore
-from server.storage.messages.outbox import AttemptResult, Delivery, DeliveryStatus
+from server.storage.outbox.webhooks import AttemptResult, Delivery, DeliveryStatus
 from server.storage.sql.audit import AuditRepository
 from server.storage.sql.team import TeamRepository
 from server.storage.sql.webhooks import WebhookEndpoint, WebhookRepository

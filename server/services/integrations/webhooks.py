@@ -29,7 +29,7 @@ from server.services.integrations.webhook_targets import (
 )
 from server.services.single_flight import SingleFlight
 from server.storage.messages import MessageStore
-from server.storage.messages.outbox import Delivery
+from server.storage.outbox.webhooks import Delivery
 from server.storage.sql.webhooks import WebhookEndpoint, WebhookRepository
 
 # What an endpoint may subscribe to, as the console lists them.

@@ -23,7 +23,7 @@ from server.services.mail.queue import MailQueue
 from server.services.mail.templates import MailTemplates
 from server.services.team.agent_settings import AgentSettingsService
 from server.storage.messages import MessageStore
-from server.storage.messages.mail_queue import QueuedMail
+from server.storage.outbox.mail_queue import QueuedMail
 from server.storage.sql.team import TeamRepository
 
 KIND = "agent_notice"

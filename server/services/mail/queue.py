@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from server.storage.messages import MessageStore
-from server.storage.messages.mail_queue import QueuedMail
+from server.storage.outbox.mail_queue import QueuedMail
 
 
 class MailQueue:

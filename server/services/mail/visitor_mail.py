@@ -36,7 +36,7 @@ from server.services.mail.mailer import Mail
 from server.services.mail.queue import MailQueue
 from server.services.mail.templates import MailTemplates
 from server.storage.messages import MessageStore
-from server.storage.messages.mail_queue import QueuedMail
+from server.storage.outbox.mail_queue import QueuedMail
 
 REPLY = "visitor_reply"
 TRANSCRIPT = "transcript"

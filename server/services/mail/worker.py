@@ -19,7 +19,7 @@ from server.services.leased_worker import LeasedWorker, WorkerLoop, doubling_del
 from server.services.mail.mailer import Mail, Mailer, MailRefused
 from server.services.mail.queue import MailQueue
 from server.storage.messages import MessageStore
-from server.storage.messages.mail_queue import MailStatus, QueuedMail
+from server.storage.outbox.mail_queue import MailStatus, QueuedMail
 
 log = logging.getLogger(__name__)
 

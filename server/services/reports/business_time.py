@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 
 from server.services.reports.period import Period
 from server.services.reports.tally import Tally
-from server.storage.messages.report_counts import Path, conversation_parts, difference
-from server.storage.messages.reports import ConversationFacts
+from server.storage.reports.base import ConversationFacts
+from server.storage.reports.counts import Path, conversation_parts, difference
 
 # A first response this long after the conversation began, in a period that neither
 # began nor resolved it, is read on the wall clock (its facts are not read).

@@ -16,8 +16,8 @@ from typing import Any
 
 from server.services.reports.period import Period
 from server.services.reports.tally import Tally
-from server.storage.messages.report_counts import branch, number
-from server.storage.messages.reports import ConversationFacts
+from server.storage.reports.base import ConversationFacts
+from server.storage.reports.counts import branch, number
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # Upper edges in seconds of the duration distribution; the last range is open.

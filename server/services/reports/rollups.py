@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 from server.services.reports.period import Interval, Period, midnight_ms
 from server.storage.messages.base import MessageStore
-from server.storage.messages.report_counts import Counts, merge
+from server.storage.reports.counts import Counts, merge
 
 Span = tuple[int, int]  # start, end (epoch ms)
 # Counts of local days by their start, for day-aligned ranges of the period.

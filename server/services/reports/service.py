@@ -45,7 +45,7 @@ from server.services.reports.period import Period, parse_period
 from server.services.team.service import TeamService
 from server.services.visitors.journey import ulid_floor
 from server.storage.messages.base import MessageStore
-from server.storage.messages.reports import ReportSettings, VisitorTraits, Writer
+from server.storage.reports.base import ReportSettings, VisitorTraits, Writer
 
 log = logging.getLogger("porchlight.reports")
 

@@ -22,8 +22,8 @@ from server.services.reports import rollups
 from server.services.reports.period import Interval, Period, midnight_ms
 from server.services.reports.rollups import Span
 from server.storage.messages.base import MessageStore
-from server.storage.messages.report_counts import Counts, Path, add, merge
-from server.storage.messages.reports import MessageSlot
+from server.storage.reports.base import MessageSlot
+from server.storage.reports.counts import Counts, Path, add, merge
 
 MESSAGE_COUNTS = ("visitor", "agent", "positive", "neutral", "negative")
 

@@ -21,8 +21,8 @@ from server.services.reports.figures import DAY_NAMES, Figure, share
 from server.services.reports.period import Period
 from server.services.reports.tally import cached_days
 from server.storage.messages.base import MessageStore
-from server.storage.messages.report_counts import Counts, add, branch, merge, number
-from server.storage.messages.reports import SLOT_MS, VisitorTraits
+from server.storage.reports.base import SLOT_MS, VisitorTraits
+from server.storage.reports.counts import Counts, add, branch, merge, number
 
 # Reads one site's visits of [since, until) from the page views, with its goal page.
 VisitReader = Callable[

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from server.services.visitors.journey import page_key, utm_of
-from server.storage.messages.reports import VisitorTraits, VisitSession
+from server.storage.reports.base import VisitorTraits, VisitSession
 
 CHAT_AFTER_LAST_VIEW_MS = 30 * 60 * 1000
 TOP = 50

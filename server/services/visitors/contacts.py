@@ -10,7 +10,7 @@ from server.services.chat.search import person
 from server.services.team.auth import AgentContext
 from server.services.visitors.service import VisitorService
 from server.storage.messages import MessageStore
-from server.storage.messages.search import SearchQuery
+from server.storage.search.query import SearchQuery
 
 PAGE_SIZE = 30
 

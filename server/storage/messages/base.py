@@ -27,11 +27,11 @@ from server.domain import (
     Visitor,
 )
 from server.storage.messages.listing import VisitorList
-from server.storage.messages.mail_queue import MailQueueStore
-from server.storage.messages.outbox import OutboxStore
-from server.storage.messages.reports import ReportStore, VisitReportStore
-from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats
+from server.storage.outbox.mail_queue import MailQueueStore
+from server.storage.outbox.webhooks import OutboxStore
+from server.storage.reports.base import ReportStore, VisitReportStore
+from server.storage.search.query import MessageHit, SearchOrder, SearchQuery
 
 
 class StoreSchemaError(RuntimeError):

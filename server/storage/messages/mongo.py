@@ -43,21 +43,22 @@ from server.domain import (
 )
 from server.storage.ids import UlidFactory
 from server.storage.messages import mongo_documents as documents
-from server.storage.messages import rules, search
+from server.storage.messages import rules
 from server.storage.messages.base import Appended, InboxCounts, InboxSort, VisitorData
 from server.storage.messages.listing import PageCollector, VisitorList
-from server.storage.messages.mongo_batches import Batches
-from server.storage.messages.mongo_mail_queue import MongoMailQueue
 from server.storage.messages.mongo_migrations import apply_migrations
-from server.storage.messages.mongo_outbox import MongoOutbox
-from server.storage.messages.mongo_report_counts import MongoReportCounts
-from server.storage.messages.mongo_reports import MongoReports
 from server.storage.messages.mongo_visitor_messages import MongoVisitorMessages
 from server.storage.messages.open_conversations import OpenConversations
-from server.storage.messages.report_counts import ALL_TIME, VISIT_REACH_MS
-from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery, snippet
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
+from server.storage.mongo_batches import Batches
 from server.storage.outages import unavailable_on
+from server.storage.outbox.mongo_mail_queue import MongoMailQueue
+from server.storage.outbox.mongo_webhooks import MongoOutbox
+from server.storage.reports.counts import ALL_TIME, VISIT_REACH_MS
+from server.storage.reports.mongo import MongoReports
+from server.storage.reports.mongo_counts import MongoReportCounts
+from server.storage.search import query as search
+from server.storage.search.query import MessageHit, SearchOrder, SearchQuery, snippet
 
 # Shorter together than the widget's 10 s ack timeout (widget/src/connection.js), so a
 # MongoDB that is down is answered "unavailable" while the widget still waits for it.

@@ -26,7 +26,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from server.storage.messages.base import StoreSchemaError
-from server.storage.messages.mongo_report_counts import recount
+from server.storage.reports.mongo_counts import recount
 
 Database = AsyncDatabase[dict[str, Any]]
 

@@ -40,18 +40,11 @@ from server.domain import (
     utcnow,
 )
 from server.storage.ids import UlidFactory
-from server.storage.messages import rules, search, sqlite_migrate, sqlite_search
+from server.storage.messages import rules, sqlite_migrate
 from server.storage.messages.base import Appended, InboxCounts, InboxSort, VisitorData
 from server.storage.messages.listing import PageCollector, VisitorList
 from server.storage.messages.records import status_of
-from server.storage.messages.report_counts import ALL_TIME, VISIT_REACH_MS
-from server.storage.messages.search import MessageHit, SearchOrder, SearchQuery
 from server.storage.messages.sqlite_inline import InlineReads
-from server.storage.messages.sqlite_lane import SqliteLane
-from server.storage.messages.sqlite_mail_queue import SqliteMailQueue
-from server.storage.messages.sqlite_outbox import SqliteOutbox
-from server.storage.messages.sqlite_report_counts import SqliteReportCounts, forget_days
-from server.storage.messages.sqlite_reports import SqliteReports
 from server.storage.messages.sqlite_rows import (
     CONVERSATION_COLUMNS,
     MESSAGE_COLUMNS,
@@ -59,7 +52,6 @@ from server.storage.messages.sqlite_rows import (
     VISITOR_COLUMNS,
     conversation_from_row,
     conversation_values,
-    marks,
     message_from_row,
     message_values,
     moment,
@@ -74,6 +66,15 @@ from server.storage.messages.sqlite_rows import (
     wire_moment,
 )
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
+from server.storage.outbox.sqlite_mail_queue import SqliteMailQueue
+from server.storage.outbox.sqlite_webhooks import SqliteOutbox
+from server.storage.reports.counts import ALL_TIME, VISIT_REACH_MS
+from server.storage.reports.sqlite import SqliteReports
+from server.storage.reports.sqlite_counts import SqliteReportCounts, forget_days
+from server.storage.search import query as search
+from server.storage.search import sqlite as sqlite_search
+from server.storage.search.query import MessageHit, SearchOrder, SearchQuery
+from server.storage.sqlite_lane import SqliteLane, marks
 
 OPEN = ConversationStatus.OPEN.value
 REVISION_COLUMNS = (

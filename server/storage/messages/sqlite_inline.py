@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from server.storage.messages.sqlite_lane import busy_or, connect
+from server.storage.sqlite_lane import busy_or, connect
 
 
 class InlineReads:

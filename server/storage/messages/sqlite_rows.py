@@ -51,11 +51,6 @@ def placeholders(columns: str) -> str:
     return ", ".join("?" for _ in columns.split(","))
 
 
-def marks(values: Sequence[Any]) -> str:
-    """``?, ?, ?`` for an IN list of ``values``."""
-    return ", ".join("?" * len(values))
-
-
 def moment(value: datetime) -> str:
     return to_millis(value).replace(tzinfo=None).isoformat(" ", "microseconds")
 

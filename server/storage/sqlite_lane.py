@@ -17,7 +17,7 @@ import asyncio
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -171,3 +171,8 @@ def busy_or(error: Exception) -> Exception:
     if isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
         return Busy("the message store is busy; try again shortly", retry_after=1.0)
     return error
+
+
+def marks(values: Sequence[Any]) -> str:
+    """``?, ?, ?`` for an IN list of ``values``."""
+    return ", ".join("?" * len(values))

@@ -13,7 +13,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
-from server.storage.messages.outbox import AttemptResult, Delivery, DeliveryStatus
+from server.storage.outbox.webhooks import AttemptResult, Delivery, DeliveryStatus
 
 PENDING = DeliveryStatus.PENDING.value
 

@@ -10,8 +10,8 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from server.storage.messages.outbox import AttemptResult, Delivery, DeliveryStatus
-from server.storage.messages.sqlite_lane import SqliteLane
+from server.storage.outbox.webhooks import AttemptResult, Delivery, DeliveryStatus
+from server.storage.sqlite_lane import SqliteLane
 
 COLUMNS = (
     "id, site_id, endpoint_id, event, body, status, attempts, created_ms, locked_until, lease, "

@@ -14,7 +14,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from server.storage.messages.mail_queue import MailStatus, QueuedMail
+from server.storage.outbox.mail_queue import MailStatus, QueuedMail
 
 PENDING = MailStatus.PENDING.value
 

@@ -10,8 +10,8 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from server.storage.messages.mail_queue import MailStatus, QueuedMail
-from server.storage.messages.sqlite_lane import SqliteLane
+from server.storage.outbox.mail_queue import MailStatus, QueuedMail
+from server.storage.sqlite_lane import SqliteLane
 
 COLUMNS = (
     "id, key, site_id, kind, recipient, params, created_ms, due_ms, status, attempts, lease, "

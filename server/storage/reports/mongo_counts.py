@@ -25,9 +25,9 @@ from pymongo import ASCENDING, DESCENDING, InsertOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from server.storage.messages import report_counts as rc
-from server.storage.messages.mongo_batches import Batches
-from server.storage.messages.reports import ConversationFacts, Writer, mood, slot_of
+from server.storage.mongo_batches import Batches
+from server.storage.reports import counts as rc
+from server.storage.reports.base import ConversationFacts, Writer, mood, slot_of
 
 Collection = AsyncCollection[dict[str, Any]]
 Change = Callable[[ConversationFacts], ConversationFacts]

@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from server.storage.messages.reports import ConversationFacts, Writer, slot_of
+from server.storage.reports.base import ConversationFacts, Writer, slot_of
 
 Counts = dict[str, Any]
 # Cached days, weeks and months (``report_days``) are forgotten over a span: every day,

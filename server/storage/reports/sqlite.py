@@ -6,17 +6,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
-from server.storage.messages.report_counts import ALL_TIME
-from server.storage.messages.reports import (
+from server.storage.reports.base import (
     ConversationFacts,
     MessageSlot,
     ReportSettings,
     VisitorTraits,
     VisitSession,
 )
-from server.storage.messages.sqlite_lane import SqliteLane
-from server.storage.messages.sqlite_report_counts import FACT_COLUMNS, forget_days
-from server.storage.messages.sqlite_rows import marks
+from server.storage.reports.counts import ALL_TIME
+from server.storage.reports.sqlite_counts import FACT_COLUMNS, forget_days
+from server.storage.sqlite_lane import SqliteLane, marks
 
 
 class SqliteReports:

@@ -10,9 +10,7 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
-from server.storage.messages.mongo_report_counts import facts_of
-from server.storage.messages.report_counts import ALL_TIME
-from server.storage.messages.reports import (
+from server.storage.reports.base import (
     DEFAULT_MISSED_AFTER_MINUTES,
     ConversationFacts,
     MessageSlot,
@@ -20,6 +18,8 @@ from server.storage.messages.reports import (
     VisitorTraits,
     VisitSession,
 )
+from server.storage.reports.counts import ALL_TIME
+from server.storage.reports.mongo_counts import facts_of
 
 Collection = AsyncCollection[dict[str, Any]]
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from server.storage.messages.search import MARK_END, MARK_START, SNIPPET_TOKENS, SearchQuery
+from server.storage.search.query import MARK_END, MARK_START, SNIPPET_TOKENS, SearchQuery
 
 
 def is_search_table(name: str | None) -> bool:

@@ -14,10 +14,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from server.storage.messages import report_counts as rc
-from server.storage.messages.reports import ConversationFacts, Writer, mood, slot_of
-from server.storage.messages.sqlite_lane import SqliteLane
-from server.storage.messages.sqlite_rows import marks
+from server.storage.reports import counts as rc
+from server.storage.reports.base import ConversationFacts, Writer, mood, slot_of
+from server.storage.sqlite_lane import SqliteLane, marks
 
 FACT_COLUMNS = (
     "conversation_id, site_id, created_ms, first_visitor_ms, first_response_ms, responder_id, "

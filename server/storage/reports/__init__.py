@@ -1,0 +1,1 @@
+"""Report facts and the pre-aggregated counts behind the Reports page, on both stores."""
