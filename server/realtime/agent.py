@@ -10,7 +10,7 @@ from server.domain import ConversationStatus, DomainError, Forbidden, InvalidInp
 from server.realtime import rooms
 from server.realtime.composer import ComposerEvents
 from server.realtime.console import ConsoleEvents
-from server.realtime.handlers import acked, cookie, refused
+from server.realtime.handlers import acked, closed_while_connecting, cookie, refused
 from server.realtime.message_edits import AgentMessageEvents
 from server.services import commands
 from server.services.chat.composer import ComposerService
@@ -71,7 +71,7 @@ class AgentNamespace(ConsoleEvents, ComposerEvents, AgentMessageEvents, socketio
         self.presence = presence
         self.typing = typing
 
-    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
             if self.drain.closing:
@@ -84,9 +84,11 @@ class AgentNamespace(ConsoleEvents, ComposerEvents, AgentMessageEvents, socketio
             ctx = await self.auth.authenticate(token)
         except DomainError as error:
             raise refused(error) from None
-        await self.save_session(
-            sid, {"ctx": ctx, **await self.console_connected(sid, ctx, environ)}
-        )
+        fields = await self.console_connected(sid, ctx, environ)
+        if closed_while_connecting(self, sid):
+            await self.console_disconnected(sid, ctx)
+            return False
+        await self.save_session(sid, {"ctx": ctx, **fields})
         for site_id in ctx.site_ids:
             await self.enter_room(sid, rooms.site_agents(site_id))
         sites = await self.presence.came_online(ctx, sid)
@@ -96,6 +98,7 @@ class AgentNamespace(ConsoleEvents, ComposerEvents, AgentMessageEvents, socketio
             {"agent": ctx.agent.to_wire(), "sites": sites, "status": status.value},
             to=sid,
         )
+        return True
 
     def _cookie_allowed(self, environ: dict[str, Any]) -> None:
         """The dashboard's cookie opens /agent only from the dashboard's own pages: a page

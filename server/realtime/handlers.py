@@ -73,6 +73,16 @@ def refused(error: DomainError) -> socketio.exceptions.ConnectionRefusedError:
     return socketio.exceptions.ConnectionRefusedError(error.message, data)
 
 
+def closed_while_connecting(namespace: socketio.AsyncNamespace, sid: str) -> bool:
+    """Whether a socket closed while its connect handler awaited (its tab closed, or the
+    node began to shut down). Its disconnect handler has then run on an empty session, so
+    what the connect handler registered so far is for it to take back."""
+    server = namespace.server
+    eio_sid = server.manager.eio_sid_from_sid(sid, namespace.namespace)
+    socket = server.eio.sockets.get(eio_sid) if eio_sid is not None else None
+    return socket is None or socket.closed
+
+
 def peer_of(sid: str, environ: dict[str, Any], settings: Settings) -> Peer:
     # engine.io's aiohttp driver puts 127.0.0.1 in REMOTE_ADDR; the real peer is on the request.
     request = environ.get("aiohttp.request")

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from typing import Any
 
 import socketio
 
 from server.domain import DomainError, InvalidInput, Unavailable, utcnow
 from server.realtime import rooms
-from server.realtime.handlers import acked, error_ack, log, peer_of, refused
+from server.realtime.handlers import (
+    acked,
+    closed_while_connecting,
+    error_ack,
+    log,
+    peer_of,
+    refused,
+)
 from server.realtime.message_edits import VisitorMessageEvents
 from server.services import commands
 from server.services.chat.conversations import ConversationService
@@ -23,7 +32,7 @@ from server.services.protection.drain import Drain
 from server.services.protection.throttle import Throttle
 from server.services.visitors.fingerprint import Fingerprint
 from server.services.visitors.journey import visible_seconds
-from server.services.visitors.service import VisitorService
+from server.services.visitors.service import Peer, VisitorService, VisitorSession
 from server.settings import Settings
 
 
@@ -42,6 +51,7 @@ class VisitorNamespace(VisitorMessageEvents, socketio.AsyncNamespace):
         hours: HoursService | None = None,
     ) -> None:
         super().__init__("/visitor")
+        self._leaving: set[asyncio.Future] = set()  # departures of sockets closed on arrival
         self.mail = mail  # transcripts by e-mail
         self.hours = hours  # business hours: the widget's "back at"
         self.conversations = conversations  # rating a resolved conversation
@@ -53,18 +63,23 @@ class VisitorNamespace(VisitorMessageEvents, socketio.AsyncNamespace):
         self.chat = chat
         self.typing = typing
 
-    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
         peer = peer_of(sid, environ, self.settings)
         try:
             if self.drain.closing:
                 raise Unavailable("this server is restarting; connecting to another one")
             hello = commands.VisitorHello.parse(auth)
-            session = await self.visitors.connect(hello, peer)
+            session = await self._arrive(sid, hello, peer)
         except DomainError as error:
             raise refused(error) from None
         except Exception:
             log.exception("a visitor connection failed")
             raise refused(DomainError("the server failed; try again shortly")) from None
+        if closed_while_connecting(self, sid):
+            await self.visitors.disconnect(
+                session.site.id, session.visitor.id, sid, session.page_view, peer.ip
+            )
+            return False
         await self.save_session(
             sid,
             {
@@ -83,6 +98,30 @@ class VisitorNamespace(VisitorMessageEvents, socketio.AsyncNamespace):
         wire["hours"] = await self._hours(session.site.id)
         # This socket is on this node: no need to send the greeting round through Redis.
         await self.emit("session", wire, to=sid, ignore_queue=True)
+        return True
+
+    async def _arrive(self, sid: str, hello: commands.VisitorHello, peer: Peer) -> VisitorSession:
+        """The visitor's arrival, recorded whole even when the socket closes meanwhile (a tab
+        closed in its first moments cancels this handler): its departure is then written as
+        soon as the arrival is, or the visitor would be shown online for good."""
+        arrival = asyncio.ensure_future(self.visitors.connect(hello, peer))
+        try:
+            return await asyncio.shield(arrival)
+        except asyncio.CancelledError:
+            arrival.add_done_callback(functools.partial(self._leave_once_arrived, sid, peer))
+            raise
+
+    def _leave_once_arrived(self, sid: str, peer: Peer, arrival: asyncio.Future) -> None:
+        if arrival.cancelled() or arrival.exception() is not None:
+            return
+        session = arrival.result()
+        leaving = asyncio.ensure_future(
+            self.visitors.disconnect(
+                session.site.id, session.visitor.id, sid, session.page_view, peer.ip
+            )
+        )
+        self._leaving.add(leaving)
+        leaving.add_done_callback(self._leaving.discard)
 
     async def _hours(self, site_id: int) -> dict[str, Any] | None:
         return await self.hours.widget_status(site_id, utcnow()) if self.hours else None
