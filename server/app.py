@@ -22,6 +22,7 @@ from server.realtime.relay import SocketRelay
 from server.realtime.server import build_socketio
 from server.realtime.timing import connected_count, time_events
 from server.realtime.visitor import VisitorNamespace
+from server.services.arrivals import Arrivals
 from server.services.chat.composer import ComposerService
 from server.services.chat.conversations import ConversationService
 from server.services.chat.first_replies import FirstReplies
@@ -175,6 +176,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     workflow = WorkflowSettings(WorkflowRepository(sessions), store, cache)
     departures = Departures(cache)  # presence the cache refused as sockets closed
+    arrivals = Arrivals(cache)  # and as agents' sockets opened
     console = ConsoleKit.build(
         settings,
         sessions,
@@ -186,6 +188,7 @@ def create_app(settings: Settings) -> web.Application:
         broadcaster,
         audit,
         departures,
+        arrivals=arrivals,
         webhooks=webhooks,
         workflow=workflow,
     )
@@ -250,6 +253,7 @@ def create_app(settings: Settings) -> web.Application:
         broadcaster,
         departures,
         store,
+        arrivals=arrivals,
         offline_grace_seconds=settings.agent_offline_grace_seconds,
     )
     typing = TypingService(store, sites, throttle, broadcaster)

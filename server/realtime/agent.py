@@ -92,12 +92,12 @@ class AgentNamespace(ConsoleEvents, ComposerEvents, AgentMessageEvents, socketio
         for site_id in ctx.site_ids:
             await self.enter_room(sid, rooms.site_agents(site_id))
         sites = await self.presence.came_online(ctx, sid)
-        status = await self.presence.status_of(ctx.agent.id)
-        await self.emit(
-            "session",
-            {"agent": ctx.agent.to_wire(), "sites": sites, "status": status.value},
-            to=sid,
-        )
+        status = await self.presence.known_status(ctx.agent.id)  # None: Redis out of reach
+        session = {"agent": ctx.agent.to_wire(), "sites": sites}
+        if status is not None:
+            session["status"] = status.value
+        # This socket is on this node: no need to send the greeting round through Redis.
+        await self.emit("session", session, to=sid, ignore_queue=True)
         return True
 
     def _cookie_allowed(self, environ: dict[str, Any]) -> None:

@@ -45,6 +45,8 @@ class _Departure:
 
 
 class Departures:
+    WHAT = "departure"
+
     def __init__(
         self,
         cache: Cache,
@@ -65,13 +67,27 @@ class Departures:
     ) -> list[bool] | None:
         """``Cache.leave_all`` now, or None when the cache failed: then the entries are left
         later, and ``later`` is given the cache's answers once they are."""
+        return await self._now_or_later(entries, later)
+
+    async def _now_or_later(
+        self, entries: Sequence[Entry], later: Landed | None
+    ) -> list[bool] | None:
         if not entries:
             return []
         try:
-            return await self._cache.leave_all(entries)
+            return await self._write(entries)
         except Unavailable:
             self._keep(_Departure(entries, later))
             return None
+
+    async def _write(self, entries: Sequence[Entry]) -> list[bool]:
+        return await self._cache.leave_all(entries)
+
+    def forget(self, connection: str) -> None:
+        """Drop what is kept for ``connection`` (entries ``(group, member, connection)``)."""
+        self._pending = deque(
+            d for d in self._pending if all(entry[2] != connection for entry in d.entries)
+        )
 
     async def close(self) -> None:
         """Stop retrying; one last try for what is kept, the rest left to the sweep."""
@@ -84,8 +100,9 @@ class Departures:
                 await asyncio.wait_for(self._flush(), CLOSE_WAIT_SECONDS)
         if self._pending:
             log.warning(
-                "%d departures not written at shutdown; swept once this node's heartbeat expires",
+                "%d %ss not written at shutdown; swept once this node's heartbeat expires",
                 len(self._pending),
+                self.WHAT,
             )
             self._pending.clear()
 
@@ -93,14 +110,17 @@ class Departures:
         if len(self._pending) >= self._max_pending:
             self._pending.popleft()
             log.warning(
-                "more than %d departures waiting for the cache; dropped the oldest",
+                "more than %d %ss waiting for the cache; dropped the oldest",
                 self._max_pending,
+                self.WHAT,
             )
         if not self._pending:
-            log.warning("a departure could not be written; trying again until the cache answers")
+            log.warning(
+                "a %s could not be written; trying again until the cache answers", self.WHAT
+            )
         self._pending.append(departure)
         if self._retrying is None:
-            self._retrying = asyncio.create_task(self._retry(), name="departures retry")
+            self._retrying = asyncio.create_task(self._retry(), name=f"{self.WHAT}s retry")
 
     async def _retry(self) -> None:
         delay = self._first_delay
@@ -118,7 +138,7 @@ class Departures:
         while self._pending:
             batch = [self._pending.popleft() for _ in range(min(PER_CALL, len(self._pending)))]
             try:
-                answers = await self._cache.leave_all([e for d in batch for e in d.entries])
+                answers = await self._write([e for d in batch for e in d.entries])
             except Unavailable:
                 self._put_back(batch)
                 return False
@@ -132,7 +152,7 @@ class Departures:
                     try:
                         await departure.landed(answers[start:end])
                     except Exception:
-                        log.exception("a departure written late could not be announced")
+                        log.exception("a %s written late could not be announced", self.WHAT)
                 start = end
         return True
 

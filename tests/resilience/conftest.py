@@ -38,18 +38,23 @@ class Cluster:
     site_key: str
     database: str
 
-    async def agent(self, node: Node) -> RecordingClient:
-        """The site's owner, signed in and connected to ``node``."""
-        url = f"http://{HOST}:{node.port}"
+    async def sign_in(self, node: Node) -> str:
+        """A token for the site's owner, from ``node``."""
         async with (
             aiohttp.ClientSession() as http,
             http.post(
-                f"{url}/api/v1/auth/login",
+                f"http://{HOST}:{node.port}/api/v1/auth/login",
                 json={"email": AGENT_EMAIL, "password": AGENT_PASSWORD},
             ) as response,
         ):
-            token = (await response.json())["token"]
-        return await RecordingClient("/agent").connect(url, {"token": token})
+            return (await response.json())["token"]
+
+    async def agent(self, node: Node, token: str | None = None) -> RecordingClient:
+        """The site's owner connected to ``node``, signed in there unless ``token`` is given."""
+        token = token or await self.sign_in(node)
+        return await RecordingClient("/agent").connect(
+            f"http://{HOST}:{node.port}", {"token": token}
+        )
 
     @contextlib.asynccontextmanager
     async def redis_away(self, seconds: float = 2.0) -> AsyncIterator[None]:

@@ -5,30 +5,15 @@ though the node that held the agent lives on."""
 
 from __future__ import annotations
 
-import aiohttp
 import pytest
 
-from tests.resilience.processes import HOST, Node
-from tests.resilience.waiting import comes_true
+from tests.resilience.processes import HOST
+from tests.resilience.waiting import comes_true, widget_says
 from tests.support.sockets import RecordingClient
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
 )
-
-
-async def _widget_says(node: Node, site_key: str, *, online: bool) -> bool:
-    """Whether the widget's configuration on ``node`` says the team is ``online``."""
-    try:
-        async with (
-            aiohttp.ClientSession() as http,
-            http.get(
-                f"http://{HOST}:{node.port}/api/widget/config", params={"site_key": site_key}
-            ) as response,
-        ):
-            return response.ok and (await response.json())["agents_online"] is online
-    except aiohttp.ClientError:
-        return False
 
 
 async def test_an_agent_leaving_while_redis_is_out_of_reach_is_seen_to_go(cluster) -> None:
@@ -39,13 +24,13 @@ async def test_an_agent_leaving_while_redis_is_out_of_reach_is_seen_to_go(cluste
         f"http://{HOST}:{node_b.port}", {"site_key": cluster.site_key}
     )
     assert (await visitor.next("session"))["agents_online"] is True
-    assert await _widget_says(node_b, cluster.site_key, online=True)
+    assert await widget_says(node_b, cluster.site_key, online=True)
 
     async with cluster.redis_away():
         await agent.close()  # node a cannot write the departure now
 
     # After the node's next tries and the grace for a page change.
     site_key = cluster.site_key
-    assert await comes_true(lambda: _widget_says(node_b, site_key, online=False), within=30)
+    assert await comes_true(lambda: widget_says(node_b, site_key, online=False), within=30)
     assert await visitor.next("agents_online", wait=15) == {"online": False}
     await visitor.close()

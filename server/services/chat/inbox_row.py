@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.domain import Conversation, NotFound, Visitor
+from server.domain import Conversation, NotFound, Unavailable, Visitor
 from server.services.visitors.service import VisitorService
 
 
-def inbox_row(conversation: Conversation, visitor: Visitor | None, online: bool) -> dict[str, Any]:
+def inbox_row(
+    conversation: Conversation, visitor: Visitor | None, online: bool | None
+) -> dict[str, Any]:
+    """``online`` None: not known (Redis out of reach); the dashboard shows them not here."""
     wire = conversation.to_wire()
     wire["visitor"] = {
         "id": conversation.visitor_id,
@@ -31,5 +34,8 @@ async def inbox_row_of(
         except NotFound:
             visitor = None
     if online is None:
-        online = await visitors.is_online(conversation.site_id, conversation.visitor_id)
+        try:
+            online = await visitors.is_online(conversation.site_id, conversation.visitor_id)
+        except Unavailable:
+            online = None  # the conversation still shows, read from the store
     return inbox_row(conversation, visitor, online)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from server.services.arrivals import Arrivals
 from server.services.broadcast import Broadcaster
 from server.services.chat.admission import VisitorGate
 from server.services.chat.saved_replies import SavedReplyService
@@ -60,6 +61,7 @@ class ConsoleKit:
         audit: AuditRepository,
         departures: Departures,
         *,
+        arrivals: Arrivals | None = None,
         webhooks: WebhookService | None = None,
         workflow: WorkflowSettings | None = None,
     ) -> ConsoleKit:
@@ -67,7 +69,7 @@ class ConsoleKit:
         admin_repo = SiteAdminRepository(sessions)
         blocking = BlockingService(BlockRepository(sessions))
         gate = VisitorGate(blocking, cache, sites)
-        team = TeamService(team_repo, cache, broadcast, departures)
+        team = TeamService(team_repo, cache, broadcast, departures, arrivals)
         invites = InviteService(
             InviteRepository(sessions),
             team_repo,

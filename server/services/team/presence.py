@@ -24,6 +24,7 @@ from enum import StrEnum
 from typing import Any
 
 from server.domain import InvalidInput, NotFound, Unavailable
+from server.services.arrivals import Arrivals
 from server.services.broadcast import Broadcaster
 from server.services.console.sites import SiteService
 from server.services.departures import FIRST_DELAY_SECONDS, MAX_DELAY_SECONDS, Departures
@@ -87,9 +88,11 @@ class AgentPresence:
         departures: Departures,
         store: MessageStore | None = None,
         *,
+        arrivals: Arrivals | None = None,
         offline_grace_seconds: float = 0.0,
     ) -> None:
         self._departures = departures
+        self._arrivals = arrivals or Arrivals(cache)
         self._grace = offline_grace_seconds
         self._leaving: dict[int, asyncio.Task[None]] = {}  # agent id → pending "offline"
         self._cache = cache
@@ -102,27 +105,36 @@ class AgentPresence:
     # --- connections ----------------------------------------------------------------------
 
     async def came_online(self, ctx: AgentContext, connection: str) -> list[dict[str, Any]]:
-        """Join every site's agent group; returns the agent's sites for the session event."""
+        """Join every site's agent group; returns the agent's sites for the session event.
+        When the cache does not answer, the agent is written online once it does."""
         returning = self._leaving.pop(ctx.agent.id, None)  # a page change: never went away
         if returning is not None:
             returning.cancel()
-        first_anywhere = False
-        for site_id in ctx.site_ids:
-            if await self._cache.join(agents_group(site_id), str(ctx.agent.id), connection):
-                first_anywhere = True
+        member = str(ctx.agent.id)
+        entries = [(agents_group(site_id), member, connection) for site_id in ctx.site_ids]
+
+        async def late(answers: list[bool]) -> None:
+            await self._arrived(ctx, any(answers), announce=True)
+
+        answers = await self._arrivals.join(entries, later=late)
+        if answers is not None:
+            await self._arrived(ctx, any(answers), announce=returning is None)
+        return await self._sites.summaries_for(ctx)
+
+    async def _arrived(self, ctx: AgentContext, first_anywhere: bool, *, announce: bool) -> None:
         if first_anywhere and await self._stored(ctx.agent.id) == "auto-away":
             # Away for inactivity ends with the dashboard that noticed it.
             await self._store_status(ctx.agent.id, AgentStatus.ONLINE, auto=False)
         status = await self.status_of(ctx.agent.id)
         if status is AgentStatus.ONLINE:
             await self._make_available(ctx)
-        if first_anywhere and returning is None:
+        if first_anywhere and announce:
             await self._announce(ctx, status)
-        return await self._sites.summaries_for(ctx)
 
     async def went_offline(self, ctx: AgentContext, connection: str) -> None:
         # A departure the cache cannot take now is written once it answers again, or the
         # agent would stay online (and the site's team available) until this node stops.
+        self._arrivals.forget(connection)  # never written: nothing of it to leave
         viewed = self._viewing.pop(connection, None)
         member = str(ctx.agent.id)
         entries = [(agents_group(site_id), member, connection) for site_id in ctx.site_ids]
@@ -184,7 +196,9 @@ class AgentPresence:
             await self._announce(ctx, AgentStatus.OFFLINE)
 
     async def close(self) -> None:
-        """Pending "offline" announcements are dropped at shutdown."""
+        """Pending "offline" announcements, and arrivals not yet written, are dropped at
+        shutdown (their sockets are closed by then)."""
+        await self._arrivals.close()
         tasks = list(self._leaving.values())
         self._leaving.clear()
         for task in tasks:
@@ -193,6 +207,13 @@ class AgentPresence:
                 await task
 
     # --- online / away --------------------------------------------------------------------
+
+    async def known_status(self, agent_id: int) -> AgentStatus | None:
+        """``status_of``, or None while the cache does not answer."""
+        try:
+            return await self.status_of(agent_id)
+        except Unavailable:
+            return None
 
     async def status_of(self, agent_id: int) -> AgentStatus:
         stored = await self._stored(agent_id)

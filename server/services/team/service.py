@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from server.domain import Agent, Member, Role
+from server.services.arrivals import Arrivals
 from server.services.broadcast import Broadcaster
 from server.services.departures import Departures
 from server.services.team.auth import AuthService
@@ -22,7 +23,9 @@ class TeamService:
         cache: Cache,
         broadcast: Broadcaster,
         departures: Departures,
+        arrivals: Arrivals | None = None,
     ) -> None:
+        self._arrivals = arrivals or Arrivals(cache)
         self._team = team
         self._cache = cache
         self._broadcast = broadcast
@@ -65,9 +68,11 @@ class TeamService:
     # Called by the /agent namespace as sockets come and go.
 
     async def connected(self, agent_id: int, connection_id: str) -> None:
-        await self._cache.join(connections_group(agent_id), connection_id, connection_id)
+        # Kept and written once the cache answers, so a sign-out then closes it too.
+        await self._arrivals.join([(connections_group(agent_id), connection_id, connection_id)])
 
     async def disconnected(self, agent_id: int, connection_id: str) -> None:
+        self._arrivals.forget(connection_id)
         await self._departures.leave([(connections_group(agent_id), connection_id, connection_id)])
 
 

@@ -18,6 +18,7 @@ from server.domain import (
     PageView,
     Site,
     Unauthenticated,
+    Unavailable,
     Visitor,
     iso,
     utcnow,
@@ -435,6 +436,12 @@ class VisitorService:
             raise Forbidden("user_hash does not match user_id: check the identity secret")
         return True
 
+    async def _members_if_known(self, group: str) -> set[str] | None:
+        try:
+            return await self._cache.members(group)
+        except Unavailable:
+            return None
+
     async def online_ids(self, site_id: int) -> set[str]:
         return await self._cache.members(visitors_group(site_id))
 
@@ -504,10 +511,11 @@ class VisitorService:
         online: bool | None = None,
         conversation: Conversation | None = None,
     ) -> dict[str, Any]:
+        online_ids: set[str] | None
         if online is not None:
             online_ids = {visitor.id} if online else set()
         else:
-            online_ids = await self.online_ids(site_id)
+            online_ids = await self._members_if_known(visitors_group(site_id))
         conversations = {visitor.id: conversation} if conversation else None
         return (
             await self.summaries(site_id, [visitor], online=online_ids, conversations=conversations)
@@ -518,17 +526,18 @@ class VisitorService:
         site_id: int,
         visitors: list[Visitor],
         *,
-        online: set[str],
+        online: set[str] | None,
         conversations: dict[str, Conversation] | None = None,
     ) -> list[dict[str, Any]]:
-        """VisitorSummary of each visitor (docs/protocol.md), in batched queries."""
+        """VisitorSummary of each visitor (docs/protocol.md), in batched queries. ``online``
+        None: not known (Redis out of reach), and so sent."""
         if not visitors:
             return []
         ids = [v.id for v in visitors]
         journeys, found, active = await asyncio.gather(
             self._journey.journeys(site_id, visitors),
             self._store.open_conversations(site_id, ids) if conversations is None else _nothing(),
-            self._cache.members(active_visitors_group(site_id)),
+            self._members_if_known(active_visitors_group(site_id)),
         )
         conversations = found if conversations is None else conversations
         return [
@@ -536,8 +545,8 @@ class VisitorService:
                 visitor,
                 journeys[visitor.id],
                 conversations.get(visitor.id),
-                visitor.id in online,
-                visitor.id in active,
+                None if online is None else visitor.id in online,
+                active is not None and visitor.id in active,
             )
             for visitor in visitors
         ]
@@ -749,9 +758,10 @@ def _summary(
     visitor: Visitor,
     journey: Journey,
     conversation: Conversation | None,
-    online: bool,
+    online: bool | None,
     active: bool,
 ) -> dict[str, Any]:
+    """``online`` None: not known; the dashboard shows them as not here."""
     pages = [page.to_wire() for page in journey.pages]
     return {
         "id": visitor.id,
@@ -760,7 +770,11 @@ def _summary(
         "email": visitor.identity.get("email"),
         "verified": bool(visitor.identity.get("verified")),  # identity signed by the site
         "online": online,
-        "presence": ("online" if active else "idle") if online else "left",
+        "presence": None
+        if online is None
+        else ("online" if active else "idle")
+        if online
+        else "left",
         "first_seen": iso(visitor.first_seen),
         "last_seen": iso(visitor.last_seen),
         "visits": visitor.visits,
