@@ -3,7 +3,6 @@ roles, the last owner, and removal that cuts an agent off at once."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import timedelta
 
@@ -20,17 +19,9 @@ from tests.console.conftest import csrf_of
 from tests.console.smtp_server import SmtpServer
 from tests.support.fixtures import app_settings as both_shapes
 from tests.support.sockets import refusal
+from tests.support.waiting import until
 
 app_settings = both_shapes  # removal must close sockets through Redis too
-
-
-async def until(condition, tries: int = 100) -> None:
-    """Let the event loop run until ``condition()`` holds (events arrive asynchronously)."""
-    for _ in range(tries):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the expected event never came")
 
 
 async def invite(api, team, email: str, role: str = "agent", token: str | None = None) -> dict:

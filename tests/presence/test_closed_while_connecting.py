@@ -10,14 +10,7 @@ import logging
 from server.keys import auth_key, sio_key, visitors_key
 from tests.realtime.conftest import PAGE_A, SHOP_A, login_token
 from tests.support.raw_socket import RawSocket
-
-
-async def _until(condition, seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("never happened")
+from tests.support.waiting import until
 
 
 async def test_a_visitor_whose_socket_closed_while_connecting_is_seen_to_leave(
@@ -42,7 +35,7 @@ async def test_a_visitor_whose_socket_closed_while_connecting_is_seen_to_leave(
     arrived = await agent_a.next("visitor_arrival")
 
     await widget.close()
-    await _until(lambda: sum(not s.closed for s in eio.sockets.values()) == open_before)
+    await until(lambda: sum(not s.closed for s in eio.sockets.values()) == open_before)
     release.set()
 
     left = await agent_a.next("visitor_left")

@@ -17,6 +17,7 @@ from server.keys import metrics_key, sio_key
 from tests.realtime.conftest import PAGE_A, SHOP_A
 from tests.realtime.raw_frames import RawSocket
 from tests.support.apps import seed_tenant
+from tests.support.waiting import until
 
 
 @pytest.fixture
@@ -42,14 +43,6 @@ async def two_visitors(stage, socket_client) -> tuple:
     return first, second
 
 
-async def _until(condition, seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("never happened")
-
-
 async def test_a_message_past_the_bound_is_told_busy_and_taken_when_sent_again(
     stage, socket_client
 ):
@@ -65,7 +58,7 @@ async def test_a_message_past_the_bound_is_told_busy_and_taken_when_sent_again(
             asyncio.ensure_future(first.call("send_message", {"client_id": "a1", "text": "one"})),
             asyncio.ensure_future(second.call("send_message", {"client_id": "b1", "text": "two"})),
         ]
-        await _until(lambda: sio.in_progress == 2)
+        await until(lambda: sio.in_progress == 2)
         refused = await second.call("send_message", {"client_id": "b2", "text": "three"})
     finally:
         holder.execute("ROLLBACK")
@@ -75,7 +68,7 @@ async def test_a_message_past_the_bound_is_told_busy_and_taken_when_sent_again(
     assert refused["retry_after"] > 0
     answered = await asyncio.gather(*waiting)
     assert [a["ok"] for a in answered] == [True, True], answered
-    await _until(lambda: sio.in_progress == 0)
+    await until(lambda: sio.in_progress == 0)
 
     again = await second.call("send_message", {"client_id": "b2", "text": "three"})
     assert again["ok"] is True, again
@@ -122,7 +115,7 @@ async def test_past_the_bound_every_spelling_of_a_message_gets_the_same_busy_ans
                 )
                 for n in range(2)
             ]
-            await _until(lambda: sio.in_progress == 2)
+            await until(lambda: sio.in_progress == 2)
             # As our widget writes it (answered from the frame's first bytes), and spaced
             # out as another client might (answered once decoded): the same answer.
             await ws.send_str('42/visitor,7["send_message",{"client_id":"r1","text":"one"}]')
@@ -166,7 +159,7 @@ async def test_past_the_bound_messages_read_together_each_get_their_busy_answer_
             asyncio.ensure_future(first.call("send_message", {"client_id": f"a{n}", "text": "x"}))
             for n in range(2)
         ]
-        await _until(lambda: sio.in_progress == 2)
+        await until(lambda: sio.in_progress == 2)
 
         def message(n: int) -> str:
             return f'42/visitor,{n}["send_message",{{"client_id":"r{n}","text":"{n}"}}]'
@@ -187,7 +180,7 @@ async def test_past_the_bound_messages_read_together_each_get_their_busy_answer_
     assert acks[3][0]["ok"] is True, acks[3]
     assert sio.refused == 3
     assert [a["ok"] for a in await asyncio.gather(*waiting)] == [True, True]
-    await _until(lambda: sio.in_progress == 0)
+    await until(lambda: sio.in_progress == 0)
     ws.send(message(5))
     while not (frame := await ws.receive()).startswith("43/visitor,5["):
         pass
@@ -208,7 +201,7 @@ async def test_the_longer_a_node_stays_past_its_bound_the_later_it_asks_visitors
     async def past_the_bound(start: int) -> list:
         holder.execute("BEGIN IMMEDIATE")
         waiting = [asyncio.ensure_future(send(first, start + n)) for n in range(2)]
-        await _until(lambda: sio.in_progress == 2)
+        await until(lambda: sio.in_progress == 2)
         return waiting
 
     holder = sqlite3.connect(settings.messages_db_path, isolation_level=None)
