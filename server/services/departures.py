@@ -42,6 +42,7 @@ Landed = Callable[[list[bool]], Awaitable[None]]
 class _Departure:
     entries: Sequence[Entry]
     landed: Landed | None
+    answers: list[bool] | None = None  # once written; kept while its announcement waits
 
 
 class Departures:
@@ -134,11 +135,15 @@ class Departures:
             self._retrying = None
 
     async def _flush(self) -> bool:
-        """Leave what is kept, a slice at a time; False at the first slice the cache refuses."""
+        """Leave what is kept, a slice at a time; False at the first slice the cache refuses.
+        A departure written whose announcement then meets the cache gone (Redis restarting
+        answers a write, then refuses a read) is kept with its answers and announced later."""
         while self._pending:
             batch = [self._pending.popleft() for _ in range(min(PER_CALL, len(self._pending)))]
+            unwritten = [d for d in batch if d.answers is None]
             try:
-                answers = await self._write([e for d in batch for e in d.entries])
+                entries = [e for d in unwritten for e in d.entries]
+                answers = await self._write(entries) if entries else []
             except Unavailable:
                 self._put_back(batch)
                 return False
@@ -146,14 +151,26 @@ class Departures:
                 self._put_back(batch)
                 raise
             start = 0
-            for departure in batch:
+            for departure in unwritten:
                 end = start + len(departure.entries)
-                if departure.landed is not None:
-                    try:
-                        await departure.landed(answers[start:end])
-                    except Exception:
-                        log.exception("a %s written late could not be announced", self.WHAT)
+                departure.answers = answers[start:end]
                 start = end
+            unannounced = [d for d in batch if not await self._announce(d)]
+            if unannounced:
+                self._put_back(unannounced)
+                return False
+        return True
+
+    async def _announce(self, departure: _Departure) -> bool:
+        """Whether its announcement is done (or never will be); False to try it again."""
+        if departure.landed is not None:
+            assert departure.answers is not None
+            try:
+                await departure.landed(departure.answers)
+            except Unavailable:
+                return False
+            except Exception:
+                log.exception("a %s written late could not be announced", self.WHAT)
         return True
 
     def _put_back(self, batch: list[_Departure]) -> None:

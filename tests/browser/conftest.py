@@ -129,7 +129,7 @@ async def visitor_writes(
     browser: Browser, stage: Stage, text: str, viewport: dict | None = None
 ) -> tuple[Page, Locator]:
     """A fresh visitor (a phone unless ``viewport``) opens the chat on the customer's tents
-    page and sends ``text``; their page and widget, the message shown."""
+    page and sends ``text``; their page and widget, the message stored."""
     visitor = await new_page(browser, viewport=viewport or {"width": 390, "height": 844})
     await visitor.goto(f"{stage.host_url}/tents")
     await visitor.get_by_role("button", name="Open chat").click()
@@ -138,4 +138,6 @@ async def visitor_writes(
     await composer.press("Enter")
     widget = visitor.locator("porchlight-widget")
     await expect(widget.locator(".bubble", has_text=text)).to_be_visible()
+    # Shown at once, stored once acknowledged: a test may close this page next.
+    await expect(widget.locator(".row.me.pending")).to_have_count(0)
     return visitor, widget

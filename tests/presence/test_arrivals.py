@@ -78,3 +78,32 @@ async def test_an_arrival_the_cache_takes_at_once_is_answered_at_once():
     arrivals = Arrivals(FlakyCache())
     assert await arrivals.join([(GROUP, "7", "conn-1"), (GROUP, "7", "conn-2")]) == [True, False]
     await arrivals.close()
+
+
+async def test_an_announcement_that_meets_the_cache_gone_is_made_later_with_the_same_answers():
+    """Redis coming back may take a write and refuse the next read: the arrival is not
+    written twice, and its announcement is not lost."""
+    cache = FlakyCache()
+    arrivals = Arrivals(cache, first_delay=0.01, max_delay=0.05)
+    announced: list[list[bool]] = []
+    refusals = 2
+
+    async def later(answers: list[bool]) -> None:
+        nonlocal refusals
+        if refusals:
+            refusals -= 1
+            raise Unavailable("the cache (Redis) is not answering", retry_after=1)
+        announced.append(answers)
+
+    cache.down = True
+    assert await arrivals.join([(GROUP, "7", "conn-1")], later=later) is None
+    cache.down = False
+
+    async def reported() -> bool:
+        return bool(announced)
+
+    assert await _eventually(reported)
+    assert announced == [[True]]  # the first try's answer, not a second join's False
+    await asyncio.sleep(0.1)
+    assert announced == [[True]]
+    await arrivals.close()

@@ -74,6 +74,18 @@ class Cluster:
             return list(client[self.database]["messages"].find({}, {"client_id": 1}))
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+    """A failed test's report carries the end of each node's log: what the nodes saw is
+    the first thing to read when a test of real processes fails."""
+    report = yield
+    cluster = getattr(item, "funcargs", {}).get("cluster")
+    if report.failed and isinstance(cluster, Cluster):
+        for node in cluster.nodes:
+            report.sections.append((f"node {node.name} ({node.port}) log", node.tail(80)))
+    return report
+
+
 @pytest.fixture
 async def cluster(tmp_path: Path) -> AsyncIterator[Cluster]:
     redis = RedisServer(tmp_path)

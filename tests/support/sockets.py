@@ -21,20 +21,26 @@ class RecordingClient:
         self.events: dict[str, asyncio.Queue[Any]] = defaultdict(asyncio.Queue)
         self.seen: list[tuple[str, Any]] = []
         self.sio.on("*", self._record, namespace=namespace)
+        self.refusals: list[Any] = []
+        self.sio.on("connect_error", self.refusals.append, namespace=namespace)
 
     async def _record(self, event: str, data: Any = None) -> None:
         self.seen.append((event, data))
         await self.events[event].put(data)
 
     async def connect(self, url: str, auth: dict[str, Any], headers: dict[str, str] | None = None):
-        await self.sio.connect(
-            url,
-            namespaces=[self.namespace],
-            auth=auth,
-            headers=headers or {},
-            transports=["websocket"],
-            wait_timeout=WAIT,
-        )
+        try:
+            await self.sio.connect(
+                url,
+                namespaces=[self.namespace],
+                auth=auth,
+                headers=headers or {},
+                transports=["websocket"],
+                wait_timeout=WAIT,
+            )
+        except socketio.exceptions.ConnectionError as error:
+            reasons = f"{error} (refused: {self.refusals})"
+            raise socketio.exceptions.ConnectionError(reasons) from error
         return self
 
     async def next(self, event: str, wait: float = WAIT) -> Any:
