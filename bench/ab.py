@@ -52,15 +52,36 @@ class Plan:
     typing_visitors: int = 200
 
 
+# Up to where the bare relay stops holding on two cores (3,000-4,000 msg/s), so its rate is
+# measured rather than the ladder's top step; about 1.25x apart where the stores stop.
 FULL = Plan(
-    rates=(25, 50, 100, 150, 250, 350, 500, 750, 1000, 1500),
+    rates=(
+        50,
+        100,
+        200,
+        300,
+        400,
+        500,
+        600,
+        750,
+        1000,
+        1250,
+        1500,
+        2000,
+        2500,
+        3000,
+        3500,
+        4000,
+        5000,
+        6000,
+    ),
     seconds=3,
     order=("embedded", "redis", "mongo", "embedded"),
     connects=300,
     idle=10_000,
 )
 QUICK = Plan(
-    rates=(25, 50, 100, 250, 500, 1000),
+    rates=(50, 100, 250, 500, 1000, 2000, 4000),
     seconds=2,
     order=("embedded", "redis", "mongo"),
     connects=150,
@@ -348,6 +369,10 @@ def targets_table(result: dict[str, Any]) -> list[str]:
             for b, p in pairs
             if p["name"] == store and b["sustained"]
         ]
+        # A relay that held the ladder's top step was not measured: its ratio is a ceiling.
+        capped = any(
+            b["sustained"] >= max(result["plan"].rates) for b, p in pairs if p["name"] == store
+        )
         unmeasured = [p for b, p in pairs if p["name"] == store and not b["sustained"]]
         if unmeasured and not ratios:
             row(
@@ -361,8 +386,9 @@ def targets_table(result: dict[str, Any]) -> list[str]:
             row(
                 f"{STORE_NAMES[store]}: sustained rate ≥ 1/{round(1 / share)} of the bare "
                 "relay's at p99 < 250 ms",
-                f"{_range(ratios, '{:.2f}')} of the bare relay's",
-                min(ratios) >= share,
+                f"{_range(ratios, '{:.2f}')} of the bare relay's"
+                + (" at most (the relay held the ladder's top step)" if capped else ""),
+                None if capped and min(ratios) >= share else min(ratios) >= share,
             )
     cpu = [p["closed"]["cpu_ms_per_message"] for _, p in pairs if p["name"] == "embedded"]
     if cpu:
