@@ -94,7 +94,9 @@ async def test_a_dropped_photo_uploads_with_progress_and_reaches_the_agent(stage
     await conversation.click()
     thumb = agent.locator(".chat-col .att-thumb")
     await expect(thumb.locator("img")).to_be_visible()
-    assert await thumb.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+    # Shown at once, decoded once its bytes arrive: a broken image never gets a width.
+    loaded = "img => img.complete && img.naturalWidth > 0"
+    await agent.wait_for_function(loaded, arg=await thumb.locator("img").element_handle())
 
     # It opens full size in a dialog; Escape closes it and focus returns to the thumbnail.
     await thumb.click()

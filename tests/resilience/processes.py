@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from collections import deque
 from pathlib import Path
@@ -60,6 +62,20 @@ def wait_for_port(port: int, within: float = 15.0) -> None:
             return
         time.sleep(0.05)
     raise RuntimeError(f"nothing listens on {port}")
+
+
+class Exited(RuntimeError):
+    """The process meant to listen on a port ended before it did."""
+
+
+def who_listens(port: int) -> str:
+    """The processes listening on ``port``, as ``ss`` names them (for a failure's report)."""
+    if shutil.which("ss") is None:
+        return "(ss is not installed)"
+    done = subprocess.run(
+        ["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip() or "(no one)"
 
 
 class RedisServer:
@@ -164,17 +180,63 @@ class Node:
         }
         self.process: subprocess.Popen[bytes] | None = None
         self.log = self.work_dir / "node.log"
+        self._started = False  # a restart keeps its port: a balancer knows it by that
 
     def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "server", "run"],
-                env=self.env,
-                cwd=ROOT,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        wait_for_port(self.port, within=90)
+        """Start the node and wait until it is ready. Its first start moves to another port
+        when its own is taken meanwhile (the port was free when chosen, not reserved)."""
+        for attempt in range(1 if self._started else 3):
+            if attempt:
+                taken, self.port = self.port, free_port()
+                self.env["PORCHLIGHT_PORT"] = str(self.port)
+                print(f"node {self.name}: {taken} taken by {who_listens(taken)}; on {self.port}")
+            logged = self.log.stat().st_size if self.log.exists() else 0
+            with self.log.open("ab") as out:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "server", "run"],
+                    env=self.env,
+                    cwd=ROOT,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            try:
+                self._wait_listening(logged, within=90)
+            except Exited:
+                continue
+            self.wait_ready(within=60)
+            self._started = True
+            return
+        raise RuntimeError(f"node {self.name} did not start:\n{self.tail()}")
+
+    def _wait_listening(self, logged: int, within: float) -> None:
+        """Until this node's own log says it listens (something else may answer on its
+        port); ``Exited`` if it ended first."""
+        assert self.process is not None
+        said = f"listening on http://{HOST}:{self.port}".encode()
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            with self.log.open("rb") as log:
+                log.seek(logged)
+                if said in log.read():
+                    return
+            if self.process.poll() is not None:
+                raise Exited(f"node {self.name} exited with {self.process.returncode}")
+            time.sleep(0.05)
+        raise RuntimeError(f"node {self.name} not listening on {self.port}:\n{self.tail()}")
+
+    def wait_ready(self, within: float) -> None:
+        """Until ``/readyz`` says every store answers, as a load balancer waits before it
+        sends a node anyone."""
+        deadline = time.monotonic() + within
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://{HOST}:{self.port}/readyz", timeout=5):
+                    return
+            except OSError as error:  # a 503 (HTTPError) or no answer yet
+                if time.monotonic() > deadline:
+                    why = f"node {self.name} not ready: {error}\n{self.tail()}"
+                    raise RuntimeError(why) from error
+            time.sleep(0.1)
 
     def terminate(self) -> float:
         """SIGTERM; the seconds until the process was gone."""
