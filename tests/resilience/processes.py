@@ -18,6 +18,8 @@ import uuid
 from collections import deque
 from pathlib import Path
 
+import redis
+
 from tests.mongo_server import _executable, _wait_until_pingable
 
 HOST = "127.0.0.1"
@@ -86,30 +88,60 @@ class RedisServer:
         self.port = free_port()
         self.work_dir = work_dir
         self.process: subprocess.Popen[bytes] | None = None
+        self._started = False  # a restart keeps its port: the nodes know it by that
 
     @property
     def url(self) -> str:
         return f"redis://{HOST}:{self.port}/0"
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                HOST,
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.work_dir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for_port(self.port)
+        """Start it and wait until it answers, loaded; its first start moves to another port
+        when its own was taken meanwhile."""
+        for attempt in range(1 if self._started else 3):
+            if attempt:
+                taken, self.port = self.port, free_port()
+                print(f"redis: {taken} taken by {who_listens(taken)}; on {self.port}")
+            self.process = subprocess.Popen(
+                [
+                    "redis-server",
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    HOST,
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(self.work_dir),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                self._wait_answering(within=15)
+            except Exited:
+                continue
+            self._started = True
+            return
+        raise RuntimeError(f"redis-server did not start on {self.port}")
+
+    def _wait_answering(self, within: float) -> None:
+        """Until this process (not another on the port) answers with its dataset loaded."""
+        assert self.process is not None
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise Exited(f"redis-server exited with {self.process.returncode}")
+            with (
+                contextlib.suppress(redis.RedisError),
+                redis.Redis(host=HOST, port=self.port, socket_timeout=0.5) as client,
+            ):
+                info = client.info()
+                if info["process_id"] == self.process.pid and not info["loading"]:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError(f"redis-server not answering on {self.port}")
 
     def stop(self) -> None:
         if self.process is not None:
