@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from datetime import UTC, datetime
 
 from server.domain import Conversation, PageView, Visitor
@@ -235,6 +237,62 @@ async def test_counts_follow_every_change_of_the_facts_and_equal_a_recount(
     assert await store.rebuild_report_counts() == 4
     assert _without_zeros(await store.report_counts(SITE, T0, T0 + 3 * q)) == expected
     assert _without_zeros(await store.report_counts(OTHER_SITE, T0, T0 + q)) == [(T0, {"new": 1})]
+
+
+async def test_changes_called_together_count_as_when_called_one_after_another(
+    message_store: MessageStore,
+) -> None:
+    """Calls that overlap (many visitors writing at once) may be written as one batch:
+    each conversation's changes still apply in the order they were called."""
+    store = message_store
+    q = SLOT_MS
+
+    def script(site: int, other: int, prefix: str) -> list:
+        a, b, c = f"{prefix}a", f"{prefix}b", f"{prefix}c"
+        return [
+            lambda: store.report_conversation(site, a, T0, assignee_id=None, resolved_ms=None),
+            lambda: store.report_message(site, a, T0, T0 + MIN, Writer.VISITOR, sentiment=0.6),
+            lambda: store.report_message(site, b, T0, T0 + MIN, Writer.VISITOR, sentiment=-0.6),
+            lambda: store.report_message(site, a, T0, T0 + 2 * MIN, Writer.AGENT, agent_id=4),
+            lambda: store.report_conversation(site, a, T0, assignee_id=4, resolved_ms=T0 + q),
+            lambda: store.rate_conversation(site, a, 3, "ok", T0 + q + 1),
+            lambda: store.rate_conversation(site, a, 4, "better", T0 + q + 2),
+            lambda: store.report_conversation(site, a, T0, assignee_id=4, resolved_ms=None),
+            lambda: store.report_message(site, b, T0, T0 + q + MIN, Writer.AGENT, agent_id=5),
+            lambda: store.rate_conversation(site, c, 5, "", T0),  # no record: not rated
+            lambda: store.report_message(other, c, T0, T0 + 2 * q, Writer.VISITOR),
+            lambda: store.rate_conversation(site, c, 1, "", T0 + 2 * q),  # another site's
+        ]
+
+    one_by_one = [await call() for call in script(SITE, OTHER_SITE, "s")]
+    together = await asyncio.gather(*(call() for call in script(3, 4, "t")))
+    assert (
+        list(together)
+        == one_by_one
+        == [None] * 5
+        + [True, True, None, None, False]
+        + [
+            None,
+            False,
+        ]
+    )
+
+    def facts_of(found: list[ConversationFacts]) -> list:
+        renamed = [
+            dataclasses.replace(f, conversation_id=f.conversation_id[1:], site_id=0) for f in found
+        ]
+        return sorted(renamed, key=lambda f: f.conversation_id)
+
+    span = (T0, T0 + 3 * q)
+    assert facts_of(await store.conversation_facts([3, 4], *span)) == facts_of(
+        await store.conversation_facts([SITE, OTHER_SITE], *span)
+    )
+    for mine, theirs in ((SITE, 3), (OTHER_SITE, 4)):
+        expected = _without_zeros(await store.report_counts(mine, *span))
+        assert expected and _without_zeros(await store.report_counts(theirs, *span)) == expected
+        assert await store.message_slots([theirs], *span) == await store.message_slots(
+            [mine], *span
+        )
 
 
 def _without_zeros(found: list) -> list:

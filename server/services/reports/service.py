@@ -111,31 +111,19 @@ class ReportRecorder:
         self._store = store
         self._sentiment = sentiment
         self._pending: set[asyncio.Task[None]] = set()
-        # One conversation's facts depend on the order of its events (a reply counts as
-        # the first response only after the visitor's message), so its writes run one
-        # after another; different conversations' writes run side by side.
-        self._last_write: dict[str, asyncio.Task[None]] = {}
 
     async def on_event(self, event: Event) -> None:
-        """Starts the event's write and returns; a conversation's writes keep the order its
-        events came in."""
-        key = _conversation_of(event)
-        before = self._last_write.get(key) if key else None
-        task = asyncio.ensure_future(self._record_after(before, event))
+        """Starts the event's write and returns. A conversation's facts depend on the order
+        of its events (a reply is the first response only after the visitor's message):
+        the writes start in the order the events came and reach the store before their
+        first pause, and the store applies one conversation's changes in the order they
+        were called."""
+        task = asyncio.ensure_future(self._record(event))
         self._pending.add(task)
-        if key:
-            self._last_write[key] = task
-        task.add_done_callback(lambda done: self._written(key, done))
+        task.add_done_callback(self._written)
 
-    async def _record_after(self, before: asyncio.Task[None] | None, event: Event) -> None:
-        if before is not None:
-            await asyncio.wait([before])  # its failure is logged by its own callback
-        await self._record(event)
-
-    def _written(self, key: str | None, task: asyncio.Task[None]) -> None:
+    def _written(self, task: asyncio.Task[None]) -> None:
         self._pending.discard(task)
-        if key and self._last_write.get(key) is task:
-            del self._last_write[key]
         if not task.cancelled() and task.exception() is not None:
             log.error("report facts not kept", exc_info=task.exception())
 
@@ -202,16 +190,6 @@ class ReportRecorder:
                 Writer.AGENT,
                 agent_id=int(agent_id) if str(agent_id or "").isdigit() else None,
             )
-
-
-def _conversation_of(event: Event) -> str | None:
-    data = event.data
-    found = (
-        (data.get("message") or {}).get("conversation_id")
-        or (data.get("conversation") or {}).get("id")
-        or event.conversation_id
-    )
-    return str(found) if found else None
 
 
 class ReportService:

@@ -41,6 +41,7 @@ from server.domain import (
     iso,
     utcnow,
 )
+from server.storage.batches import Batches
 from server.storage.ids import UlidFactory
 from server.storage.messages import mongo_documents as documents
 from server.storage.messages import rules
@@ -50,7 +51,6 @@ from server.storage.messages.mongo_migrations import apply_migrations
 from server.storage.messages.mongo_visitor_messages import MongoVisitorMessages
 from server.storage.messages.open_conversations import OpenConversations
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
-from server.storage.mongo_batches import Batches
 from server.storage.outages import unavailable_on
 from server.storage.outbox.mongo_mail_queue import MongoMailQueue
 from server.storage.outbox.mongo_webhooks import MongoOutbox

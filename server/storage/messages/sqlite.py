@@ -39,6 +39,7 @@ from server.domain import (
     Visitor,
     utcnow,
 )
+from server.storage.batches import Batches
 from server.storage.ids import UlidFactory
 from server.storage.messages import rules, sqlite_migrate
 from server.storage.messages.base import Appended, InboxCounts, InboxSort, VisitorData
@@ -190,6 +191,8 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
         self._writes = SqliteLane(path, writer=True, name="write", max_pending=max_pending_writes)
         self._reads = SqliteLane(path, writer=False, name="read")
         self._reports = SqliteLane(path, writer=False, name="report")
+        # Report facts ride behind the ack: those queued meanwhile are written together.
+        self._fact_changes = Batches(self._write_fact_changes)
         self._inline = InlineReads(path)
         self._new_id = UlidFactory()
 

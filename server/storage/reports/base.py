@@ -84,6 +84,10 @@ class MessageSlot:
 
 
 class ReportStore(Protocol):
+    """Report facts and counts. One conversation's changes apply in the order they were
+    called, even when the calls overlap (a store may write many callers' changes as one
+    batch)."""
+
     async def report_conversation(
         self,
         site_id: int,

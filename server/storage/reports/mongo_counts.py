@@ -18,19 +18,26 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, InsertOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from server.storage.mongo_batches import Batches
+from server.storage.batches import Batches
 from server.storage.reports import counts as rc
-from server.storage.reports.base import ConversationFacts, Writer, mood, slot_of
+from server.storage.reports.base import ConversationFacts, Writer, slot_of
+from server.storage.reports.changes import (
+    Change,
+    FactsChange,
+    apply_in_turn,
+    message_slots,
+    slot_counts,
+    spans_of,
+)
 
 Collection = AsyncCollection[dict[str, Any]]
-Change = Callable[[ConversationFacts], ConversationFacts]
 MAX_TRIES = 20
 Pending = dict[str, Any]  # {"v": facts version, "at": ms, "changes": [[slot, path, n], ...]}
 
@@ -85,7 +92,7 @@ class MongoReportCounts:
     _report_slots: Collection
     _report_counts: Collection
     _report_days: Collection
-    _fact_changes: Batches[FactsChange, None]
+    _fact_changes: Batches[FactsChange, bool]
 
     async def _change_facts(
         self, site_id: int, conversation_id: str, created_ms: int | None, change: Change
@@ -208,43 +215,43 @@ class MongoReportCounts:
             created_ms,
             lambda f: rc.with_message(f, at_ms, writer, agent_id, sentiment),
             slot_of(at_ms),
-            _slot_counts(writer, sentiment),
+            slot_counts(writer, sentiment),
         )
         await self._fact_changes.add(change)
 
-    async def _write_fact_changes(self, batch: Sequence[FactsChange]) -> list[None]:
-        """The facts of many conversations' messages and state changes in a few commands:
-        one read of the records, one write of them, the counts they change, the message
-        slots, the cached days dropped. A record changed meanwhile (by another node) or
-        left pending by a stopped node is changed on its own, as ``_change_facts`` does;
-        so is a change that comes alone."""
+    async def _write_fact_changes(self, batch: Sequence[FactsChange]) -> list[bool]:
+        """The facts of many conversations' messages, state changes and ratings in a few
+        commands: one read of the records, one write of them, the counts they change, the
+        message slots, the cached days dropped. A record changed meanwhile (by another
+        node) or left pending by a stopped node has its changes made one by one, as
+        ``_change_facts`` does; so has a change that comes alone."""
         if len(batch) == 1:
             [only] = batch
-            await self._change_facts(
+            applied = await self._change_facts(
                 only.site_id, only.conversation_id, only.created_ms, only.change
             )
             await self._count_message_slots(batch)
-            return [None]
-        by_conversation: dict[str, list[FactsChange]] = {}
-        for change in batch:
-            by_conversation.setdefault(change.conversation_id, []).append(change)
-        cursor = self._report_conversations.find({"_id": {"$in": list(by_conversation)}})
+            return [applied]
+        outcomes = [False] * len(batch)
+        places: dict[str, list[int]] = {}
+        for n, change in enumerate(batch):
+            places.setdefault(change.conversation_id, []).append(n)
+        cursor = self._report_conversations.find({"_id": {"$in": list(places)}})
         found = {document["_id"]: document async for document in cursor}
         alone: list[str] = []
         written: dict[str, dict[str, Any]] = {}
         writes: list[InsertOne[Any] | ReplaceOne[Any]] = []
         now = _now_ms()
-        for conversation_id, changes in by_conversation.items():
+        for conversation_id, indexes in places.items():
             document = found.get(conversation_id)
-            site_id = changes[0].site_id
-            if document is not None and (document["site_id"] != site_id or document.get("pending")):
+            if document is not None and document.get("pending"):
                 alone.append(conversation_id)
                 continue
             old = facts_of(document) if document else None
-            new = old or rc.new_facts(site_id, conversation_id, changes[0].created_ms)
-            for change in changes:
-                new = change.change(new)
-            if new == old:
+            new, applied = apply_in_turn(old, conversation_id, [batch[n] for n in indexes])
+            for n, outcome in zip(indexes, applied, strict=True):
+                outcomes[n] = outcome
+            if new is None or new == old:
                 continue
             version = (document or {}).get("v", 0) + 1
             before = rc.conversation_parts(old) if old else []
@@ -266,23 +273,17 @@ class MongoReportCounts:
             [(d["site_id"], c, d["pending"]) for c, d in written.items() if d.get("pending")]
         )
         for conversation_id in alone:
-            changes = by_conversation[conversation_id]
-            first = changes[0]
-            await self._change_facts(
-                first.site_id, conversation_id, first.created_ms, _in_turn(changes)
-            )
+            for n in places[conversation_id]:
+                change = batch[n]
+                outcomes[n] = await self._change_facts(
+                    change.site_id, conversation_id, change.created_ms, change.change
+                )
         await self._count_message_slots(batch)
-        return [None] * len(batch)
+        return outcomes
 
     async def _count_message_slots(self, batch: Sequence[FactsChange]) -> None:
         """The quarter hours' message counts of the messages among ``batch``."""
-        slots: dict[tuple[int, int], dict[str, int]] = {}
-        for change in batch:
-            if change.slot_ms is None or change.slot_counts is None:
-                continue  # a change of state, not a message
-            counts = slots.setdefault((change.site_id, change.slot_ms), {})
-            for name, n in change.slot_counts.items():
-                counts[name] = counts.get(name, 0) + n
+        slots = message_slots(batch)
         if not slots:
             return
         await self._report_slots.bulk_write(
@@ -322,19 +323,16 @@ class MongoReportCounts:
 
     async def _drop_slot_days(self, slots: Sequence[tuple[int, int]]) -> None:
         """The cached days over these (site, quarter hour) pairs, one deletion a site."""
-        spans: dict[int, tuple[int, int]] = {}
-        for site_id, slot in slots:
-            low, high = spans.get(site_id, (slot, slot))
-            spans[site_id] = (min(low, slot), max(high, slot))
-        for site_id, (low, high) in spans.items():
+        for site_id, (low, high) in spans_of(slots).items():
             await self._forget_days(site_id, low, high)
 
     async def rate_conversation(
         self, site_id: int, conversation_id: str, rating: int, comment: str, at_ms: int
     ) -> bool:
-        return await self._change_facts(
-            site_id, conversation_id, None, lambda f: rc.with_rating(f, rating, comment, at_ms)
-        )
+        def change(f: ConversationFacts) -> ConversationFacts:
+            return rc.with_rating(f, rating, comment, at_ms)
+
+        return await self._fact_changes.add(FactsChange(site_id, conversation_id, None, change))
 
     async def report_counts(
         self, site_id: int, since_ms: int, until_ms: int
@@ -405,36 +403,6 @@ class MongoReportCounts:
             .limit(limit)
         )
         return [facts_of(d) async for d in cursor]
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class FactsChange:
-    """A change of a conversation's facts; a message's also of its quarter hour's counts."""
-
-    site_id: int
-    conversation_id: str
-    created_ms: int
-    change: Change
-    slot_ms: int | None = None  # a message's quarter hour
-    slot_counts: dict[str, int] | None = None
-
-
-def _slot_counts(writer: Writer, sentiment: float | None) -> dict[str, int]:
-    visitor = writer is Writer.VISITOR
-    counts = {"visitor": int(visitor), "agent": int(not visitor)}
-    counts |= {"positive": 0, "neutral": 0, "negative": 0}
-    if visitor and sentiment is not None:
-        counts[mood(sentiment)] = 1
-    return counts
-
-
-def _in_turn(changes: Sequence[FactsChange]) -> Change:
-    def change(facts: ConversationFacts) -> ConversationFacts:
-        for each in changes:
-            facts = each.change(facts)
-        return facts
-
-    return change
 
 
 def _count_writes(

@@ -1,9 +1,11 @@
 """The embedded store's report facts and counts (``reports.py``, ``report_counts.py``).
 
-Each change of a conversation's facts runs on the writing lane as one unit: read the
-record, compute the new one (``report_counts.with_*``), write it, and add the difference
-of their parts to the quarter hours' counts (one JSON object per site and quarter hour).
-A quarter hour that changes also drops the days cached over it (``report_days``).
+The changes queued while the last were being written run on the writing lane as one unit
+(``write_fact_changes``): read their records, compute the new ones (``counts.with_*``),
+write them, and add the difference of their parts to the quarter hours' counts (one JSON
+object per site and quarter hour); messages add to their quarter hours' message counts.
+A quarter hour that changes also drops the days cached over it (``report_days``). Facts
+and counts are written in the same transaction, so they cannot drift apart.
 """
 
 from __future__ import annotations
@@ -11,11 +13,18 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
+from server.storage.batches import Batches
 from server.storage.reports import counts as rc
-from server.storage.reports.base import ConversationFacts, Writer, mood, slot_of
+from server.storage.reports.base import ConversationFacts, Writer, slot_of
+from server.storage.reports.changes import (
+    FactsChange,
+    apply_in_turn,
+    message_slots,
+    slot_counts,
+    spans_of,
+)
 from server.storage.sqlite_lane import SqliteLane, marks
 
 FACT_COLUMNS = (
@@ -51,16 +60,6 @@ DROP_DAYS = (
     f"{rc.LONGEST_SPAN_MS} AND end_ms > ?"
 )
 
-Change = Callable[[ConversationFacts], ConversationFacts]
-
-
-def _facts(conn: sqlite3.Connection, conversation_id: str) -> ConversationFacts | None:
-    row = conn.execute(
-        f"SELECT {FACT_COLUMNS} FROM report_conversations WHERE conversation_id = ?",
-        (conversation_id,),
-    ).fetchone()
-    return ConversationFacts(*row) if row else None
-
 
 def add_counts(
     conn: sqlite3.Connection, site_id: int, changes: dict[int, dict[rc.Path, int]], now_ms: int
@@ -81,44 +80,55 @@ def forget_days(conn: sqlite3.Connection, site_id: int, since_ms: int, until_ms:
     conn.execute(DROP_DAYS, (site_id, until_ms, since_ms, since_ms))
 
 
-def count_message(
-    conn: sqlite3.Connection, site_id: int, at_ms: int, writer: Writer, sentiment: float | None
-) -> None:
-    visitor = writer is Writer.VISITOR
-    slot: dict[str, Any] = {"site_id": site_id, "slot": slot_of(at_ms), "visitor": int(visitor)}
-    slot |= {"agent": int(not visitor), "positive": 0, "neutral": 0, "negative": 0}
-    if visitor and sentiment is not None:
-        slot[mood(sentiment)] = 1
-    conn.execute(SLOT, slot)
-    # The quarter hour's messages are in the days cached over it.
-    conn.execute(DROP_DAYS, (site_id, slot["slot"], slot["slot"], slot["slot"]))
-
-
-def change_facts(
-    conn: sqlite3.Connection,
-    site_id: int,
-    conversation_id: str,
-    created_ms: int | None,
-    change: Change,
-) -> bool:
-    """Apply ``change`` to the record (made first when ``created_ms`` is given)."""
-    old = _facts(conn, conversation_id)
-    if old is not None and old.site_id != site_id:
-        return False
-    if old is None and created_ms is None:
-        return False
-    start = old or rc.new_facts(site_id, conversation_id, created_ms or 0)
-    new = change(start)
-    if new == old:
-        return True
-    values = tuple(getattr(new, c.strip()) for c in FACT_COLUMNS.split(","))
-    if old is None:
-        conn.execute(SAVE_FACTS, values)
-    else:  # an UPDATE touches only the indexes whose columns changed
-        conn.execute(UPDATE_FACTS, (*values[2:], conversation_id))
-    before = rc.conversation_parts(old) if old else []
-    add_counts(conn, site_id, rc.difference(before, rc.conversation_parts(new)), _now_ms())
-    return True
+def write_fact_changes(conn: sqlite3.Connection, batch: Sequence[FactsChange]) -> list[bool]:
+    """Many conversations' changes in a few statements: one read of their records, one
+    write of each record changed, the counts the changes move and the messages' quarter
+    hours once per quarter hour, the cached days over them dropped once per site. Whether
+    each change found its record (a rating needs one) on its own site."""
+    applied = [False] * len(batch)
+    places: dict[str, list[int]] = {}
+    for n, change in enumerate(batch):
+        places.setdefault(change.conversation_id, []).append(n)
+    ids = list(places)
+    found = {
+        row[0]: ConversationFacts(*row)
+        for row in conn.execute(
+            f"SELECT {FACT_COLUMNS} FROM report_conversations "
+            f"WHERE conversation_id IN ({marks(ids)})",
+            ids,
+        )
+    }
+    moved: dict[int, dict[int, dict[rc.Path, int]]] = {}  # site → quarter hour → path → n
+    for conversation_id, indexes in places.items():
+        old = found.get(conversation_id)
+        facts, outcomes = apply_in_turn(old, conversation_id, [batch[n] for n in indexes])
+        for n, outcome in zip(indexes, outcomes, strict=True):
+            applied[n] = outcome
+        if facts is None or facts == old:
+            continue
+        values = tuple(getattr(facts, c.strip()) for c in FACT_COLUMNS.split(","))
+        if old is None:
+            conn.execute(SAVE_FACTS, values)
+        else:  # an UPDATE touches only the indexes whose columns changed
+            conn.execute(UPDATE_FACTS, (*values[2:], conversation_id))
+        before = rc.conversation_parts(old) if old else []
+        difference = rc.difference(before, rc.conversation_parts(facts))
+        for slot, paths in difference.items():
+            site = moved.setdefault(facts.site_id, {}).setdefault(slot, {})
+            for path, n in paths.items():
+                site[path] = site.get(path, 0) + n
+    now = _now_ms()
+    for site_id, changes in moved.items():
+        add_counts(conn, site_id, changes, now)
+    slots = message_slots(batch)
+    conn.executemany(
+        SLOT,
+        [{"site_id": site, "slot": slot, **counts} for (site, slot), counts in slots.items()],
+    )
+    # The quarter hours' messages are in the days cached over them.
+    for site_id, (low, high) in spans_of([*slots]).items():
+        forget_days(conn, site_id, low, high)
+    return applied
 
 
 class SqliteReportCounts:
@@ -126,6 +136,7 @@ class SqliteReportCounts:
 
     _writes: SqliteLane
     _reports: SqliteLane
+    _fact_changes: Batches[FactsChange, bool]
 
     async def report_conversation(
         self,
@@ -139,9 +150,7 @@ class SqliteReportCounts:
         def change(f: ConversationFacts) -> ConversationFacts:
             return rc.with_state(f, assignee_id, resolved_ms)
 
-        await self._writes.run(
-            lambda conn: change_facts(conn, site_id, conversation_id, created_ms, change)
-        )
+        await self._fact_changes.add(FactsChange(site_id, conversation_id, created_ms, change))
 
     async def report_message(
         self,
@@ -157,11 +166,10 @@ class SqliteReportCounts:
         def change(f: ConversationFacts) -> ConversationFacts:
             return rc.with_message(f, at_ms, writer, agent_id, sentiment)
 
-        def write(conn: sqlite3.Connection) -> None:
-            change_facts(conn, site_id, conversation_id, created_ms, change)
-            count_message(conn, site_id, at_ms, writer, sentiment)
-
-        await self._writes.run(write)
+        counts = slot_counts(writer, sentiment)
+        await self._fact_changes.add(
+            FactsChange(site_id, conversation_id, created_ms, change, slot_of(at_ms), counts)
+        )
 
     async def rate_conversation(
         self, site_id: int, conversation_id: str, rating: int, comment: str, at_ms: int
@@ -169,9 +177,10 @@ class SqliteReportCounts:
         def change(f: ConversationFacts) -> ConversationFacts:
             return rc.with_rating(f, rating, comment, at_ms)
 
-        return await self._writes.run(
-            lambda conn: change_facts(conn, site_id, conversation_id, None, change)
-        )
+        return await self._fact_changes.add(FactsChange(site_id, conversation_id, None, change))
+
+    async def _write_fact_changes(self, batch: Sequence[FactsChange]) -> list[bool]:
+        return await self._writes.run(lambda conn: write_fact_changes(conn, batch))
 
     async def report_counts(
         self, site_id: int, since_ms: int, until_ms: int

@@ -1,4 +1,4 @@
-"""Calls made in the same turn of the event loop, written to MongoDB together.
+"""Calls made in the same turn of the event loop, written together.
 
 Each command costs a round trip and, on both ends, the work of encoding, decoding and
 dispatching it; under load that work, not the database's, was most of a message's cost.

@@ -1,7 +1,7 @@
 import asyncio
 from collections.abc import Sequence
 
-from server.storage.mongo_batches import Batches
+from server.storage.batches import Batches
 
 
 async def test_items_added_while_a_batch_lingers_are_written_together() -> None:
