@@ -54,6 +54,7 @@ from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
 from server.storage.outages import unavailable_on
 from server.storage.outbox.mongo_mail_queue import MongoMailQueue
 from server.storage.outbox.mongo_webhooks import MongoOutbox
+from server.storage.reports.changes import FACTS_LINGER_S
 from server.storage.reports.counts import ALL_TIME, VISIT_REACH_MS
 from server.storage.reports.mongo import MongoReports
 from server.storage.reports.mongo_counts import MongoReportCounts
@@ -65,10 +66,6 @@ from server.storage.search.query import MessageHit, SearchOrder, SearchQuery, sn
 SERVER_SELECTION_TIMEOUT_MS = 3000
 CONNECT_TIMEOUT_MS = 2000
 SOCKET_TIMEOUT_MS = 5000
-# Report facts wait this long for others before they are written. A conversation's facts
-# are written one change after another (the report recorder keeps their order), so this
-# also bounds how many changes of one conversation a second are kept up with (about 30).
-FACTS_LINGER_S = 0.02
 
 
 @unavailable_on(ConnectionFailure, ExecutionTimeout, service="message store (MongoDB)")

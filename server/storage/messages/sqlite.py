@@ -69,6 +69,7 @@ from server.storage.messages.sqlite_rows import (
 from server.storage.messages.stats import STATS_GROUPS, JourneyStats, PageStat
 from server.storage.outbox.sqlite_mail_queue import SqliteMailQueue
 from server.storage.outbox.sqlite_webhooks import SqliteOutbox
+from server.storage.reports.changes import FACTS_LINGER_S
 from server.storage.reports.counts import ALL_TIME, VISIT_REACH_MS
 from server.storage.reports.sqlite import SqliteReports
 from server.storage.reports.sqlite_counts import SqliteReportCounts, forget_days
@@ -191,8 +192,7 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
         self._writes = SqliteLane(path, writer=True, name="write", max_pending=max_pending_writes)
         self._reads = SqliteLane(path, writer=False, name="read")
         self._reports = SqliteLane(path, writer=False, name="report")
-        # Report facts ride behind the ack: those queued meanwhile are written together.
-        self._fact_changes = Batches(self._write_fact_changes)
+        self._fact_changes = Batches(self._write_fact_changes, linger=FACTS_LINGER_S)
         self._inline = InlineReads(path)
         self._new_id = UlidFactory()
 
@@ -710,10 +710,11 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
                 conn.execute(INSERT_CONVERSATION, conversation_values(new_conversation))
                 placed = replace(message, conversation_id=new_conversation.id)
                 return _append(conn, placed, opened=True)
-            if status is not ConversationStatus.OPEN:
+            reopened = status is not ConversationStatus.OPEN
+            if reopened:
                 conn.execute(REOPEN, (site_id, row[0]))
-            appended = _append(conn, replace(message, conversation_id=row[0]), opened=False)
-            return replace(appended, reopened=status is not ConversationStatus.OPEN)
+            placed = replace(message, conversation_id=row[0])
+            return _append(conn, placed, opened=False, reopened=reopened)
 
         return await self._writes.run(append)
 
@@ -1134,9 +1135,12 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
         return await self._writes.run(lambda conn: conn.execute(sql, args).rowcount)
 
 
-def _append(conn: sqlite3.Connection, message: Message, *, opened: bool) -> Appended:
+def _append(
+    conn: sqlite3.Connection, message: Message, *, opened: bool, reopened: bool = False
+) -> Appended:
     """Insert ``message`` (or find its earlier copy) and move its conversation along."""
-    if conn.execute(INSERT_MESSAGE, message_values(message)).rowcount == 0:
+    values = message_values(message)
+    if conn.execute(INSERT_MESSAGE, values).rowcount == 0:
         stored = conn.execute(
             f"SELECT {MESSAGE_COLUMNS} FROM messages "
             "WHERE site_id = ? AND conversation_id = ? AND client_id = ?",
@@ -1145,13 +1149,15 @@ def _append(conn: sqlite3.Connection, message: Message, *, opened: bool) -> Appe
         if stored is None:
             raise Conflict(f"message {message.id} clashes with a stored one", "duplicate_id")
         row = conn.execute(GET_CONVERSATION, (message.site_id, message.conversation_id)).fetchone()
-        return Appended(message_from_row(stored), conversation_from_row(row), created=False)
+        found = message_from_row(stored)
+        return Appended(found, conversation_from_row(row), created=False, reopened=reopened)
     if not rules.moves_conversation(message):  # a note: the conversation stays as it was
         row = conn.execute(GET_CONVERSATION, (message.site_id, message.conversation_id)).fetchone()
         if row is None:  # rolled back with the message by the lane's savepoint
             raise NotFound("no such conversation")
-        stored = message_from_row(message_values(message))
-        return Appended(stored, conversation_from_row(row), created=True, opened=opened)
+        stored = message_from_row(values)
+        conversation = conversation_from_row(row)
+        return Appended(stored, conversation, created=True, opened=opened, reopened=reopened)
     row = conn.execute(
         _move_activity_sql(message),
         {
@@ -1164,8 +1170,13 @@ def _append(conn: sqlite3.Connection, message: Message, *, opened: bool) -> Appe
     ).fetchone()
     if row is None:  # rolled back with the message by the lane's savepoint
         raise NotFound("no such conversation")
-    stored = message_from_row(message_values(message))
-    return Appended(stored, conversation_from_row(row), created=True, opened=opened)
+    return Appended(
+        message_from_row(values),  # as it reads back (times cut to the millisecond)
+        conversation_from_row(row),
+        created=True,
+        opened=opened,
+        reopened=reopened,
+    )
 
 
 def _waiting_before(

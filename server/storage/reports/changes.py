@@ -10,6 +10,10 @@ from collections.abc import Callable, Sequence
 from server.storage.reports import counts as rc
 from server.storage.reports.base import ConversationFacts, Writer, mood
 
+# Report facts wait this long for others before each batch: nobody waits on them (they
+# ride behind a message's ack), and at a steady rate fewer, larger batches carry them.
+FACTS_LINGER_S = 0.02
+
 Change = Callable[[ConversationFacts], ConversationFacts]
 
 
