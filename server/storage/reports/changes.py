@@ -7,8 +7,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 
+from server.storage.batches import Batches
 from server.storage.reports import counts as rc
-from server.storage.reports.base import ConversationFacts, Writer, mood
+from server.storage.reports.base import ConversationFacts, Writer, mood, slot_of
 
 # Report facts wait this long for others before each batch: nobody waits on them (they
 # ride behind a message's ack), and at a steady rate fewer, larger batches carry them.
@@ -84,3 +85,51 @@ def spans_of(slots: Sequence[tuple[int, int]]) -> dict[int, tuple[int, int]]:
         low, high = spans.get(site_id, (slot, slot))
         spans[site_id] = (min(low, slot), max(high, slot))
     return spans
+
+
+class QueuedFactChanges:
+    """The report calls that change a conversation's facts, queued as ``FactsChange``s on
+    ``_fact_changes``; each store writes the batches its own way."""
+
+    _fact_changes: Batches[FactsChange, bool]
+
+    async def report_conversation(
+        self,
+        site_id: int,
+        conversation_id: str,
+        created_ms: int,
+        *,
+        assignee_id: int | None,
+        resolved_ms: int | None,
+    ) -> None:
+        def change(f: ConversationFacts) -> ConversationFacts:
+            return rc.with_state(f, assignee_id, resolved_ms)
+
+        await self._fact_changes.add(FactsChange(site_id, conversation_id, created_ms, change))
+
+    async def report_message(
+        self,
+        site_id: int,
+        conversation_id: str,
+        created_ms: int,
+        at_ms: int,
+        writer: Writer,
+        *,
+        agent_id: int | None = None,
+        sentiment: float | None = None,
+    ) -> None:
+        def change(f: ConversationFacts) -> ConversationFacts:
+            return rc.with_message(f, at_ms, writer, agent_id, sentiment)
+
+        counts = slot_counts(writer, sentiment)
+        await self._fact_changes.add(
+            FactsChange(site_id, conversation_id, created_ms, change, slot_of(at_ms), counts)
+        )
+
+    async def rate_conversation(
+        self, site_id: int, conversation_id: str, rating: int, comment: str, at_ms: int
+    ) -> bool:
+        def change(f: ConversationFacts) -> ConversationFacts:
+            return rc.with_rating(f, rating, comment, at_ms)
+
+        return await self._fact_changes.add(FactsChange(site_id, conversation_id, None, change))

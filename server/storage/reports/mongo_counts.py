@@ -25,15 +25,14 @@ from pymongo import ASCENDING, DESCENDING, InsertOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from server.storage.batches import Batches
 from server.storage.reports import counts as rc
-from server.storage.reports.base import ConversationFacts, Writer, slot_of
+from server.storage.reports.base import ConversationFacts
 from server.storage.reports.changes import (
     Change,
     FactsChange,
+    QueuedFactChanges,
     apply_in_turn,
     message_slots,
-    slot_counts,
     spans_of,
 )
 
@@ -85,14 +84,13 @@ def changes_of(pending: Pending) -> dict[int, dict[rc.Path, int]]:
     return found
 
 
-class MongoReportCounts:
+class MongoReportCounts(QueuedFactChanges):
     """Mixed into ``MongoMessageStore``, whose report collections it uses."""
 
     _report_conversations: Collection
     _report_slots: Collection
     _report_counts: Collection
     _report_days: Collection
-    _fact_changes: Batches[FactsChange, bool]
 
     async def _change_facts(
         self, site_id: int, conversation_id: str, created_ms: int | None, change: Change
@@ -180,44 +178,6 @@ class MongoReportCounts:
         await self._report_days.delete_many(
             {"site_id": site_id, "start_ms": starts, "end_ms": {"$gt": since_ms}}
         )
-
-    async def report_conversation(
-        self,
-        site_id: int,
-        conversation_id: str,
-        created_ms: int,
-        *,
-        assignee_id: int | None,
-        resolved_ms: int | None,
-    ) -> None:
-        change = FactsChange(
-            site_id,
-            conversation_id,
-            created_ms,
-            lambda f: rc.with_state(f, assignee_id, resolved_ms),
-        )
-        await self._fact_changes.add(change)
-
-    async def report_message(
-        self,
-        site_id: int,
-        conversation_id: str,
-        created_ms: int,
-        at_ms: int,
-        writer: Writer,
-        *,
-        agent_id: int | None = None,
-        sentiment: float | None = None,
-    ) -> None:
-        change = FactsChange(
-            site_id,
-            conversation_id,
-            created_ms,
-            lambda f: rc.with_message(f, at_ms, writer, agent_id, sentiment),
-            slot_of(at_ms),
-            slot_counts(writer, sentiment),
-        )
-        await self._fact_changes.add(change)
 
     async def _write_fact_changes(self, batch: Sequence[FactsChange]) -> list[bool]:
         """The facts of many conversations' messages, state changes and ratings in a few
@@ -325,14 +285,6 @@ class MongoReportCounts:
         """The cached days over these (site, quarter hour) pairs, one deletion a site."""
         for site_id, (low, high) in spans_of(slots).items():
             await self._forget_days(site_id, low, high)
-
-    async def rate_conversation(
-        self, site_id: int, conversation_id: str, rating: int, comment: str, at_ms: int
-    ) -> bool:
-        def change(f: ConversationFacts) -> ConversationFacts:
-            return rc.with_rating(f, rating, comment, at_ms)
-
-        return await self._fact_changes.add(FactsChange(site_id, conversation_id, None, change))
 
     async def report_counts(
         self, site_id: int, since_ms: int, until_ms: int

@@ -15,14 +15,13 @@ import sqlite3
 import time
 from collections.abc import Sequence
 
-from server.storage.batches import Batches
 from server.storage.reports import counts as rc
-from server.storage.reports.base import ConversationFacts, Writer, slot_of
+from server.storage.reports.base import ConversationFacts
 from server.storage.reports.changes import (
     FactsChange,
+    QueuedFactChanges,
     apply_in_turn,
     message_slots,
-    slot_counts,
     spans_of,
 )
 from server.storage.sqlite_lane import SqliteLane, marks
@@ -131,53 +130,11 @@ def write_fact_changes(conn: sqlite3.Connection, batch: Sequence[FactsChange]) -
     return applied
 
 
-class SqliteReportCounts:
+class SqliteReportCounts(QueuedFactChanges):
     """Mixed into ``SqliteMessageStore``, whose lanes it uses."""
 
     _writes: SqliteLane
     _reports: SqliteLane
-    _fact_changes: Batches[FactsChange, bool]
-
-    async def report_conversation(
-        self,
-        site_id: int,
-        conversation_id: str,
-        created_ms: int,
-        *,
-        assignee_id: int | None,
-        resolved_ms: int | None,
-    ) -> None:
-        def change(f: ConversationFacts) -> ConversationFacts:
-            return rc.with_state(f, assignee_id, resolved_ms)
-
-        await self._fact_changes.add(FactsChange(site_id, conversation_id, created_ms, change))
-
-    async def report_message(
-        self,
-        site_id: int,
-        conversation_id: str,
-        created_ms: int,
-        at_ms: int,
-        writer: Writer,
-        *,
-        agent_id: int | None = None,
-        sentiment: float | None = None,
-    ) -> None:
-        def change(f: ConversationFacts) -> ConversationFacts:
-            return rc.with_message(f, at_ms, writer, agent_id, sentiment)
-
-        counts = slot_counts(writer, sentiment)
-        await self._fact_changes.add(
-            FactsChange(site_id, conversation_id, created_ms, change, slot_of(at_ms), counts)
-        )
-
-    async def rate_conversation(
-        self, site_id: int, conversation_id: str, rating: int, comment: str, at_ms: int
-    ) -> bool:
-        def change(f: ConversationFacts) -> ConversationFacts:
-            return rc.with_rating(f, rating, comment, at_ms)
-
-        return await self._fact_changes.add(FactsChange(site_id, conversation_id, None, change))
 
     async def _write_fact_changes(self, batch: Sequence[FactsChange]) -> list[bool]:
         return await self._writes.run(lambda conn: write_fact_changes(conn, batch))
