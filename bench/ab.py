@@ -11,6 +11,9 @@ measured in one run, servers in their own processes, clients in another.
     python -m bench.ab --stores mongo --pairs 2 --no-idle   # only those pairs, then stop
     python -m bench.ab --idle-only [--against TREE] [--pairs 2]   # only the idle sockets;
         # with another checkout, its server and this one's alternate in each pair
+    python -m bench.ab --compare TREE --rates 900,1400 [--store embedded] [--pairs 3]
+        # two builds of the product alone, alternating: the closed loop, then every rate
+        # for 6 s whatever the step before showed (CPU per message and goodput, no ratios)
 
 Runs alternate bare, product, bare, product... so a noisy neighbour shows up as a bare run
 that differs from its sibling; each product run is compared with the bare run just before
@@ -195,7 +198,7 @@ def one_line(r: dict) -> str:
 # --- the report -------------------------------------------------------------------------
 
 TARGETS = {"embedded": 1 / 3, "redis": 1 / 4, "mongo": 1 / 4}
-STORE_NAMES = {
+STORES = {
     "embedded": "embedded (SQLite, in-process cache)",
     "redis": "SQLite + Redis",
     "mongo": "MongoDB wire server + in-process cache",
@@ -246,7 +249,7 @@ def pairs_lines(result: dict[str, Any]) -> list[str]:
             c, k = r["closed"], r["connects"]
             is_bare = r is bare
             lines.append(
-                f"| {n} | {'bare relay' if is_bare else STORE_NAMES[r['name']]} "
+                f"| {n} | {'bare relay' if is_bare else STORES[r['name']]} "
                 f"| {r['load']:.1f} | {c['throughput']:.0f}{_retried(c)} "
                 f"| {c['p50_ms']:.0f} / {c['p99_ms']:.0f} | {_cpu(c)} "
                 f"| {r['sustained']:g} "
@@ -274,7 +277,7 @@ def pairs_lines(result: dict[str, Any]) -> list[str]:
             for factor in (2, 10):
                 s = next((o for o in r["overload"] if o["factor"] == factor), None)
                 cells.append(_overload(s) if s else "")
-            name = "bare relay" if r is bare else STORE_NAMES[r["name"]]
+            name = "bare relay" if r is bare else STORES[r["name"]]
             lines.append(f"| {n} | {name} | " + " | ".join(cells) + " |")
     return lines
 
@@ -296,7 +299,7 @@ def render(result: dict[str, Any]) -> str:
     lines += ["|---|---|---|---|"]
     for key, figures in idle.items():
         name = key.removesuffix(" deflate")
-        server = "bare relay" if name == "bare" else STORE_NAMES[name]
+        server = "bare relay" if name == "bare" else STORES[name]
         if figures.get("deflate"):
             server += ", clients offering permessage-deflate"
         listing = (
@@ -376,7 +379,7 @@ def targets_table(result: dict[str, Any]) -> list[str]:
         unmeasured = [p for b, p in pairs if p["name"] == store and not b["sustained"]]
         if unmeasured and not ratios:
             row(
-                f"{STORE_NAMES[store]}: sustained rate ≥ 1/{round(1 / share)} of the bare "
+                f"{STORES[store]}: sustained rate ≥ 1/{round(1 / share)} of the bare "
                 "relay's at p99 < 250 ms",
                 "no ratio: the bare relay itself sustained no step in this run "
                 f"(product: {', '.join(format(p['sustained'], 'g') for p in unmeasured)} msg/s)",
@@ -384,7 +387,7 @@ def targets_table(result: dict[str, Any]) -> list[str]:
             )
         if ratios:
             row(
-                f"{STORE_NAMES[store]}: sustained rate ≥ 1/{round(1 / share)} of the bare "
+                f"{STORES[store]}: sustained rate ≥ 1/{round(1 / share)} of the bare "
                 "relay's at p99 < 250 ms",
                 f"{_range(ratios, '{:.2f}')} of the bare relay's"
                 + (" at most (the relay held the ladder's top step)" if capped else ""),
@@ -534,11 +537,46 @@ def idle_only(plan: Plan, against: str | None, pairs: int, log=print) -> None:
                     )
 
 
+def compare(
+    store: str, rates: list[float], against: str, pairs: int, seconds: float = 6, log=print
+) -> None:
+    """This checkout's server and ``against``'s, alternating, ``pairs`` times: the same
+    messages on each, so that a change shows beside the noise of the machine."""
+    plan = {
+        "visitors": 100,
+        "each": 5,
+        "rates": rates,
+        "seconds": seconds,
+        "overload": [],
+        "overload_seconds": 0,
+        "every_step": True,
+    }
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        for n in range(pairs):
+            for arm, tree in (("before", against), ("after", None)):
+                load = os.getloadavg()[0]
+                with _code_from(tree), start(store) as target:
+                    result = pool.submit(
+                        measure_messages, target.url, target.site_key, target.pid, plan
+                    ).result()
+                closed = result["closed"]
+                steps = "; ".join(
+                    f"{s['offered']:.0f}: {s['goodput_per_s']:,.0f}/s, p99 {s['p99_ms']:.0f} ms, "
+                    f"{s['busy']} busy, {s['cpu_ms_per_message']:.2f} ms CPU/msg"
+                    for s in result["ladder"]
+                )
+                log(
+                    f"{store} {arm} #{n + 1} (load {load:.1f}): closed "
+                    f"{closed['throughput']:,.0f} msg/s, {closed['cpu_ms_per_message']:.2f} ms "
+                    f"CPU/msg; {steps}"
+                )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--write", action="store_true")
-    parser.add_argument("--overload", choices=("embedded", "redis", "mongo"))
+    parser.add_argument("--overload", choices=STORES)
     parser.add_argument("--sustained", type=float, help="with --overload: skip the ladder")
     parser.add_argument(
         "--refusals", type=float, nargs=2, metavar=("COUNT", "RATE"), help="CPU per busy answer"
@@ -546,12 +584,17 @@ def main() -> None:
     parser.add_argument(
         "--stores", help="pair the bare relay with only these stores (comma-separated)"
     )
-    parser.add_argument("--pairs", type=int, default=1, help="with --stores: pairs of each")
+    parser.add_argument(
+        "--pairs", type=int, default=1, help="with --stores, --idle-only or --compare: pairs"
+    )
     parser.add_argument(
         "--no-idle", action="store_true", help="leave out idle sockets and typing previews"
     )
     parser.add_argument("--idle-only", action="store_true", help="only the idle sockets")
     parser.add_argument("--against", help="with --idle-only: another checkout to alternate with")
+    parser.add_argument("--compare", metavar="TREE", help="this build against TREE's")
+    parser.add_argument("--rates", default="900,1400", help="with --compare: msg/s (a,b,...)")
+    parser.add_argument("--store", default="embedded", choices=STORES)
     options = parser.parse_args()
     plan = QUICK if options.quick else FULL
     if options.stores:
@@ -559,6 +602,11 @@ def main() -> None:
     if options.no_idle:
         plan = replace(plan, idle=0, typing_visitors=0)
     began = time.perf_counter()
+    if options.compare:
+        rates = [float(rate) for rate in options.rates.split(",")]
+        compare(options.store, rates, options.compare, options.pairs)
+        print(f"({time.perf_counter() - began:.0f} s)")
+        return
     if options.idle_only:
         idle_only(plan, options.against, options.pairs)
         print(f"({time.perf_counter() - began:.0f} s)")

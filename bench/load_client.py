@@ -171,7 +171,7 @@ async def _messages(
         for rate in [plan["sustained"]] if plan.get("sustained") else plan["rates"]:
             step = await _open_loop(agent, clients, rate, plan["seconds"], cpu, db_cpu)
             ladder.append(step)
-            if not step["sustained"]:
+            if not step["sustained"] and not plan.get("every_step"):
                 break
         # A rate given in the plan is taken as sustained whatever its step showed, so that
         # runs compared side by side offer the same overload.
