@@ -24,10 +24,11 @@ def tag_events(namespace: socketio.AsyncNamespace) -> None:
         try:
             return await original(event, *args)
         finally:
-            sid = args[0] if args else ""
-            ms = round((time.perf_counter() - started) * 1000, 1)
-            fields = {"event": "socket_event", "namespace": name, "name": event, "ms": ms}
-            log.debug("%s %s %.1fms sid=%s", name, event, ms, sid, extra={"fields": fields})
+            if log.isEnabledFor(logging.DEBUG):  # thousands of events a second otherwise
+                sid = args[0] if args else ""
+                ms = round((time.perf_counter() - started) * 1000, 1)
+                fields = {"event": "socket_event", "namespace": name, "name": event, "ms": ms}
+                log.debug("%s %s %.1fms sid=%s", name, event, ms, sid, extra={"fields": fields})
             current_request_id.reset(token)
 
     namespace.trigger_event = tagged  # type: ignore[method-assign]

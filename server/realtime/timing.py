@@ -25,13 +25,22 @@ def time_events(
     original = namespace.trigger_event
     prefix = (namespace.namespace or "/").strip("/") or "root"
 
+    labels: dict[str, str] = {}  # an event's name → its label (at most the handlers')
+
+    def label_of(event: str) -> str:
+        name = event if event in known or hasattr(namespace, f"on_{event}") else "other"
+        label = f"{prefix}.{name}"
+        if name != "other":
+            labels[event] = label
+        return label
+
     async def timed(event: str, *args: Any) -> Any:
         started = time.perf_counter()
         try:
             return await original(event, *args)
         finally:
-            name = event if event in known or hasattr(namespace, f"on_{event}") else "other"
-            observe(f"{prefix}.{name}", time.perf_counter() - started)
+            label = labels.get(event) or label_of(event)
+            observe(label, time.perf_counter() - started)
 
     namespace.trigger_event = timed  # type: ignore[method-assign]
     for attribute in dir(namespace):
