@@ -16,6 +16,7 @@ from server.storage.reports.base import (
     VisitorTraits,
     Writer,
 )
+from server.storage.reports.changes import FactsChange
 
 SITE = 1
 OTHER_SITE = 2
@@ -293,6 +294,30 @@ async def test_changes_called_together_count_as_when_called_one_after_another(
         assert await store.message_slots([theirs], *span) == await store.message_slots(
             [mine], *span
         )
+
+
+async def test_a_change_that_fails_costs_the_changes_batched_with_it_nothing(
+    message_store: MessageStore,
+) -> None:
+    store = message_store
+
+    def broken(_facts: ConversationFacts) -> ConversationFacts:
+        raise ValueError("a defect in one change")
+
+    bad = FactsChange(SITE, "c1", T0, broken)
+    outcomes = await asyncio.gather(
+        store.report_message(SITE, "c1", T0, T0 + MIN, Writer.VISITOR),
+        store._fact_changes.add(bad),  # type: ignore[attr-defined]
+        store.report_message(SITE, "c1", T0, T0 + 2 * MIN, Writer.AGENT, agent_id=3),
+        store.report_message(SITE, "c2", T0, T0 + MIN, Writer.VISITOR),
+        return_exceptions=True,
+    )
+    assert outcomes[0] is None and outcomes[2:] == [None, None]
+    assert isinstance(outcomes[1], ValueError)
+    facts = {f.conversation_id: f for f in await store.conversation_facts([SITE], T0, T0 + 1)}
+    assert (facts["c1"].visitor_messages, facts["c1"].agent_messages) == (1, 1)
+    assert facts["c1"].first_response_ms == T0 + 2 * MIN
+    assert facts["c2"].visitor_messages == 1
 
 
 def _without_zeros(found: list) -> list:

@@ -39,30 +39,39 @@ def slot_counts(writer: Writer, sentiment: float | None) -> dict[str, int]:
     return counts
 
 
+Outcome = bool | Exception  # applied or not; or what a change raised, for its caller
+
+
 def apply_in_turn(
     old: ConversationFacts | None, conversation_id: str, changes: Sequence[FactsChange]
-) -> tuple[ConversationFacts | None, list[bool]]:
+) -> tuple[ConversationFacts | None, list[Outcome]]:
     """One conversation's record after its ``changes`` in turn, and whether each applied:
     a change for another site than the record's is not, nor one that needs the record
-    (``created_ms`` None) before it exists."""
-    facts, applied = old, []
+    (``created_ms`` None) before it exists. A change that raises is left out and its error
+    handed back, so that it costs the changes batched with it nothing."""
+    facts, outcomes = old, []
     for change in changes:
         if (facts is None and change.created_ms is None) or (
             facts is not None and facts.site_id != change.site_id
         ):
-            applied.append(False)
+            outcomes.append(False)
             continue
         start = facts or rc.new_facts(change.site_id, conversation_id, change.created_ms or 0)
-        facts = change.change(start)
-        applied.append(True)
-    return facts, applied
+        try:
+            facts = change.change(start)
+        except Exception as error:
+            outcomes.append(error)
+            continue
+        outcomes.append(True)
+    return facts, outcomes
 
 
-def by_conversation(batch: Sequence[FactsChange]) -> dict[str, list[FactsChange]]:
-    found: dict[str, list[FactsChange]] = {}
-    for change in batch:
-        found.setdefault(change.conversation_id, []).append(change)
-    return found
+def places_of(batch: Sequence[FactsChange]) -> dict[str, list[int]]:
+    """Each conversation's changes in ``batch``, as their places in it, in order."""
+    places: dict[str, list[int]] = {}
+    for n, change in enumerate(batch):
+        places.setdefault(change.conversation_id, []).append(n)
+    return places
 
 
 def message_slots(batch: Sequence[FactsChange]) -> dict[tuple[int, int], dict[str, int]]:

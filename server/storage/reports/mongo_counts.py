@@ -30,9 +30,11 @@ from server.storage.reports.base import ConversationFacts
 from server.storage.reports.changes import (
     Change,
     FactsChange,
+    Outcome,
     QueuedFactChanges,
     apply_in_turn,
     message_slots,
+    places_of,
     spans_of,
 )
 
@@ -179,7 +181,7 @@ class MongoReportCounts(QueuedFactChanges):
             {"site_id": site_id, "start_ms": starts, "end_ms": {"$gt": since_ms}}
         )
 
-    async def _write_fact_changes(self, batch: Sequence[FactsChange]) -> list[bool]:
+    async def _write_fact_changes(self, batch: Sequence[FactsChange]) -> list[Outcome]:
         """The facts of many conversations' messages, state changes and ratings in a few
         commands: one read of the records, one write of them, the counts they change, the
         message slots, the cached days dropped. A record changed meanwhile (by another
@@ -192,10 +194,8 @@ class MongoReportCounts(QueuedFactChanges):
             )
             await self._count_message_slots(batch)
             return [applied]
-        outcomes = [False] * len(batch)
-        places: dict[str, list[int]] = {}
-        for n, change in enumerate(batch):
-            places.setdefault(change.conversation_id, []).append(n)
+        outcomes: list[Outcome] = [False] * len(batch)
+        places = places_of(batch)
         cursor = self._report_conversations.find({"_id": {"$in": list(places)}})
         found = {document["_id"]: document async for document in cursor}
         alone: list[str] = []
@@ -235,9 +235,12 @@ class MongoReportCounts(QueuedFactChanges):
         for conversation_id in alone:
             for n in places[conversation_id]:
                 change = batch[n]
-                outcomes[n] = await self._change_facts(
-                    change.site_id, conversation_id, change.created_ms, change.change
-                )
+                try:
+                    outcomes[n] = await self._change_facts(
+                        change.site_id, conversation_id, change.created_ms, change.change
+                    )
+                except Exception as error:  # its caller's alone, as in ``apply_in_turn``
+                    outcomes[n] = error
         await self._count_message_slots(batch)
         return outcomes
 

@@ -19,9 +19,11 @@ from server.storage.reports import counts as rc
 from server.storage.reports.base import ConversationFacts
 from server.storage.reports.changes import (
     FactsChange,
+    Outcome,
     QueuedFactChanges,
     apply_in_turn,
     message_slots,
+    places_of,
     spans_of,
 )
 from server.storage.sqlite_lane import SqliteLane, marks
@@ -31,6 +33,7 @@ FACT_COLUMNS = (
     "resolved_ms, assignee_id, visitor_messages, agent_messages, sentiment_sum, sentiment_n, "
     "rating, rating_comment, rated_ms"
 )
+FACT_FIELDS = tuple(column.strip() for column in FACT_COLUMNS.split(","))
 SAVE_FACTS = (
     f"INSERT INTO report_conversations ({FACT_COLUMNS}) VALUES ({marks(FACT_COLUMNS.split(','))})"
 )
@@ -79,15 +82,13 @@ def forget_days(conn: sqlite3.Connection, site_id: int, since_ms: int, until_ms:
     conn.execute(DROP_DAYS, (site_id, until_ms, since_ms, since_ms))
 
 
-def write_fact_changes(conn: sqlite3.Connection, batch: Sequence[FactsChange]) -> list[bool]:
+def write_fact_changes(conn: sqlite3.Connection, batch: Sequence[FactsChange]) -> list[Outcome]:
     """Many conversations' changes in a few statements: one read of their records, one
     write of each record changed, the counts the changes move and the messages' quarter
     hours once per quarter hour, the cached days over them dropped once per site. Whether
     each change found its record (a rating needs one) on its own site."""
-    applied = [False] * len(batch)
-    places: dict[str, list[int]] = {}
-    for n, change in enumerate(batch):
-        places.setdefault(change.conversation_id, []).append(n)
+    outcomes: list[Outcome] = [False] * len(batch)
+    places = places_of(batch)
     ids = list(places)
     found = {
         row[0]: ConversationFacts(*row)
@@ -100,12 +101,12 @@ def write_fact_changes(conn: sqlite3.Connection, batch: Sequence[FactsChange]) -
     moved: dict[int, dict[int, dict[rc.Path, int]]] = {}  # site → quarter hour → path → n
     for conversation_id, indexes in places.items():
         old = found.get(conversation_id)
-        facts, outcomes = apply_in_turn(old, conversation_id, [batch[n] for n in indexes])
-        for n, outcome in zip(indexes, outcomes, strict=True):
-            applied[n] = outcome
+        facts, applied = apply_in_turn(old, conversation_id, [batch[n] for n in indexes])
+        for n, outcome in zip(indexes, applied, strict=True):
+            outcomes[n] = outcome
         if facts is None or facts == old:
             continue
-        values = tuple(getattr(facts, c.strip()) for c in FACT_COLUMNS.split(","))
+        values = tuple(getattr(facts, field) for field in FACT_FIELDS)
         if old is None:
             conn.execute(SAVE_FACTS, values)
         else:  # an UPDATE touches only the indexes whose columns changed
@@ -127,7 +128,7 @@ def write_fact_changes(conn: sqlite3.Connection, batch: Sequence[FactsChange]) -
     # The quarter hours' messages are in the days cached over them.
     for site_id, (low, high) in spans_of([*slots]).items():
         forget_days(conn, site_id, low, high)
-    return applied
+    return outcomes
 
 
 class SqliteReportCounts(QueuedFactChanges):
@@ -136,7 +137,7 @@ class SqliteReportCounts(QueuedFactChanges):
     _writes: SqliteLane
     _reports: SqliteLane
 
-    async def _write_fact_changes(self, batch: Sequence[FactsChange]) -> list[bool]:
+    async def _write_fact_changes(self, batch: Sequence[FactsChange]) -> list[Outcome]:
         return await self._writes.run(lambda conn: write_fact_changes(conn, batch))
 
     async def report_counts(
