@@ -36,4 +36,7 @@ async def test_the_dashboard_and_the_widget_show_what_was_stored_unheard(stage, 
 
     await expect(agent.locator(".chat-col")).to_contain_text("And the Ridge 2?")
     await expect(agent.locator(".chat-col")).to_contain_text("Both are, to 3000 mm.")
-    await expect(widget.locator(".bubble", has_text="Both are, to 3000 mm.")).to_be_visible()
+    # Widgets spread their catching up over 5 s (a node's every widget asks at once else).
+    await expect(widget.locator(".bubble", has_text="Both are, to 3000 mm.")).to_be_visible(
+        timeout=15_000
+    )

@@ -218,7 +218,7 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
 
     async def save_visitor(self, visitor: Visitor) -> None:
         values = visitor_values(visitor)
-        await self._writes.run(lambda conn: conn.execute(SAVE_VISITOR, values))
+        await self._writes.run(lambda conn: conn.execute(SAVE_VISITOR, values), quick=True)
 
     async def get_visitor(self, site_id: int, visitor_id: str) -> Visitor | None:
         row = await self._inline.one(
@@ -308,7 +308,7 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
             conn.execute(INSERT_PAGE_VIEW, values)
             forget_days(conn, view.site_id, at, at)  # the visits of the reports' cached day
 
-        await self._writes.run(add)
+        await self._writes.run(add, quick=True)
 
     async def end_page_view(
         self, site_id: int, view_id: str, left_at: datetime, seconds: float
@@ -460,7 +460,7 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
             conn.execute(INSERT_CONVERSATION, values)
             forget_days(conn, site_id, at - VISIT_REACH_MS, at)  # visits that now chatted
 
-        await self._writes.run(create)
+        await self._writes.run(create, quick=True)
         return conversation_from_row(values)
 
     async def get_conversation(self, site_id: int, conversation_id: str) -> Conversation | None:
@@ -587,7 +587,7 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
                 (*values, *allowed),
             ).fetchone()
 
-        row = await self._writes.run(change)
+        row = await self._writes.run(change, quick=True)
         return conversation_from_row(row) if row else None
 
     async def rate_conversation_once(
@@ -602,7 +602,7 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
                 (rating_text(rating), site_id, conversation_id, visitor_id),
             ).fetchone()
 
-        row = await self._writes.run(rate)
+        row = await self._writes.run(rate, quick=True)
         return conversation_from_row(row) if row else None
 
     async def wake_snoozed(self, now: datetime, limit: int = 100) -> list[Conversation]:
@@ -635,7 +635,7 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
                 (assignee_id, site_id, conversation_id),
             ).fetchone()
 
-        row = await self._writes.run(change)
+        row = await self._writes.run(change, quick=True)
         return conversation_from_row(row) if row else None
 
     async def tag_conversation(
@@ -658,7 +658,7 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
                 (to_json(tags), site_id, conversation_id),
             ).fetchone()
 
-        row = await self._writes.run(change)
+        row = await self._writes.run(change, quick=True)
         return conversation_from_row(row) if row else None
 
     async def untag_site(self, site_id: int, tag: str) -> int:
@@ -696,7 +696,7 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
     # --- messages ---------------------------------------------------------------------
 
     async def append_message(self, message: Message) -> Appended:
-        return await self._writes.run(lambda conn: _append(conn, message, opened=False))
+        return await self._writes.run(lambda conn: _append(conn, message, opened=False), quick=True)
 
     async def append_from_visitor(
         self, message: Message, new_conversation: Conversation, *, start_new: bool = False
@@ -716,7 +716,7 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
             placed = replace(message, conversation_id=row[0])
             return _append(conn, placed, opened=False, reopened=reopened)
 
-        return await self._writes.run(append)
+        return await self._writes.run(append, quick=True)
 
     async def list_messages(
         self,
@@ -782,7 +782,7 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
             )
             return sorted(message_id for (message_id,) in changed)
 
-        return await self._writes.run(mark)
+        return await self._writes.run(mark, quick=True)
 
     async def mark_delivered(
         self, site_id: int, conversation_id: str, reader: AuthorKind, up_to: str
@@ -807,7 +807,7 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
             ).fetchall()
             return sorted(message_id for (message_id,) in changed)
 
-        return await self._writes.run(mark)
+        return await self._writes.run(mark, quick=True)
 
     # --- edits, deletions, quotes ------------------------------------------------------
 
@@ -905,7 +905,7 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
             )
             return row
 
-        row = await self._writes.run(revise)
+        row = await self._writes.run(revise, quick=True)
         return message_from_row(row) if row else None
 
     async def message_revisions(self, site_id: int, message_id: str) -> list[MessageRevision]:
@@ -1132,7 +1132,7 @@ class SqliteMessageStore(SqliteOutbox, SqliteMailQueue, SqliteReports, SqliteRep
 
     async def _write(self, sql: str, args: Sequence[Any]) -> int:
         """Run one statement in the writing lane; how many rows it changed."""
-        return await self._writes.run(lambda conn: conn.execute(sql, args).rowcount)
+        return await self._writes.run(lambda conn: conn.execute(sql, args).rowcount, quick=True)
 
 
 def _append(

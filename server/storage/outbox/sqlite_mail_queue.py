@@ -74,7 +74,7 @@ class SqliteMailQueue:
         row = (m.id, m.key, m.site_id, m.kind, m.recipient, m.params, m.created_ms,
                m.due_ms, m.status.value, m.attempts, m.lease, m.finished_ms, m.error,
                pending_key)  # fmt: skip
-        added = await self._writes.run(lambda conn: conn.execute(INSERT, row).rowcount)
+        added = await self._writes.run(lambda conn: conn.execute(INSERT, row).rowcount, quick=True)
         return added == 1
 
     async def claim_mails(
@@ -112,7 +112,9 @@ class SqliteMailQueue:
             "lease": lease,
             "pending": PENDING,
         }
-        changed = await self._writes.run(lambda conn: conn.execute(FINISH, args).rowcount)
+        changed = await self._writes.run(
+            lambda conn: conn.execute(FINISH, args).rowcount, quick=True
+        )
         return changed == 1
 
     async def get_mail(self, mail_id: str) -> QueuedMail | None:

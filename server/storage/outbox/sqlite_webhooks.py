@@ -94,7 +94,7 @@ class SqliteOutbox:
         if not deliveries:
             return
         rows = [_values(d) for d in deliveries]
-        await self._writes.run(lambda conn: conn.executemany(INSERT, rows))
+        await self._writes.run(lambda conn: conn.executemany(INSERT, rows), quick=True)
 
     async def claim_deliveries(
         self, now_ms: int, lease_ms: int, lease: str, limit: int
@@ -125,7 +125,9 @@ class SqliteOutbox:
             "lease": lease,
             "pending": PENDING,
         }
-        changed = await self._writes.run(lambda conn: conn.execute(RECORD, args).rowcount)
+        changed = await self._writes.run(
+            lambda conn: conn.execute(RECORD, args).rowcount, quick=True
+        )
         return changed == 1
 
     async def get_delivery(self, site_id: int, delivery_id: str) -> Delivery | None:

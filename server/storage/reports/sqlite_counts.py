@@ -138,7 +138,7 @@ class SqliteReportCounts(QueuedFactChanges):
     _reports: SqliteLane
 
     async def _write_fact_changes(self, batch: Sequence[FactsChange]) -> list[Outcome]:
-        return await self._writes.run(lambda conn: write_fact_changes(conn, batch))
+        return await self._writes.run(lambda conn: write_fact_changes(conn, batch), quick=True)
 
     async def report_counts(
         self, site_id: int, since_ms: int, until_ms: int
